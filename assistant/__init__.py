@@ -1,0 +1,1 @@
+"""ShopAssist: the assistant package (settings, turn pipeline, generators, CLI)."""

@@ -1,0 +1,189 @@
+"""Deterministic replies written from the plan alone: no model, every fact straight from the plan. Used by tests,
+on machines without a GPU, and as the fallback of every model backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from assistant.generators.base import HistoryTurn
+from dialogue.plan import ProductCard, ReplyPlan
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def card_line(card: ProductCard) -> str:
+    rating = f", {card.rating:.1f}★" if card.rating is not None else ""
+    stock = "" if card.in_stock else " (out of stock)"
+    return f"{card.position}. {card.title} — {money(card.price)}{rating}{stock}"
+
+
+def _products(plan: ReplyPlan) -> str:
+    f = plan.facts
+    if not plan.products:
+        what = f" {f['category'].lower()}" if f.get("category") else ""
+        return f"Sorry, I couldn't find any{what} products matching that. Try a different budget, colour or brand."
+    scope = f" {f['category'].lower()}" if f.get("category") else ""
+    detail = f" ({f['constraints']})" if f.get("constraints") else ""
+    if f.get("more"):
+        head = f"Here are {len(plan.products)} more{scope} options{detail}:"
+    elif f.get("note") == "similar":
+        head = f"Here are {len(plan.products)}{scope} options similar to the one you liked{detail}:"
+    elif f.get("note") == "avoiding":
+        head = f"Got it — here are {len(plan.products)} different{scope} options{detail}:"
+    else:
+        head = f"Here are {len(plan.products)}{scope} options{detail}:"
+    relaxed = f.get("relaxed") or []
+    if relaxed:
+        head = f"Nothing matched exactly, so I relaxed the {' and '.join(relaxed)}. " + head
+    return "\n".join([head, *(card_line(c) for c in plan.products)])
+
+
+def _clarify(plan: ReplyPlan) -> str:
+    question = str(plan.facts.get("question") or "Could you tell me a bit more?")
+    options = plan.facts.get("options") or []
+    return f"{question} For example: {', '.join(map(str, options[:6]))}." if options else question
+
+
+def _compare(plan: ReplyPlan) -> str:
+    table = plan.comparison
+    if table is None:
+        return "I need at least two products to compare."
+    lines = [f"Comparing {' vs '.join(table.titles)}:"]
+    lines += [f"- {row.attribute}: {' | '.join(row.values)}" for row in table.rows]
+    lines += table.differences
+    return "\n".join(lines)
+
+
+def _answer(plan: ReplyPlan) -> str:
+    f = plan.facts
+    if f.get("known"):
+        return " ".join(map(str, f.get("facts", [])))
+    if f.get("reason") == "no_product":
+        return "Which product do you mean? Search for something first, then ask me about it."
+    title = f.get("title") or "this product"
+    return f"I don't know — the catalog doesn't say that about the {title}. I can tell you its price, sizes, colours, materials, stock and rating."
+
+
+def _cart_summary(plan: ReplyPlan) -> str:
+    lines = [f"- {line.quantity} × {line.title}{_variant(line.variant)} — {money(line.line_total)}" for line in plan.cart]
+    return "\n".join([*lines, f"Total: {money(plan.cart_total or 0.0)}"])
+
+
+def _variant(variant: dict[str, str]) -> str:
+    return f" ({', '.join(variant.values())})" if variant else ""
+
+
+def _cart_add(plan: ReplyPlan) -> str:
+    f = plan.facts
+    if not f.get("added"):
+        if f.get("reason") == "out_of_stock":
+            return f"Sorry, the {f.get('title')} is out of stock right now, so I couldn't add it."
+        return "Sorry, I couldn't find that product to add."
+    variant = _variant(f.get("variant") or {})
+    return f"Added {f['quantity']} × {f['title']}{variant} to your cart.\n{_cart_summary(plan)}"
+
+
+def _cart_remove(plan: ReplyPlan) -> str:
+    f = plan.facts
+    if not f.get("removed"):
+        return "Your cart is empty, so there is nothing to remove."
+    return f"Removed {f['quantity']} × {f['title']} from your cart.\n" + (_cart_summary(plan) if plan.cart else "Your cart is now empty.")
+
+
+def _show_cart(plan: ReplyPlan) -> str:
+    return f"Your cart:\n{_cart_summary(plan)}" if plan.cart else "Your cart is empty."
+
+
+def _checkout(plan: ReplyPlan) -> str:
+    if plan.facts.get("empty"):
+        return "Your cart is empty — add something first and I'll take you through checkout."
+    return f"Here's your order summary:\n{_cart_summary(plan)}\nReady to pay? Continue to the secure checkout page to enter shipping and payment details."
+
+
+def _order(plan: ReplyPlan) -> str:
+    f = plan.facts
+    if f.get("slot") == "order_id":
+        policy = " ".join(f.get("policy") or [])
+        return f"{policy} {f['question']}".strip()
+    if not f.get("found"):
+        if f.get("problem") == "invalid_id":
+            return f"“{f['order_id']}” doesn't look like an order number. Order numbers look like ORD-12345."
+        return f"I couldn't find order {f['order_id']} on your account. Please check the number."
+    items = ", ".join(f["items"])
+    status = f"Order {f['order_id']} ({items}, total {money(f['total'])}) is {f['status']}."
+    if plan.action == "order_status":
+        extra = []
+        if f.get("carrier") and f.get("tracking_number"):
+            extra.append(f"It ships with {f['carrier']}, tracking number {f['tracking_number']}.")
+        if f.get("estimated_delivery") and f["status"] in {"processing", "shipped"}:
+            extra.append(f"Estimated delivery: {f['estimated_delivery']}.")
+        return " ".join([status, *extra])
+    if plan.action == "cancel_order":
+        if f.get("cancelled"):
+            return f"Done — order {f['order_id']} is cancelled. You'll be refunded to your original payment method."
+        return f"{status} It can no longer be cancelled, but you can return it once it arrives."
+    policy = " ".join(f.get("policy") or [])
+    if f.get("returnable"):
+        return f"{status} You can return it. {policy}".strip()
+    return f"{status} Returns start once an order has been delivered. {policy}".strip()
+
+
+def _policy(plan: ReplyPlan) -> str:
+    f = plan.facts
+    if not f.get("known"):
+        return "I can answer questions about " + ", ".join(t.replace("_", " ") for t in f.get("topics", [])) + "."
+    return f"{f['title']}: " + " ".join(f.get("sentences", []))
+
+
+def _greet(plan: ReplyPlan) -> str:
+    kind = plan.facts.get("kind")
+    if kind == "thanks":
+        return "You're welcome! Anything else I can help you find?"
+    if kind == "ack":
+        return "Okay! What would you like to do next?"
+    if kind == "feedback_ack":
+        return "Thanks for telling me! What are you looking for?"
+    if kind == "chitchat":
+        return "I'm ShopAssist, the store's shopping assistant. I can find and compare products, answer questions about them, manage your cart and help with orders, returns and shipping."
+    return "Hi! I'm ShopAssist. What can I help you find today?"
+
+
+def _goodbye(plan: ReplyPlan) -> str:
+    items = plan.facts.get("cart_items") or 0
+    return "Goodbye! Your cart is saved." if items else "Goodbye, and thanks for shopping with us!"
+
+
+def _reset(plan: ReplyPlan) -> str:
+    if plan.facts.get("scope") == "preferences":
+        return "Done — I've forgotten your saved preferences."
+    return "Okay, let's start over. What are you looking for?"
+
+
+def _handoff(plan: ReplyPlan) -> str:
+    return "I'm handing you over to a member of our customer-service team. A person will reply here shortly."
+
+
+def _fallback(plan: ReplyPlan) -> str:
+    return "Sorry, I can't help with that. I can find and compare products, answer product questions, manage your cart, and help with orders, returns and shipping."
+
+
+RENDERERS: dict[str, Callable[[ReplyPlan], str]] = {
+    "show_products": _products, "ask_clarification": _clarify, "compare": _compare, "answer_question": _answer,
+    "cart_add": _cart_add, "cart_remove": _cart_remove, "show_cart": _show_cart, "checkout": _checkout,
+    "order_status": _order, "cancel_order": _order, "return_item": _order, "policy_answer": _policy,
+    "handoff": _handoff, "greet": _greet, "goodbye": _goodbye, "fallback": _fallback, "reset": _reset,
+}
+
+
+class TemplateGenerator:
+    name = "template"
+
+    def generate(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None) -> str:
+        return RENDERERS.get(plan.action, _fallback)(plan)
+
+    def stream(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None) -> Iterator[str]:
+        text = self.generate(plan, history)
+        for word in text.split(" "):
+            yield word + " "

@@ -1,0 +1,123 @@
+"""The assistant: one turn end to end — lock the conversation, understand, decide, phrase, store."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from assistant.errors import UserError
+from assistant.generators.base import Generator, HistoryTurn
+from assistant.generators.template import TemplateGenerator
+from assistant.settings import Settings
+from dialogue.manager import DialogueManager
+from dialogue.orders import OrderBook
+from dialogue.plan import ReplyPlan
+from dialogue.policies import PolicyBook
+from dialogue.state import ConversationState, FeedbackEvent, FeedbackRecord, TurnEvent, TurnRecord
+from dialogue.state_store import SqlStateStore, UnknownConversationError
+from dialogue.understanding import Understander
+from retrieval.product_store import ProductStore
+
+log = logging.getLogger(__name__)
+
+
+class TurnResult(BaseModel):
+    conversation_id: str
+    sender: str
+    turn_index: int
+    text: str = Field(description="The reply.")
+    plan: ReplyPlan
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class ShopAssistant:
+    def __init__(
+        self,
+        settings: Settings,
+        products: ProductStore,
+        understander: Understander,
+        states: SqlStateStore,
+        orders: OrderBook,
+        policies: PolicyBook,
+        generator: Generator | None = None,
+    ) -> None:
+        self.settings = settings
+        self.products = products
+        self.understander = understander
+        self.states = states
+        self.manager = DialogueManager(settings, products, orders, policies)
+        self.generator = generator or TemplateGenerator()
+
+    # conversations -------------------------------------------------------------------------------
+    def start(self, sender: str, conversation_id: str | None = None) -> str:
+        return self.states.create(sender, conversation_id).conversation_id
+
+    def state(self, conversation_id: str, sender: str | None = None) -> ConversationState:
+        state = self.states.load(conversation_id)
+        if sender is not None and state.sender != sender:
+            raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")  # never reveal others' conversations
+        return state
+
+    # turns ---------------------------------------------------------------------------------------
+    def handle(self, conversation_id: str, sender: str, text: str) -> TurnResult:
+        text = self._validate(text)
+        timings: dict[str, float] = {}
+        with self.states.lock(conversation_id):
+            started = time.perf_counter()
+            state = self.state(conversation_id, sender)
+            stored = state.events_applied
+            nlu = self.understander.understand(text, previous_action=state.last_action)
+            timings["nlu"] = _ms(started)
+            mark = time.perf_counter()
+            events, plan = self.manager.respond(nlu, state)
+            timings["dialogue"] = _ms(mark)
+            mark = time.perf_counter()
+            reply = self.generator.generate(plan, self._history(state))
+            timings["generate"] = _ms(mark)
+            record = TurnRecord(
+                index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
+                slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
+                asked=str(plan.facts.get("slot")) if plan.action == "ask_clarification" and plan.facts.get("slot") else None,
+                reply=reply, product_ids=[card.product_id for card in plan.products],
+            )
+            turn_event = TurnEvent(turn=record)
+            state.apply(turn_event)
+            self.states.append(conversation_id, stored, [*events, turn_event])
+            timings["total"] = _ms(started)
+        log.info("turn.handled conversation=%s intent=%s action=%s ms=%.1f", conversation_id, nlu.intent, plan.action, timings["total"])
+        return TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)
+
+    def feedback(self, conversation_id: str, sender: str, product_id: str, liked: bool) -> ConversationState:
+        """A like/dislike on a product card."""
+        with self.states.lock(conversation_id):
+            state = self.state(conversation_id, sender)
+            if self.products.get(product_id) is None:
+                raise UserError(f"Unknown product id {product_id!r}")
+            event = FeedbackEvent(feedback=FeedbackRecord(turn=max(state.turn_count - 1, 0), product_id=product_id, kind="like" if liked else "dislike", source="card"))
+            self.states.append(conversation_id, state.events_applied, [event])
+            state.apply(event)
+            return state
+
+    def _validate(self, text: str) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise UserError("The message is empty: type what you are looking for.")
+        if len(text) > self.settings.max_message_chars:
+            raise UserError(f"The message is too long ({len(text)} characters; the limit is {self.settings.max_message_chars}).")
+        return " ".join(text.split())
+
+    def _history(self, state: ConversationState) -> list[HistoryTurn]:
+        history: list[HistoryTurn] = []
+        for turn in state.turns[-self.settings.history_turns :]:
+            history += [HistoryTurn(role="user", text=turn.text), HistoryTurn(role="assistant", text=turn.reply)]
+        return history
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)
+
+
+def data_file(settings: Settings, name: str) -> Path:
+    return settings.data_dir / name

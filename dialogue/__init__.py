@@ -1,0 +1,1 @@
+"""Dialogue understanding and management: NLU data, intent classifier, slots, state, policy."""

@@ -1,0 +1,51 @@
+"""Intent → handler registry, plus the routing that depends on what the assistant just asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from dialogue.handlers import cart, products, service, shopping, social
+
+if TYPE_CHECKING:
+    from dialogue.manager import DialogueManager, Turn
+    from dialogue.plan import ReplyPlan
+
+    Handler = Callable[[DialogueManager, Turn], ReplyPlan]
+
+fallback = social.fallback
+
+INTENT_HANDLERS: dict[str, Handler] = {
+    "greet": social.greet, "thanks": social.greet, "chitchat": social.greet, "affirm": social.greet, "deny": social.greet,
+    "goodbye": social.goodbye, "reset": social.reset, "forget_preferences": social.forget_preferences,
+    "out_of_scope": social.fallback,
+    "search_product": shopping.search, "refine": shopping.refine, "show_more": shopping.show_more,
+    "feedback_positive": partial(shopping.feedback, liked=True), "feedback_negative": partial(shopping.feedback, liked=False),
+    "compare": products.compare, "ask_product_question": products.question,
+    "add_to_cart": cart.add, "remove_from_cart": cart.remove, "view_cart": cart.view, "checkout": cart.checkout,
+    "order_status": partial(service.order_action, action="order_status"),
+    "cancel_order": partial(service.order_action, action="cancel_order"),
+    "return_item": partial(service.order_action, action="return_item"),
+    "return_policy": service.policy, "shipping_info": service.policy, "human_handoff": service.handoff,
+}
+
+#: Intents that always mean what they say, even right after a question.
+EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "return_policy", "shipping_info", "order_status",
+            "cancel_order", "return_item", "compare", "add_to_cart", "remove_from_cart", "forget_preferences"}
+
+
+def contextual_handler(turn: Turn) -> Handler | None:
+    """Answers to the assistant's own questions: an order id, a size, or a clarification."""
+    state, nlu = turn.state, turn.nlu
+    pending = state.pending or ""
+    if pending.startswith("order_id:") and nlu.slots.order_id and nlu.intent not in EXPLICIT - {"order_status", "cancel_order", "return_item"}:
+        return partial(service.order_action, action=pending.split(":", 1)[1])
+    if pending.startswith("size:") and (nlu.slots.sizes or len(nlu.text.split()) <= 2) and nlu.intent not in EXPLICIT:
+        return cart.answer_size
+    if pending.startswith("reference:") and nlu.slots.references and nlu.intent not in EXPLICIT:
+        return INTENT_HANDLERS.get(pending.split(":", 1)[1], fallback)
+    asked = state.turns[-1].asked if state.turns else None
+    if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:
+        return shopping.answer_clarification
+    return None

@@ -1,0 +1,35 @@
+"""Greetings, thanks, chit-chat, goodbyes, resets and the out-of-scope fallback."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dialogue.plan import ReplyPlan
+from dialogue.state import ResetEvent
+
+if TYPE_CHECKING:
+    from dialogue.manager import DialogueManager, Turn
+
+CAPABILITIES = ["Find products", "Compare products", "Track an order", "Return policy"]
+
+
+def greet(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    kind = {"thanks": "thanks", "chitchat": "chitchat", "affirm": "ack", "deny": "ack"}.get(turn.nlu.intent, "greet")
+    return turn.plan("greet", facts={"kind": kind}, quick_replies=CAPABILITIES)
+
+
+def goodbye(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    return turn.plan("goodbye", facts={"cart_items": sum(i.quantity for i in turn.state.cart)})
+
+
+def reset(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    turn.emit(ResetEvent())
+    return turn.plan("reset", facts={"scope": "conversation"}, quick_replies=CAPABILITIES)
+
+
+def forget_preferences(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    return turn.plan("reset", facts={"scope": "preferences"})
+
+
+def fallback(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    return turn.plan("fallback", facts={"capabilities": CAPABILITIES}, quick_replies=CAPABILITIES)

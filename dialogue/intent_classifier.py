@@ -1,0 +1,157 @@
+"""The fine-tuned intent classifier at inference time: load, predict in context, fall back to out_of_scope.
+
+A prediction runs the model once (``torch.inference_mode``, ``settings.torch_threads`` threads, fast tokenizer)
+on the utterance, with the previous action as a second segment when the context has one. Then, in order:
+
+1. a documented rule (``intent_context.apply_rules``) may decide a bare answer to the assistant's own question;
+2. otherwise the top intent is kept unless its probability is below ``settings.nlu_threshold`` or its margin over
+   the second is below ``settings.nlu_ambiguity_threshold`` (Rasa's FallbackClassifier): then the intent is
+   ``out_of_scope`` and the model's ranking, with the raw top intent first, is kept for inspection.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from pydantic import BaseModel, Field
+
+from assistant.errors import NotReadyError
+from assistant.settings import Settings, get_settings
+from dialogue.intent_context import NluContext, apply_rules, context_text
+from dialogue.intent_training import LABELS_FILE, METRICS_FILE, OUT_OF_SCOPE
+
+log = logging.getLogger(__name__)
+
+RANKING_SIZE = 5
+
+
+class IntentPrediction(BaseModel):
+    intent: str = Field(description="The routed intent: a rule's, the model's top one, or out_of_scope on fallback.")
+    confidence: float = Field(description="The model's top probability (1.0 when a rule decided).")
+    ranking: list[tuple[str, float]] = Field(default_factory=list, description="The model's top-5 (intent, probability).")
+    out_of_scope: bool
+    raw_intent: str = Field(description="The model's top intent before rules and fallback.")
+    rule: str | None = Field(default=None, description="The context rule that decided, if any.")
+    fallback: Literal["low_confidence", "ambiguous"] | None = Field(default=None, description="Why the fallback fired.")
+
+
+class IntentClassifier:
+    """A fine-tuned sequence classifier plus the fallback and context rules."""
+
+    def __init__(self, model: Any, tokenizer: Any, labels: list[str], settings: Settings, max_length: int,
+                 model_dir: Path | None = None) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.labels = labels
+        self.max_length = max_length
+        self.model_dir = model_dir
+        self.threshold = settings.nlu_threshold
+        self.ambiguity_threshold = settings.nlu_ambiguity_threshold
+        self.threads = settings.torch_threads
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None, settings: Settings | None = None) -> IntentClassifier:
+        """The classifier saved by ``train_intent_model`` (default folder ``settings.nlu_model_dir``)."""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        settings = settings or get_settings()
+        model_dir = Path(model_dir or settings.nlu_model_dir)
+        labels_path = model_dir / LABELS_FILE
+        if not labels_path.is_file():
+            raise NotReadyError(f"No intent model in {model_dir}: train one with `shopassist train nlu`.")
+        meta = json.loads(labels_path.read_text(encoding="utf-8"))
+        torch.set_num_threads(settings.torch_threads)
+        started = time.perf_counter()
+        tokenizer = AutoTokenizer.from_pretrained(model_dir, use_fast=True)
+        model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        if labels != meta["labels"]:
+            raise NotReadyError(f"{labels_path} does not match the model's labels: retrain with `shopassist train nlu`.")
+        log.info("nlu.loaded dir=%s labels=%d seconds=%.2f", model_dir, len(labels), time.perf_counter() - started)
+        return cls(model, tokenizer, labels, settings, int(meta.get("max_length", settings.nlu_max_length)), model_dir)
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The training report saved beside the model (empty when there is none)."""
+        path = self.model_dir / METRICS_FILE if self.model_dir else None
+        return json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+
+    def probabilities(self, texts: Sequence[str], contexts: Sequence[NluContext | None] | None = None,
+                      batch_size: int = 64) -> torch.Tensor:
+        """Softmax probabilities, one row per text (columns follow ``self.labels``)."""
+        contexts = list(contexts) if contexts is not None else [None] * len(texts)
+        if len(contexts) != len(texts):
+            raise ValueError("texts and contexts differ in length")
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+        rows: list[torch.Tensor] = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                chunk = list(texts[start : start + batch_size])
+                actions = [context_text(c.previous_action) if c else None for c in contexts[start : start + batch_size]]
+                if len(chunk) == 1:
+                    inputs = self.tokenizer(chunk[0], actions[0], truncation=True, max_length=self.max_length, return_tensors="pt")
+                else:
+                    features = [self.tokenizer(t, a, truncation=True, max_length=self.max_length) for t, a in zip(chunk, actions)]
+                    inputs = self.tokenizer.pad(features, return_tensors="pt")
+                rows.append(torch.softmax(self.model(**inputs).logits.float(), dim=-1))
+        return torch.cat(rows) if rows else torch.empty(0, len(self.labels))
+
+    def predict(self, text: str, context: NluContext | str | None = None) -> IntentPrediction:
+        """The intent of one utterance; ``context`` is an :class:`NluContext` or just the previous action's name."""
+        ctx = NluContext.of(context)
+        return self.decide(text, ctx, self.probabilities([text], [ctx])[0])
+
+    def predict_batch(self, texts: Sequence[str], contexts: Sequence[NluContext | str | None] | None = None,
+                      batch_size: int = 64) -> list[IntentPrediction]:
+        ctxs = [NluContext.of(c) for c in contexts] if contexts is not None else [None] * len(texts)
+        probs = self.probabilities(texts, ctxs, batch_size)
+        return [self.decide(text, ctx, row) for text, ctx, row in zip(texts, ctxs, probs)]
+
+    def decide(self, text: str, context: NluContext | None, probs: torch.Tensor) -> IntentPrediction:
+        """Rules, then the fallback, applied to one row of model probabilities."""
+        values, indices = torch.topk(probs, k=min(RANKING_SIZE, len(self.labels)))
+        ranking = [(self.labels[i], round(float(v), 4)) for v, i in zip(values.tolist(), indices.tolist())]
+        raw, top = ranking[0][0], float(values[0])
+        second = float(values[1]) if len(values) > 1 else 0.0
+        ruled = apply_rules(text, context)
+        if ruled is not None:
+            return IntentPrediction(intent=ruled[0], confidence=1.0, ranking=ranking, out_of_scope=False,
+                                    raw_intent=raw, rule=ruled[1])
+        fallback: Literal["low_confidence", "ambiguous"] | None = None
+        if top < self.threshold:
+            fallback = "low_confidence"
+        elif top - second < self.ambiguity_threshold:
+            fallback = "ambiguous"
+        intent = OUT_OF_SCOPE if fallback else raw
+        return IntentPrediction(intent=intent, confidence=round(top, 4), ranking=ranking,
+                                out_of_scope=intent == OUT_OF_SCOPE, raw_intent=raw, fallback=fallback)
+
+
+def bench_intent_latency(classifier: IntentClassifier, texts: Sequence[str], repeats: int = 5,
+                         context: NluContext | str | None = None) -> dict[str, float]:
+    """Single-utterance ``predict`` latency in milliseconds over ``repeats`` passes of ``texts`` (one warm-up first)."""
+    if not texts:
+        raise ValueError("bench_intent_latency needs at least one text")
+    classifier.predict(texts[0], context)
+    timings: list[float] = []
+    for _ in range(max(repeats, 1)):
+        for text in texts:
+            started = time.perf_counter()
+            classifier.predict(text, context)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[min(len(timings) - 1, int(0.95 * len(timings)))], 2),
+        "mean_ms": round(statistics.fmean(timings), 2),
+        "calls": float(len(timings)),
+        "threads": float(classifier.threads),
+    }

@@ -1,0 +1,142 @@
+"""Dialogue context for intent classification: what the assistant did last, and how it reaches the model.
+
+Two mechanisms, used together:
+
+1. **Context as a second text segment.** The classifier reads ``[CLS] utterance [SEP] previous action [SEP]``
+   (``ask_clarification`` is written ``ask clarification``). In training, each epoch shows a share of the examples
+   (``settings.nlu_context_rate``) with a previous action: mostly one after which the intent is typical
+   (:data:`TYPICAL_AFTER`), sometimes any action at all, so the model learns context as a prior for short,
+   ambiguous answers ("the blue one" after a clarifying question) while the words of a clear request still win.
+   Without context the utterance alone is encoded, exactly as in training.
+2. **A small rule layer** (:func:`apply_rules`) for bare answers whose meaning is fixed by the question:
+
+   - ``order-id-answer``: after the assistant asked for an order number (``pending="order_id:<intent>"``, or a
+     previous action ``order_status``/``cancel_order``/``return_item``), a message that is just an order id
+     ("ORD-10001", "it's #12345") continues that intent.
+   - ``value-answer``: after ``ask_clarification``, a bare price or number ("500", "$75", "under 200 dollars")
+     answers the question: ``refine``.
+   - ``size-answer``: while the assistant waits for a size to add an item (``pending="size:<product>"``), a bare
+     size ("M", "size 10", "extra large") continues ``add_to_cart``.
+
+   Rules only fire on these exact shapes; everything else is the model's decision.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: The dialogue manager's action names (dialogue/plan.py ACTIONS): the previous-action vocabulary seen in training.
+ACTIONS: tuple[str, ...] = (
+    "show_products", "ask_clarification", "compare", "answer_question", "cart_add", "cart_remove", "show_cart",
+    "checkout", "order_status", "cancel_order", "return_item", "policy_answer", "handoff", "greet", "goodbye",
+    "fallback", "reset",
+)
+
+ORDER_ACTIONS = ("order_status", "cancel_order", "return_item")
+
+#: Actions after which an intent typically comes (context augmentation samples mostly from these).
+TYPICAL_AFTER: dict[str, tuple[str, ...]] = {
+    "search_product": ("greet", "show_products", "ask_clarification", "fallback", "reset", "cart_add", "answer_question"),
+    "refine": ("show_products", "ask_clarification", "compare"),
+    "show_more": ("show_products",),
+    "ask_product_question": ("show_products", "compare", "answer_question", "cart_add"),
+    "compare": ("show_products", "answer_question", "compare"),
+    "feedback_positive": ("show_products", "compare", "answer_question"),
+    "feedback_negative": ("show_products", "compare", "answer_question"),
+    "add_to_cart": ("show_products", "answer_question", "compare", "ask_clarification"),
+    "remove_from_cart": ("show_cart", "cart_add", "cart_remove"),
+    "view_cart": ("cart_add", "cart_remove", "show_products"),
+    "checkout": ("show_cart", "cart_add"),
+    "order_status": ("order_status", "greet", "policy_answer"),
+    "cancel_order": ("order_status", "cancel_order"),
+    "return_item": ("order_status", "return_item", "policy_answer"),
+    "return_policy": ("policy_answer", "answer_question", "checkout", "return_item"),
+    "shipping_info": ("policy_answer", "answer_question", "checkout", "order_status"),
+    "human_handoff": ("fallback", "handoff", "order_status", "policy_answer"),
+    "affirm": ("ask_clarification", "checkout", "cancel_order", "cart_add", "compare"),
+    "deny": ("ask_clarification", "checkout", "cancel_order", "cart_add", "show_products"),
+    "greet": ("goodbye", "reset"),
+    "thanks": ("show_products", "answer_question", "order_status", "cart_add", "checkout", "policy_answer"),
+    "goodbye": ("checkout", "order_status", "policy_answer", "answer_question"),
+}
+
+
+class NluContext(BaseModel):
+    """What the classifier may know about the conversation so far."""
+
+    model_config = ConfigDict(frozen=True)
+
+    previous_action: str | None = Field(default=None, description="The assistant's last action, e.g. ask_clarification.")
+    pending: str | None = Field(default=None, description="What the assistant waits for, e.g. 'order_id:cancel_order'.")
+    asked: str | None = Field(default=None, description="The slot a clarifying question asked for, e.g. 'color'.")
+
+    @classmethod
+    def of(cls, value: NluContext | str | None) -> NluContext | None:
+        """A context from a context, a bare previous-action name, or nothing."""
+        if value is None or isinstance(value, NluContext):
+            return value
+        return cls(previous_action=value)
+
+
+def context_text(action: str | None) -> str | None:
+    """The second text segment for a previous action (``None``: the utterance is encoded alone)."""
+    if not action:
+        return None
+    return action.replace("_", " ").strip() or None
+
+
+def sample_action(intent: str, rng: random.Random, rate: float, typical_share: float = 0.7) -> str | None:
+    """A previous action for one training example in one epoch (``None`` for no context)."""
+    if rng.random() >= rate:
+        return None
+    typical = TYPICAL_AFTER.get(intent)
+    if typical and rng.random() < typical_share:
+        return rng.choice(typical)
+    return rng.choice(ACTIONS)
+
+
+_ORDER_ID = r"#?\s*(?:ord[-\s]?\d{3,}|\d{4,})"
+_ORDER_ANSWER = re.compile(
+    r"^\s*(?:(?:it'?s|it is|sure|yes|ok(?:ay)?|here|that'?s)[,:]?\s*)*"
+    r"(?:(?:my|the)\s+)?(?:order|purchase)?\s*(?:number|no\.?|id|#)?\s*(?:is|:)?\s*"
+    + _ORDER_ID + r"\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_VALUE_ANSWER = re.compile(
+    r"^\s*(?:(?:under|below|less than|up to|max(?:imum)?|around|about|roughly|over|above|at least|no more than)\s+)?"
+    r"[$€£]?\s*\d+(?:[.,]\d+)?\s*(?:k|bucks|dollars?|euros?|pounds?|usd|eur|gbp)?\s*(?:max|tops|or less|or so)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+_SIZE_ANSWER = re.compile(
+    r"^\s*(?:(?:size|in|a|an|in a|in size)\s+)?(?:x{0,3}s|m|x{0,3}l|\d{1,2}(?:\.5)?|small|medium|large|extra[- ]?(?:small|large)"
+    r"|petite|tall|one size)\s*(?:please)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def order_intent_awaited(context: NluContext | None) -> str | None:
+    """The order intent an order-number answer would continue, if the assistant just asked for one."""
+    if context is None:
+        return None
+    if context.pending and context.pending.startswith("order_id:"):
+        return context.pending.split(":", 1)[1] or None
+    return context.previous_action if context.previous_action in ORDER_ACTIONS else None
+
+
+def apply_rules(text: str, context: NluContext | None) -> tuple[str, str] | None:
+    """``(intent, rule name)`` when a documented rule decides this turn, else ``None``."""
+    if context is None:
+        return None
+    awaited = order_intent_awaited(context)
+    if awaited and _ORDER_ANSWER.match(text):
+        return awaited, "order-id-answer"
+    if context.previous_action == "ask_clarification" and _VALUE_ANSWER.match(text):
+        return "refine", "value-answer"
+    if context.pending and context.pending.startswith("size:") and _SIZE_ANSWER.match(text):
+        return "add_to_cart", "size-answer"
+    return None

@@ -1,0 +1,87 @@
+"""The dialogue manager: from a turn's understanding and the conversation state to events and one reply plan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.settings import Settings
+from dialogue.orders import OrderBook
+from dialogue.plan import ProductCard, ReplyPlan
+from dialogue.policies import PolicyBook
+from dialogue.references import ReferenceSpec, Resolution, resolve
+from dialogue.state import ConversationState, Event, FocusEvent, ServiceEvent
+from dialogue.understanding import Understanding
+from retrieval.models import Product, ProductHit
+from retrieval.product_store import ProductStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    """What a handler works with, and the events it produces (stored only if the whole turn succeeds)."""
+
+    nlu: Understanding
+    state: ConversationState
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.nlu.text
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+        self.state.apply(event)
+
+    def plan(self, action: str, **fields: object) -> ReplyPlan:
+        return ReplyPlan(action=action, intent=self.nlu.intent, confidence=self.nlu.confidence, user_text=self.text, **fields)  # type: ignore[arg-type]
+
+
+Handler = Callable[["DialogueManager", Turn], ReplyPlan]
+
+
+class DialogueManager:
+    def __init__(self, settings: Settings, products: ProductStore, orders: OrderBook, policies: PolicyBook) -> None:
+        self.settings = settings
+        self.products = products
+        self.orders = orders
+        self.policies = policies
+        from dialogue import handlers
+
+        self._handlers: dict[str, Handler] = handlers.INTENT_HANDLERS
+
+    def respond(self, nlu: Understanding, state: ConversationState) -> tuple[list[Event], ReplyPlan]:
+        """Decide and carry out one action. ``state`` is advanced in place; the returned events reproduce that."""
+        turn = Turn(nlu=nlu, state=state)
+        pending_before = state.pending
+        plan = self._route(turn)(self, turn)
+        if plan.action == "ask_clarification" and plan.facts.get("slot") == "reference":
+            turn.emit(ServiceEvent(pending=f"reference:{nlu.intent}"))
+        elif pending_before and pending_before.startswith("reference:") and state.pending == pending_before:
+            turn.emit(ServiceEvent(pending=None))
+        return turn.events, plan
+
+    def _route(self, turn: Turn) -> Handler:
+        from dialogue import handlers
+
+        contextual = handlers.contextual_handler(turn)
+        if contextual is not None:
+            return contextual
+        return self._handlers.get(turn.nlu.intent, handlers.fallback)
+
+    # helpers shared by handlers --------------------------------------------------------------------------
+    def resolve(self, turn: Turn, *, default_focus: bool = True) -> Resolution:
+        specs = [ReferenceSpec.model_validate(r.model_dump()) for r in turn.nlu.slots.references]
+        return resolve(specs, turn.state, self.products, text=turn.text, default_focus=default_focus)
+
+    def product(self, product_id: str) -> Product | None:
+        return self.products.get(product_id)
+
+    def cards(self, hits: list[ProductHit]) -> list[ProductCard]:
+        return [ProductCard.from_hit(i + 1, hit) for i, hit in enumerate(hits)]
+
+    def focus(self, turn: Turn, product_id: str | None) -> None:
+        if turn.state.focus != product_id:
+            turn.emit(FocusEvent(product_id=product_id))

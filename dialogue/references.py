@@ -1,0 +1,126 @@
+"""Resolve "the second one", "the last one", "the blue one", "the cheaper one", "both", "it", or a name fragment to
+products shown in the conversation."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
+
+from dialogue.state import ConversationState
+from retrieval.models import Product
+
+
+class _ProductLookup(Protocol):
+    def get(self, product_id: str) -> Product | None: ...
+
+
+class ReferenceSpec(BaseModel):
+    """What the shopper pointed at, as extracted from the text (see ``dialogue.slots``)."""
+
+    kind: str = Field(description="ordinal | last | all | both | focus | attribute | name | cheapest | priciest")
+    index: int | None = None
+    key: str | None = None
+    value: str | None = None
+
+
+class Resolution(BaseModel):
+    product_ids: list[str] = Field(default_factory=list)
+    ambiguous: list[str] = Field(default_factory=list, description="Candidates when the reference fits several products.")
+    problem: str | None = Field(default=None, description="Why nothing could be resolved, in words for the shopper.")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def resolve(
+    specs: list[ReferenceSpec], state: ConversationState, products: _ProductLookup, *, text: str = "", default_focus: bool = True
+) -> Resolution:
+    """Product ids referenced by ``specs``, in the order mentioned. With no spec, ``default_focus`` falls back to the
+    product in focus, or to the only product shown."""
+    shown = state.last_shown
+    ids: list[str] = []
+    for spec in specs:
+        if spec.kind == "ordinal" and spec.index is not None:
+            if not 1 <= spec.index <= len(shown):
+                return Resolution(problem=f"I only showed {len(shown)} product{'s' if len(shown) != 1 else ''}, so there is no number {spec.index}.")
+            ids.append(shown[spec.index - 1])
+        elif spec.kind == "last" and shown:
+            ids.append(shown[-1])
+        elif spec.kind == "all":
+            ids.extend(shown)
+        elif spec.kind == "both":
+            ids.extend(_last_pair(state))
+        elif spec.kind == "focus":
+            focus = _focus(state)
+            if focus is None:
+                return Resolution(ambiguous=list(shown[:4])) if len(shown) > 1 else Resolution(problem="Which product do you mean?")
+            ids.append(focus)
+        elif spec.kind in {"cheapest", "priciest"}:
+            pool = _pool(state, products)
+            if pool:
+                pick = min(pool, key=lambda p: p.price) if spec.kind == "cheapest" else max(pool, key=lambda p: p.price)
+                ids.append(pick.id)
+        elif spec.kind == "attribute" and spec.value:
+            matches = [p.id for p in _pool(state, products) if _has(p, spec.key, spec.value)]
+            if len(matches) > 1:
+                return Resolution(ambiguous=matches[:4])
+            if not matches:
+                return Resolution(problem=f"None of the products I showed is {spec.value}.")
+            ids.extend(matches)
+        elif spec.kind == "name" and spec.value:
+            match = _by_name(spec.value, state, products)
+            if match:
+                ids.append(match)
+    if not specs and default_focus:
+        focus = _focus(state)
+        if focus:
+            ids.append(focus)
+        elif text:
+            match = _by_name(text, state, products)
+            if match:
+                ids.append(match)
+    return Resolution(product_ids=list(dict.fromkeys(ids)))
+
+
+def _focus(state: ConversationState) -> str | None:
+    if state.focus:
+        return state.focus
+    return state.last_shown[0] if len(state.last_shown) == 1 else None
+
+
+def _last_pair(state: ConversationState) -> list[str]:
+    for turn in reversed(state.turns):
+        if turn.action == "compare" and len(turn.product_ids) == 2:
+            return turn.product_ids
+    return state.last_shown[:2]
+
+
+def _pool(state: ConversationState, products: _ProductLookup) -> list[Product]:
+    """The products a descriptive reference chooses among: the last comparison if any was just made, else the cards."""
+    last = state.turns[-1] if state.turns else None
+    ids = last.product_ids if last and last.action == "compare" and last.product_ids else state.last_shown
+    return [p for pid in ids if (p := products.get(pid)) is not None]
+
+
+def _has(product: Product, key: str | None, value: str) -> bool:
+    keys = [key] if key else list(product.attributes)
+    if any(product.has_value(k, value) for k in keys):
+        return True
+    return bool(product.brand) and _norm(product.brand or "") == _norm(value)
+
+
+def _by_name(fragment: str, state: ConversationState, products: _ProductLookup) -> str | None:
+    """The shown product whose title best contains ``fragment`` (a model name, say), if the match is clear."""
+    wanted = _norm(fragment)
+    scored = []
+    for pid in dict.fromkeys(state.last_shown + state.shown[::-1]):
+        product = products.get(pid)
+        if product:
+            scored.append((fuzz.partial_ratio(wanted, _norm(product.title)) if len(wanted) >= 4 else 0, pid))
+    scored.sort(key=lambda item: -item[0])
+    if scored and scored[0][0] >= 90 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][1]
+    return None

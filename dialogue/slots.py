@@ -1,0 +1,197 @@
+"""Slot extraction: what a shopper's message says about category, brand, colour, size, material, price, rating,
+quantity, the products it points at and the order it is about, normalised to the catalog's own values.
+
+Rule and vocabulary based, no model: pattern rules (``dialogue.slot_rules``) claim prices, ratings, quantities,
+references and order ids first; the catalog vocabulary (``dialogue.vocabulary``) is then matched on the words left
+(longest n-gram first, fuzzy only for unknown words of 4+ letters), and negations flip what they cover to ``*_out``.
+
+Choices worth knowing:
+
+* "not that brand" / "a different brand" sets ``brands_out_focus=True`` (the focused product's brand is to be excluded;
+  the dialogue manager knows which brand that is), and adds no focus reference.
+* "the blue one" / "the Acme one" / "the one in blue" is a reference (kind ``attribute``, key ``color``/``brand``/...)
+  and *not* a colour or brand filter; "blue ones", "a blue one", "only black ones" are filters.
+* "the Quasar one" is a reference of kind ``name`` (a word the vocabulary does not know, resolved against titles).
+* "the cheaper one" / "the most expensive one" are references (``cheapest``/``priciest``); "cheaper" alone is
+  ``price_hint="cheaper"``.
+* ``is_empty()`` is about search constraints only: references, quantity and order id do not count.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from dialogue.entities import EntityMatch, EntityMatcher, Token, tokenize
+from dialogue.lexicon import NUMBER_WORDS, ORDINAL_WORDS, STOPWORDS
+from dialogue.slot_rules import PatternRules, RefHit, SlotOptions, amount_of, amount_pattern
+from dialogue.vocabulary import CatalogVocabulary
+from retrieval.models import SearchConstraints
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Reference", "SlotExtractor", "SlotOptions", "Slots", "extract_bare_price"]
+
+MAX_CHARS = 2000
+_REF_DETERMINERS = frozenset({"the", "that", "this"})
+_REF_PREPOSITIONS = frozenset({"in", "by", "from", "with", "made"})
+_NOT_A_NAME = STOPWORDS | set(NUMBER_WORDS) | set(ORDINAL_WORDS) | {"other", "same", "next", "previous", "cheap", "big", "small",
+    "new", "old", "left", "top", "bottom", "middle", "closer", "nearer", "bigger", "smaller", "larger", "lighter", "heavier", "darker",
+    "brighter", "newer", "older", "longer", "shorter", "nicer", "better", "front", "back", "right", "cheaper"}
+_BARE_PRICE = re.compile(
+    r"^\s*(?:(?:(?:my|the|our)\s+)?budget(?:\s+(?:is|of|would\s+be))?\s*:?\s*|(?:i\s+(?:can|could|want\s+to)\s+spend\s+)|"
+    r"(?:around|about|roughly|approximately|approx\.?|max(?:imum)?|under|below|up\s+to|less\s+than|no\s+more\s+than|maybe|"
+    r"like|~|at\s+most)\s*)*" + amount_pattern("a") +
+    r"\s*(?:max|tops|or\s+(?:so|less|under)|-?ish|at\s+most|is\s+my\s+budget)?\s*(?:please|pls)?\s*[.!]*\s*$")
+
+
+class Reference(BaseModel):
+    """Something the shopper points at among the products shown ("the second one", "both", "the blue one")."""
+
+    kind: Literal["ordinal", "last", "all", "both", "focus", "attribute", "name", "cheapest", "priciest"]
+    index: int | None = Field(default=None, description="1-based position, for ordinals.")
+    key: str | None = Field(default=None, description="Attribute key for kind=attribute: color, size, material or brand.")
+    value: str | None = Field(default=None, description="Attribute value or name fragment.")
+
+
+class Slots(BaseModel):
+    """Everything one message says, in catalog terms."""
+
+    category: str | None = None
+    brands: list[str] = Field(default_factory=list)
+    brands_out: list[str] = Field(default_factory=list)
+    brands_out_focus: bool = Field(default=False, description='"not that brand": exclude the focused product\'s brand.')
+    colors: list[str] = Field(default_factory=list)
+    colors_out: list[str] = Field(default_factory=list)
+    sizes: list[str] = Field(default_factory=list)
+    materials: list[str] = Field(default_factory=list)
+    materials_out: list[str] = Field(default_factory=list)
+    price_min: float | None = Field(default=None, ge=0)
+    price_max: float | None = Field(default=None, ge=0)
+    price_hint: Literal["cheaper", "more_premium"] | None = None
+    rating_min: float | None = Field(default=None, ge=0, le=5)
+    quantity: int | None = Field(default=None, ge=1)
+    references: list[Reference] = Field(default_factory=list)
+    order_id: str | None = None
+
+    def to_constraints(self) -> SearchConstraints:
+        """The search constraints these slots state (price hints and brands_out_focus need context: not included)."""
+        low, high = self.price_min, self.price_max
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        attributes_in = {k: v for k, v in (("color", self.colors), ("size", self.sizes), ("material", self.materials)) if v}
+        attributes_out = {k: v for k, v in (("color", self.colors_out), ("material", self.materials_out)) if v}
+        return SearchConstraints(category=self.category, brands_in=list(self.brands), brands_out=list(self.brands_out),
+                                 price_min=low, price_max=high, attributes_in=attributes_in, attributes_out=attributes_out,
+                                 rating_min=self.rating_min)
+
+    def is_empty(self) -> bool:
+        """True when nothing here constrains a search (references, quantity and order id do not count)."""
+        return (self.to_constraints().is_empty() and self.price_hint is None and not self.brands_out_focus)
+
+
+class SlotExtractor:
+    """Extracts :class:`Slots` from one message, normalised against ``vocabulary``. Thread-safe; build once."""
+
+    def __init__(self, vocabulary: CatalogVocabulary, options: SlotOptions | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.options = options or SlotOptions()
+        self.rules = PatternRules(self.options)
+        self.matcher = EntityMatcher(vocabulary, fuzzy=self.options.fuzzy, english_guard=self.options.english_guard)
+
+    def extract(self, text: str) -> Slots:
+        text = text[:MAX_CHARS]
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            text = lowered
+        hits = self.rules.run(lowered)
+        tokens = tokenize(text)
+        free = [hits.free(t.start, t.end) for t in tokens]
+        matches = self.matcher.match(tokens, free)
+        references = list(hits.references) + self._name_references(text, tokens, free, matches)
+        matches = self._entity_references(tokens, matches, references)
+        self.matcher.negate(lowered, tokens, matches, hits.spans)
+        ordered = sorted(references, key=lambda r: r[0])
+        slots = Slots(price_min=hits.price_min, price_max=hits.price_max, price_hint=hits.price_hint, rating_min=hits.rating_min,
+                      quantity=hits.quantity, order_id=hits.order_id, brands_out_focus=hits.brands_out_focus,
+                      references=_unique([Reference(kind=k, index=i, key=key, value=v) for _, k, i, key, v in ordered]))  # type: ignore[arg-type]
+        self._fill(slots, matches)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("slots.extract text=%r slots=%s", text[:200], slots.model_dump(exclude_defaults=True))
+        return slots
+
+    def extract_bare_price(self, text: str) -> float | None:
+        return extract_bare_price(text)
+
+    # helpers -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _entity_references(tokens: list[Token], matches: list[EntityMatch], references: list[RefHit]) -> list[EntityMatch]:
+        """"the blue one", "the Acme one", "the one in blue" → attribute references (and no longer filters)."""
+        texts = [t.text for t in tokens]
+        kept = []
+        for m in matches:
+            before = texts[m.first - 1] if m.first > 0 else ""
+            after = texts[m.last] if m.last < len(texts) else ""
+            described = before in _REF_DETERMINERS and after == "one"
+            pointed = before in _REF_PREPOSITIONS and m.first >= 3 and texts[m.first - 2] == "one" and texts[m.first - 3] in _REF_DETERMINERS
+            if m.kind != "category" and (described or pointed):
+                references.append((tokens[m.first].start, "attribute", None, m.kind, m.value))
+            else:
+                kept.append(m)
+        return kept
+
+    @staticmethod
+    def _name_references(text: str, tokens: list[Token], free: list[bool], matches: list[EntityMatch]) -> list[RefHit]:
+        """"the Quasar one" → a name reference to resolve against the titles shown."""
+        covered = {k for m in matches for k in range(m.first, m.last)}
+        found: list[RefHit] = []
+        for i, token in enumerate(tokens[:-2]):
+            if token.text not in _REF_DETERMINERS or not free[i]:
+                continue
+            for length in (1, 2):
+                end = i + 1 + length
+                if end >= len(tokens) or tokens[end].text != "one":
+                    continue
+                words = range(i + 1, end)
+                if all(free[k] and k not in covered and tokens[k].text not in _NOT_A_NAME for k in words):
+                    found.append((tokens[i + 1].start, "name", None, None, text[tokens[i + 1].start:tokens[end - 1].end]))
+        return found
+
+    def _fill(self, slots: Slots, matches: list[EntityMatch]) -> None:
+        categories = [m for m in matches if m.kind == "category" and not m.negated]
+        # "hiking boots": of two adjacent categories the second is the head noun, unless it is a weaker guess
+        categories = [m for k, m in enumerate(categories) if not (k + 1 < len(categories) and categories[k + 1].first == m.last
+                                                                 and categories[k + 1].tier <= m.tier)]
+        if categories:
+            values = {m.value for m in categories}
+            specific = [m for m in categories if not any(m.value in self.vocabulary.ancestors(v) for v in values)]
+            slots.category = (specific or categories)[0].value
+        fields = {("brand", False): slots.brands, ("brand", True): slots.brands_out, ("color", False): slots.colors,
+                  ("color", True): slots.colors_out, ("material", False): slots.materials, ("material", True): slots.materials_out,
+                  ("size", False): slots.sizes}
+        for m in matches:
+            target = fields.get((m.kind, m.negated))
+            if target is not None and m.value not in target:
+                target.append(m.value)
+        for wanted, banned in ((slots.brands, slots.brands_out), (slots.colors, slots.colors_out), (slots.materials, slots.materials_out)):
+            wanted[:] = [v for v in wanted if v not in banned]
+
+
+def _unique(references: list[Reference]) -> list[Reference]:
+    seen: list[Reference] = []
+    for ref in references:
+        if ref not in seen:
+            seen.append(ref)
+    return seen
+
+
+def extract_bare_price(text: str) -> float | None:
+    """The amount of a message that is only a budget: "500", "$500", "around 500", "$1.5k", "my budget is 300"."""
+    m = _BARE_PRICE.match(text.lower())
+    if m is None:
+        return None
+    value, _ = amount_of(m, "a")
+    return value if value > 0 else None

@@ -1,0 +1,215 @@
+"""Conversation state, derived by folding the conversation's stored events (Rasa's tracker idea)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.models import SearchConstraints
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CartItem(BaseModel):
+    product_id: str
+    title: str
+    unit_price: float
+    quantity: int = Field(default=1, ge=1)
+    variant: dict[str, str] = Field(default_factory=dict, description="Chosen size/colour.")
+
+    @property
+    def line_total(self) -> float:
+        return round(self.unit_price * self.quantity, 2)
+
+    def same_line(self, other: CartItem) -> bool:
+        return self.product_id == other.product_id and self.variant == other.variant
+
+
+class Goal(BaseModel):
+    """The active shopping goal: what the shopper is looking for now."""
+
+    query: str = ""
+    constraints: SearchConstraints = Field(default_factory=SearchConstraints)
+    asked: list[str] = Field(default_factory=list, description="Slots already asked about; never asked twice.")
+
+
+class TurnRecord(BaseModel):
+    index: int
+    text: str
+    intent: str | None = None
+    confidence: float | None = None
+    slots: dict[str, Any] = Field(default_factory=dict)
+    action: str | None = None
+    asked: str | None = Field(default=None, description="The slot a clarifying question asked for.")
+    reply: str = ""
+    product_ids: list[str] = Field(default_factory=list, description="Products shown in this turn, in order.")
+    at: datetime = Field(default_factory=now)
+
+
+class FeedbackRecord(BaseModel):
+    turn: int
+    product_id: str | None = None
+    kind: Literal["like", "dislike", "opened", "added_to_cart", "too_expensive", "more_premium", "rated_reply"]
+    source: Literal["card", "text", "behaviour"] = "card"
+    detail: str = ""
+    at: datetime = Field(default_factory=now)
+
+
+# Events --------------------------------------------------------------------------------------------
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime = Field(default_factory=now)
+
+
+class TurnEvent(_Event):
+    type: Literal["turn"] = "turn"
+    turn: TurnRecord
+
+
+class GoalEvent(_Event):
+    type: Literal["goal"] = "goal"
+    goal: Goal | None
+
+
+class ShownEvent(_Event):
+    """Products presented to the shopper (cards), in order; they become the referents of "the second one"."""
+
+    type: Literal["shown"] = "shown"
+    product_ids: list[str]
+    page_of_goal: bool = True
+
+
+class FocusEvent(_Event):
+    type: Literal["focus"] = "focus"
+    product_id: str | None
+
+
+class CartEvent(_Event):
+    type: Literal["cart"] = "cart"
+    op: Literal["add", "remove", "clear"]
+    item: CartItem | None = None
+
+
+class FeedbackEvent(_Event):
+    type: Literal["feedback"] = "feedback"
+    feedback: FeedbackRecord
+
+
+class ServiceEvent(_Event):
+    """Customer-service context: what the assistant waits for (e.g. an order id) and the order discussed."""
+
+    type: Literal["service"] = "service"
+    pending: str | None = None
+    order_id: str | None = None
+
+
+class HandoffEvent(_Event):
+    type: Literal["handoff"] = "handoff"
+    active: bool = True
+    reason: str = ""
+
+
+class ResetEvent(_Event):
+    type: Literal["reset"] = "reset"
+
+
+Event = Annotated[
+    TurnEvent | GoalEvent | ShownEvent | FocusEvent | CartEvent | FeedbackEvent | ServiceEvent | HandoffEvent | ResetEvent,
+    Field(discriminator="type"),
+]
+
+
+class EventEnvelope(BaseModel):
+    event: Event
+
+
+# State ---------------------------------------------------------------------------------------------
+class ConversationState(BaseModel):
+    conversation_id: str
+    sender: str
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+    turns: list[TurnRecord] = Field(default_factory=list)
+    goal: Goal | None = None
+    shown: list[str] = Field(default_factory=list, description="Every product shown so far, first showing order.")
+    last_shown: list[str] = Field(default_factory=list, description="The cards of the latest product list.")
+    focus: str | None = None
+    cart: list[CartItem] = Field(default_factory=list)
+    feedback: list[FeedbackRecord] = Field(default_factory=list)
+    pending: str | None = None
+    order_id: str | None = None
+    handoff: bool = False
+    events_applied: int = 0
+
+    @property
+    def last_action(self) -> str | None:
+        return self.turns[-1].action if self.turns else None
+
+    @property
+    def turn_count(self) -> int:
+        return len(self.turns)
+
+    @property
+    def cart_total(self) -> float:
+        return round(sum(item.line_total for item in self.cart), 2)
+
+    def liked(self) -> list[str]:
+        return [f.product_id for f in self.feedback if f.kind == "like" and f.product_id]
+
+    def disliked(self) -> list[str]:
+        return [f.product_id for f in self.feedback if f.kind == "dislike" and f.product_id]
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state. The state is always ``fold(events)``."""
+        self.updated_at = event.at
+        self.events_applied += 1
+        match event:
+            case TurnEvent(turn=turn):
+                self.turns.append(turn)
+            case GoalEvent(goal=goal):
+                self.goal = goal
+            case ShownEvent(product_ids=ids):
+                self.last_shown = list(ids)
+                self.shown.extend(pid for pid in ids if pid not in self.shown)
+            case FocusEvent(product_id=pid):
+                self.focus = pid
+            case CartEvent(op="add", item=item) if item is not None:
+                for line in self.cart:
+                    if line.same_line(item):
+                        line.quantity += item.quantity
+                        break
+                else:
+                    self.cart.append(item.model_copy())
+            case CartEvent(op="remove", item=item) if item is not None:
+                self._remove_from_cart(item)
+            case CartEvent(op="clear"):
+                self.cart = []
+            case FeedbackEvent(feedback=record):
+                self.feedback.append(record)
+            case ServiceEvent(pending=pending, order_id=order_id):
+                self.pending = pending
+                self.order_id = order_id or self.order_id
+            case HandoffEvent(active=active):
+                self.handoff = active
+            case ResetEvent():
+                self.goal, self.shown, self.last_shown, self.focus = None, [], [], None
+                self.cart, self.pending, self.order_id, self.handoff = [], None, None, False
+
+    def _remove_from_cart(self, item: CartItem) -> None:
+        for line in list(self.cart):
+            if line.product_id == item.product_id and (not item.variant or line.variant == item.variant):
+                line.quantity -= item.quantity
+                if line.quantity <= 0:
+                    self.cart.remove(line)
+                return
+
+    @classmethod
+    def rebuild(cls, conversation_id: str, sender: str, events: list[Event], created_at: datetime | None = None) -> ConversationState:
+        state = cls(conversation_id=conversation_id, sender=sender, created_at=created_at or now())
+        for event in events:
+            state.apply(event)
+        return state

@@ -1,0 +1,212 @@
+"""Where conversations live: an append-only event log in a SQL database (SQLite by default, PostgreSQL by URL).
+
+Turns on one conversation run one at a time: :meth:`SqlStateStore.lock` holds a per-conversation lock that also
+works across processes (a file lock beside the SQLite database; a PostgreSQL advisory lock on a server)."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, create_engine, event, func, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from assistant.errors import BackendUnavailableError, UserError
+from dialogue.state import ConversationState, Event, EventEnvelope, now
+
+
+class UnknownConversationError(UserError):
+    """No conversation with that id (or not one of this sender's)."""
+
+
+class ConcurrentUpdateError(Exception):
+    """Another writer appended to the conversation since it was loaded (only possible when locking is bypassed)."""
+
+
+class StateStore(Protocol):
+    def create(self, sender: str, conversation_id: str | None = None) -> ConversationState: ...
+
+    def load(self, conversation_id: str) -> ConversationState: ...
+
+    def append(self, conversation_id: str, after: int, events: list[Event]) -> None: ...
+
+    def lock(self, conversation_id: str) -> AbstractContextManager[None]: ...
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class ConversationRow(_Base):
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(128), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventRow(_Base):
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_event_seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SqlStateStore:
+    """The default :class:`StateStore`."""
+
+    def __init__(self, url: str, *, lock_dir: Path | None = None) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self._lock_dir = lock_dir or Path(url.split("///", 1)[1]).parent / "locks"
+            self._lock_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        self._thread_locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        try:
+            _Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise BackendUnavailableError(f"Conversation database unavailable ({_safe_url(url)}): {exc.orig}") from exc
+
+    # StateStore --------------------------------------------------------------------------------
+    def create(self, sender: str, conversation_id: str | None = None) -> ConversationState:
+        conversation_id = conversation_id or uuid.uuid4().hex
+        created = now()
+        with self._session() as session:
+            session.add(ConversationRow(id=conversation_id, sender=sender, created_at=created, updated_at=created))
+            try:
+                session.commit()
+            except IntegrityError as exc:
+                raise UserError(f"Conversation {conversation_id!r} already exists") from exc
+        return ConversationState(conversation_id=conversation_id, sender=sender, created_at=created, updated_at=created)
+
+    def exists(self, conversation_id: str) -> bool:
+        with self._session() as session:
+            return session.get(ConversationRow, conversation_id) is not None
+
+    def load(self, conversation_id: str) -> ConversationState:
+        with self._session() as session:
+            row = session.get(ConversationRow, conversation_id)
+            if row is None:
+                raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
+            payloads = session.scalars(
+                select(EventRow.payload).where(EventRow.conversation_id == conversation_id).order_by(EventRow.seq)
+            ).all()
+        events = [EventEnvelope.model_validate({"event": p}).event for p in payloads]
+        return ConversationState.rebuild(conversation_id, row.sender, events, created_at=row.created_at)
+
+    def append(self, conversation_id: str, after: int, events: list[Event]) -> None:
+        """Store ``events`` atomically as numbers ``after``, ``after + 1``, … (``after`` = events already stored)."""
+        if not events:
+            return
+        with self._session() as session:
+            last = session.scalar(select(func.max(EventRow.seq)).where(EventRow.conversation_id == conversation_id))
+            if (last if last is not None else -1) != after - 1:
+                raise ConcurrentUpdateError(conversation_id)
+            for offset, evt in enumerate(events):
+                session.add(
+                    EventRow(
+                        conversation_id=conversation_id, seq=after + offset, type=evt.type,
+                        payload=evt.model_dump(mode="json"), created_at=evt.at,
+                    )
+                )
+            row = session.get(ConversationRow, conversation_id)
+            if row is None:
+                raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
+            row.updated_at = events[-1].at
+            try:
+                session.commit()
+            except IntegrityError as exc:
+                raise ConcurrentUpdateError(conversation_id) from exc
+
+    @contextmanager
+    def lock(self, conversation_id: str) -> Iterator[None]:
+        """Serialise turns on one conversation, across threads and processes."""
+        with self._guard:
+            thread_lock = self._thread_locks.setdefault(conversation_id, threading.Lock())
+        with thread_lock:
+            if self.is_sqlite:
+                with self._file_lock(conversation_id):
+                    yield
+            else:
+                with self._advisory_lock(conversation_id):
+                    yield
+
+    def conversations_of(self, sender: str) -> list[str]:
+        with self._session() as session:
+            query = select(ConversationRow.id).where(ConversationRow.sender == sender).order_by(ConversationRow.created_at)
+            return list(session.scalars(query))
+
+    def event_count(self, conversation_id: str) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.count()).where(EventRow.conversation_id == conversation_id)) or 0)
+
+    def ping(self) -> None:
+        with self._session() as session:
+            session.execute(text("SELECT 1"))
+
+    # internals ---------------------------------------------------------------------------------
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                yield session
+        except OperationalError as exc:
+            raise BackendUnavailableError(f"Conversation database unavailable: {exc.orig}") from exc
+
+    @contextmanager
+    def _file_lock(self, conversation_id: str) -> Iterator[None]:
+        path = self._lock_dir / f"{hashlib.sha1(conversation_id.encode()).hexdigest()[:16]}.lock"
+        with open(path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _advisory_lock(self, conversation_id: str) -> Iterator[None]:
+        key = int.from_bytes(hashlib.sha1(conversation_id.encode()).digest()[:8], "big", signed=True)
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        except OperationalError as exc:
+            raise BackendUnavailableError(f"Conversation database unavailable: {exc.orig}") from exc
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,298 @@
+"""The catalog's own words: every surface form a shopper may use for a category, brand, colour, size or material,
+mapped to the catalog's display value ("running shoe" → "Running Shoes", "couch" → "Sofas", "grey" → "Gray").
+
+Surface forms are ranked by tier (lower wins): the catalog's own values first, then their plural/singular forms, the
+shopper-facing synonyms of the NLU data, built-in synonyms, parts of "A & B" names, shared head nouns ("lamps" →
+"Lighting") and, optionally, Shopify taxonomy names. A catalog value is therefore never remapped by a synonym ("navy"
+stays "Navy" when the catalog sells navy). The vocabulary is a pydantic model: save it beside the catalog as JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from enum import IntEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from dialogue.lexicon import (CATEGORY_GROUPS, COLOR_GROUPS, COLOR_MODIFIERS, MATERIAL_GROUPS, SIZE_GROUPS, english_words, inflections,
+                              normalize, singular, tokens_of)
+from retrieval.models import Product
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["category", "brand", "color", "size", "material"]
+KIND_ORDER: dict[str, int] = {"category": 0, "brand": 1, "color": 2, "material": 3, "size": 4}
+#: Product attribute key of each attribute kind (brand is the product's own field).
+ATTRIBUTE_KEYS: dict[str, str] = {"color": "color", "size": "size", "material": "material"}
+#: Head nouns too generic to stand for the one category that ends with them ("beds" is not "Dog Beds").
+GENERIC_HEADS = frozenset("table bed seat tool animal chair set supply accessory care kit case part product item frame cover bag "
+                          "toy machine system holder stand box".split())
+DEFAULT_TAXONOMY = Path("/work/shared/data/shopify-taxonomy/categories.txt")
+
+
+class Tier(IntEnum):
+    CATALOG = 0
+    INFLECTED = 1
+    USER_SYNONYM = 2
+    BUILTIN_SYNONYM = 3
+    NAME_PART = 4
+    HEAD_NOUN = 5
+    TAXONOMY = 6
+
+
+class SurfaceForm(BaseModel):
+    """One meaning of a surface form: ``kind`` ``value`` (the catalog's display form), found at ``tier``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Kind
+    value: str
+    tier: int = Field(ge=0)
+
+
+class CatalogVocabulary(BaseModel):
+    """Lower-cased surface forms → catalog values, per kind. Build with :meth:`from_products`."""
+
+    categories: list[str] = Field(default_factory=list)
+    category_paths: list[list[str]] = Field(default_factory=list, description="Distinct category paths, root first.")
+    brands: list[str] = Field(default_factory=list)
+    colors: list[str] = Field(default_factory=list)
+    sizes: list[str] = Field(default_factory=list)
+    materials: list[str] = Field(default_factory=list)
+    synonyms: dict[str, str] = Field(default_factory=dict, description="User synonyms applied (variant → canonical).")
+    forms: dict[str, list[SurfaceForm]] = Field(default_factory=dict, description="Normalised surface → meanings, best first.")
+    known_words: list[str] = Field(default_factory=list, description="Words of the catalog's text: real words, never typos.")
+    category_sizes: dict[str, list[str]] = Field(default_factory=dict, description="Sizes sold in each category (any level).")
+
+    _ancestors: dict[str, set[str]] | None = PrivateAttr(default=None)
+
+    # building ------------------------------------------------------------------------------------------
+    @classmethod
+    def from_products(cls, products: Iterable[Product], synonyms: Mapping[str, str] | None = None, *,
+                      builtin_synonyms: bool = True, description_sample: int = 2000) -> CatalogVocabulary:
+        """The vocabulary of ``products``; ``synonyms`` (variant → canonical, e.g. Rasa ``synonym:`` blocks) are
+        resolved against the catalog. Descriptions of the first ``description_sample`` products feed ``known_words``."""
+        paths: dict[tuple[str, ...], None] = {}
+        display: dict[str, Counter[str]] = {kind: Counter() for kind in KIND_ORDER}
+        known: set[str] = set()
+        sizes_by_category: dict[str, set[str]] = defaultdict(set)
+        for count, product in enumerate(products):
+            for level in product.category:
+                sizes_by_category[level].update(product.values("size"))
+            paths.setdefault(tuple(product.category), None)
+            display["category"].update(product.category)
+            if product.brand:
+                display["brand"][product.brand] += 1
+            for kind, key in ATTRIBUTE_KEYS.items():
+                display[kind].update(product.values(key))
+            known.update(w for w in tokens_of(product.title) if w.isalpha())
+            if count < description_sample and product.description:
+                known.update(w for w in tokens_of(product.description) if w.isalpha())
+        values = {kind: _display_forms(counter) for kind, counter in display.items()}
+        vocab = cls(
+            categories=sorted(values["category"]), category_paths=[list(p) for p in paths],
+            brands=sorted(values["brand"]), colors=sorted(values["color"]), sizes=sorted(values["size"]),
+            materials=sorted(values["material"]), known_words=sorted(w for w in known if len(w) >= 3),
+        )
+        size_of = {normalize(size): size for size in vocab.sizes}
+        vocab.category_sizes = {category: sorted({size_of[normalize(s)] for s in sizes if normalize(s) in size_of})
+                                for category, sizes in sizes_by_category.items() if sizes}
+        vocab._add_catalog_forms()
+        if builtin_synonyms:
+            vocab._add_builtin_synonyms()
+        vocab._add_name_parts_and_heads()
+        if synonyms:
+            vocab.add_synonyms(synonyms)
+        log.info("vocabulary.built categories=%d brands=%d colors=%d sizes=%d materials=%d forms=%d", len(vocab.categories),
+                 len(vocab.brands), len(vocab.colors), len(vocab.sizes), len(vocab.materials), len(vocab.forms))
+        return vocab
+
+    def add(self, surface: str, kind: Kind, value: str, tier: int) -> bool:
+        """Add one surface form; False when it adds nothing (already known with this meaning at a better tier)."""
+        key = normalize(surface)
+        if not key:
+            return False
+        entries = self.forms.setdefault(key, [])
+        if any(e.kind == kind and e.value == value and e.tier <= tier for e in entries):
+            return False
+        entries[:] = [e for e in entries if not (e.kind == kind and e.value == value)]
+        entries.append(SurfaceForm(kind=kind, value=value, tier=tier))
+        entries.sort(key=lambda e: (e.tier, KIND_ORDER[e.kind]))
+        return True
+
+    def add_synonyms(self, synonyms: Mapping[str, str], tier: int = Tier.USER_SYNONYM) -> int:
+        """Map each variant to what its canonical value means in this catalog; canonical values the catalog lacks are
+        skipped. Returns how many variants were added."""
+        added = 0
+        for variant, canonical in synonyms.items():
+            target = self.best(canonical, max_tier=Tier.BUILTIN_SYNONYM)
+            if target is None:
+                log.debug("vocabulary.synonym.unresolved variant=%r canonical=%r", variant, canonical)
+                continue
+            self.synonyms[normalize(variant)] = canonical
+            added += self.add(variant, target.kind, target.value, tier)
+        return added
+
+    def add_taxonomy(self, path: Path | str = DEFAULT_TAXONOMY) -> int:
+        """Map Shopify taxonomy category names to the nearest catalog category: the name itself or its nearest
+        ancestor the catalog has (below its roots). Names reaching different catalog categories are skipped."""
+        roots = {normalize(p[0]) for p in self.category_paths}
+        english = english_words()
+        mapped: dict[str, str | None] = {}
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.startswith("#") or " : " not in line:
+                continue
+            names = [n.strip() for n in line.split(" : ", 1)[1].split(">")]
+            name = normalize(names[-1])
+            if not name or len(name.split()) > 4 or self.best(name, max_tier=Tier.HEAD_NOUN) is not None:
+                continue
+            if " " not in name and name in english:  # "pin", "cape": too ambiguous as a lone word
+                continue
+            target = None
+            for level, ancestor in enumerate(reversed(names)):
+                hit = self.best(ancestor, max_tier=Tier.INFLECTED, kind="category")
+                if hit is not None and (level == 0 or normalize(hit.value) not in roots):
+                    target = hit.value
+                    break
+            if target is not None:
+                mapped[name] = target if mapped.get(name, target) == target else None
+        added = 0
+        for name, target in mapped.items():
+            if target is not None:
+                added += sum(self.add(form, "category", target, Tier.TAXONOMY) for form in [name, *inflections(name)])
+        log.info("vocabulary.taxonomy path=%s names=%d added=%d", path, len(mapped), added)
+        return added
+
+    # reading -------------------------------------------------------------------------------------------
+    def lookup(self, phrase: str) -> list[SurfaceForm]:
+        """Every meaning of ``phrase`` (any case/spacing), best first."""
+        return self.forms.get(normalize(phrase), [])
+
+    def best(self, phrase: str, *, max_tier: int = Tier.TAXONOMY, kind: str | None = None) -> SurfaceForm | None:
+        for entry in self.lookup(phrase):
+            if entry.tier <= max_tier and (kind is None or entry.kind == kind):
+                return entry
+        return None
+
+    def canonical(self, kind: Kind, phrase: str) -> str | None:
+        """The catalog value ``phrase`` names as a ``kind`` ("running shoe" → "Running Shoes"), if any."""
+        entry = self.best(phrase, kind=kind)
+        return entry.value if entry else None
+
+    def values(self, kind: Kind) -> list[str]:
+        return {"category": self.categories, "brand": self.brands, "color": self.colors, "size": self.sizes,
+                "material": self.materials}[kind]
+
+    def ancestors(self, category: str) -> set[str]:
+        """Categories above ``category`` in any of its paths (display forms)."""
+        if self._ancestors is None:
+            table: dict[str, set[str]] = defaultdict(set)
+            for path in self.category_paths:
+                for depth, level in enumerate(path):
+                    table[level].update(path[:depth])
+            self._ancestors = dict(table)
+        return self._ancestors.get(category, set())
+
+    def save(self, path: Path | str) -> Path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.model_dump_json(), encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: Path | str) -> CatalogVocabulary:
+        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+    # internals -----------------------------------------------------------------------------------------
+    def _add_catalog_forms(self) -> None:
+        for kind in KIND_ORDER:
+            for value in self.values(kind):  # type: ignore[arg-type]
+                self.add(value, kind, value, Tier.CATALOG)  # type: ignore[arg-type]
+        for kind in KIND_ORDER:
+            for value in self.values(kind):  # type: ignore[arg-type]
+                for form in _derived_forms(kind, normalize(value)):
+                    self.add(form, kind, value, Tier.INFLECTED)  # type: ignore[arg-type]
+
+    def _add_builtin_synonyms(self) -> None:
+        groups = [("category", CATEGORY_GROUPS), ("color", COLOR_GROUPS), ("material", MATERIAL_GROUPS), ("size", SIZE_GROUPS)]
+        for kind, kind_groups in groups:
+            for group in kind_groups:
+                target = next((hit for member in group if (hit := self.best(member, max_tier=Tier.INFLECTED, kind=kind))), None)
+                if target is None:
+                    continue
+                for member in group:
+                    forms = [member, *inflections(member)] if kind == "category" else [member]
+                    for form in forms:
+                        if self.best(form, max_tier=Tier.INFLECTED, kind=kind) is None:
+                            self.add(form, kind, target.value, Tier.BUILTIN_SYNONYM)  # type: ignore[arg-type]
+        for color in self.colors:
+            for modifier in COLOR_MODIFIERS:
+                if self.best(f"{modifier} {color}", max_tier=Tier.INFLECTED) is None:
+                    self.add(f"{modifier} {color}", "color", color, Tier.BUILTIN_SYNONYM)
+
+    def _add_name_parts_and_heads(self) -> None:
+        """"Toys & Games" → "toys", "games"; a head noun shared by leaves ("desk lamps", "floor lamps") → their
+        nearest common category ("Lighting"), or the one leaf that has it."""
+        heads: dict[str, set[str]] = defaultdict(set)
+        for category in self.categories:
+            name = normalize(category)
+            if " and " in f" {name} ":
+                for part in (p.strip() for p in f" {name} ".split(" and ")):
+                    if part and part not in {"co"}:
+                        for form in [part, *inflections(part)]:
+                            self.add(form, "category", category, Tier.NAME_PART)
+            words = name.split()
+            if len(words) >= 2 and words[-1].isalpha() and len(words[-1]) >= 3 and words[-2] != "and":
+                heads[singular(words[-1])].add(category)
+        roots = {p[0] for p in self.category_paths}
+        for head, members in heads.items():
+            if head in GENERIC_HEADS:
+                continue
+            target = next(iter(members)) if len(members) == 1 else self._common_ancestor(members)
+            if target is not None and target not in roots:
+                for form in [head, *inflections(head)]:
+                    self.add(form, "category", target, Tier.HEAD_NOUN)
+
+    def _common_ancestor(self, categories: set[str]) -> str | None:
+        common: set[str] | None = None
+        for category in categories:
+            above = self.ancestors(category)
+            common = above if common is None else common & above
+        if not common:
+            return None
+        return max(common, key=lambda c: (len(self.ancestors(c)), c))
+
+
+def _display_forms(counter: Counter[str]) -> list[str]:
+    """One display form per case/spacing-insensitive value: the most common one (first seen on ties)."""
+    best: dict[str, tuple[int, str]] = {}
+    for value, count in counter.items():
+        key = normalize(value)
+        if key and (key not in best or count > best[key][0]):
+            best[key] = (count, value)
+    return [value for _, value in best.values()]
+
+
+def _derived_forms(kind: str, name: str) -> list[str]:
+    forms: list[str] = []
+    if kind == "category":
+        forms += inflections(name)
+    if "'" in name:
+        forms += [name.replace("'s", "s"), name.replace("'s", ""), name.replace("'", "")]
+    if kind == "brand":
+        forms.append(f"{name}'s")
+        for suffix in (" and co", " co", " inc", " ltd", " llc", " company"):
+            if name.endswith(suffix) and len(name) > len(suffix) + 2:
+                forms.append(name[: -len(suffix)])
+    if kind == "size":
+        words = name.split()
+        if len(words) == 2 and any(ch.isdigit() for ch in words[0]) and "x" in words[0]:
+            forms.append(words[0])  # "9x12 ft" → "9x12"
+        units = {"inch": ["inches", "in"], "in": ["inch", "inches"], "quart": ["quarts", "qt"], "ft": ["feet", "foot"]}
+        if len(words) == 2 and words[-1] in units:
+            forms += [f"{words[0]} {unit}" for unit in units[words[-1]]]
+    return [f for f in forms if f and f != name]

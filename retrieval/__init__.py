@@ -1,0 +1,1 @@
+"""Product catalog, ingestion and hybrid (dense + BM25) retrieval."""

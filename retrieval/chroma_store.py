@@ -1,0 +1,154 @@
+"""The Chroma collection that stores products: embedded PersistentClient or a ``chroma run`` server."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import BackendUnavailableError
+from assistant.settings import Settings
+from retrieval.embedder import ChromaEmbeddingFunction, Embedder
+from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
+
+log = logging.getLogger(__name__)
+
+PAGE = 2000
+
+
+def norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+#: Bump when ``Product.embedding_text`` or the embedder changes, so every product is re-embedded once.
+EMBEDDING_VERSION = "minilm-l6-v2/text-2"
+
+
+def content_hash(product: Product) -> str:
+    """Changes whenever anything about the product (or how it is embedded) changes; unchanged rows are not re-embedded."""
+    return hashlib.sha1((EMBEDDING_VERSION + product.model_dump_json()).encode()).hexdigest()
+
+
+def product_metadata(product: Product) -> dict[str, Any]:
+    """Flat, filterable metadata: scalars plus one boolean flag per category level and core attribute value."""
+    meta: dict[str, Any] = {
+        "price": float(product.price),
+        "rating": float(product.rating or 0.0),
+        "stock": int(product.stock),
+        "in_stock": product.in_stock,
+        "brand": norm(product.brand or ""),
+        "content_hash": content_hash(product),
+        "product": product.model_dump_json(),
+    }
+    for level in product.category:
+        meta[f"cat:{norm(level)}"] = True
+    for key in CORE_ATTRIBUTES:
+        for value in product.values(key):
+            meta[f"{key}:{norm(value)}"] = True
+    return meta
+
+
+def where_filter(constraints: SearchConstraints) -> dict[str, Any] | None:
+    """The positive part of ``constraints`` as a Chroma ``where`` clause. Exclusions are enforced after retrieval,
+    because Chroma cannot express "has no such flag"."""
+    clauses: list[dict[str, Any]] = []
+    if constraints.category:
+        clauses.append({f"cat:{norm(constraints.category)}": True})
+    if constraints.brands_in:
+        clauses.append({"brand": {"$in": [norm(b) for b in constraints.brands_in]}})
+    if constraints.brands_out:
+        clauses.append({"brand": {"$nin": [norm(b) for b in constraints.brands_out]}})
+    if constraints.price_min is not None:
+        clauses.append({"price": {"$gte": float(constraints.price_min)}})
+    if constraints.price_max is not None:
+        clauses.append({"price": {"$lte": float(constraints.price_max)}})
+    if constraints.rating_min is not None:
+        clauses.append({"rating": {"$gte": float(constraints.rating_min)}})
+    if constraints.in_stock:
+        clauses.append({"in_stock": True})
+    for key, values in constraints.attributes_in.items():
+        if key in CORE_ATTRIBUTES and values:
+            options = [{f"{key}:{norm(v)}": True} for v in values]
+            clauses.append(options[0] if len(options) == 1 else {"$or": options})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaCatalog:
+    """Products in one Chroma collection, with explicit embeddings and telemetry off."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if settings.chroma_mode == "http":
+                self.client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            else:
+                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+            self.collection = self.client.get_or_create_collection(
+                name=settings.collection,
+                embedding_function=ChromaEmbeddingFunction(embedder),  # type: ignore[arg-type]
+                configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 100, "max_neighbors": 16}},
+            )
+        except Exception as exc:  # chromadb raises many types for a missing server
+            where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_mode == "http" else settings.chroma_dir
+            raise BackendUnavailableError(f"Cannot open the Chroma product store at {where}: {exc}") from exc
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def existing_hashes(self) -> dict[str, str]:
+        """id → content hash of everything stored."""
+        out: dict[str, str] = {}
+        for page in self._pages(include=["metadatas"]):
+            for pid, meta in zip(page["ids"], page["metadatas"] or []):
+                out[pid] = str((meta or {}).get("content_hash", ""))
+        return out
+
+    def upsert(self, products: list[Product], vectors: np.ndarray) -> None:
+        for start in range(0, len(products), PAGE):
+            chunk = products[start : start + PAGE]
+            self.collection.upsert(
+                ids=[p.id for p in chunk],
+                embeddings=vectors[start : start + PAGE],
+                documents=[p.embedding_text() for p in chunk],
+                metadatas=[product_metadata(p) for p in chunk],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), PAGE):
+            self.collection.delete(ids=ids[start : start + PAGE])
+
+    def snapshot(self) -> tuple[list[Product], str]:
+        """Every stored product ordered by id, and a fingerprint that changes when any of them changes."""
+        rows: list[tuple[str, str, str]] = []
+        for page in self._pages(include=["metadatas"]):
+            for pid, meta in zip(page["ids"], page["metadatas"] or []):
+                meta = meta or {}
+                rows.append((pid, str(meta.get("content_hash", "")), str(meta["product"])))
+        rows.sort()
+        fingerprint = hashlib.sha1("".join(f"{pid}:{h};" for pid, h, _ in rows).encode()).hexdigest()
+        return [Product.model_validate_json(raw) for _, _, raw in rows], fingerprint
+
+    def query(self, vector: np.ndarray, where: dict[str, Any] | None, n: int) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the ``n`` nearest products passing ``where``."""
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        ids = result["ids"][0]
+        distances = (result.get("distances") or [[]])[0]
+        return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances)]
+
+    def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=PAGE, offset=offset)  # type: ignore[arg-type]
+            if not page["ids"]:
+                return
+            yield page  # type: ignore[misc]
+            offset += len(page["ids"])

