@@ -9,7 +9,10 @@ from pathlib import Path
 
 import typer
 
+from assistant.cli_llm import llm_app
+from assistant.cli_nlu import bench_nlu, eval_app, train_app
 from assistant.cli_output import JSON_HELP, console, emit
+from assistant.cli_serve import bench_serve, serve
 from assistant.errors import ShopAssistError
 from assistant.settings import get_settings
 
@@ -21,6 +24,9 @@ catalog_app = typer.Typer(help="Demo and benchmark catalogs.", no_args_is_help=T
 bench_app = typer.Typer(help="Benchmarks: print figures (or one JSON object with --json).", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(bench_app, name="bench")
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+app.add_typer(llm_app, name="llm")
 
 
 @app.callback()
@@ -196,6 +202,19 @@ def bench_retrieval(
             emit(result, as_json=False, title=f"retrieval: {Path(result.catalog).name}")
 
 
+@bench_app.command("nlu")
+def bench_nlu_command(
+    repeats: int = typer.Option(3, "--repeats", min=1),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Classifier + slot extraction, one utterance at a time on the CPU: p50/p95 latency."""
+    bench_nlu(repeats, as_json)
+
+
+app.command("serve")(serve)
+bench_app.command("serve")(bench_serve)
+
+
 def run() -> None:
     """Entry point that turns ShopAssist's own errors into a one-line message and exit code 2."""
     try:
@@ -203,3 +222,7 @@ def run() -> None:
     except ShopAssistError as exc:
         console.print(f"[red]error:[/] {exc}")
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

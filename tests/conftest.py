@@ -60,13 +60,18 @@ def demo_store(demo_settings: Settings, embedder):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture(scope="session")
-def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The intent classifier fine-tuned on the shipped NLU data, once per test session."""
+def nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The intent classifier fine-tuned on the shipped NLU data, once per test session (settings of its home)."""
     from dialogue.intent_training import train_from_settings
 
     settings = Settings(home=tmp_path_factory.mktemp("nlu-home"))
     train_from_settings(settings, progress=False)
-    return settings.nlu_model_dir
+    return settings
+
+
+@pytest.fixture(scope="session")
+def nlu_model_dir(nlu_settings: Settings) -> Path:
+    return nlu_settings.nlu_model_dir
 
 
 @pytest.fixture(scope="session")

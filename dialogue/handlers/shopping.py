@@ -63,7 +63,7 @@ def show_more(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
 
 def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """The shopper answers our question: merge the answer into the pending goal, then search (never ask again)."""
+    """The shopper answers our question: merge the answer into the pending goal, then search (never ask twice)."""
     goal = turn.state.goal or Goal(query="")
     slots = turn.nlu.slots
     if slots.category or not slots.is_empty():
@@ -72,10 +72,7 @@ def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         lowered = turn.text.lower()
         words = _content_words(turn.text)
         merged = goal if any(s in lowered for s in SURPRISE) or not words else goal.model_copy(update={"query": f"{goal.query} {turn.text}".strip()})
-    question = clarifying_question(dm, merged, turn.text)
-    if question is not None and question[0] not in merged.asked:
-        return ask(turn, merged, *question)
-    return show(dm, turn, merged)
+    return show(dm, turn, merged)  # one question per request: a second one in a row would feel like an interrogation
 
 
 def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:

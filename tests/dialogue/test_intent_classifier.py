@@ -15,7 +15,7 @@ from assistant.errors import NotReadyError  # noqa: E402
 from assistant.settings import DATA_DIR, Settings  # noqa: E402
 from dialogue.intent_classifier import IntentClassifier, IntentPrediction, bench_intent_latency  # noqa: E402
 from dialogue.intent_context import NluContext, apply_rules  # noqa: E402
-from dialogue.intent_training import TrainingReport, holdout_split, train_intent_model  # noqa: E402
+from dialogue.intent_training import TrainingReport, holdout_split  # noqa: E402
 from dialogue.nlu_data import NluDataset, load_nlu  # noqa: E402
 from dialogue.nlu_eval import NluEvalReport, evaluate_intents  # noqa: E402
 
@@ -35,12 +35,11 @@ class Trained:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
-    home = tmp_path_factory.mktemp("nlu-home")
-    settings = Settings(home=home)
-    dataset = load_nlu(DATA_DIR / "nlu")
-    report = train_intent_model(dataset, settings=settings, progress=False)
-    return Trained(settings, dataset, report, IntentClassifier.load(settings.nlu_model_dir, settings))
+def trained(nlu_settings: Settings) -> Trained:
+    """The session's classifier (tests/conftest.py trains it once on data/nlu)."""
+    report = TrainingReport.model_validate_json((nlu_settings.nlu_model_dir / "metrics.json").read_text())
+    classifier = IntentClassifier.load(nlu_settings.nlu_model_dir, nlu_settings)
+    return Trained(nlu_settings, load_nlu(DATA_DIR / "nlu"), report, classifier)
 
 
 @pytest.fixture(scope="module")

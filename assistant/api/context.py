@@ -1,0 +1,43 @@
+"""What every route needs: the assistant, the settings, the key check and the rate limiter."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from assistant.api.security import KeyCheck, RateLimiter
+from assistant.service import ShopAssistant
+from assistant.settings import Settings
+
+
+@dataclass
+class ApiContext:
+    assistant: ShopAssistant
+    settings: Settings
+    keys: KeyCheck
+    limiter: RateLimiter
+    _sender_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, assistant: ShopAssistant, settings: Settings) -> ApiContext:
+        return cls(assistant, settings, KeyCheck(settings), RateLimiter(settings.rate_limit_per_minute))
+
+    def open_conversation(self, sender: str) -> str:
+        """The sender's latest conversation, created on its first message (one open conversation per sender)."""
+        with self._guard:
+            lock = self._sender_locks.setdefault(sender, threading.Lock())
+        with lock:
+            existing = self.assistant.states.conversations_of(sender)
+            return existing[-1] if existing else self.assistant.start(sender)
+
+
+def get_context(request: Request) -> ApiContext:
+    return request.app.state.shopassist
+
+
+def require_key(request: Request) -> None:
+    """Router dependency: a valid API key when keys are configured."""
+    get_context(request).keys.require(request)

@@ -1,0 +1,154 @@
+"""Pydantic models at the HTTP boundary: the native JSON API and Rasa's REST channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.service import TurnResult
+from dialogue.plan import CartLine, ComparisonTable, ProductCard
+
+#: Sender ids: what a channel calls its user (Rasa's ``sender``). Printable, no spaces, bounded.
+SENDER_PATTERN = r"^[A-Za-z0-9_.:@+\-]{1,128}$"
+CONVERSATION_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Native API: requests --------------------------------------------------------------------------
+class CreateConversation(_Strict):
+    sender: str = Field(pattern=SENDER_PATTERN, description="The shopper's id in your channel.", examples=["shopper-42"])
+    conversation_id: str | None = Field(default=None, pattern=CONVERSATION_PATTERN, description="Choose the id (default: a random one).")
+
+
+class PostMessage(_Strict):
+    sender: str = Field(pattern=SENDER_PATTERN, examples=["shopper-42"])
+    text: str = Field(min_length=1, description="What the shopper says (the limit is the max_message_chars setting).", examples=["running shoes under 100"])
+
+
+class PostFeedback(_Strict):
+    sender: str = Field(pattern=SENDER_PATTERN, examples=["shopper-42"])
+    product_id: str = Field(min_length=1, max_length=200, description="A product id from a card.")
+    liked: bool = Field(description="True: liked (more like it); false: disliked (fewer like it).")
+
+
+# Native API: responses -------------------------------------------------------------------------
+class ConversationCreated(BaseModel):
+    conversation_id: str
+    sender: str
+
+
+class MessageReply(BaseModel):
+    """One turn's answer: the reply text and everything a channel renders beside it."""
+
+    conversation_id: str
+    turn_index: int
+    text: str
+    action: str
+    intent: str | None = None
+    confidence: float | None = None
+    products: list[ProductCard] = Field(default_factory=list, description="Cards, each with why it was recommended (reasons).")
+    quick_replies: list[str] = Field(default_factory=list)
+    comparison: ComparisonTable | None = None
+    cart: list[CartLine] = Field(default_factory=list)
+    cart_total: float | None = None
+    handoff: bool = False
+    clarifying_slot: str | None = Field(default=None, description="The slot a clarifying question asks for (quick replies answer it).")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    @classmethod
+    def from_turn(cls, result: TurnResult) -> MessageReply:
+        plan = result.plan
+        slot = plan.facts.get("slot") if plan.action == "ask_clarification" else None
+        return cls(
+            conversation_id=result.conversation_id, turn_index=result.turn_index, text=result.text, action=plan.action,
+            intent=plan.intent, confidence=plan.confidence, products=plan.products, quick_replies=plan.quick_replies,
+            comparison=plan.comparison, cart=plan.cart, cart_total=plan.cart_total, handoff=plan.handoff,
+            clarifying_slot=str(slot) if slot else None, timings_ms=result.timings_ms,
+        )
+
+
+class FeedbackAck(BaseModel):
+    conversation_id: str
+    product_id: str
+    liked: bool
+    liked_products: list[str]
+    disliked_products: list[str]
+
+
+class TurnView(BaseModel):
+    index: int
+    text: str
+    reply: str
+    intent: str | None = None
+    action: str | None = None
+    product_ids: list[str] = Field(default_factory=list)
+    at: datetime
+
+
+class CartView(BaseModel):
+    product_id: str
+    title: str
+    unit_price: float
+    quantity: int
+    variant: dict[str, str] = Field(default_factory=dict)
+
+
+class ConversationView(BaseModel):
+    """A conversation as a human agent needs it after a hand-off."""
+
+    conversation_id: str
+    sender: str
+    created_at: datetime
+    updated_at: datetime
+    turn_count: int
+    handoff: bool
+    goal: dict[str, Any] | None = None
+    turns: list[TurnView]
+    cart: list[CartView]
+    cart_total: float
+    liked: list[str]
+    disliked: list[str]
+    last_shown: list[str]
+    pending: str | None = None
+    order_id: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(description="What went wrong and, where it helps, what to do.")
+
+
+class Health(BaseModel):
+    status: str
+    products: int
+    database: str
+    generator: str
+
+
+# Rasa REST channel -----------------------------------------------------------------------------
+class RasaMessage(BaseModel):
+    """Rasa's REST channel request (``POST /webhooks/rest/webhook``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sender: str = Field(pattern=SENDER_PATTERN, examples=["shopper-42"])
+    message: str = Field(examples=["running shoes under 100"])
+    metadata: dict[str, Any] | None = None
+
+
+class RasaButton(BaseModel):
+    title: str
+    payload: str
+
+
+class RasaBotMessage(BaseModel):
+    """One bot message: exactly one of text, buttons (with optional text) or custom."""
+
+    recipient_id: str
+    text: str | None = None
+    buttons: list[RasaButton] | None = None
+    custom: dict[str, Any] | None = None

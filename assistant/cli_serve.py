@@ -1,0 +1,53 @@
+"""``shopassist serve`` (the HTTP API, Rasa REST channel and widget) and ``shopassist bench serve`` (its load test)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from assistant.cli_output import JSON_HELP, console, emit
+from assistant.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Bind address (default: the host setting, 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default: the port setting, 8080)."),
+    no_ui: bool = typer.Option(False, "--no-ui", help="Serve the API only, without the widget at /ui."),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Serve the assistant over HTTP: JSON API, Rasa REST webhook, /metrics, /docs and the chat widget at /ui."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.api.server import uvicorn_config
+    from assistant.factory import build_assistant
+
+    settings = get_settings()
+    if no_ui:
+        settings = settings.model_copy(update={"ui_enabled": False})
+    host = host or settings.host
+    port = settings.port if port is None else port
+    app = create_app(build_assistant(settings), settings)
+    where = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}"
+    console.print(f"[bold]ShopAssist[/] serving on {where} — widget {where}/ui · API docs {where}/docs · Ctrl+C stops")
+    if settings.api_key_set:
+        console.print("[dim]API keys are required on /api, /webhooks and /metrics (X-API-Key header).[/]")
+    uvicorn.Server(uvicorn_config(app, host, port, log_level=log_level)).run()
+
+
+def bench_serve(
+    conversations: int = typer.Option(100, "--conversations", min=1, max=2000, help="Concurrent conversations."),
+    turns: int = typer.Option(10, "--turns", min=1, max=100, help="Turns per conversation."),
+    concurrency: int = typer.Option(32, "--concurrency", min=1, max=512, help="Most requests in flight at once."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Load the HTTP API (a real server on a loopback port): errors, lost turns, turns/s, p50/p95 latency."""
+    from assistant.load_bench import bench_serve as run_bench
+
+    report = run_bench(get_settings(), conversations=conversations, turns=turns, concurrency=concurrency)
+    emit(report, as_json=as_json, title="bench serve")
+    if not report.ok:
+        raise typer.Exit(code=1)

@@ -1,0 +1,16 @@
+"""A bounded load through the HTTP API (the full 100 × 10 is `shopassist bench serve`): 0 errors, every turn stored."""
+
+from __future__ import annotations
+
+import asyncio
+
+from assistant.load_bench import drive
+from tests.api.conftest import API_KEY, LiveServer
+
+
+def test_concurrent_conversations_lose_no_turn(live_server: LiveServer) -> None:
+    report = asyncio.run(drive(live_server.url, conversations=20, turns=5, concurrency=16, api_key=API_KEY))
+    assert report.errors == 0, report.error_samples
+    assert report.turns_ok == report.turns_sent == 100
+    assert report.turns_stored == 100 and report.lost_turns == 0
+    assert report.throughput_turns_per_s > 0 and report.latency_p95_ms >= report.latency_p50_ms > 0
