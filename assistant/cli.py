@@ -133,6 +133,7 @@ def test_dialogues(
     junit: Path | None = typer.Option(None, "--junit", help="Write a JUnit XML report here."),
     catalog: Path | None = typer.Option(None, "--catalog", exists=True, help="Run against this catalog (ingested into a store of its own)."),
     mapping: Path | None = typer.Option(None, "--mapping", exists=True, help="Field mapping for --catalog."),
+    generator: str = typer.Option("template", "--generator", help="Reply generator: template (deterministic), openai or local."),
 ) -> None:
     """Run scripted dialogue suites through the full pipeline; exits non-zero when a case fails."""
     import hashlib
@@ -141,7 +142,9 @@ def test_dialogues(
     from assistant.scripted.runner import format_failure, run_suites, write_junit
     from retrieval.ingest import ingest as run_ingest
 
-    settings = get_settings()
+    if generator not in ("template", "openai", "local"):
+        raise typer.BadParameter("--generator must be template, openai or local")
+    settings = get_settings().model_copy(update={"generator": generator})
     if catalog is not None:
         key = hashlib.sha1(str(catalog.resolve()).encode()).hexdigest()[:12]
         settings = settings.model_copy(update={"home": settings.home / "test-catalogs" / key})

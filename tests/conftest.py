@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,7 +66,11 @@ def nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from dialogue.intent_training import train_from_settings
 
     settings = Settings(home=tmp_path_factory.mktemp("nlu-home"))
-    train_from_settings(settings, progress=False)
+    reuse = os.environ.get("SHOPASSIST_TEST_NLU_MODEL")  # developers only: skip training with a model trained on this data
+    if reuse:
+        shutil.copytree(reuse, settings.nlu_model_dir)
+    else:
+        train_from_settings(settings, progress=False)
     return settings
 
 

@@ -53,15 +53,21 @@ _SCALARS = yaml.SafeLoader("")  # constructs scalars (ints, floats, bools, null)
 
 
 class _Located(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers its own line and each key's line."""
+
     line: int = 0
+    key_lines: dict[Any, int]
 
 
 def _build(node: yaml.Node) -> Any:
     if isinstance(node, yaml.MappingNode):
         out = _Located()
         out.line = node.start_mark.line + 1
+        out.key_lines = {}
         for key_node, value_node in node.value:
-            out[_build(key_node)] = _build(value_node)
+            key = _build(key_node)
+            out[key] = _build(value_node)
+            out.key_lines[key] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item) for item in node.value]
@@ -84,9 +90,9 @@ def _fail(path: Path, line: int, message: str) -> SuiteFormatError:
 
 
 def _check_keys(path: Path, mapping: _Located, allowed: set[str], what: str) -> None:
-    unknown = sorted(set(mapping) - allowed)
+    unknown = sorted(set(mapping) - allowed, key=lambda key: mapping.key_lines.get(key, 0))
     if unknown:
-        raise _fail(path, mapping.line, f"unknown key(s) in {what}: {', '.join(map(str, unknown))} (allowed: {', '.join(sorted(allowed))})")
+        raise _fail(path, mapping.key_lines.get(unknown[0], mapping.line), f"unknown key(s) in {what}: {', '.join(map(str, unknown))} (allowed: {', '.join(sorted(allowed))})")
 
 
 def _parse_expect(path: Path, expect: Any, line: int) -> dict[str, Any]:
