@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from assistant.cli_llm import llm_app
+from assistant.cli_feedback import bench_feedback, export_app, train_reranker
 from assistant.cli_nlu import bench_nlu, eval_app, train_app
 from assistant.cli_output import JSON_HELP, console, emit
 from assistant.cli_serve import bench_serve, serve
@@ -27,6 +28,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(llm_app, name="llm")
+app.add_typer(export_app, name="export")
 
 
 @app.callback()
@@ -181,6 +183,7 @@ def bench_retrieval(
     catalog: list[Path] = typer.Option(None, "--catalog", help="Catalog files (default: the demo and a 40k catalog)."),
     scaled_count: int = typer.Option(40_000, "--scaled-count", help="Size of the generated benchmark catalog."),
     rounds: int = typer.Option(5, "--rounds", min=1, max=8),
+    search_only: bool = typer.Option(False, "--search-only", help="Reuse the stores of an earlier run: time searches only."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Ingest throughput (products/s) and search latency p50/p95 on the demo and the ≥ 40k catalogs."""
@@ -197,7 +200,7 @@ def bench_retrieval(
     results = []
     for index, path in enumerate(paths):
         bench_settings = settings.model_copy(update={"home": settings.home / "bench" / f"store-{index}"})
-        results.append(run_bench(path, bench_settings, rounds=rounds, progress=not as_json))
+        results.append(run_bench(path, bench_settings, rounds=rounds, progress=not as_json, fresh=not search_only))
     if as_json:
         emit({"retrieval": [r.model_dump() for r in results]}, as_json=True)
     else:
@@ -216,6 +219,8 @@ def bench_nlu_command(
 
 app.command("serve")(serve)
 bench_app.command("serve")(bench_serve)
+bench_app.command("feedback")(bench_feedback)
+train_app.command("reranker")(train_reranker)
 
 
 def run() -> None:

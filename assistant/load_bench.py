@@ -77,16 +77,20 @@ async def drive(base_url: str, conversations: int, turns: int, *, concurrency: i
 
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=timeout_s) as client:
 
-        async def request(method: str, url: str, **kwargs: object) -> httpx.Response | None:
-            async with gate:
+        async def request(method: str, url: str, timed: bool = False, **kwargs: object) -> httpx.Response | None:
+            async with gate:  # latency is the request's own round trip, not the wait for a free slot
+                started = time.perf_counter()
                 try:
                     response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
                 except httpx.HTTPError as exc:
                     errors.append(f"{method} {url}: {type(exc).__name__} {exc}")
                     return None
+                elapsed = time.perf_counter() - started
             if response.status_code >= 400:
                 errors.append(f"{method} {url}: {response.status_code} {response.text[:200]}")
                 return None
+            if timed:
+                latencies.append(elapsed)
             return response
 
         async def conversation(index: int) -> tuple[str, str] | None:
@@ -97,10 +101,8 @@ async def drive(base_url: str, conversations: int, turns: int, *, concurrency: i
             cid = created.json()["conversation_id"]
             sent[cid] = []
             for text in script_for(index, turns):
-                started = time.perf_counter()
-                response = await request("POST", f"/api/conversations/{cid}/messages", json={"sender": sender, "text": text})
+                response = await request("POST", f"/api/conversations/{cid}/messages", timed=True, json={"sender": sender, "text": text})
                 if response is not None:
-                    latencies.append(time.perf_counter() - started)
                     sent[cid].append(text)
             return cid, sender
 
@@ -131,7 +133,15 @@ async def drive(base_url: str, conversations: int, turns: int, *, concurrency: i
     )
 
 
-def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, concurrency: int = 32,
+def drive_sync(base_url: str, conversations: int, turns: int, **kwargs: object) -> LoadReport:
+    """:func:`drive` from synchronous code, in a thread of its own (safe even where an event loop already runs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="load") as pool:
+        return pool.submit(asyncio.run, drive(base_url, conversations, turns, **kwargs)).result()  # type: ignore[arg-type]
+
+
+def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, concurrency: int = 32, workers: int = 2,
                 startup_timeout_s: float = 180.0) -> LoadReport:
     """Start ``shopassist serve`` in a subprocess on a free loopback port (fresh conversation database), load it, stop it."""
     import socket
@@ -150,14 +160,16 @@ def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, c
             "SHOPASSIST_GENERATOR": settings.generator,
             "HF_HUB_OFFLINE": "1",
         }
-        command = [sys.executable, "-c", "from assistant.cli import run; run()", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        command = [sys.executable, "-c", "from assistant.cli import run; run()", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(workers), "--log-level", "warning"]
         log_path = Path(tmp) / "server.log"
         with open(log_path, "w") as server_log:
             process = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)
             try:
                 base_url = f"http://127.0.0.1:{port}"
                 _wait_ready(base_url, process, startup_timeout_s, log_path)
-                return asyncio.run(drive(base_url, conversations, turns, concurrency=concurrency, api_key=api_key))
+                report = drive_sync(base_url, conversations, turns, concurrency=concurrency, api_key=api_key)
+                return report.model_copy(update={"server": f"uvicorn, {workers} worker{'s' if workers > 1 else ''}"})
             finally:
                 process.terminate()
                 try:

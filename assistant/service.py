@@ -9,15 +9,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import UserError
+from assistant.errors import BackendUnavailableError, UserError
 from assistant.generators.base import Generator, HistoryTurn
 from assistant.generators.template import TemplateGenerator
 from assistant.settings import Settings
+from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.orders import OrderBook
 from dialogue.plan import ReplyPlan
 from dialogue.policies import PolicyBook
-from dialogue.state import ConversationState, FeedbackEvent, FeedbackRecord, TurnEvent, TurnRecord
+from dialogue.profiles import ProfileStore
+from dialogue.state import ConversationState, Event, FeedbackEvent, FeedbackRecord, TurnEvent, TurnRecord
 from dialogue.state_store import SqlStateStore, UnknownConversationError
 from dialogue.understanding import Understander
 from retrieval.product_store import ProductStore
@@ -49,7 +51,8 @@ class ShopAssistant:
         self.products = products
         self.understander = understander
         self.states = states
-        self.manager = DialogueManager(settings, products, orders, policies)
+        self.profiles = ProfileStore(settings.resolved_database_url) if settings.profiles_enabled else None
+        self.manager = DialogueManager(settings, products, orders, policies, profiles=self.profiles)
         self.generator = generator or TemplateGenerator()
 
     # conversations -------------------------------------------------------------------------------
@@ -70,7 +73,7 @@ class ShopAssistant:
             started = time.perf_counter()
             state = self.state(conversation_id, sender)
             stored = state.events_applied
-            nlu = self.understander.understand(text, previous_action=state.last_action)
+            nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending))
             timings["nlu"] = _ms(started)
             mark = time.perf_counter()
             events, plan = self.manager.respond(nlu, state)
@@ -87,6 +90,7 @@ class ShopAssistant:
             turn_event = TurnEvent(turn=record)
             state.apply(turn_event)
             self.states.append(conversation_id, stored, [*events, turn_event])
+            self._learn_profile(state, events)
             timings["total"] = _ms(started)
         log.info("turn.handled conversation=%s intent=%s action=%s ms=%.1f", conversation_id, nlu.intent, plan.action, timings["total"])
         return TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)
@@ -100,7 +104,20 @@ class ShopAssistant:
             event = FeedbackEvent(feedback=FeedbackRecord(turn=max(state.turn_count - 1, 0), product_id=product_id, kind="like" if liked else "dislike", source="card"))
             self.states.append(conversation_id, state.events_applied, [event])
             state.apply(event)
+            self._learn_profile(state, [event])
             return state
+
+    def _learn_profile(self, state: ConversationState, events: list[Event]) -> None:
+        """The sender's long-term profile learns from this turn's feedback (a profile failure never fails a turn)."""
+        records = [e.feedback for e in events if isinstance(e, FeedbackEvent) and e.feedback.product_id]
+        if self.profiles is None or not records:
+            return
+        products = {pid: p for r in records if (pid := r.product_id) and (p := self.products.get(pid)) is not None}
+        bands = self.manager.reranker.bands if self.manager.reranker is not None else None
+        try:
+            self.profiles.learn(state.sender, records, products, bands, state.cart)
+        except BackendUnavailableError as exc:
+            log.warning("profile.unavailable sender=%s error=%s", state.sender, exc)
 
     def _validate(self, text: str) -> str:
         if not isinstance(text, str) or not text.strip():
@@ -127,7 +144,7 @@ class ShopAssistant:
             started = time.perf_counter()
             state = self.state(conversation_id, sender)
             stored = state.events_applied
-            nlu = self.understander.understand(text, previous_action=state.last_action)
+            nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending))
             timings["nlu"] = _ms(started)
             mark = time.perf_counter()
             events, plan = self.manager.respond(nlu, state)
@@ -148,6 +165,7 @@ class ShopAssistant:
             turn_event = TurnEvent(turn=record)
             state.apply(turn_event)
             self.states.append(conversation_id, stored, [*events, turn_event])
+            self._learn_profile(state, events)
             timings["total"] = _ms(started)
         log.info("turn.streamed conversation=%s intent=%s action=%s ms=%.1f", conversation_id, nlu.intent, plan.action, timings["total"])
         yield TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)

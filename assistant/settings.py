@@ -89,7 +89,26 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=120, ge=0, description="Requests per sender per minute on the message endpoints (0: no limit).")
     max_body_bytes: int = Field(default=16_384, ge=256, description="Larger request bodies are refused with 413.")
     ui_enabled: bool = Field(default=True, description="Mount the Gradio widget at /ui.")
-    serve_threads: int = Field(default=16, ge=1, description="Threads that run turns (each turn is CPU-bound work under a per-conversation lock).")
+    serve_threads: int = Field(default=8, ge=1, description="Worker threads that run turns (CPU-bound work under a per-conversation lock).")
+
+    # Feedback re-ranking (issue 6: retrieval/reranker.py, dialogue/profiles.py, see docs/feedback.md)
+    rerank_enabled: bool = Field(default=True, description="Re-rank search results with the conversation's feedback (off: plain retrieval order).")
+    rerank_candidate_factor: int = Field(default=4, ge=1, description="Candidates re-ranked per result shown (page_size × this, at least rerank_min_candidates).")
+    rerank_min_candidates: int = Field(default=30, ge=1, description="Fewest retrieval candidates the re-ranker sees.")
+    rerank_expand: int = Field(default=14, ge=0, description="With likes, add page_size × this products nearest the Rocchio-moved query vector to the pool (0: off).")
+    rerank_relevance: float = Field(default=1.0, description="Weight of retrieval relevance (fused score scaled to 0..1).")
+    rerank_rocchio: float = Field(default=2.0, description="Weight of similarity to the query moved toward liked / away from disliked products.")
+    rerank_liked_similarity: float = Field(default=1.0, description="Weight of the closest liked product's similarity (centred on the pool).")
+    rerank_attribute: float = Field(default=1.5, description="Weight of learned brand/colour/material/type/price-band preferences.")
+    rerank_novelty: float = Field(default=0.6, description="Penalty weight for products already shown and passed over.")
+    rerank_price: float = Field(default=1.0, description="Weight of price anchoring after \"too expensive\" / \"more premium\".")
+    rerank_profile: float = Field(default=0.3, description="Weight of the sender's long-term profile (gentle).")
+    rerank_rocchio_alpha: float = Field(default=1.0, ge=0, description="Rocchio: weight of the query vector.")
+    rerank_rocchio_beta: float = Field(default=1.5, ge=0, description="Rocchio: weight of the liked products' centroid.")
+    rerank_rocchio_gamma: float = Field(default=0.5, ge=0, description="Rocchio: weight of the disliked products' centroid.")
+    rerank_similar_reason: float = Field(default=0.65, ge=0, le=1, description="Cosine similarity from which a card says \"similar to the … you liked\".")
+    rerank_weights_file: str = Field(default="reranker.json", description="Fitted weights in home/models (from `shopassist train reranker`), used when present.")
+    profiles_enabled: bool = Field(default=True, description="Keep long-term preferences per sender across conversations.")
 
     @property
     def api_key_set(self) -> frozenset[str]:

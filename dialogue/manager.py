@@ -7,14 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.settings import Settings
+from dialogue.feedback import feedback_context
 from dialogue.orders import OrderBook
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.policies import PolicyBook
+from dialogue.profiles import ProfileStore
 from dialogue.references import ReferenceSpec, Resolution, resolve
 from dialogue.state import ConversationState, Event, FocusEvent, ServiceEvent
 from dialogue.understanding import Understanding
-from retrieval.models import Product, ProductHit
+from retrieval.models import Product, ProductHit, SearchConstraints
 from retrieval.product_store import ProductStore
+from retrieval.reranker import FeedbackReranker, with_reason
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,13 @@ Handler = Callable[["DialogueManager", Turn], ReplyPlan]
 
 
 class DialogueManager:
-    def __init__(self, settings: Settings, products: ProductStore, orders: OrderBook, policies: PolicyBook) -> None:
+    def __init__(
+        self, settings: Settings, products: ProductStore, orders: OrderBook, policies: PolicyBook, profiles: ProfileStore | None = None
+    ) -> None:
         self.settings = settings
         self.products = products
+        self.profiles = profiles
+        self.reranker = FeedbackReranker(settings, products) if settings.rerank_enabled else None
         self.orders = orders
         self.policies = policies
         from dialogue import handlers
@@ -75,6 +82,14 @@ class DialogueManager:
     def resolve(self, turn: Turn, *, default_focus: bool = True) -> Resolution:
         specs = [ReferenceSpec.model_validate(r.model_dump()) for r in turn.nlu.slots.references]
         return resolve(specs, turn.state, self.products, text=turn.text, default_focus=default_focus)
+
+    def search(self, state: ConversationState | None, query: str, constraints: SearchConstraints, k: int) -> list[ProductHit]:
+        """Retrieval; with re-ranking on, a larger candidate pool re-ranked with the conversation's feedback."""
+        if self.reranker is None or state is None:
+            return [with_reason(hit) for hit in self.products.search(query, constraints, k)]
+        hits = self.products.search(query, constraints, self.reranker.pool_size(k))
+        profile = self.profiles.signals(state.sender) if self.profiles is not None else None
+        return self.reranker.rerank(query, constraints, hits, feedback_context(state, profile), k)
 
     def product(self, product_id: str) -> Product | None:
         return self.products.get(product_id)

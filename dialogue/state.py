@@ -53,7 +53,7 @@ class TurnRecord(BaseModel):
 class FeedbackRecord(BaseModel):
     turn: int
     product_id: str | None = None
-    kind: Literal["like", "dislike", "opened", "added_to_cart", "too_expensive", "more_premium", "rated_reply"]
+    kind: Literal["like", "dislike", "opened", "added_to_cart", "too_expensive", "more_premium", "rated_reply", "forget"]
     source: Literal["card", "text", "behaviour"] = "card"
     detail: str = ""
     at: datetime = Field(default_factory=now)

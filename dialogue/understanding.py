@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from dialogue.intent_context import NluContext
 from dialogue.slots import SlotExtractor, Slots
 
 
@@ -16,7 +17,7 @@ class IntentResult(BaseModel):
 
 
 class IntentModel(Protocol):
-    def predict(self, text: str, previous_action: str | None = None) -> IntentResult: ...
+    def predict(self, text: str, context: NluContext | str | None = None) -> IntentResult: ...
 
 
 class Understanding(BaseModel):
@@ -28,14 +29,14 @@ class Understanding(BaseModel):
 
 
 class Understander:
-    """Runs the intent model and the slot extractor; the previous system action is the intent model's context."""
+    """Runs the intent model and the slot extractor; what the assistant did last (and waits for) is the context."""
 
     def __init__(self, intents: IntentModel, slots: SlotExtractor) -> None:
         self.intents = intents
         self.slots = slots
 
-    def understand(self, text: str, previous_action: str | None = None) -> Understanding:
-        result = self.intents.predict(text, previous_action)
+    def understand(self, text: str, context: NluContext | str | None = None) -> Understanding:
+        result = self.intents.predict(text, context)
         return Understanding(
             text=text, intent=result.intent, confidence=result.confidence, ranking=result.ranking,
             slots=self.slots.extract(text),

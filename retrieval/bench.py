@@ -54,12 +54,14 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000.0, q))
 
 
-def bench_retrieval(catalog_path: Path, settings: Settings, *, rounds: int = 5, progress: bool = True) -> RetrievalBench:
+def bench_retrieval(catalog_path: Path, settings: Settings, *, rounds: int = 5, progress: bool = True,
+                    fresh: bool = True) -> RetrievalBench:
     """Ingest ``catalog_path`` into a fresh store under ``settings.home`` and time ``rounds`` phrasings of each
-    benchmark query: once with the query embedding computed, once served from the embedding cache."""
-    if settings.chroma_dir.exists():
+    benchmark query: once with the query embedding computed, once served from the embedding cache.
+    ``fresh=False`` keeps an existing store (ingest is then incremental: its figures say nothing of throughput)."""
+    if fresh and settings.chroma_dir.exists():
         shutil.rmtree(settings.chroma_dir)
-    shutil.rmtree(settings.home / "lexical", ignore_errors=True)
+        shutil.rmtree(settings.home / "lexical", ignore_errors=True)
     embedder = query_embedder(settings)
     embedder.use_threads(settings.ingest_threads)
     report = ingest([catalog_path], settings, embedder=embedder, progress=progress)

@@ -144,6 +144,18 @@ class ChromaCatalog:
         distances = (result.get("distances") or [[]])[0]
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances)]
 
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of ``ids`` (ids not stored are left out); used by the feedback re-ranker."""
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), PAGE):
+            page = self.collection.get(ids=ids[start : start + PAGE], include=["embeddings"])  # type: ignore[list-item]
+            vectors = page.get("embeddings")
+            if vectors is None:
+                continue
+            for pid, vector in zip(page["ids"], vectors):
+                out[pid] = np.asarray(vector, dtype=np.float32)
+        return out
+
     def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:

@@ -10,7 +10,7 @@ import numpy as np
 from assistant.errors import NotReadyError
 from assistant.settings import Settings
 from retrieval.catalog_index import CatalogIndex
-from retrieval.chroma_store import ChromaCatalog, where_filter
+from retrieval.chroma_store import ChromaCatalog
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, matched_terms
 from retrieval.models import Product, ProductHit, SearchConstraints
@@ -58,6 +58,7 @@ class HybridProductStore:
             lexical = LexicalIndex.build([p.id for p in products], [p.lexical_text() for p in products], fingerprint)
             lexical.save(folder)
         self.lexical = lexical
+        self.vectors = self._load_vectors(products)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> HybridProductStore:
@@ -108,16 +109,36 @@ class HybridProductStore:
     def _dense_candidates(
         self, text: str, constraints: SearchConstraints, mask: np.ndarray, allowed: int
     ) -> tuple[list[int], dict[int, float]]:
+        """Unconstrained: Chroma's HNSW index. Constrained: exact cosine over the allowed rows of the stored vectors
+        (Chroma's ``where`` pre-filter costs 70-150 ms at 40k products; a masked matrix product costs a few ms)."""
         vector = self.embedder.embed_query(text)
         wanted = min(self.settings.dense_candidates + len(constraints.exclude_ids), allowed, len(self.index))
+        if allowed < len(self.index):
+            rows_allowed = np.flatnonzero(mask)
+            query = np.asarray(vector, dtype=np.float32)
+            sims = self.vectors[rows_allowed] @ (query / (np.linalg.norm(query) or 1.0))
+            top = np.argpartition(-sims, wanted - 1)[:wanted] if wanted < len(sims) else np.arange(len(sims))
+            ranked = sorted(top.tolist(), key=lambda i: (-sims[i], self.index.products[rows_allowed[i]].id))
+            return [int(rows_allowed[i]) for i in ranked], {int(rows_allowed[i]): float(sims[i]) for i in ranked}
         rows: list[int] = []
         similarity: dict[int, float] = {}
-        for pid, sim in self.catalog.query(vector, where_filter(constraints), wanted):
+        for pid, sim in self.catalog.query(vector, None, wanted):
             row = self.index.row_of.get(pid)
-            if row is not None and mask[row]:  # exclusions Chroma cannot express
+            if row is not None and mask[row]:
                 rows.append(row)
                 similarity[row] = sim
         return rows, similarity
+
+    def _load_vectors(self, products: list[Product]) -> np.ndarray:
+        """The stored product vectors, unit length, in index order (1.3 s and 60 MB at 40k products)."""
+        stored = self.catalog.embeddings([p.id for p in products])
+        dim = len(next(iter(stored.values()))) if stored else 0
+        matrix = np.zeros((len(products), dim), dtype=np.float32)
+        for row, product in enumerate(products):
+            if product.id in stored:
+                matrix[row] = stored[product.id]
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1.0, norms)
 
     def _browse(self, mask: np.ndarray, constraints: SearchConstraints, k: int) -> list[ProductHit]:
         """No query text: best rated, most reviewed first."""

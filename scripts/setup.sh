@@ -14,3 +14,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# Headless Chromium for the widget's browser test (Debian's package; Playwright never downloads browsers here).
+# Best effort: only as root with apt-get; without it the browser test skips and says why.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+    || echo "warning: could not install chromium; the browser test will be skipped" >&2
+fi

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request, status
+from fastapi import Depends, FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
@@ -17,7 +17,7 @@ from assistant.api import rest_channel, routes
 from assistant.api.context import ApiContext, require_key
 from assistant.api.observability import HttpMetricsMiddleware
 from assistant.api.schemas import ErrorBody, Health
-from assistant.api.security import BodyLimitMiddleware
+from assistant.api.security import BodyLimitMiddleware, InternalErrorMiddleware
 from assistant.errors import BackendUnavailableError, NotReadyError, UserError
 from assistant.metrics import METRICS
 from assistant.service import ShopAssistant
@@ -48,16 +48,17 @@ def create_app(assistant: ShopAssistant, settings: Settings | None = None, *, ui
     app.state.shopassist = ApiContext.build(assistant, settings)
     app.include_router(routes.router)
     app.include_router(rest_channel.router)
-    _add_operations(app)
+    _add_operations(app, ui=mount_ui)
     _add_error_handlers(app)
-    if settings.cors_origin_list:
+    app.add_middleware(InternalErrorMiddleware)  # innermost of these: errors of the routes
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=(UI_PATH,))
+    app.add_middleware(HttpMetricsMiddleware, skip_prefixes=(UI_PATH,))
+    if settings.cors_origin_list:  # outermost: errors and 413s carry CORS headers too
         origins = settings.cors_origin_list
         app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_credentials="*" not in origins,
             allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type", "X-API-Key", "Authorization"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=(UI_PATH,))
-    app.add_middleware(HttpMetricsMiddleware, skip_prefixes=(UI_PATH,))
     if mount_ui:
         from ui.app import mount_widget
 
@@ -65,12 +66,12 @@ def create_app(assistant: ShopAssistant, settings: Settings | None = None, *, ui
     return app
 
 
-def _add_operations(app: FastAPI) -> None:
+def _add_operations(app: FastAPI, *, ui: bool) -> None:
     ctx: ApiContext = app.state.shopassist
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse(f"{UI_PATH}/" if ctx.settings.ui_enabled else "/docs")
+        return RedirectResponse(f"{UI_PATH}/" if ui else "/docs")
 
     @app.get("/healthz", response_model=Health, tags=["operations"], responses={503: {"model": ErrorBody}})
     def healthz() -> Health:
@@ -79,17 +80,11 @@ def _add_operations(app: FastAPI) -> None:
         return Health(status="ok", products=len(ctx.assistant.products.products()), database="ok",
                       generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__))
 
-    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[_key_dependency()],
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[Depends(require_key)],
              responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format 0.0.4."}})
     def metrics() -> PlainTextResponse:
         """Turns, per-stage latency histograms, fallbacks, hand-offs, grounding violations, HTTP requests."""
         return PlainTextResponse(METRICS.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
-
-
-def _key_dependency():  # type: ignore[no-untyped-def]
-    from fastapi import Depends
-
-    return Depends(require_key)
 
 
 def _error(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:

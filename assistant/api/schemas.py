@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.service import TurnResult
 from dialogue.plan import CartLine, ComparisonTable, ProductCard
@@ -19,6 +19,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def encodable(text: str) -> str:
+    """Refuse text that is not valid Unicode (lone surrogates from ASCII-escaped JSON)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("The text is not valid Unicode.") from exc
+    return text
+
+
 # Native API: requests --------------------------------------------------------------------------
 class CreateConversation(_Strict):
     sender: str = Field(pattern=SENDER_PATTERN, description="The shopper's id in your channel.", examples=["shopper-42"])
@@ -28,6 +37,8 @@ class CreateConversation(_Strict):
 class PostMessage(_Strict):
     sender: str = Field(pattern=SENDER_PATTERN, examples=["shopper-42"])
     text: str = Field(min_length=1, description="What the shopper says (the limit is the max_message_chars setting).", examples=["running shoes under 100"])
+
+    _valid_text = field_validator("text")(encodable)
 
 
 class PostFeedback(_Strict):
@@ -138,6 +149,8 @@ class RasaMessage(BaseModel):
     sender: str = Field(pattern=SENDER_PATTERN, examples=["shopper-42"])
     message: str = Field(examples=["running shoes under 100"])
     metadata: dict[str, Any] | None = None
+
+    _valid_message = field_validator("message")(encodable)
 
 
 class RasaButton(BaseModel):

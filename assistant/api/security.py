@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import threading
 import time
 from collections import deque
@@ -12,6 +13,8 @@ from fastapi import HTTPException, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -151,3 +154,37 @@ class BodyLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+class InternalErrorMiddleware:
+    """Answer an unexpected exception with a bare JSON 500 and log it; never re-raise.
+
+    Starlette's own catch-all re-raises after answering, which makes the server drop the keep-alive connection under
+    the client's next request. Nothing of the exception reaches the response.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:  # noqa: BLE001 - the boundary of the app: log, answer 500 without details
+            log.exception("request.failed %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                return
+            body = b'{"detail":"Internal server error."}'
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from dialogue.goals import anchor_price, refine_goal, start_goal
 from dialogue.plan import ReplyPlan
-from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
+from dialogue.state import ConversationState, FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
 from retrieval.models import ProductHit, SearchConstraints
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if slots.category and goal.constraints.category and slots.category.lower() != goal.constraints.category.lower():
         return show(dm, turn, start_goal(goal, slots, turn.text))
     new_goal = refine_goal(goal, slots, " ".join(_content_words(turn.text, slots_removed=True)))
+    if slots.brands_out_focus and turn.state.focus and (focus := dm.product(turn.state.focus)) and focus.brand:
+        new_goal = new_goal.model_copy(update={"constraints": new_goal.constraints.model_copy(
+            update={"brands_out": list(dict.fromkeys([*new_goal.constraints.brands_out, focus.brand]))})})
     if slots.price_hint:
         shown = [p for pid in turn.state.last_shown if (p := dm.product(pid))]
         new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, shown)})
@@ -104,7 +107,8 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 
 # building blocks ---------------------------------------------------------------------------------------
 def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | None = None, more: bool = False, note: str = "") -> ReplyPlan:
-    hits, relaxed = run_search(dm, goal, exclude or [])
+    _record_ruled_out_brands(dm, turn, goal)
+    hits, relaxed = run_search(dm, goal, exclude or [], turn.state)
     if goal != turn.state.goal:
         turn.emit(GoalEvent(goal=goal))
     if hits:
@@ -122,11 +126,22 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=quick)
 
 
-def run_search(dm: DialogueManager, goal: Goal, exclude: list[str]) -> tuple[list[ProductHit], list[str]]:
-    """Search the goal; when nothing matches, relax the budget, then attributes, then rating (and say so)."""
+def _record_ruled_out_brands(dm: DialogueManager, turn: Turn, goal: Goal) -> None:
+    """A brand newly excluded ("not that brand", "no Acme") is feedback too: a dislike of the whole brand."""
+    before = {b.lower() for b in (turn.state.goal.constraints.brands_out if turn.state.goal else [])}
+    focus = dm.product(turn.state.focus) if turn.state.focus else None
+    for brand in goal.constraints.brands_out:
+        if brand.lower() not in before:
+            pid = focus.id if focus is not None and (focus.brand or "").lower() == brand.lower() else None
+            turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=pid, kind="dislike", source="text", detail=f"brand:{brand}")))
+
+
+def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: ConversationState | None = None) -> tuple[list[ProductHit], list[str]]:
+    """Search the goal; when nothing matches, relax the budget, then attributes, then rating (and say so).
+    With ``state``, results are re-ranked with the conversation's feedback (see retrieval/reranker.py)."""
     constraints = goal.constraints.model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
     k = dm.settings.page_size
-    hits = dm.products.search(goal.query, constraints, k)
+    hits = dm.search(state, goal.query, constraints, k)
     relaxed: list[str] = []
     for name, update in (
         ("budget", {"price_min": None, "price_max": None}),
@@ -139,7 +154,7 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str]) -> tuple[lis
             continue
         constraints = constraints.model_copy(update=update)
         relaxed.append(name)
-        hits = dm.products.search(goal.query, constraints, k)
+        hits = dm.search(state, goal.query, constraints, k)
     return hits, relaxed
 
 

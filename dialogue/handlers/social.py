@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dialogue.plan import ReplyPlan
-from dialogue.state import ResetEvent
+from dialogue.state import FeedbackEvent, FeedbackRecord, ResetEvent
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -28,7 +28,10 @@ def reset(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
 
 def forget_preferences(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    return turn.plan("reset", facts={"scope": "preferences"})
+    """Clear the sender's long-term profile; feedback given so far in this conversation stops counting too."""
+    had_profile = dm.profiles.forget(turn.state.sender) if dm.profiles is not None else False
+    turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, kind="forget", source="text", detail=turn.text)))
+    return turn.plan("reset", facts={"scope": "preferences", "had_profile": had_profile})
 
 
 def fallback(dm: DialogueManager, turn: Turn) -> ReplyPlan:

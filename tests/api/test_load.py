@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from assistant.load_bench import drive
+from assistant.load_bench import drive_sync
 from tests.api.conftest import API_KEY, LiveServer
 
 
 def test_concurrent_conversations_lose_no_turn(live_server: LiveServer) -> None:
-    report = asyncio.run(drive(live_server.url, conversations=20, turns=5, concurrency=16, api_key=API_KEY))
+    report = drive_sync(live_server.url, conversations=20, turns=5, concurrency=16, api_key=API_KEY)
     assert report.errors == 0, report.error_samples
     assert report.turns_ok == report.turns_sent == 100
     assert report.turns_stored == 100 and report.lost_turns == 0

@@ -1,0 +1,205 @@
+"""The chat widget (Gradio 6), mounted on the API's FastAPI app at /ui.
+
+Replies stream into the chat; product cards (with why they were recommended, like/dislike, add to cart), quick-reply
+chips, clarifying-question buttons and the cart panel sit beside it. Likes and dislikes go through
+``ShopAssistant.feedback``, the same path as ``POST /api/conversations/{id}/feedback``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+from fastapi import FastAPI, HTTPException
+
+from assistant.errors import ShopAssistError
+from assistant.service import ShopAssistant, TurnResult
+from dialogue.plan import ProductCard
+from ui.cards import CLICK_JS, CSS, render_cards, render_cart, render_chips
+
+if TYPE_CHECKING:
+    from assistant.api.context import ApiContext
+
+log = logging.getLogger(__name__)
+
+Chat = list[dict[str, Any]]
+GREETING = "Hi! I'm ShopAssist. Tell me what you're looking for — e.g. “running shoes under $100”."
+
+
+class Widget:
+    """Event handlers over one assistant; per-browser state lives in Gradio ``State`` values."""
+
+    def __init__(self, assistant: ShopAssistant, ctx: ApiContext | None = None) -> None:
+        self.assistant = assistant
+        self.ctx = ctx
+
+    # sessions ---------------------------------------------------------------------------------------
+    def _session(self, sender: str, conversation_id: str) -> tuple[str, str]:
+        sender = sender or f"ui-{uuid.uuid4().hex[:16]}"
+        if not conversation_id:
+            conversation_id = self.assistant.start(sender)
+        return sender, conversation_id
+
+    def _check_rate(self, sender: str) -> str | None:
+        if self.ctx is None:
+            return None
+        try:
+            self.ctx.limiter.check(sender)
+        except HTTPException as exc:
+            return str(exc.detail)
+        return None
+
+    # events -----------------------------------------------------------------------------------------
+    def queue_message(self, text: str, chat: Chat) -> tuple[Chat, str, str]:
+        """Show the shopper's message at once and hand its text to :meth:`reply`; clear the box."""
+        text = (text or "").strip()
+        if not text:
+            return chat, "", ""
+        return [*chat, {"role": "user", "content": text}], "", text
+
+    def reply(self, pending: str, chat: Chat, sender: str, conversation_id: str, cards: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+        """Stream the reply into the chat, then show cards, chips and cart. Outputs: chat, cards, chips, cart, states."""
+        if not pending:
+            yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+            return
+        sender, conversation_id = self._session(sender, conversation_id)
+        limited = self._check_rate(sender)
+        if limited:
+            yield [*chat, {"role": "assistant", "content": limited}], gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+            return
+        chat = [*chat, {"role": "assistant", "content": ""}]
+        result: TurnResult | None = None
+        try:
+            for item in self.assistant.handle_stream(conversation_id, sender, pending):
+                if isinstance(item, TurnResult):
+                    result = item
+                    break
+                chat[-1] = {"role": "assistant", "content": chat[-1]["content"] + item}
+                yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+        except ShopAssistError as exc:
+            chat[-1] = {"role": "assistant", "content": str(exc)}
+            yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+            return
+        if result is None:
+            return
+        self._record(result)
+        chat[-1] = {"role": "assistant", "content": result.text}
+        plan = result.plan
+        if plan.products:
+            cards = [card.model_dump(mode="json") for card in plan.products]
+        question = str(plan.facts.get("question") or result.text) if plan.action == "ask_clarification" else None
+        state = self.assistant.state(conversation_id, sender)
+        yield (chat, self._cards_html(cards, state.liked(), state.disliked(), plan.comparison, result.turn_index),
+               render_chips(plan.quick_replies, question),
+               render_cart(state.cart, state.cart_total), cards, sender, conversation_id, "")
+
+    def card_action(self, evt: gr.EventData, chat: Chat, sender: str, conversation_id: str, cards: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """A click on a card or chip button. Outputs: chat, cards html, pending message, conversation id, sender."""
+        data = getattr(evt, "_data", None) or {}
+        action, product_id, text = data.get("action"), data.get("product_id") or "", data.get("text") or ""
+        if action in {"say", "add"} and text:
+            return [*chat, {"role": "user", "content": text}], gr.skip(), text, sender, conversation_id
+        if action in {"like", "dislike"} and product_id:
+            sender, conversation_id = self._session(sender, conversation_id)
+            try:
+                state = self.assistant.feedback(conversation_id, sender, product_id, liked=action == "like")
+            except ShopAssistError as exc:
+                return [*chat, {"role": "assistant", "content": str(exc)}], gr.skip(), "", sender, conversation_id
+            self._record_feedback(action == "like")
+            return chat, self._cards_html(cards, state.liked(), state.disliked()), "", sender, conversation_id
+        return chat, gr.skip(), "", sender, conversation_id
+
+    # Python clients (gradio_client): plain functions, no UI state -----------------------------------
+    def api_chat(self, message: str, conversation_id: str = "", sender: str = "") -> dict[str, Any]:
+        """One turn. Leave conversation_id and sender empty to start; pass back the returned ones to continue."""
+        from assistant.api.schemas import MessageReply
+
+        sender, conversation_id = self._session(sender, conversation_id)
+        limited = self._check_rate(sender)
+        if limited:
+            raise gr.Error(limited)
+        try:
+            result = self.assistant.handle(conversation_id, sender, message)
+        except ShopAssistError as exc:
+            raise gr.Error(str(exc)) from exc
+        self._record(result)
+        return {"sender": sender, **MessageReply.from_turn(result).model_dump(mode="json")}
+
+    def api_feedback(self, conversation_id: str, sender: str, product_id: str, liked: bool = True) -> dict[str, Any]:
+        """Like (liked=True) or dislike a product card of the conversation."""
+        try:
+            state = self.assistant.feedback(conversation_id, sender, product_id, liked)
+        except ShopAssistError as exc:
+            raise gr.Error(str(exc)) from exc
+        self._record_feedback(liked)
+        return {"conversation_id": conversation_id, "liked": state.liked(), "disliked": state.disliked()}
+
+    def reset(self) -> tuple[Any, ...]:
+        """A new conversation (the sender stays)."""
+        return [{"role": "assistant", "content": GREETING}], render_cards([]), "", render_cart([], 0.0), [], ""
+
+    # helpers ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _cards_html(cards: list[dict[str, Any]], liked: list[str], disliked: list[str], comparison: Any = None,
+                    turn: int | None = None) -> str:
+        return render_cards([ProductCard.model_validate(c) for c in cards], liked, disliked, comparison, turn)
+
+    @staticmethod
+    def _record(result: TurnResult) -> None:
+        from assistant.api.observability import record_turn
+
+        record_turn(result, channel="widget")
+
+    @staticmethod
+    def _record_feedback(liked: bool) -> None:
+        from assistant.api.observability import record_feedback
+
+        record_feedback("widget", liked)
+
+
+def build_widget(assistant: ShopAssistant, ctx: ApiContext | None = None) -> gr.Blocks:
+    widget = Widget(assistant, ctx)
+    with gr.Blocks(title="ShopAssist", fill_width=True, analytics_enabled=False) as blocks:
+        sender = gr.State("")
+        conversation = gr.State("")
+        cards_state = gr.State([])
+        pending = gr.State("")
+        gr.Markdown("## ShopAssist", elem_id="sa-title")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                chat = gr.Chatbot(value=[{"role": "assistant", "content": GREETING}], height=420, label="Chat", elem_id="sa-chat",
+                                  buttons=["copy"], feedback_options=None, layout="bubble")
+                chips = gr.HTML("", js_on_load=CLICK_JS, elem_id="sa-chips", apply_default_css=False)
+                with gr.Row(equal_height=True):
+                    box = gr.Textbox(placeholder="Ask for a product, compare, add to cart…", show_label=False, scale=5,
+                                     min_width=160, elem_id="sa-input", submit_btn=False, autofocus=True)
+                    send = gr.Button("Send", variant="primary", scale=1, min_width=70, elem_id="sa-send")
+                new = gr.Button("New conversation", size="sm", variant="secondary", elem_id="sa-new")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### Products")
+                cards_html = gr.HTML(render_cards([]), js_on_load=CLICK_JS, elem_id="sa-cards", apply_default_css=False)
+                gr.Markdown("### Cart")
+                cart_html = gr.HTML(render_cart([], 0.0), js_on_load=CLICK_JS, elem_id="sa-cart", apply_default_css=False)
+
+        reply_outputs = [chat, cards_html, chips, cart_html, cards_state, sender, conversation, pending]
+        reply_inputs = [pending, chat, sender, conversation, cards_state]
+        hidden: dict[str, Any] = {"api_visibility": "undocumented"}
+        for trigger in (box.submit, send.click):
+            trigger(widget.queue_message, [box, chat], [chat, box, pending], queue=False, **hidden).then(
+                widget.reply, reply_inputs, reply_outputs, **hidden)
+        for clickable in (cards_html, chips, cart_html):
+            clickable.click(widget.card_action, [chat, sender, conversation, cards_state], [chat, cards_html, pending, sender, conversation],
+                            **hidden).then(widget.reply, reply_inputs, reply_outputs, **hidden)
+        new.click(widget.reset, None, [chat, cards_html, chips, cart_html, cards_state, conversation], queue=False, **hidden)
+        gr.api(widget.api_chat, api_name="chat")
+        gr.api(widget.api_feedback, api_name="feedback")
+    return blocks
+
+
+def mount_widget(app: FastAPI, assistant: ShopAssistant, ctx: ApiContext | None = None, path: str = "/ui") -> FastAPI:
+    blocks = build_widget(assistant, ctx)
+    blocks.queue(default_concurrency_limit=8)
+    return gr.mount_gradio_app(app, blocks, path=path, css=CSS, theme=gr.themes.Soft(), ssr_mode=False, footer_links=["api"])
