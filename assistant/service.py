@@ -67,6 +67,19 @@ class ShopAssistant:
 
     # turns ---------------------------------------------------------------------------------------
     def handle(self, conversation_id: str, sender: str, text: str) -> TurnResult:
+        """One turn: understand, decide, phrase, store (the conversation is locked throughout)."""
+        *_, result = self._turn(conversation_id, sender, text, stream=False)
+        assert isinstance(result, TurnResult)
+        return result
+
+    def handle_stream(self, conversation_id: str, sender: str, text: str) -> Iterator[str | TurnResult]:
+        """Like :meth:`handle`, but yields the reply's text chunks as the generator makes them, then the TurnResult.
+
+        The conversation stays locked until the generator is exhausted or closed; the turn is stored at the end.
+        """
+        yield from self._turn(conversation_id, sender, text, stream=True)
+
+    def _turn(self, conversation_id: str, sender: str, text: str, *, stream: bool) -> Iterator[str | TurnResult]:
         text = self._validate(text)
         timings: dict[str, float] = {}
         with self.states.lock(conversation_id):
@@ -79,7 +92,14 @@ class ShopAssistant:
             events, plan = self.manager.respond(nlu, state)
             timings["dialogue"] = _ms(mark)
             mark = time.perf_counter()
-            reply = self.generator.generate(plan, self._history(state))
+            if stream:
+                chunks: list[str] = []
+                for chunk in self.generator.stream(plan, self._history(state)):
+                    chunks.append(chunk)
+                    yield chunk
+                reply = "".join(chunks).strip()
+            else:
+                reply = self.generator.generate(plan, self._history(state))
             timings["generate"] = _ms(mark)
             record = TurnRecord(
                 index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
@@ -92,8 +112,9 @@ class ShopAssistant:
             self.states.append(conversation_id, stored, [*events, turn_event])
             self._learn_profile(state, events)
             timings["total"] = _ms(started)
-        log.info("turn.handled conversation=%s intent=%s action=%s ms=%.1f", conversation_id, nlu.intent, plan.action, timings["total"])
-        return TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)
+        log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, nlu.intent,
+                 plan.action, stream, timings["total"])
+        yield TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)
 
     def feedback(self, conversation_id: str, sender: str, product_id: str, liked: bool) -> ConversationState:
         """A like/dislike on a product card."""
@@ -131,45 +152,6 @@ class ShopAssistant:
         for turn in state.turns[-self.settings.history_turns :]:
             history += [HistoryTurn(role="user", text=turn.text), HistoryTurn(role="assistant", text=turn.reply)]
         return history
-
-    # streaming (issue 8: Server-Sent Events and the widget) -------------------------------------
-    def handle_stream(self, conversation_id: str, sender: str, text: str) -> Iterator[str | TurnResult]:
-        """Like :meth:`handle`, but yields the reply's text chunks as the generator makes them, then the TurnResult.
-
-        The conversation stays locked until the generator is exhausted or closed; the turn is stored at the end.
-        """
-        text = self._validate(text)
-        timings: dict[str, float] = {}
-        with self.states.lock(conversation_id):
-            started = time.perf_counter()
-            state = self.state(conversation_id, sender)
-            stored = state.events_applied
-            nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending))
-            timings["nlu"] = _ms(started)
-            mark = time.perf_counter()
-            events, plan = self.manager.respond(nlu, state)
-            timings["dialogue"] = _ms(mark)
-            mark = time.perf_counter()
-            chunks: list[str] = []
-            for chunk in self.generator.stream(plan, self._history(state)):
-                chunks.append(chunk)
-                yield chunk
-            reply = "".join(chunks).strip()
-            timings["generate"] = _ms(mark)
-            record = TurnRecord(
-                index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
-                slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
-                asked=str(plan.facts.get("slot")) if plan.action == "ask_clarification" and plan.facts.get("slot") else None,
-                reply=reply, product_ids=[card.product_id for card in plan.products],
-            )
-            turn_event = TurnEvent(turn=record)
-            state.apply(turn_event)
-            self.states.append(conversation_id, stored, [*events, turn_event])
-            self._learn_profile(state, events)
-            timings["total"] = _ms(started)
-        log.info("turn.streamed conversation=%s intent=%s action=%s ms=%.1f", conversation_id, nlu.intent, plan.action, timings["total"])
-        yield TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)
-
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
