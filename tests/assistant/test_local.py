@@ -3,6 +3,7 @@ a second. Slow: the first run on a machine converts the GGUF (~30 s)."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.slow
 def local_model() -> LocalChatModel:
     from assistant.llm_server import prepare
 
+    if os.environ.get("SHOPASSIST_TEST_LLM") != "1":
+        pytest.skip("real-LLM tests are opt-in (SHOPASSIST_TEST_LLM=1): they convert SmolLM2 and run it in-process")
     settings = llm_cache_settings().model_copy(update={"llm_max_tokens": 48, "llm_first_token_deadline_s": 20.0, "llm_timeout_s": 60.0})
     try:
         prepare(settings, venv=False)
