@@ -8,18 +8,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
-from pathlib import Path
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, DateTime, String, create_engine, delete, event
+from sqlalchemy import JSON, DateTime, String, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.errors import BackendUnavailableError
+from dialogue.sql import guarded_session, make_engine
 from dialogue.state import CartItem, FeedbackRecord, now
 from retrieval.models import Product
 from retrieval.reranker import PriceBands, ProfileSignals
@@ -81,12 +81,7 @@ class ProfileStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith("sqlite"):
-            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-            event.listen(self.engine, "connect", _busy_timeout)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+        self.engine: Engine = make_engine(url)
         try:
             _Base.metadata.create_all(self.engine)
         except OperationalError as exc:
@@ -147,16 +142,7 @@ class ProfileStore:
         self._remember(sender, None)
         return bool(deleted)
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                yield session
-        except OperationalError as exc:
-            raise BackendUnavailableError(f"Profile database unavailable: {exc.orig}") from exc
+    def _session(self) -> AbstractContextManager[Session]:
+        return guarded_session(self.engine, "Profile database")
 
 
-def _busy_timeout(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()

@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, create_engine, event, func, select, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.errors import BackendUnavailableError, UserError
+from dialogue.sql import guarded_session, make_engine
 from dialogue.state import ConversationState, Event, EventEnvelope, now
 
 
@@ -71,14 +72,10 @@ class SqlStateStore:
     def __init__(self, url: str, *, lock_dir: Path | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.engine: Engine = make_engine(url)
         if self.is_sqlite:
-            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-            event.listen(self.engine, "connect", _sqlite_pragmas)
             self._lock_dir = lock_dir or Path(url.split("///", 1)[1]).parent / "locks"
             self._lock_dir.mkdir(parents=True, exist_ok=True)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         self._thread_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         try:
@@ -164,13 +161,8 @@ class SqlStateStore:
             session.execute(text("SELECT 1"))
 
     # internals ---------------------------------------------------------------------------------
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                yield session
-        except OperationalError as exc:
-            raise BackendUnavailableError(f"Conversation database unavailable: {exc.orig}") from exc
+    def _session(self) -> AbstractContextManager[Session]:
+        return guarded_session(self.engine, "Conversation database")
 
     @contextmanager
     def _file_lock(self, conversation_id: str) -> Iterator[None]:
@@ -194,14 +186,6 @@ class SqlStateStore:
                     connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
         except OperationalError as exc:
             raise BackendUnavailableError(f"Conversation database unavailable: {exc.orig}") from exc
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
 
 
 def _safe_url(url: str) -> str:
