@@ -159,16 +159,24 @@ class PriceBands:
 
 
 class ProductVectors:
-    """Unit-length product embeddings: the vectors stored in Chroma (fetched by id once, then cached), or the
-    store's embedder on ``Product.embedding_text`` when the store has no vector catalog."""
+    """Unit-length product embeddings: the store's in-memory matrix when it has one (no second copy), else the
+    vectors stored in Chroma (fetched by id once, then cached), or the store's embedder on ``Product.embedding_text``."""
 
     def __init__(self, store: ProductStore) -> None:
         self.store = store
         self._cache: dict[str, np.ndarray] = {}
         self._matrix: np.ndarray | None = None
 
+    def _shared(self) -> np.ndarray | None:
+        """The store's own unit-length matrix aligned with its index rows (HybridProductStore.vectors), if it has one."""
+        shared = getattr(self.store, "vectors", None)
+        return shared if isinstance(shared, np.ndarray) and getattr(self.store, "index", None) is not None else None
+
     def matrix(self) -> np.ndarray | None:
         """Every product's vector, aligned with the store's index rows (loaded once); None without an index."""
+        shared = self._shared()
+        if shared is not None:
+            return shared
         index = getattr(self.store, "index", None)
         if index is None:
             return None
@@ -182,6 +190,9 @@ class ProductVectors:
         return self._matrix
 
     def get(self, ids: Sequence[str]) -> np.ndarray | None:
+        shared = self._shared()
+        if shared is not None and ids and all(pid in self.store.index.row_of for pid in ids):  # type: ignore[attr-defined]
+            return shared[[self.store.index.row_of[pid] for pid in ids]]  # type: ignore[attr-defined]
         missing = [pid for pid in dict.fromkeys(ids) if pid not in self._cache]
         if missing:
             self._fetch(missing)
@@ -348,7 +359,6 @@ class FeedbackReranker:
     ) -> None:
         candidates = self.vectors.get([p.id for p in products])
         liked_vectors = self.vectors.get(liked) if liked else None
-        disliked_vectors = self.vectors.get(disliked) if disliked else None
         moved = self._moved_query(query, liked, disliked)
         if candidates is None or moved is None:
             return
