@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, String, create_engine, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, String, func, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from dialogue.sql import make_engine, schema_lock
 
 OrderStatus = Literal["processing", "shipped", "delivered", "cancelled", "returned"]
 ORDER_ID = re.compile(r"^ORD-\d{5}$")
@@ -64,20 +66,21 @@ class OrderRow(_Base):
 
 class OrderBook:
     def __init__(self, url: str, seed_file: Path | None = None) -> None:
-        self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False} if url.startswith("sqlite") else {})
-        _Base.metadata.create_all(self.engine)
-        if seed_file is not None and seed_file.exists():
-            self._seed(seed_file)
+        self.engine: Engine = make_engine(url)
+        with schema_lock(self.engine) as connection:  # workers starting together on PostgreSQL create and seed once
+            _Base.metadata.create_all(connection)
+            if seed_file is not None and seed_file.exists():
+                self._seed(connection, seed_file)
 
-    def _seed(self, seed_file: Path) -> None:
-        with Session(self.engine) as session:
+    def _seed(self, connection: Connection, seed_file: Path) -> None:
+        with Session(bind=connection) as session:
             if session.scalar(select(func.count()).select_from(OrderRow)):
                 return
             for line in seed_file.read_text().splitlines():
                 if line.strip():
                     order = Order.model_validate_json(line)
                     session.add(OrderRow(order_id=order.order_id, sender=order.sender, status=order.status, data=order.model_dump(mode="json")))
-            session.commit()
+            session.flush()
 
     def lookup(self, order_id: str, sender: str) -> LookupResult:
         if not ORDER_ID.match(order_id):

@@ -15,11 +15,9 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy import JSON, DateTime, String, delete
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from assistant.errors import BackendUnavailableError
-from dialogue.sql import guarded_session, make_engine
+from dialogue.sql import create_tables, guarded_session, make_engine
 from dialogue.state import CartItem, FeedbackRecord, now
 from retrieval.models import Product
 from retrieval.reranker import PriceBands, ProfileSignals
@@ -82,10 +80,7 @@ class ProfileStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
-        try:
-            _Base.metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise BackendUnavailableError(f"Profile database unavailable: {exc.orig}") from exc
+        create_tables(self.engine, _Base.metadata, "Profile database")
         self._cache: dict[str, tuple[float, ProfileSignals | None]] = {}
         self._guard = threading.Lock()
 

@@ -6,31 +6,64 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from assistant.errors import BackendUnavailableError
 
+#: PostgreSQL advisory-lock key that serialises schema set-up between processes (any constant unlikely elsewhere).
+SCHEMA_LOCK_KEY = 0x5A0_0C0DE
+#: Seconds to wait for a PostgreSQL connection: an unreachable server fails a request quickly (503) instead of hanging.
+CONNECT_TIMEOUT_S = 5
+
 
 def make_engine(url: str) -> Engine:
-    """SQLite (its folder created; WAL, 30 s busy timeout, usable from any thread) or a server database by URL."""
+    """SQLite (its folder created; WAL, 30 s busy timeout, usable from any thread) or a server database by URL.
+
+    Server pools check each connection before use (``pool_pre_ping``), so after a database restart the first request
+    gets a fresh connection instead of a dead one."""
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[Connection]:
+    """A transaction in which one process at a time sets up tables and seed rows.
+
+    API workers start together; on PostgreSQL two concurrent ``CREATE TABLE``s (or seedings) of a fresh database
+    would make one worker fail, so they queue on a transaction-level advisory lock (released at commit)."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
+        yield connection
+
+
+def create_tables(engine: Engine, metadata: MetaData, what: str) -> None:
+    """``metadata.create_all`` under :func:`schema_lock`; an unreachable server is a :class:`BackendUnavailableError`."""
+    try:
+        with schema_lock(engine) as connection:
+            metadata.create_all(connection)
+    except (OperationalError, InterfaceError) as exc:
+        raise BackendUnavailableError(f"{what} unavailable: {exc.orig}") from exc
 
 
 @contextmanager
 def guarded_session(engine: Engine, what: str) -> Iterator[Session]:
-    """A session whose connection failures become :class:`BackendUnavailableError` naming ``what``."""
+    """A session whose connection failures become :class:`BackendUnavailableError` naming ``what``.
+
+    Both DBAPI classes of "the server is gone" are covered: ``OperationalError`` (refused, terminated by a restart)
+    and ``InterfaceError`` (a connection already closed under us)."""
     try:
         with Session(engine, expire_on_commit=False) as session:
             yield session
-    except OperationalError as exc:
+    except (OperationalError, InterfaceError) as exc:
         raise BackendUnavailableError(f"{what} unavailable: {exc.orig}") from exc
 
 

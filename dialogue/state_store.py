@@ -17,11 +17,11 @@ from typing import Protocol
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.errors import BackendUnavailableError, UserError
-from dialogue.sql import guarded_session, make_engine
+from dialogue.sql import create_tables, guarded_session, make_engine
 from dialogue.state import ConversationState, Event, EventEnvelope, now
 
 
@@ -78,10 +78,7 @@ class SqlStateStore:
             self._lock_dir.mkdir(parents=True, exist_ok=True)
         self._thread_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        try:
-            _Base.metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise BackendUnavailableError(f"Conversation database unavailable ({_safe_url(url)}): {exc.orig}") from exc
+        create_tables(self.engine, _Base.metadata, f"Conversation database ({_safe_url(url)})")
 
     # StateStore --------------------------------------------------------------------------------
     def create(self, sender: str, conversation_id: str | None = None) -> ConversationState:
@@ -184,7 +181,7 @@ class SqlStateStore:
                     yield
                 finally:
                     connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError) as exc:  # the lock dies with its session: nothing stays locked
             raise BackendUnavailableError(f"Conversation database unavailable: {exc.orig}") from exc
 
 

@@ -86,6 +86,7 @@ class ChromaCatalog:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self.mode = settings.chroma_mode
         try:
             if settings.chroma_mode == "http":
                 self.client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
@@ -138,8 +139,14 @@ class ChromaCatalog:
         return [Product.model_validate_json(raw) for _, _, raw in rows], fingerprint
 
     def query(self, vector: np.ndarray, where: dict[str, Any] | None, n: int) -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the ``n`` nearest products passing ``where``."""
-        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        """(id, cosine similarity) of the ``n`` nearest products passing ``where``; a Chroma server that does not
+        answer is a :class:`BackendUnavailableError` (the API's 503), not an internal error."""
+        try:
+            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        except Exception as exc:  # chromadb raises many types (httpx, its own) for a server that went away
+            if self.mode != "http":
+                raise
+            raise BackendUnavailableError(f"The Chroma product store did not answer: {type(exc).__name__}") from exc
         ids = result["ids"][0]
         distances = (result.get("distances") or [[]])[0]
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances)]

@@ -20,3 +20,9 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } \
     || echo "warning: could not install chromium; the browser test will be skipped" >&2
 fi
+# PostgreSQL for the multi-process deployment tests (tests/deploy: a throwaway cluster on loopback; docs/deploy.md).
+# Best effort, like Chromium: only as root with apt-get; without it those tests skip and say why.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+    || echo "warning: could not install postgresql; the deployment tests will be skipped" >&2
+fi

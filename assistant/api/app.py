@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api import rest_channel, routes
@@ -105,6 +106,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BackendUnavailableError)
     async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:
         log.warning("backend.unavailable %s", exc)
+        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
+        """A database connection failure that no store wrapped (e.g. the server restarting): 503, never 500."""
+        log.warning("database.unavailable %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
         return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
 
     @app.exception_handler(ConcurrentUpdateError)
