@@ -211,15 +211,22 @@ def bench_retrieval(
 @bench_app.command("nlu")
 def bench_nlu_command(
     repeats: int = typer.Option(3, "--repeats", min=1),
+    runtime: list[str] = typer.Option(["torch", "onnx", "onnx-int8"], "--runtime",
+                                      help="Runtimes to compare (torch, onnx, onnx-int8); repeat the option."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Classifier + slot extraction, one utterance at a time on the CPU: p50/p95 latency."""
-    bench_nlu(repeats, as_json)
+    """Classifier + slot extraction, one utterance at a time on the CPU: p50/p95 latency and held-out accuracy per runtime."""
+    unknown = set(runtime) - {"torch", "onnx", "onnx-int8"}
+    if unknown:
+        raise typer.BadParameter(f"unknown runtime(s): {', '.join(sorted(unknown))}")
+    bench_nlu(repeats, as_json, runtime)
 
 
 app.command("serve")(serve)
 bench_app.command("serve")(bench_serve)
 bench_app.command("feedback")(bench_feedback)
+bench_app.command("generate")(bench_generate)
+bench_app.command("grounding")(bench_grounding)
 train_app.command("reranker")(train_reranker)
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(default=2048, ge=0)
 
     # NLU
+    nlu_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="onnx-int8", description="How the intent classifier runs per turn: torch, or its ONNX export (fp32 or int8).")
     nlu_threshold: float = Field(default=0.35, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
     nlu_ambiguity_threshold: float = Field(default=0.05, ge=0, le=1, description="Below this top-2 margin a turn is out of scope.")
     nlu_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for intents; default: the shipped MiniLM.")
@@ -54,6 +56,8 @@ class Settings(BaseSettings):
     nlu_context_rate: float = Field(default=0.5, ge=0, le=1, description="Share of training examples shown with a previous action.")
     nlu_label_smoothing: float = Field(default=0.1, ge=0, lt=1, description="Cross-entropy label smoothing in training.")
     nlu_out_of_scope_weight: float = Field(default=3.0, gt=0, description="Loss weight of out_of_scope examples (others 1).")
+    nlu_train_device: Literal["cpu", "cuda", "auto"] = Field(
+        default="cpu", description="Where intent training runs (cuda on a GPU host; cpu keeps CI runs reproducible).")
     nlu_train_threads: int | None = Field(default=2, ge=1, description="Torch threads while training (None: torch_threads).")
 
     # Dialogue

@@ -1,7 +1,8 @@
 """The fine-tuned intent classifier at inference time: load, predict in context, fall back to out_of_scope.
 
-A prediction runs the model once (``torch.inference_mode``, ``settings.torch_threads`` threads, fast tokenizer)
-on the utterance, with the previous action as a second segment when the context has one. Then, in order:
+A prediction runs the model once (``settings.torch_threads`` threads, fast tokenizer) on the utterance, with the
+previous action as a second segment when the context has one. The model runs in ONNX Runtime (int8 by default,
+``settings.nlu_runtime``; see ``intent_onnx``) or in torch. Then, in order:
 
 1. a documented rule (``intent_context.apply_rules``) may decide a bare answer to the assistant's own question;
 2. otherwise the top intent is kept unless its probability is below ``settings.nlu_threshold`` or its margin over
@@ -19,12 +20,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import torch
 from pydantic import BaseModel, Field
 
 from assistant.errors import NotReadyError
 from assistant.settings import Settings, get_settings
 from dialogue.intent_context import NluContext, apply_rules, context_text
+from dialogue.intent_onnx import OnnxIntentModel, load_onnx_model
 from dialogue.intent_training import LABELS_FILE, METRICS_FILE, OUT_OF_SCOPE
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,8 @@ class IntentClassifier:
 
     def __init__(self, model: Any, tokenizer: Any, labels: list[str], settings: Settings, max_length: int,
                  model_dir: Path | None = None) -> None:
-        self.model = model.eval()
+        self.model = model if isinstance(model, OnnxIntentModel) else model.eval()
+        self.runtime = f"onnx:{model.name}" if isinstance(model, OnnxIntentModel) else "torch"
         self.tokenizer = tokenizer
         self.labels = labels
         self.max_length = max_length
@@ -70,12 +74,18 @@ class IntentClassifier:
         torch.set_num_threads(settings.torch_threads)
         started = time.perf_counter()
         tokenizer = AutoTokenizer.from_pretrained(model_dir, use_fast=True)
-        model = AutoModelForSequenceClassification.from_pretrained(model_dir)
-        labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
-        if labels != meta["labels"]:
-            raise NotReadyError(f"{labels_path} does not match the model's labels: retrain with `shopassist train nlu`.")
-        log.info("nlu.loaded dir=%s labels=%d seconds=%.2f", model_dir, len(labels), time.perf_counter() - started)
-        return cls(model, tokenizer, labels, settings, int(meta.get("max_length", settings.nlu_max_length)), model_dir)
+        model: Any = None
+        if settings.nlu_runtime != "torch":
+            model = load_onnx_model(model_dir, quantized=settings.nlu_runtime == "onnx-int8", threads=settings.torch_threads)
+        if model is None:
+            model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+            labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+            if labels != meta["labels"]:
+                raise NotReadyError(f"{labels_path} does not match the model's labels: retrain with `shopassist train nlu`.")
+        classifier = cls(model, tokenizer, list(meta["labels"]), settings, int(meta.get("max_length", settings.nlu_max_length)), model_dir)
+        log.info("nlu.loaded dir=%s runtime=%s labels=%d seconds=%.2f", model_dir, classifier.runtime, len(classifier.labels),
+                 time.perf_counter() - started)
+        return classifier
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -84,25 +94,32 @@ class IntentClassifier:
         return json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
 
     def probabilities(self, texts: Sequence[str], contexts: Sequence[NluContext | None] | None = None,
-                      batch_size: int = 64) -> torch.Tensor:
+                      batch_size: int = 64) -> np.ndarray:
         """Softmax probabilities, one row per text (columns follow ``self.labels``)."""
         contexts = list(contexts) if contexts is not None else [None] * len(texts)
         if len(contexts) != len(texts):
             raise ValueError("texts and contexts differ in length")
+        rows: list[np.ndarray] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = list(texts[start : start + batch_size])
+            actions = [context_text(c.previous_action) if c else None for c in contexts[start : start + batch_size]]
+            rows.append(_softmax(self._logits(chunk, actions)))
+        return np.concatenate(rows) if rows else np.empty((0, len(self.labels)), dtype=np.float32)
+
+    def _logits(self, texts: list[str], actions: list[str | None]) -> np.ndarray:
+        onnx = isinstance(self.model, OnnxIntentModel)
+        tensors = "np" if onnx else "pt"
+        if len(texts) == 1:
+            inputs = self.tokenizer(texts[0], actions[0], truncation=True, max_length=self.max_length, return_tensors=tensors)
+        else:
+            features = [self.tokenizer(t, a, truncation=True, max_length=self.max_length) for t, a in zip(texts, actions)]
+            inputs = self.tokenizer.pad(features, return_tensors=tensors)
+        if onnx:
+            return self.model.logits(dict(inputs))
         if torch.get_num_threads() != self.threads:
             torch.set_num_threads(self.threads)
-        rows: list[torch.Tensor] = []
         with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                chunk = list(texts[start : start + batch_size])
-                actions = [context_text(c.previous_action) if c else None for c in contexts[start : start + batch_size]]
-                if len(chunk) == 1:
-                    inputs = self.tokenizer(chunk[0], actions[0], truncation=True, max_length=self.max_length, return_tensors="pt")
-                else:
-                    features = [self.tokenizer(t, a, truncation=True, max_length=self.max_length) for t, a in zip(chunk, actions)]
-                    inputs = self.tokenizer.pad(features, return_tensors="pt")
-                rows.append(torch.softmax(self.model(**inputs).logits.float(), dim=-1))
-        return torch.cat(rows) if rows else torch.empty(0, len(self.labels))
+            return self.model(**inputs).logits.float().numpy()
 
     def predict(self, text: str, context: NluContext | str | None = None) -> IntentPrediction:
         """The intent of one utterance; ``context`` is an :class:`NluContext` or just the previous action's name."""
@@ -115,12 +132,12 @@ class IntentClassifier:
         probs = self.probabilities(texts, ctxs, batch_size)
         return [self.decide(text, ctx, row) for text, ctx, row in zip(texts, ctxs, probs)]
 
-    def decide(self, text: str, context: NluContext | None, probs: torch.Tensor) -> IntentPrediction:
+    def decide(self, text: str, context: NluContext | None, probs: np.ndarray) -> IntentPrediction:
         """Rules, then the fallback, applied to one row of model probabilities."""
-        values, indices = torch.topk(probs, k=min(RANKING_SIZE, len(self.labels)))
-        ranking = [(self.labels[i], round(float(v), 4)) for v, i in zip(values.tolist(), indices.tolist())]
-        raw, top = ranking[0][0], float(values[0])
-        second = float(values[1]) if len(values) > 1 else 0.0
+        order = np.argsort(-probs, kind="stable")[:RANKING_SIZE]
+        ranking = [(self.labels[i], round(float(probs[i]), 4)) for i in order]
+        raw, top = ranking[0][0], float(probs[order[0]])
+        second = float(probs[order[1]]) if len(order) > 1 else 0.0
         ruled = apply_rules(text, context)
         if ruled is not None:
             return IntentPrediction(intent=ruled[0], confidence=1.0, ranking=ranking, out_of_scope=False,
@@ -133,6 +150,11 @@ class IntentClassifier:
         intent = OUT_OF_SCOPE if fallback else raw
         return IntentPrediction(intent=intent, confidence=round(top, 4), ranking=ranking,
                                 out_of_scope=intent == OUT_OF_SCOPE, raw_intent=raw, fallback=fallback)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 def bench_intent_latency(classifier: IntentClassifier, texts: Sequence[str], repeats: int = 5,

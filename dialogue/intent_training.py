@@ -126,7 +126,7 @@ def train_intent_model(
             base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_ids)
         loop = _Loop(model, tokenizer, settings, label_ids, progress)
         history, best_state, best = loop.run(train.examples, held.examples)
-        model.load_state_dict(best_state)
+        model.cpu().load_state_dict(best_state)
         model.eval()
     finally:
         torch.set_num_threads(previous_threads)
@@ -152,10 +152,19 @@ class _Loop:
     def __init__(self, model: Any, tokenizer: Any, settings: Settings, label_ids: dict[str, int], progress: bool) -> None:
         self.model, self.tokenizer, self.settings, self.label_ids, self.progress = model, tokenizer, settings, label_ids, progress
         self.rng = random.Random(settings.nlu_seed)
+        self.device = torch.device("cuda" if settings.nlu_train_device == "cuda" or (
+            settings.nlu_train_device == "auto" and torch.cuda.is_available()) else "cpu")
+        self.model.to(self.device)
         # Out-of-scope requests are open-ended; weighting their loss makes unfamiliar input lean towards out_of_scope.
         self.class_weights = torch.ones(len(label_ids))
         if OUT_OF_SCOPE in label_ids:
             self.class_weights[label_ids[OUT_OF_SCOPE]] = settings.nlu_out_of_scope_weight
+        self.class_weights = self.class_weights.to(self.device)
+
+    def _encode(self, texts: list[str], actions: list[str | None], batch: list[NluExample]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        inputs = encode_batch(self.tokenizer, texts, actions, self.settings.nlu_max_length)
+        targets = torch.tensor([self.label_ids[e.intent] for e in batch])
+        return {k: v.to(self.device) for k, v in inputs.items()}, targets.to(self.device)
 
     def run(self, train: list[NluExample], held: list[NluExample]) -> tuple[list[EpochStats], dict[str, torch.Tensor], EpochStats]:
         from transformers import get_linear_schedule_with_warmup
@@ -190,7 +199,7 @@ class _Loop:
                 bar.set_postfix(epoch=epoch, f1=f"{stats.heldout_macro_f1:.3f}")
                 if best is None or (stats.heldout_macro_f1, -stats.heldout_loss) > (best.heldout_macro_f1, -best.heldout_loss):
                     best, stale = stats, 0
-                    best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+                    best_state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
                 else:
                     stale += 1
                     if stale >= s.nlu_patience:
@@ -207,8 +216,7 @@ class _Loop:
         total_loss, batches = 0.0, 0
         for batch in self._batches(train):
             actions = [sample_action(e.intent, self.rng, s.nlu_context_rate) for e in batch]
-            inputs = encode_batch(self.tokenizer, [e.text for e in batch], actions, s.nlu_max_length)
-            targets = torch.tensor([self.label_ids[e.intent] for e in batch])
+            inputs, targets = self._encode([e.text for e in batch], actions, batch)
             loss = F.cross_entropy(self.model(**inputs).logits, targets, weight=self.class_weights,
                                    label_smoothing=s.nlu_label_smoothing)
             loss.backward()
@@ -243,8 +251,7 @@ class _Loop:
         total_loss = 0.0
         for start in range(0, len(held), 64):
             batch = held[start : start + 64]
-            inputs = encode_batch(self.tokenizer, [e.text for e in batch], [None] * len(batch), self.settings.nlu_max_length)
-            targets = torch.tensor([self.label_ids[e.intent] for e in batch])
+            inputs, targets = self._encode([e.text for e in batch], [None] * len(batch), batch)
             logits = self.model(**inputs).logits
             total_loss += F.cross_entropy(logits, targets, reduction="sum").item()
             predicted.extend(logits.argmax(-1).tolist())
@@ -281,9 +288,21 @@ def _save(model: Any, tokenizer: Any, report: TrainingReport, settings: Settings
     meta = {"labels": report.labels, "max_length": settings.nlu_max_length, "context": "previous action as segment B"}
     (staging / LABELS_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     (staging / METRICS_FILE).write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    if settings.nlu_runtime != "torch":
+        _export_onnx(staging)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     staging.rename(out_dir)
+
+
+def _export_onnx(model_dir: Path) -> None:
+    """The ONNX runtime's files, made now so that serving processes never race to export them."""
+    from dialogue.intent_onnx import export_intent_model
+
+    try:
+        export_intent_model(model_dir)
+    except Exception as exc:  # noqa: BLE001 - the torch model is saved either way; loading retries the export
+        log.warning("nlu.onnx_export_failed dir=%s reason=%s", model_dir, exc)
 
 
 def train_from_settings(settings: Settings | None = None, progress: bool = True) -> TrainingReport:
