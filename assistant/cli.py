@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from assistant.cli_llm import llm_app
+from assistant.cli_llm import bench_generate, bench_grounding, llm_app
 from assistant.cli_feedback import bench_feedback, export_app, train_reranker
 from assistant.cli_nlu import bench_nlu, eval_app, train_app
 from assistant.cli_output import JSON_HELP, console, emit

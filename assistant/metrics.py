@@ -63,6 +63,16 @@ class Counter:
         with self._lock:
             return sum(self._values.values())
 
+    def by_label(self, label: str) -> dict[str, float]:
+        """Counts summed per value of one label (e.g. ``reason``), for reports."""
+        with self._lock:
+            items = list(self._values.items())
+        totals: dict[str, float] = {}
+        for key, value in items:
+            name = dict(key).get(label, "")
+            totals[name] = totals.get(name, 0.0) + value
+        return totals
+
     def samples(self) -> Iterable[str]:
         with self._lock:
             items = sorted(self._values.items())

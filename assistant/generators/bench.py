@@ -4,13 +4,15 @@ OpenAI-compatible server (when reachable). ``shopassist bench generate`` prints 
 from __future__ import annotations
 
 import logging
-import statistics
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from typing import Any, cast
 
 from pydantic import BaseModel, Field
 
+from assistant.generators.chat import ChatMessage
+from assistant.generators.hf_generate import measure, summary
 from assistant.generators.prompting import build_messages
 from assistant.generators.template import TemplateGenerator
 from assistant.settings import Settings
@@ -25,8 +27,10 @@ class ModelFigures(BaseModel):
     backend: str
     available: bool
     note: str | None = Field(default=None, description="Why figures are missing, or where they came from.")
+    device: str | None = Field(default=None, description="cpu or cuda (local backend).")
     load_s: float | None = None
     first_token_ms_p50: float | None = None
+    first_token_cached_ms: float | None = Field(default=None, description="Server only: the same prompt again, from its prefix cache.")
     tokens_per_s: float | None = Field(default=None, description="Decoding rate after the first token.")
     rounds: int = 0
     sample: str | None = Field(default=None, description="The last reply, to eyeball quality.")
@@ -65,32 +69,21 @@ def bench_template(replies: int = 4000) -> float:
     return (time.perf_counter() - started) * 1000 / replies
 
 
-def _measure(stream: Callable[[], Iterator[str]], count_tokens: Callable[[str], int], rounds: int) -> tuple[list[float], list[float], str]:
-    firsts, rates, text = [], [], ""
-    for _ in range(rounds):
-        started, first, pieces = time.perf_counter(), None, []
-        for piece in stream():
-            first = first or time.perf_counter()
-            pieces.append(piece)
-        ended = time.perf_counter()
-        if first is None:
-            continue
-        text = "".join(pieces)
-        firsts.append((first - started) * 1000)
-        tokens = count_tokens(text)
-        if tokens > 1 and ended > first:
-            rates.append((tokens - 1) / (ended - first))
-    return firsts, rates, text
+def bench_messages() -> list[ChatMessage]:
+    """The measured prompt: the real messages for a three-product plan (hf_generate.BENCH_PROMPT holds a copy)."""
+    plan = sample_plans()[0]
+    return build_messages(plan, [], TemplateGenerator().generate(plan), history_tokens=256)
 
 
-def _figures(backend: str, firsts: list[float], rates: list[float], text: str, rounds: int, load_s: float | None, note: str) -> ModelFigures:
-    return ModelFigures(backend=backend, available=bool(firsts), note=note, load_s=load_s, rounds=rounds,
-                        first_token_ms_p50=round(statistics.median(firsts), 1) if firsts else None,
-                        tokens_per_s=round(statistics.median(rates), 1) if rates else None, sample=text[:300] or None)
+def _figures(backend: str, firsts: list[float], rates: list[float], text: str, rounds: int, load_s: float | None, note: str,
+             device: str | None = None) -> ModelFigures:
+    return ModelFigures(backend=backend, available=bool(firsts), note=note, device=device, load_s=load_s, rounds=rounds,
+                        **summary(firsts, rates), sample=text[:300] or None)
 
 
 def bench_local(settings: Settings, rounds: int = 3, max_tokens: int = 48) -> ModelFigures:
-    """SmolLM2 in-process on the real prompt of a three-product plan (greedy)."""
+    """SmolLM2 in-process (on ``settings.llm_device``) on the real prompt of a three-product plan (greedy, after one
+    warm-up reply)."""
     from assistant.errors import ShopAssistError
     from assistant.generators.local import LocalChatModel
 
@@ -100,15 +93,23 @@ def bench_local(settings: Settings, rounds: int = 3, max_tokens: int = 48) -> Mo
         load_s = round(time.perf_counter() - started, 2)
     except ShopAssistError as exc:
         return ModelFigures(backend="local", available=False, note=str(exc))
-    plan = sample_plans()[0]
-    messages = build_messages(plan, [], TemplateGenerator().generate(plan), settings.llm_history_tokens)
-    firsts, rates, text = _measure(lambda: model.stream_chat(messages, max_tokens=max_tokens, temperature=0.0),
-                                   lambda t: len(model.tokenizer(t)["input_ids"]), rounds)
-    return _figures("local", firsts, rates, text, rounds, load_s, f"{model.folder.name} on {model.device}, {settings.torch_threads} torch thread(s)")
+    messages = bench_messages()
+
+    def stream() -> Iterator[str]:
+        return model.stream_chat(messages, max_tokens=max_tokens, temperature=0.0)
+
+    try:
+        list(stream())
+        firsts, rates, text = measure(stream, lambda t: len(model.tokenizer(t)["input_ids"]), rounds)
+    except ShopAssistError as exc:
+        return ModelFigures(backend="local", available=False, note=str(exc), device=model.device, load_s=load_s)
+    threads = f", {settings.torch_threads} torch thread(s)" if model.device == "cpu" else ""
+    return _figures("local", firsts, rates, text, rounds, load_s, f"{model.folder.name} on {model.device}{threads}", device=model.device)
 
 
 def bench_openai(settings: Settings, rounds: int = 3, max_tokens: int = 48) -> ModelFigures:
-    """An OpenAI-compatible server at ``llm_base_url``: first token and decoding rate (usage counts when the server sends them)."""
+    """An OpenAI-compatible server at ``llm_base_url``: first token and decoding rate (usage counts when the server sends
+    them), on the same prompt as ``bench_local``, after one warm-up reply."""
     import openai
 
     from assistant.generators.openai_backend import OpenAIChatModel
@@ -118,29 +119,43 @@ def bench_openai(settings: Settings, rounds: int = 3, max_tokens: int = 48) -> M
         model.available_models()
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable" here
         return ModelFigures(backend="openai", available=False, note=f"{model.base_url} not reachable: {exc}")
-    plan = sample_plans()[0]
-    messages = build_messages(plan, [], TemplateGenerator().generate(plan), settings.llm_history_tokens)
+    messages = bench_messages()
     usage: list[int] = []
+    salted = [True]  # vLLM's cache_salt keeps a request off the prefix cache, so first token includes the whole prompt
 
-    def stream() -> Iterator[str]:
+    def stream(cold: bool = True) -> Iterator[str]:
+        extra = {"cache_salt": uuid.uuid4().hex} if cold and salted[0] else None
         chunks = model.client.chat.completions.create(model=model.model, messages=cast(Any, messages), stream=True, max_tokens=max_tokens,
-                                                      temperature=0.0, stream_options={"include_usage": True})
+                                                      temperature=0.0, stream_options={"include_usage": True}, extra_body=extra)
         for chunk in chunks:
             if chunk.usage is not None:
                 usage.append(chunk.usage.completion_tokens)
             if chunk.choices and chunk.choices[0].delta.content:
                 yield chunk.choices[0].delta.content
 
+    def count(text: str) -> int:
+        return usage[-1] if usage else max(len(text) // 4, 1)
+
+    note = f"{model.model} at {model.base_url}; first token without the server's prefix cache"
     try:
-        firsts, rates, text = _measure(stream, lambda t: usage[-1] if usage else max(len(t) // 4, 1), rounds)
+        try:
+            list(stream())
+        except openai.BadRequestError:  # not vLLM: no cache_salt
+            salted[0] = False
+            note = f"{model.model} at {model.base_url}; the server refused cache_salt, so its prefix cache may shorten the first token"
+            list(stream())
+        firsts, rates, text = measure(stream, count, rounds)
+        list(stream(cold=False))  # fills the prefix cache
+        cached, _, _ = measure(lambda: stream(cold=False), count, 1)
     except openai.OpenAIError as exc:
         return ModelFigures(backend="openai", available=False, note=f"{model.base_url}: {exc}")
-    return _figures("openai", firsts, rates, text, rounds, None, f"{model.model} at {model.base_url}")
+    figures = _figures("openai", firsts, rates, text, rounds, None, note)
+    return figures.model_copy(update={"first_token_cached_ms": round(cached[0], 1) if cached else None})
 
 
-def bench_generate(settings: Settings, *, local: bool = True, openai: bool = True, rounds: int = 3) -> GenerateBenchReport:
+def bench_generate(settings: Settings, *, local: bool = True, openai: bool = True, rounds: int = 3, max_tokens: int = 48) -> GenerateBenchReport:
     template_ms = bench_template()
     return GenerateBenchReport(
         template_ms_per_reply=round(template_ms, 4), template_meets_target=template_ms <= TEMPLATE_TARGET_MS,
-        local=bench_local(settings, rounds) if local else None, openai=bench_openai(settings, rounds) if openai else None,
+        local=bench_local(settings, rounds, max_tokens) if local else None, openai=bench_openai(settings, rounds, max_tokens) if openai else None,
     )

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from assistant.errors import NotReadyError
 from assistant.generators.chat import ChatMessage, LLMError
@@ -87,63 +86,32 @@ def ensure_local_model(settings: Settings) -> Path:
 
 
 class LocalChatModel:
-    """A causal LM run in this process with transformers, on CPU or CUDA."""
+    """A causal LM run in this process with transformers, on CPU or CUDA (hf_generate.py does the work)."""
 
     name = "local"
 
     def __init__(self, settings: Settings, folder: Path | None = None) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from assistant.generators.hf_generate import load_causal_lm, pick_device
 
         self.settings = settings
         self.folder = folder or ensure_local_model(settings)
-        want = settings.llm_device
-        self.device = ("cuda" if torch.cuda.is_available() else "cpu") if want == "auto" else want
-        if self.device == "cpu":
-            torch.set_num_threads(settings.torch_threads)
+        try:
+            self.device = pick_device(settings.llm_device)
+        except RuntimeError as exc:
+            raise NotReadyError(str(exc)) from exc
         started = time.perf_counter()
-        self.tokenizer = AutoTokenizer.from_pretrained(self.folder)
-        dtype = torch.float16 if self.device == "cuda" else torch.float32
-        model: Any = AutoModelForCausalLM.from_pretrained(self.folder, dtype=dtype)
-        self.model = model.to(self.device).eval()
+        self.tokenizer, self.model = load_causal_lm(self.folder, self.device, settings.torch_threads)
         self._lock = threading.Lock()  # one generation at a time: the model is not re-entrant on CPU threads
         log.info("llm.local_loaded folder=%s device=%s seconds=%.2f", self.folder, self.device, time.perf_counter() - started)
 
     def stream_chat(self, messages: list[ChatMessage], *, max_tokens: int | None = None, temperature: float | None = None) -> Iterator[str]:
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
-        stop = threading.Event()
-
-        class _Stop(StoppingCriteria):
-            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
-                return stop.is_set()
+        from assistant.generators.hf_generate import GenerationStalled, stream_generate
 
         temperature = self.settings.llm_temperature if temperature is None else temperature
-        encoded: Any = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
-        inputs = encoded.to(self.device)
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=self.settings.llm_timeout_s)
-        options: dict[str, Any] = {"max_new_tokens": max_tokens or self.settings.llm_max_tokens, "repetition_penalty": 1.1,
-                                   "streamer": streamer, "stopping_criteria": StoppingCriteriaList([_Stop()]),
-                                   "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id}
-        options |= {"do_sample": True, "temperature": temperature, "top_p": 0.9} if temperature > 0 else {"do_sample": False}
-        failure: list[BaseException] = []
-
-        def work() -> None:
-            with self._lock:
-                try:
-                    self.model.generate(**inputs, **options)
-                except BaseException as exc:  # reported to the reader below
-                    failure.append(exc)
-                    streamer.end()
-
-        threading.Thread(target=work, name="llm-local", daemon=True).start()
         try:
-            for text in streamer:
-                if text:
-                    yield text
-        except Exception as exc:  # the streamer's queue timed out
+            yield from stream_generate(self.model, self.tokenizer, messages, max_new_tokens=max_tokens or self.settings.llm_max_tokens,
+                                       temperature=temperature, timeout_s=self.settings.llm_timeout_s, lock=self._lock)
+        except GenerationStalled as exc:
             raise LLMError("timeout", f"Local generation stalled: {exc}") from exc
-        finally:
-            stop.set()
-        if failure:
-            raise LLMError("error", f"Local generation failed: {failure[0]}") from failure[0]
+        except Exception as exc:  # anything generate() raised
+            raise LLMError("error", f"Local generation failed: {exc}") from exc

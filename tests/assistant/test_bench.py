@@ -1,8 +1,17 @@
-"""The generator benchmark report (fast parts: the template, and an unreachable server)."""
+"""The generator benchmark report (fast parts: the template, a stand-in server, an unreachable one; the real backends are
+measured in test_vllm.py and test_local.py)."""
 
 from __future__ import annotations
 
-from assistant.generators.bench import bench_generate, sample_plans
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from assistant.generators.bench import bench_generate, bench_messages, sample_plans
+from assistant.generators.hf_generate import BENCH_PROMPT
 from assistant.generators.template import TemplateGenerator
 from assistant.llm_server import free_port
 from assistant.settings import Settings
@@ -23,3 +32,26 @@ def test_server_figures_are_measured() -> None:
     figures = report.openai
     assert figures is not None and figures.available and figures.rounds == 2
     assert figures.first_token_ms_p50 is not None and figures.tokens_per_s and figures.sample == "one two three four five six seven eight"
+
+
+def test_the_bench_prompt_file_matches_the_real_prompt() -> None:
+    """hf_generate's standalone runs (a GPU host without ShopAssist's dependencies) time the same prompt."""
+    assert json.loads(BENCH_PROMPT.read_text()) == bench_messages()
+
+
+def test_hf_generate_needs_only_torch_and_transformers() -> None:
+    blocked = "pydantic pydantic_settings openai yaml chromadb typer rich dialogue retrieval assistant.settings assistant.errors".split()
+    code = f"import sys; sys.modules.update(dict.fromkeys({blocked!r})); import assistant.generators.hf_generate as m; m.main(['--help'])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert "--device" in done.stdout
+
+
+def test_bench_generate_command_prints_one_json_object() -> None:
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "generate", "--no-local", "--base-url", f"http://127.0.0.1:{free_port()}/v1", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["template_meets_target"] and report["local"] is None and report["openai"]["available"] is False
+    assert CliRunner().invoke(app, ["bench", "generate", "--device", "tpu"]).exit_code != 0

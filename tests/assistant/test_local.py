@@ -3,17 +3,17 @@ a second. Slow: the first run on a machine converts the GGUF (~30 s)."""
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from assistant.errors import UserError
+from assistant.generators.bench import bench_local
 from assistant.generators.grounding import Grounder
 from assistant.generators.guarded import GuardedGenerator
 from assistant.generators.local import LocalChatModel, is_converted, local_model_dir
 from assistant.generators.template import TemplateGenerator
-from tests.assistant.conftest import llm_cache_settings
+from tests.assistant.conftest import llm_cache_settings, skip_unless_real_llm
 from tests.assistant.plans import greet_plan, products_plan
 
 pytestmark = pytest.mark.slow
@@ -23,13 +23,13 @@ pytestmark = pytest.mark.slow
 def local_model() -> LocalChatModel:
     from assistant.llm_server import prepare
 
-    if os.environ.get("SHOPASSIST_TEST_LLM") != "1":
-        pytest.skip("real-LLM tests are opt-in (SHOPASSIST_TEST_LLM=1): they convert SmolLM2 and run it in-process")
-    settings = llm_cache_settings().model_copy(update={"llm_max_tokens": 48, "llm_first_token_deadline_s": 20.0, "llm_timeout_s": 60.0})
+    skip_unless_real_llm("they convert SmolLM2 and run it in-process")
+    settings = llm_cache_settings().model_copy(update={"llm_max_tokens": 48, "llm_first_token_deadline_s": 20.0, "llm_timeout_s": 60.0,
+                                                       "llm_device": "cpu"})
     try:
         prepare(settings, venv=False)
     except UserError as exc:
-        pytest.skip(f"SmolLM2 cannot be prepared here: {exc}")
+        pytest.fail(f"SmolLM2 cannot be converted (`shopassist llm prepare --no-venv` failed): {exc}")
     return LocalChatModel(settings)
 
 
@@ -52,3 +52,9 @@ def test_guarded_local_replies_are_grounded(local_model: LocalChatModel) -> None
         result = generator.run(plan, [])
         assert result.pieces > 0
         assert Grounder(plan, TemplateGenerator().generate(plan)).check(result.text) == []
+
+
+def test_bench_measures_the_local_model(local_model: LocalChatModel) -> None:
+    figures = bench_local(local_model.settings, rounds=1, max_tokens=8)
+    assert figures.available and figures.device == "cpu", figures.note
+    assert figures.first_token_ms_p50 and figures.tokens_per_s and figures.load_s is not None

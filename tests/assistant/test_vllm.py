@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.generators.bench import bench_openai
 from assistant.generators.grounding import Grounder
 from assistant.generators.guarded import FALLBACKS, GuardedGenerator
 from assistant.generators.openai_backend import OpenAIChatModel
@@ -69,3 +70,10 @@ def test_unreachable_server_and_missed_deadline_fall_back(vllm_server) -> None: 
     assert (result.source, result.reason, result.text) == ("template", "first_token_timeout", template)
     assert "".join(generator.stream(plan, [])).strip() == template
     assert FALLBACKS.value(backend="openai", reason="first_token_timeout") == before + 2
+
+
+def test_bench_measures_the_real_server(vllm_server) -> None:  # type: ignore[no-untyped-def]
+    figures = bench_openai(llm_settings(vllm_server.base_url), rounds=1, max_tokens=16)
+    assert figures.available, figures.note
+    assert figures.first_token_ms_p50 and figures.first_token_cached_ms and figures.tokens_per_s and figures.sample
+    assert "prefix cache" in (figures.note or "")
