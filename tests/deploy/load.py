@@ -23,6 +23,7 @@ PAUSE_AFTER_503_S = 0.25
 
 
 class Outcome(BaseModel):
+    sent_at: float = Field(description="time.monotonic() when the request was sent.")
     at: float = Field(description="time.monotonic() when the answer (or the connection error) came.")
     method: str
     path: str
@@ -83,10 +84,11 @@ class Shoppers:
         """The first non-503 answer (503s and dropped connections are sent again); None when given up."""
         drops = 0
         while True:
+            sent_at = time.monotonic()
             try:
                 response = await client.request(method, path, json=body)
             except httpx.TransportError as exc:
-                self.log.outcome(Outcome(at=time.monotonic(), method=method, path=path, status=None, detail=type(exc).__name__))
+                self.log.outcome(Outcome(sent_at=sent_at, at=time.monotonic(), method=method, path=path, status=None, detail=type(exc).__name__))
                 drops += 1
                 if drops > TRANSPORT_RETRIES:
                     return None
@@ -95,7 +97,7 @@ class Shoppers:
             detail = None
             if response.status_code >= 400 and response.headers.get("content-type", "").startswith("application/json"):
                 detail = str(response.json().get("detail"))
-            self.log.outcome(Outcome(at=time.monotonic(), method=method, path=path, status=response.status_code, detail=detail,
+            self.log.outcome(Outcome(sent_at=sent_at, at=time.monotonic(), method=method, path=path, status=response.status_code, detail=detail,
                                      retry_after=response.headers.get("retry-after"), content_type=response.headers.get("content-type")))
             if response.status_code == 503 and not stop():
                 await asyncio.sleep(PAUSE_AFTER_503_S)

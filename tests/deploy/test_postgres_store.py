@@ -44,7 +44,7 @@ def test_events_with_json_payloads_round_trip(postgres: PostgresCluster) -> None
     store = SqlStateStore(postgres.url)
     state = store.create(f"pg-{uuid.uuid4().hex[:8]}")
     events = [
-        TurnEvent(turn=TurnRecord(index=0, text="lampes de bureau — 40 € ☕ \x00", intent="search_product", action="show_products", product_ids=["P1"])),
+        TurnEvent(turn=TurnRecord(index=0, text="lampes de bureau — 40 € ☕ \x00 \ud800", intent="search_product", action="show_products", product_ids=["P1"])),
         GoalEvent(goal=Goal(query="desk lamps", constraints=SearchConstraints(category="Desk Lamps", price_max=40))),
         CartEvent(op="add", item=CartItem(product_id="P1", title="Lamp", unit_price=19.5, quantity=2, variant={"colour": "red"})),
     ]
@@ -53,7 +53,7 @@ def test_events_with_json_payloads_round_trip(postgres: PostgresCluster) -> None
     store.append(state.conversation_id, 0, events)
     loaded = SqlStateStore(postgres.url).load(state.conversation_id)
     assert loaded.model_dump(exclude={"updated_at", "created_at"}) == state.model_dump(exclude={"updated_at", "created_at"})
-    assert loaded.cart_total == 39.0 and loaded.turns[0].text.endswith("☕ \x00")
+    assert loaded.cart_total == 39.0 and loaded.turns[0].text.endswith("☕ \x00 \ud800")
     with pytest.raises(ConcurrentUpdateError):
         store.append(state.conversation_id, 0, [TurnEvent(turn=TurnRecord(index=1, text="stale"))])
 
