@@ -35,16 +35,49 @@ def pick_device(want: str) -> str:
     return want
 
 
-def load_causal_lm(folder: Path, device: str, threads: int = 1) -> tuple[Any, Any]:
-    """Tokenizer and model from a local folder (never a hub): fp16 on CUDA, fp32 on CPU with ``threads`` torch threads."""
+def _dtype_argument() -> str:
+    """``dtype`` since transformers 4.56, ``torch_dtype`` before (a GPU host may have an older release)."""
+    import transformers
+
+    major, minor = (int(part) for part in transformers.__version__.split(".")[:2])
+    return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
+
+
+def load_tokenizer(folder: Path) -> Any:
+    """The folder's tokenizer; if this transformers release cannot read its config (written by a newer one), the fast
+    tokenizer is rebuilt from ``tokenizer.json``, its special tokens and ``chat_template.jinja``."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    try:
+        return AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    except (ValueError, KeyError, AttributeError, OSError):
+        config_file = folder / "tokenizer_config.json"
+        config = json.loads(config_file.read_text()) if config_file.exists() else {}
+        specials = {k: v for k, v in config.items() if k in {"bos_token", "eos_token", "pad_token", "unk_token"} and isinstance(v, str)}
+        tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"), **specials)
+        template = folder / "chat_template.jinja"
+        if template.exists():
+            tokenizer.chat_template = template.read_text()
+        return tokenizer
+
+
+def load_causal_lm(folder: Path, device: str, threads: int = 1, *, random_weights: bool = False) -> tuple[Any, Any]:
+    """Tokenizer and model from a local folder (never a hub): fp16 on CUDA, fp32 on CPU with ``threads`` torch threads.
+
+    ``random_weights`` builds the model from ``config.json`` alone: the same architecture and speed, meaningless text
+    (for timing on a machine the weights cannot be copied to).
+    """
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     if device == "cpu":
         torch.set_num_threads(threads)
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    dtype = torch.float16 if device == "cuda" else torch.float32
-    model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
+    tokenizer = load_tokenizer(folder)
+    dtype = {_dtype_argument(): torch.float16 if device == "cuda" else torch.float32}
+    if random_weights:
+        model: Any = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(folder, local_files_only=True), **dtype)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, **dtype)
     return tokenizer, model.to(device).eval()
 
 
@@ -53,7 +86,7 @@ class GenerationStalled(Exception):
 
 
 def stream_generate(model: Any, tokenizer: Any, messages: list[dict[str, str]], *, max_new_tokens: int, temperature: float,
-                    timeout_s: float, lock: threading.Lock | None = None) -> Iterator[str]:
+                    timeout_s: float, lock: threading.Lock | None = None, min_new_tokens: int | None = None) -> Iterator[str]:
     """Text pieces of the model's reply to chat ``messages`` as they are decoded (generation runs on a worker thread).
 
     Closing the iterator stops generation at the next token. Raises ``GenerationStalled`` when no text came within
@@ -74,6 +107,8 @@ def stream_generate(model: Any, tokenizer: Any, messages: list[dict[str, str]], 
                                "stopping_criteria": StoppingCriteriaList([_Stop()]),
                                "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id}
     options |= {"do_sample": True, "temperature": temperature, "top_p": 0.9} if temperature > 0 else {"do_sample": False}
+    if min_new_tokens:
+        options["min_new_tokens"] = min_new_tokens
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -84,7 +119,8 @@ def stream_generate(model: Any, tokenizer: Any, messages: list[dict[str, str]], 
                 failure.append(exc)
                 streamer.end()
 
-    threading.Thread(target=work, name="hf-generate", daemon=True).start()
+    worker = threading.Thread(target=work, name="hf-generate", daemon=True)
+    worker.start()
     try:
         for text in streamer:
             if text:
@@ -92,7 +128,8 @@ def stream_generate(model: Any, tokenizer: Any, messages: list[dict[str, str]], 
     except Exception as exc:  # the streamer's queue timed out
         raise GenerationStalled(str(exc) or "no text in time") from exc
     finally:
-        stop.set()
+        stop.set()  # generate() stops at its next token
+        worker.join(timeout_s)
     if failure:
         raise failure[0]
 
@@ -124,16 +161,17 @@ def summary(firsts: list[float], rates: list[float]) -> dict[str, float | None]:
 
 
 def bench_folder(folder: Path, device: str, *, messages: list[dict[str, str]], rounds: int = 3, max_new_tokens: int = 48,
-                 threads: int = 1) -> dict[str, Any]:
+                 threads: int = 1, random_weights: bool = False) -> dict[str, Any]:
     """Load ``folder`` on ``device`` and time greedy replies to ``messages`` (one warm-up round first)."""
     device = pick_device(device)
     started = time.perf_counter()
-    tokenizer, model = load_causal_lm(folder, device, threads)
+    tokenizer, model = load_causal_lm(folder, device, threads, random_weights=random_weights)
     load_s = time.perf_counter() - started
-    prompt_tokens = len(tokenizer.apply_chat_template(messages, add_generation_prompt=True))
+    prompt_tokens = len(tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_dict=True)["input_ids"])
 
     def stream() -> Iterator[str]:
-        return stream_generate(model, tokenizer, messages, max_new_tokens=max_new_tokens, temperature=0.0, timeout_s=120.0)
+        return stream_generate(model, tokenizer, messages, max_new_tokens=max_new_tokens, temperature=0.0, timeout_s=120.0,
+                               min_new_tokens=max_new_tokens if random_weights else None)
 
     list(stream())  # warm-up: CUDA kernels, allocator
     firsts, rates, text = measure(stream, lambda t: len(tokenizer(t)["input_ids"]), rounds)
@@ -142,7 +180,11 @@ def bench_folder(folder: Path, device: str, *, messages: list[dict[str, str]], r
         import torch
 
         gpu = torch.cuda.get_device_name(0)
-    return {"backend": "local", "device": device, "gpu": gpu, "folder": str(folder), "load_s": round(load_s, 2),
+    import torch
+    import transformers
+
+    return {"backend": "local", "device": device, "gpu": gpu, "torch": torch.__version__, "transformers": transformers.__version__,
+            "weights": "random (timing only)" if random_weights else "trained", "folder": str(folder), "load_s": round(load_s, 2),
             "prompt_tokens": prompt_tokens, "rounds": rounds, **summary(firsts, rates), "sample": text[:300]}
 
 
@@ -154,10 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=48)
     parser.add_argument("--threads", type=int, default=1, help="torch threads on CPU.")
+    parser.add_argument("--random-weights", action="store_true",
+                        help="Only config.json and the tokenizer are needed: same architecture and speed, meaningless text.")
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     args = parser.parse_args(argv)
     report = bench_folder(args.model, args.device, messages=json.loads(args.messages.read_text()), rounds=args.rounds,
-                          max_new_tokens=args.max_tokens, threads=args.threads)
+                          max_new_tokens=args.max_tokens, threads=args.threads, random_weights=args.random_weights)
     if args.json:
         print(json.dumps(report))
     else:

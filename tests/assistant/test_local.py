@@ -3,11 +3,14 @@ a second. Slow: the first run on a machine converts the GGUF (~30 s)."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 
 import pytest
 
 from assistant.errors import UserError
+from assistant.generators import hf_generate
 from assistant.generators.bench import bench_local
 from assistant.generators.grounding import Grounder
 from assistant.generators.guarded import GuardedGenerator
@@ -58,3 +61,12 @@ def test_bench_measures_the_local_model(local_model: LocalChatModel) -> None:
     figures = bench_local(local_model.settings, rounds=1, max_tokens=8)
     assert figures.available and figures.device == "cpu", figures.note
     assert figures.first_token_ms_p50 and figures.tokens_per_s and figures.load_s is not None
+
+
+def test_standalone_timing_from_config_and_tokenizer_only(local_model: LocalChatModel, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """What a GPU host without the 538 MB weights runs: `python -m assistant.generators.hf_generate --random-weights`."""
+    for name in ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        shutil.copy(local_model.folder / name, tmp_path / name)
+    assert hf_generate.main(["--model", str(tmp_path), "--device", "cpu", "--random-weights", "--rounds", "1", "--max-tokens", "4", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["weights"].startswith("random") and report["prompt_tokens"] > 300 and report["first_token_ms_p50"] and report["tokens_per_s"]
