@@ -42,7 +42,7 @@ def serve(
             raise NotReadyError(f"No intent model in {settings.nlu_model_dir} — run `shopassist prepare`.")
         _announce(where, settings.api_key_set, workers)
         uvicorn.run("assistant.api.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, access_log=False, server_header=False)
+                    log_level=log_level, access_log=False, server_header=False, timeout_graceful_shutdown=5)
         return
     from assistant.api.app import create_app
     from assistant.factory import build_assistant

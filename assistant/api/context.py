@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import Request
 
@@ -18,18 +17,17 @@ class ApiContext:
     settings: Settings
     keys: KeyCheck
     limiter: RateLimiter
-    _sender_locks: dict[str, threading.Lock] = field(default_factory=dict)
-    _guard: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, assistant: ShopAssistant, settings: Settings) -> ApiContext:
         return cls(assistant, settings, KeyCheck(settings), RateLimiter(settings.rate_limit_per_minute))
 
     def open_conversation(self, sender: str) -> str:
-        """The sender's latest conversation, created on its first message (one open conversation per sender)."""
-        with self._guard:
-            lock = self._sender_locks.setdefault(sender, threading.Lock())
-        with lock:
+        """The sender's latest conversation, created on its first message (one open conversation per sender).
+
+        The store's lock (a PostgreSQL advisory lock, or a file lock beside SQLite) makes that hold across worker
+        processes and hosts too, when a sender's first messages arrive at two workers at once."""
+        with self.assistant.states.lock(f"sender:{sender}"):
             existing = self.assistant.states.conversations_of(sender)
             return existing[-1] if existing else self.assistant.start(sender)
 

@@ -1,5 +1,6 @@
 """Faults injected into the running multi-process deployment (all loopback, each bounded in time).
 
+0. (No fault) a sender's first messages arriving at both workers at once open one conversation, not two.
 1. SIGKILL one of the two API workers during 50 concurrent conversations: no acknowledged turn is lost, the
    conversations go on on the surviving worker, uvicorn's process manager starts a replacement.
 2. Restart PostgreSQL: requests get a clear JSON 503 (with Retry-After) while it is down, never a 500, and succeed
@@ -16,11 +17,13 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from dialogue.state_store import SqlStateStore
 from tests.deploy.conftest import API_KEY, FIRST_TOKEN_DEADLINE_S, WORKERS, Deployment
 from tests.deploy.load import LoadLog, Outcome, Shoppers, verify
 from tests.deploy.openai_stub import MARKER
@@ -61,9 +64,30 @@ def _client(deployment: Deployment) -> httpx.Client:
     return httpx.Client(base_url=deployment.url, headers={"X-API-Key": API_KEY}, timeout=30)
 
 
+def _both_workers(deployment: Deployment) -> list[int]:
+    return _wait(lambda: (p := worker_pids(deployment.api.pid)) and len(p) == WORKERS and all(_started(deployment, w) for w in p) and p,
+                 300, "both API workers did not start")
+
+
+def test_a_senders_first_messages_on_both_workers_open_one_conversation(deployment: Deployment) -> None:
+    """The Rasa channel keeps one open conversation per sender; the store's advisory lock holds it across workers."""
+    _both_workers(deployment)
+    sender = "rasa-twice"
+
+    def post(n: int) -> int:
+        with httpx.Client(base_url=deployment.url, headers={"X-API-Key": API_KEY}, timeout=60) as client:  # new connections
+            return client.post("/webhooks/rest/webhook", json={"sender": sender, "message": f"hello {n}"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(post, range(8)))
+    assert statuses == [200] * 8
+    store = SqlStateStore(deployment.postgres.url)
+    conversations = store.conversations_of(sender)
+    assert len(conversations) == 1 and store.load(conversations[0]).turn_count == 8
+
+
 def test_killing_an_api_worker_under_load_loses_no_acknowledged_turn(deployment: Deployment) -> None:
-    workers = _wait(lambda: (p := worker_pids(deployment.api.pid)) and len(p) == WORKERS and all(_started(deployment, w) for w in p) and p,
-                    300, "both API workers did not start")
+    workers = _both_workers(deployment)
     log = LoadLog()
     shoppers = Shoppers(deployment.url, API_KEY, log)
     started = time.monotonic()
