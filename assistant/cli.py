@@ -62,6 +62,33 @@ def ingest(
 
 
 @app.command()
+def embed(
+    paths: list[Path] = typer.Argument(..., exists=True, help="CSV, JSON or JSONL catalog files."),
+    out: Path = typer.Option(..., "--out", help="The .npz cache to write (then ingest with SHOPASSIST_EMBEDDING_CACHE)."),
+    mapping: Path | None = typer.Option(None, "--mapping", exists=True, help="YAML field mapping for a foreign catalog."),
+    device: str = typer.Option("cpu", "--device", help="cpu or cuda (embed a large catalog on a GPU host)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Precompute product embeddings (e.g. on a GPU host) for a later `ingest` anywhere."""
+    import time
+
+    from retrieval.catalog_io import load_catalog
+    from retrieval.embedder import default_model_dir
+    from retrieval.embedding_cache import build_cache
+    from retrieval.mapping import load_mapping
+
+    settings = get_settings()
+    loaded = load_catalog(list(paths), load_mapping(mapping) if mapping else None)
+    loaded.raise_if_empty()
+    started = time.perf_counter()
+    written = build_cache([p.embedding_text() for p in loaded.products], out, settings.embedding_model or default_model_dir(),
+                          device=device, progress=not as_json)
+    seconds = time.perf_counter() - started
+    emit({"products": len(loaded.products), "cache": str(written), "seconds": round(seconds, 1),
+          "products_per_s": round(len(loaded.products) / seconds, 1)}, as_json=as_json, title="embeddings cached")
+
+
+@app.command()
 def prepare(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Make the embedded defaults ready: ingest the demo catalog (incremental) and train the intent model if missing."""
     from retrieval.ingest import ingest as run_ingest
@@ -220,6 +247,61 @@ def bench_nlu_command(
     if unknown:
         raise typer.BadParameter(f"unknown runtime(s): {', '.join(sorted(unknown))}")
     bench_nlu(repeats, as_json, runtime)
+
+
+@bench_app.command("turn")
+def bench_turn(
+    scaled_count: int = typer.Option(40_000, "--scaled-count", help="Size of the large generated catalog (0: demo only)."),
+    conversations: int = typer.Option(30, "--conversations", min=1, help="Simulated shoppers per catalog and variant."),
+    variant: list[str] = typer.Option(["fp32", "optimised"], "--variant", help="fp32 and/or optimised; repeat the option."),
+    plot: Path | None = typer.Option(None, "--plot", help="PNG path (default: home/bench/turn.png)."),
+    seed: int = typer.Option(7, "--seed"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Turn latency per stage (p50/p95), fp32 versus optimised, on the demo and the large catalog; writes a PNG."""
+    from assistant.turn_bench import VARIANTS, TurnBenchReport, plot_runs, run_variant, scaled_store
+
+    unknown = set(variant) - set(VARIANTS)
+    if unknown:
+        raise typer.BadParameter(f"unknown variant(s): {', '.join(sorted(unknown))}")
+    settings = get_settings()
+    stores = [settings] + ([scaled_store(settings, scaled_count, not as_json)] if scaled_count else [])
+    runs = [run_variant(store, name, conversations, seed, not as_json) for store in stores for name in variant]
+    report = TurnBenchReport(runs=runs, plot=str(plot_runs(runs, plot or settings.home / "bench" / "turn.png")))
+    if as_json:
+        emit(report, as_json=True)
+        return
+    for run in runs:
+        console.print(f"[bold]{run.products:,} products, {run.variant}[/]: {run.turns} turns, total p50 {run.total.p50_ms} ms, "
+                      f"p95 {run.total.p95_ms} ms")
+        for name, stats in run.stages.items():
+            console.print(f"  {name:18} p50 {stats.p50_ms:7.2f} ms  p95 {stats.p95_ms:7.2f} ms")
+    console.print(f"plot: {report.plot}")
+
+
+@bench_app.command("scale")
+def bench_scale(
+    cache: Path = typer.Option(..., "--cache", exists=True, help="Embedding cache (.npz from `shopassist embed`, e.g. of the 40k catalog)."),
+    sizes: list[int] = typer.Option([1_000, 10_000, 40_000, 200_000], "--size", help="Catalog sizes; repeat the option."),
+    plot: Path | None = typer.Option(None, "--plot", help="PNG path (default: home/bench/scale.png)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Search latency, memory and disk at growing catalog sizes (vectors from a cache; missing ones perturbed)."""
+    from retrieval.embedding_cache import EmbeddingCache
+    from retrieval.scale_bench import bench_size, plot_scale
+
+    settings = get_settings()
+    vectors = EmbeddingCache(cache)
+    points = [bench_size(settings, n, vectors, not as_json) for n in sorted(sizes)]
+    out = plot_scale(points, plot or settings.home / "bench" / "scale.png")
+    if as_json:
+        emit({"points": [p.model_dump() for p in points], "plot": str(out)}, as_json=True)
+        return
+    for p in points:
+        console.print(f"{p.products:>8,} products ({p.real_vectors:,} real vectors): ingest {p.ingest_seconds:7.1f} s, disk {p.store_disk_mb:7.1f} MB, "
+                      f"memory +{p.store_rss_mb:7.1f} MB, open {p.open_seconds:5.2f} s | constrained p50 {p.constrained_p50_ms:6.2f} / "
+                      f"p95 {p.constrained_p95_ms:6.2f} ms | unconstrained p50 {p.unconstrained_p50_ms:6.2f} / p95 {p.unconstrained_p95_ms:6.2f} ms")
+    console.print(f"plot: {out}")
 
 
 app.command("serve")(serve)

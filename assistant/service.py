@@ -13,6 +13,7 @@ from assistant.errors import BackendUnavailableError, UserError
 from assistant.generators.base import Generator, HistoryTurn
 from assistant.generators.template import TemplateGenerator
 from assistant.settings import Settings
+from assistant.stages import recording, stage
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.orders import OrderBook
@@ -84,15 +85,16 @@ class ShopAssistant:
         timings: dict[str, float] = {}
         with self.states.lock(conversation_id):
             started = time.perf_counter()
-            state = self.state(conversation_id, sender)
-            stored = state.events_applied
-            nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending))
-            timings["nlu"] = _ms(started)
+            with recording(timings):
+                with stage("state.load"):
+                    state = self.state(conversation_id, sender)
+                    stored = state.events_applied
+                with stage("nlu"):
+                    nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending))
+                with stage("dialogue"):
+                    events, plan = self.manager.respond(nlu, state)
             mark = time.perf_counter()
-            events, plan = self.manager.respond(nlu, state)
-            timings["dialogue"] = _ms(mark)
-            mark = time.perf_counter()
-            if stream:
+            if stream:  # no recording across these yields (see assistant.stages)
                 chunks: list[str] = []
                 for chunk in self.generator.stream(plan, self._history(state)):
                     chunks.append(chunk)
@@ -109,12 +111,14 @@ class ShopAssistant:
             )
             turn_event = TurnEvent(turn=record)
             state.apply(turn_event)
-            self.states.append(conversation_id, stored, [*events, turn_event])
-            self._learn_profile(state, events)
+            with recording(timings), stage("state.store"):
+                self.states.append(conversation_id, stored, [*events, turn_event])
+                self._learn_profile(state, events)
             timings["total"] = _ms(started)
         log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, nlu.intent,
                  plan.action, stream, timings["total"])
-        yield TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan, timings_ms=timings)
+        yield TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan,
+                         timings_ms=dict(timings))
 
     def feedback(self, conversation_id: str, sender: str, product_id: str, liked: bool) -> ConversationState:
         """A like/dislike on a product card."""

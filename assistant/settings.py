@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=128, ge=1)
     query_encoder: Literal["torch", "onnx", "onnx-int8"] = Field(default="onnx-int8", description="How queries are embedded.")
     torch_threads: int = Field(default=1, ge=1, description="Threads for per-turn inference; 1 is fastest on small shared CPUs.")
+    embedding_cache: Path | None = Field(
+        default=None, description="Precomputed product vectors (.npz from `shopassist embed`) that ingest reuses.")
     ingest_threads: int = Field(default=2, ge=1, description="Threads for batch embedding during ingest.")
     dense_candidates: int = Field(default=100, ge=1, description="Dense hits fetched from Chroma before fusion.")
     lexical_candidates: int = Field(default=100, ge=1)

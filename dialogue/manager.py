@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.settings import Settings
+from assistant.stages import stage
 from dialogue.feedback import feedback_context
 from dialogue.orders import OrderBook
 from dialogue.plan import ProductCard, ReplyPlan
@@ -86,10 +87,13 @@ class DialogueManager:
     def search(self, state: ConversationState | None, query: str, constraints: SearchConstraints, k: int) -> list[ProductHit]:
         """Retrieval; with re-ranking on, a larger candidate pool re-ranked with the conversation's feedback."""
         if self.reranker is None or state is None:
-            return [with_reason(hit) for hit in self.products.search(query, constraints, k)]
-        hits = self.products.search(query, constraints, self.reranker.pool_size(k))
+            with stage("retrieval"):
+                return [with_reason(hit) for hit in self.products.search(query, constraints, k)]
+        with stage("retrieval"):
+            hits = self.products.search(query, constraints, self.reranker.pool_size(k))
         profile = self.profiles.signals(state.sender) if self.profiles is not None else None
-        return self.reranker.rerank(query, constraints, hits, feedback_context(state, profile), k)
+        with stage("rerank"):
+            return self.reranker.rerank(query, constraints, hits, feedback_context(state, profile), k)
 
     def product(self, product_id: str) -> Product | None:
         return self.products.get(product_id)

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from assistant.stages import stage
 from dialogue.intent_context import NluContext
 from dialogue.slots import SlotExtractor, Slots
 
@@ -36,8 +37,8 @@ class Understander:
         self.slots = slots
 
     def understand(self, text: str, context: NluContext | str | None = None) -> Understanding:
-        result = self.intents.predict(text, context)
-        return Understanding(
-            text=text, intent=result.intent, confidence=result.confidence, ranking=result.ranking,
-            slots=self.slots.extract(text),
-        )
+        with stage("nlu.intent"):
+            result = self.intents.predict(text, context)
+        with stage("nlu.slots"):
+            slots = self.slots.extract(text)
+        return Understanding(text=text, intent=result.intent, confidence=result.confidence, ranking=result.ranking, slots=slots)

@@ -9,10 +9,12 @@ from pathlib import Path
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from assistant.errors import UserError
 from assistant.settings import Settings
 from retrieval.catalog_io import RowError, load_catalog
 from retrieval.chroma_store import ChromaCatalog, content_hash
 from retrieval.embedder import Embedder
+from retrieval.embedding_cache import EmbeddingCache
 from retrieval.mapping import load_mapping
 from retrieval.product_store import HybridProductStore
 
@@ -57,12 +59,16 @@ def ingest(
     catalog = ChromaCatalog(settings, embedder)
     existing = catalog.existing_hashes()
     changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p)]
+    cache = EmbeddingCache(settings.embedding_cache) if settings.embedding_cache else None
+    if cache is not None and cache.dimension != embedder.dimension:
+        raise UserError(f"{settings.embedding_cache} holds {cache.dimension}-d vectors; the embedder makes {embedder.dimension}-d ones.")
     embed_started = time.perf_counter()
     batch = max(settings.embed_batch_size, 1) * 4
     with tqdm(total=len(changed), desc="embedding", unit="product", disable=not progress) as bar:
         for start in range(0, len(changed), batch):
             chunk = changed[start : start + batch]
-            catalog.upsert(chunk, embedder.embed([p.embedding_text() for p in chunk]))
+            texts = [p.embedding_text() for p in chunk]
+            catalog.upsert(chunk, cache.embed(texts, embedder.embed) if cache is not None else embedder.embed(texts))
             bar.update(len(chunk))
     embed_seconds = time.perf_counter() - embed_started
     removed: list[str] = []

@@ -9,6 +9,7 @@ import numpy as np
 
 from assistant.errors import NotReadyError
 from assistant.settings import Settings
+from assistant.stages import stage
 from retrieval.catalog_index import CatalogIndex
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.embedder import Embedder
@@ -82,7 +83,8 @@ class HybridProductStore:
         text = " ".join(text.split())
         if not text:
             return self._browse(mask, constraints, k)
-        lexical_rank = self._lexical_candidates(text, mask)
+        with stage("retrieval.bm25"):
+            lexical_rank = self._lexical_candidates(text, mask)
         dense_rank, similarity = self._dense_candidates(text, constraints, mask, allowed)
         fused: dict[int, float] = {}
         rrf_k = self.settings.rrf_k
@@ -111,7 +113,13 @@ class HybridProductStore:
     ) -> tuple[list[int], dict[int, float]]:
         """Unconstrained: Chroma's HNSW index. Constrained: exact cosine over the allowed rows of the stored vectors
         (Chroma's ``where`` pre-filter costs 70-150 ms at 40k products; a masked matrix product costs a few ms)."""
-        vector = self.embedder.embed_query(text)
+        with stage("retrieval.embed"):
+            vector = self.embedder.embed_query(text)
+        with stage("retrieval.dense"):
+            return self._nearest(vector, constraints, mask, allowed)
+
+    def _nearest(self, vector: np.ndarray, constraints: SearchConstraints, mask: np.ndarray, allowed: int
+                 ) -> tuple[list[int], dict[int, float]]:
         wanted = min(self.settings.dense_candidates + len(constraints.exclude_ids), allowed, len(self.index))
         if allowed < len(self.index):
             rows_allowed = np.flatnonzero(mask)

@@ -1,0 +1,122 @@
+"""The speed work, checked for correctness: per-stage turn timings, the turn benchmark, the int8 ONNX intent
+classifier's accuracy against torch, precomputed embeddings at ingest and the scale benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.settings import DATA_DIR, Settings
+from assistant.stages import recording, stage
+from dialogue.intent_classifier import IntentClassifier
+from dialogue.intent_training import holdout_split
+from dialogue.nlu_data import load_nlu
+from dialogue.nlu_eval import evaluate_intents
+
+TURN_STAGES = {"state.load", "nlu", "nlu.intent", "nlu.slots", "dialogue", "retrieval", "retrieval.embed",
+               "retrieval.dense", "retrieval.bm25", "rerank", "generate", "state.store", "total"}
+
+
+def test_stages_accumulate_only_inside_a_recording() -> None:
+    with stage("outside"):
+        pass
+    with recording() as timings:
+        for _ in range(3):
+            with stage("inner"):
+                sum(range(1000))
+    assert set(timings) == {"inner"} and timings["inner"] > 0
+    into: dict[str, float] = {"kept": 1.0}
+    with recording(into), stage("more"):
+        pass
+    assert set(into) == {"kept", "more"}
+
+
+def test_a_search_turn_reports_every_stage(assistant) -> None:  # type: ignore[no-untyped-def]
+    conversation = assistant.start("stage-shopper")
+    result = assistant.handle(conversation, "stage-shopper", "show me running shoes under $120")
+    assert result.plan.products, result.text
+    assert TURN_STAGES <= set(result.timings_ms), sorted(result.timings_ms)
+    parts = sum(result.timings_ms[s] for s in ("state.load", "nlu", "dialogue", "generate", "state.store"))
+    assert 0 < parts <= result.timings_ms["total"] + 0.5
+    assert result.timings_ms["nlu.intent"] <= result.timings_ms["nlu"] + 0.01
+
+
+def test_int8_onnx_classifier_keeps_heldout_accuracy(nlu_settings: Settings) -> None:
+    """int8 may cost at most one point of held-out accuracy against the torch model it was exported from."""
+    heldout = holdout_split(load_nlu(DATA_DIR / "nlu"), nlu_settings)[1]
+    scores = {}
+    for runtime in ("torch", "onnx-int8"):
+        classifier = IntentClassifier.load(nlu_settings.nlu_model_dir, nlu_settings.model_copy(update={"nlu_runtime": runtime}))
+        assert classifier.runtime.startswith("onnx") == (runtime != "torch")
+        scores[runtime] = evaluate_intents(classifier, heldout, progress=False)
+    assert (nlu_settings.nlu_model_dir / "onnx" / "model.int8.onnx").is_file(), "training exports the ONNX runtime's files"
+    assert scores["onnx-int8"].accuracy >= scores["torch"].accuracy - 0.01, (scores["torch"].accuracy, scores["onnx-int8"].accuracy)
+    assert scores["onnx-int8"].macro_f1 >= scores["torch"].macro_f1 - 0.015
+
+
+def test_turn_bench_runs_both_variants_and_plots(demo_settings: Settings, demo_store, nlu_model_dir: Path,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path) -> None:
+    from assistant.turn_bench import plot_runs, run_variant
+
+    demo_settings.models_dir.mkdir(parents=True, exist_ok=True)
+    if not demo_settings.nlu_model_dir.exists():
+        demo_settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)
+    runs = [run_variant(demo_settings, variant, conversations=2, seed=3, progress=False) for variant in ("fp32", "optimised")]
+    for run in runs:
+        assert run.turns >= 16 and run.products == len(demo_store.products())
+        assert run.total.p50_ms > 0 and run.total.p95_ms >= run.total.p50_ms
+        assert {"nlu.intent", "retrieval.embed", "rerank", "state.store"} <= set(run.stages)
+        assert run.actions.get("show_products", 0) > 0 and run.actions.get("compare", 0) > 0, run.actions
+    assert plot_runs(runs, tmp_path / "turn.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ingest_takes_vectors_from_an_embedding_cache(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.catalog_io import load_catalog
+    from retrieval.chroma_store import ChromaCatalog
+    from retrieval.embedding_cache import EmbeddingCache, write_cache
+    from retrieval.ingest import ingest
+
+    catalog = DATA_DIR / "catalog" / "demo.jsonl"
+    products = load_catalog([catalog]).products[:40]
+    subset = tmp_path / "subset.jsonl"
+    subset.write_text("".join(p.model_dump_json() + "\n" for p in products))
+    texts = [p.embedding_text() for p in products]
+    cached = embedder.embed(texts[:30])
+    marked = cached.copy()
+    marked[0] = -marked[0]  # a vector the model would never produce for this text: proves it came from the cache
+    cache = write_cache(tmp_path / "vectors.npz", texts[:30], marked, "all-MiniLM-L6-v2")
+    assert len(EmbeddingCache(cache)) == 30
+    settings = Settings(home=tmp_path / "home", embedding_cache=cache)
+    report = ingest([subset], settings, embedder=embedder, progress=False)
+    assert report.embedded == 40 and report.total_in_store == 40
+    stored = ChromaCatalog(settings, embedder).embeddings([products[0].id, products[35].id])
+    assert float(np.dot(stored[products[0].id], marked[0])) > 0.999
+    assert float(np.dot(stored[products[35].id], embedder.embed([texts[35]])[0])) > 0.999  # not cached: embedded as usual
+
+
+def test_embedding_cache_of_another_dimension_is_refused(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.errors import UserError
+    from retrieval.embedding_cache import write_cache
+    from retrieval.ingest import ingest
+
+    cache = write_cache(tmp_path / "small.npz", ["x"], np.ones((1, 8), dtype=np.float32), "tiny")
+    with pytest.raises(UserError, match="8-d"):
+        ingest([DATA_DIR / "catalog" / "demo.jsonl"], Settings(home=tmp_path / "home", embedding_cache=cache), embedder=embedder, progress=False)
+
+
+def test_scale_bench_fills_missing_vectors_and_measures(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.catalog_io import load_catalog
+    from retrieval.demo_catalog import generate_products, write_jsonl
+    from retrieval.embedding_cache import EmbeddingCache, write_cache
+    from retrieval.scale_bench import bench_size, plot_scale
+
+    write_jsonl(generate_products(120), tmp_path / "seed.jsonl")
+    texts = [p.embedding_text() for p in load_catalog([tmp_path / "seed.jsonl"]).products]
+    cache = EmbeddingCache(write_cache(tmp_path / "seed.npz", texts, embedder.embed(texts), "all-MiniLM-L6-v2"))
+    settings = Settings(home=tmp_path / "home")
+    point = bench_size(settings, 300, cache, progress=False)
+    assert point.products == 300 and point.real_vectors == 120
+    assert point.constrained_p50_ms > 0 and point.unconstrained_p50_ms > 0 and point.store_disk_mb > 0
+    assert plot_scale([point], tmp_path / "scale.png").stat().st_size > 1000
