@@ -29,9 +29,10 @@ LLM_TIMEOUT_S = 8.0
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
     try:
-        cluster = PostgresCluster(free_port()).init()
+        cluster = PostgresCluster(free_port())
     except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL could not be installed or started here: {exc}")
+        pytest.skip(f"PostgreSQL is not available here: {exc}")
+    cluster.init()
     yield cluster
     cluster.destroy()
 

@@ -21,7 +21,11 @@ SERVICE_USER = "postgres"
 
 
 class PostgresUnavailable(RuntimeError):
-    """PostgreSQL cannot be installed or run here (the message says why)."""
+    """PostgreSQL is not installed and cannot be installed here, or there is no user to run it as (tests skip)."""
+
+
+class PostgresCommandError(RuntimeError):
+    """``initdb``/``pg_ctl`` failed although PostgreSQL is installed (a real failure: tests fail)."""
 
 
 def _bin_dir() -> Path | None:
@@ -85,7 +89,7 @@ class PostgresCluster:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=self.root)
         if result.returncode != 0:
             tail = self.log_file.read_text()[-1500:] if self.log_file.exists() else ""
-            raise PostgresUnavailable(f"{' '.join(args[:2])} failed ({result.returncode}): {result.stderr[-1500:]}\n{tail}")
+            raise PostgresCommandError(f"{' '.join(args[:2])} failed ({result.returncode}): {result.stderr[-1500:]}\n{tail}")
         return result
 
     def init(self) -> PostgresCluster:
@@ -137,6 +141,6 @@ class PostgresCluster:
         if self.data_dir.exists() and self.is_running():
             try:
                 self.stop("immediate")
-            except PostgresUnavailable as exc:
+            except PostgresCommandError as exc:
                 log.warning("postgres.stop_failed %s", exc)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -84,9 +84,9 @@ def test_locked_turns_from_three_processes_are_each_stored_once_in_order(postgre
     assert sorted(t.text for t in turns) == sorted([f"p{i}-{n}" for i in range(3) for n in range(6)] + [f"main-{n}" for n in range(6)])
 
 
-def test_stores_set_up_concurrently_on_a_fresh_database_and_fail_clearly_when_it_is_down() -> None:
+def test_stores_set_up_concurrently_on_a_fresh_database_and_fail_clearly_when_it_is_down(postgres: PostgresCluster) -> None:
     """API workers start together: schema creation and order seeding must not race; a stopped server is a clear error."""
-    cluster = PostgresCluster(free_port()).init()
+    cluster = PostgresCluster(free_port()).init()  # a cluster of its own (``postgres`` only makes it skip without one)
     try:
         script = (f"from assistant.settings import DATA_DIR; from dialogue.state_store import SqlStateStore; "
                   f"from dialogue.profiles import ProfileStore; from dialogue.orders import OrderBook; u = {cluster.url!r}; "
