@@ -155,6 +155,43 @@ def measure(stream: Callable[[], Iterator[str]], count_tokens: Callable[[str], i
     return firsts, rates, text
 
 
+def measure_tokens(model: Any, tokenizer: Any, messages: list[dict[str, str]], max_new_tokens: int,
+                   rounds: int) -> tuple[list[float], list[float], str]:
+    """Greedy generation of exactly ``max_new_tokens`` tokens per round, timed per token as ``generate`` emits it
+    (a text streamer only yields at word boundaries, which random weights may never produce): milliseconds to the
+    first new token, and tokens/s after it."""
+    from transformers.generation.streamers import BaseStreamer
+
+    class _Clock(BaseStreamer):
+        def __init__(self) -> None:
+            self.times: list[float] = []
+            self.prompt_seen = False
+
+        def put(self, value: Any) -> None:  # the prompt first, then each new token (already synchronised to the CPU)
+            if self.prompt_seen:
+                self.times.append(time.perf_counter())
+            self.prompt_seen = True
+
+        def end(self) -> None:
+            pass
+
+    inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True).to(model.device)
+    firsts: list[float] = []
+    rates: list[float] = []
+    output: Any = None
+    for _ in range(rounds):
+        clock = _Clock()
+        started = time.perf_counter()
+        output = model.generate(**inputs, max_new_tokens=max_new_tokens, min_new_tokens=max_new_tokens, do_sample=False,
+                                streamer=clock, pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id)
+        if clock.times:
+            firsts.append((clock.times[0] - started) * 1000)
+            if len(clock.times) > 1:
+                rates.append((len(clock.times) - 1) / (clock.times[-1] - clock.times[0]))
+    text = tokenizer.decode(output[0][inputs["input_ids"].shape[1]:], skip_special_tokens=True) if output is not None else ""
+    return firsts, rates, text
+
+
 def summary(firsts: list[float], rates: list[float]) -> dict[str, float | None]:
     return {"first_token_ms_p50": round(statistics.median(firsts), 1) if firsts else None,
             "tokens_per_s": round(statistics.median(rates), 1) if rates else None}
@@ -169,12 +206,8 @@ def bench_folder(folder: Path, device: str, *, messages: list[dict[str, str]], r
     load_s = time.perf_counter() - started
     prompt_tokens = len(tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_dict=True)["input_ids"])
 
-    def stream() -> Iterator[str]:
-        return stream_generate(model, tokenizer, messages, max_new_tokens=max_new_tokens, temperature=0.0, timeout_s=120.0,
-                               min_new_tokens=max_new_tokens if random_weights else None)
-
-    list(stream())  # warm-up: CUDA kernels, allocator
-    firsts, rates, text = measure(stream, lambda t: len(tokenizer(t)["input_ids"]), rounds)
+    firsts, rates, text = measure_tokens(model, tokenizer, messages, max_new_tokens, rounds + 1)
+    firsts, rates = firsts[1:], rates[1:]  # the first round warms up CUDA kernels and the allocator
     gpu = None
     if device == "cuda":
         import torch
