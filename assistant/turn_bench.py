@@ -6,8 +6,8 @@ and prices: a vague request, a colour, a budget, "show me more", a question abou
 Chroma/exact dense search, BM25, fusion, feedback re-ranking, template reply, state store) and reports its stages
 (:mod:`assistant.stages`). No LLM tokens: the template generator phrases replies.
 
-Variants: ``fp32`` runs the intent classifier and the query encoder in torch; ``optimised`` runs both as int8 ONNX
-(the defaults). The query-embedding cache is emptied before each variant so repeated phrasings are not free.
+Variants: ``fp32`` runs the intent classifier and the query encoder in torch; ``optimised`` runs the defaults: the
+classifier as fp32 ONNX and the query encoder as int8 ONNX. The query-embedding cache is emptied before each variant so repeated phrasings are not free.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 VARIANTS: dict[str, dict[str, str]] = {
     "fp32": {"nlu_runtime": "torch", "query_encoder": "torch"},
-    "optimised": {"nlu_runtime": "onnx-int8", "query_encoder": "onnx-int8"},
+    "optimised": {"nlu_runtime": "onnx", "query_encoder": "onnx-int8"},
 }
 
 

@@ -140,7 +140,7 @@ class IntentClassifier:
         second = float(probs[order[1]]) if len(order) > 1 else 0.0
         ruled = apply_rules(text, context)
         if ruled is not None:
-            return IntentPrediction(intent=ruled[0], confidence=1.0, ranking=ranking, out_of_scope=False,
+            return IntentPrediction(intent=ruled[0], confidence=1.0, ranking=ranking, out_of_scope=ruled[0] == OUT_OF_SCOPE,
                                     raw_intent=raw, rule=ruled[1])
         fallback: Literal["low_confidence", "ambiguous"] | None = None
         if top < self.threshold:

@@ -17,6 +17,8 @@ Two mechanisms, used together:
      answers the question: ``refine``.
    - ``size-answer``: while the assistant waits for a size to add an item (``pending="size:<product>"``), a bare
      size ("M", "size 10", "extra large") continues ``add_to_cart``.
+   - ``no-words`` (any context): a message with no letter or digit at all ("👋😊", "???") is ``out_of_scope``:
+     the tokenizer sees only unknown symbols there, so the model's answer would be arbitrary.
 
    Rules only fire on these exact shapes; everything else is the model's decision.
 """
@@ -130,6 +132,8 @@ def order_intent_awaited(context: NluContext | None) -> str | None:
 
 def apply_rules(text: str, context: NluContext | None) -> tuple[str, str] | None:
     """``(intent, rule name)`` when a documented rule decides this turn, else ``None``."""
+    if not any(ch.isalnum() for ch in text):
+        return "out_of_scope", "no-words"
     if context is None:
         return None
     awaited = order_intent_awaited(context)

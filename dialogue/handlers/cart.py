@@ -44,8 +44,11 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> Reply
     chosen_size = _pick(slots.sizes, sizes)
     chosen_color = _pick(slots.colors, product.values("color"))
     if product.variants and sizes and chosen_size is None and len(sizes) > 1:
+        available = _sizes_in_stock(product, sizes)
+        if not available:
+            return _cart_plan(turn, "cart_add", {"added": False, "reason": "out_of_stock", "title": product.title})
         turn.emit(ServiceEvent(pending=f"size:{product.id}:{quantity}"))
-        return turn.plan("ask_clarification", facts={"slot": "size", "question": f"Which size would you like for the {product.title}?", "options": sizes, "title": product.title}, quick_replies=sizes[:8])
+        return turn.plan("ask_clarification", facts={"slot": "size", "question": f"Which size would you like for the {product.title}?", "options": available, "title": product.title}, quick_replies=available[:8])
     variant = _variant(product, chosen_size, chosen_color)
     stock = variant.stock if variant else product.stock
     if stock <= 0:
@@ -60,6 +63,15 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> Reply
         turn.emit(ServiceEvent(pending=None))
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="added_to_cart", source="behaviour")))
     return _cart_plan(turn, "cart_add", {"added": True, "title": product.title, "quantity": quantity, "variant": chosen, "unit_price": item.unit_price})
+
+
+def _sizes_in_stock(product: Product, sizes: list[str]) -> list[str]:
+    """The sizes a shopper can actually buy: those of variants in stock (all of them when variants carry no size)."""
+    sized = [v for v in product.variants if "size" in v.attributes]
+    if not sized:
+        return sizes
+    stocked = {v.attributes["size"].lower() for v in sized if v.stock > 0}
+    return [size for size in sizes if size.lower() in stocked]
 
 
 def remove(dm: DialogueManager, turn: Turn) -> ReplyPlan:

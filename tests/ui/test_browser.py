@@ -82,7 +82,8 @@ def test_clarifying_question_buttons_and_add_to_cart(browser, widget_url: str) -
     page.wait_for_selector("#sa-input textarea")
     _send(page, "running shoes under 100")
     page.wait_for_selector('#sa-cards [data-turn="0"] .sa-card')
-    page.locator("#sa-cards .sa-card").first.locator("button[data-action=add]").click()
+    # The first card still in stock (an out-of-stock card's button gets a "sorry, out of stock" reply instead).
+    page.locator("#sa-cards .sa-card:not(:has(.sa-stock))").first.locator("button[data-action=add]").click()
     # Shoes come in sizes: the assistant asks which one, with the sizes as buttons under the question.
     page.wait_for_selector("#sa-chips .sa-chip.sa-option")
     assert "size" in page.locator("#sa-chips .sa-question").inner_text().lower()
