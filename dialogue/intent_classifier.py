@@ -1,8 +1,8 @@
 """The fine-tuned intent classifier at inference time: load, predict in context, fall back to out_of_scope.
 
 A prediction runs the model once (``settings.torch_threads`` threads, fast tokenizer) on the utterance, with the
-previous action as a second segment when the context has one. The model runs in ONNX Runtime (int8 by default,
-``settings.nlu_runtime``; see ``intent_onnx``) or in torch. Then, in order:
+previous action as a second segment when the context has one. The model runs in ONNX Runtime (fp32 by default,
+int8 optional: ``settings.nlu_runtime``; see ``intent_onnx``) or in torch. Then, in order:
 
 1. a documented rule (``intent_context.apply_rules``) may decide a bare answer to the assistant's own question;
 2. otherwise the top intent is kept unless its probability is below ``settings.nlu_threshold`` or its margin over

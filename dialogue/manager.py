@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 from assistant.stages import stage
@@ -19,6 +21,9 @@ from dialogue.understanding import Understanding
 from retrieval.models import Product, ProductHit, SearchConstraints
 from retrieval.product_store import ProductStore
 from retrieval.reranker import FeedbackReranker, with_reason
+
+if TYPE_CHECKING:
+    from dialogue.handlers.shopping import CategoryCounts
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +99,13 @@ class DialogueManager:
         profile = self.profiles.signals(state.sender) if self.profiles is not None else None
         with stage("rerank"):
             return self.reranker.rerank(query, constraints, hits, feedback_context(state, profile), k)
+
+    @cached_property
+    def category_counts(self) -> CategoryCounts:
+        """The catalog's category counts, for clarifying questions (the store's products are fixed once opened)."""
+        from dialogue.handlers.shopping import CategoryCounts
+
+        return CategoryCounts(self.products.products())
 
     def product(self, product_id: str) -> Product | None:
         return self.products.get(product_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import uuid
 
 import pytest
@@ -20,6 +19,7 @@ from dialogue.state_store import ConcurrentUpdateError, SqlStateStore
 from retrieval.models import SearchConstraints
 from tests.deploy.postgres import PostgresCluster
 from tests.deploy.processes import free_port
+from tests.dialogue.locked_writers import write_locked_turns
 
 pytestmark = pytest.mark.slow
 
@@ -62,21 +62,7 @@ def test_locked_turns_from_three_processes_are_each_stored_once_in_order(postgre
     store = SqlStateStore(postgres.url)
     conversation = store.create("pg-writers").conversation_id
     processes = [subprocess.Popen([sys.executable, "-c", WRITER, postgres.url, conversation, f"p{i}", "6"]) for i in range(3)]
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            with store.lock(conversation):
-                state = store.load(conversation)
-                store.append(conversation, state.events_applied, [TurnEvent(turn=TurnRecord(index=state.turn_count, text=f"main-{n}"))])
-        except BaseException as exc:  # noqa: BLE001 - asserted below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = write_locked_turns(store, conversation, [f"main-{n}" for n in range(6)])
     assert [p.wait(120) for p in processes] == [0, 0, 0]
     assert not errors
     turns = store.load(conversation).turns

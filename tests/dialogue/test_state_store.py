@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from dialogue.state import CartEvent, CartItem, ConversationState, GoalEvent, Goal, ShownEvent, TurnEvent, TurnRecord
 from dialogue.state_store import ConcurrentUpdateError, SqlStateStore, UnknownConversationError
 from retrieval.models import SearchConstraints
+from tests.dialogue.locked_writers import write_locked_turns
 
 
 @pytest.fixture()
@@ -49,22 +49,7 @@ def test_stale_writer_is_refused(store: SqlStateStore) -> None:
 
 def test_locked_writers_from_20_threads_store_every_turn_once_in_order(store: SqlStateStore) -> None:
     conversation = store.create("shopper-1").conversation_id
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            with store.lock(conversation):
-                state = store.load(conversation)
-                store.append(conversation, state.events_applied, [TurnEvent(turn=TurnRecord(index=state.turn_count, text=f"message {n}"))])
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    assert not write_locked_turns(store, conversation, [f"message {n}" for n in range(20)])
     state: ConversationState = store.load(conversation)
     assert [t.index for t in state.turns] == list(range(20))
     assert sorted(t.text for t in state.turns) == sorted(f"message {n}" for n in range(20))
