@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     nlu_holdout_fraction: float = Field(default=0.15, gt=0, lt=1, description="Stratified share held out for early stopping.")
     nlu_context_rate: float = Field(default=0.5, ge=0, le=1, description="Share of training examples shown with a previous action.")
     nlu_label_smoothing: float = Field(default=0.1, ge=0, lt=1, description="Cross-entropy label smoothing in training.")
+    nlu_entity_swap_rate: float = Field(default=0.5, ge=0, le=1, description="Share of annotated training examples whose category/brand/colour/material/size is swapped for another value each epoch (0: off).")
     nlu_out_of_scope_weight: float = Field(default=3.0, gt=0, description="Loss weight of out_of_scope examples (others 1).")
     nlu_train_device: Literal["cpu", "cuda", "auto"] = Field(
         default="cpu", description="Where intent training runs (cuda on a GPU host; cpu keeps CI runs reproducible).")
@@ -106,7 +107,7 @@ class Settings(BaseSettings):
     rerank_relevance: float = Field(default=1.0, description="Weight of retrieval relevance (fused score scaled to 0..1).")
     rerank_rocchio: float = Field(default=2.0, description="Weight of similarity to the query moved toward liked / away from disliked products.")
     rerank_liked_similarity: float = Field(default=1.0, description="Weight of the closest liked product's similarity (centred on the pool).")
-    rerank_attribute: float = Field(default=3.0, description="Weight of learned brand/colour/material/type/price-band preferences.")
+    rerank_attribute: float = Field(default=8.0, description="Weight of learned brand/colour/material/type/price-band preferences (mean agreement with the feedback, -1..1).")
     rerank_novelty: float = Field(default=0.6, description="Penalty weight for products already shown and passed over.")
     rerank_price: float = Field(default=1.0, description="Weight of price anchoring after \"too expensive\" / \"more premium\".")
     rerank_profile: float = Field(default=0.3, description="Weight of the sender's long-term profile (gentle).")

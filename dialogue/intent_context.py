@@ -20,6 +20,12 @@ Two mechanisms, used together:
    - ``no-words`` (any context): a message with no letter or digit at all ("👋😊", "???") is ``out_of_scope``:
      the tokenizer sees only unknown symbols there, so the model's answer would be arbitrary.
 
+   - ``catalog-request`` (any context; needs the slots, so :class:`dialogue.understanding.Understander` applies it):
+     a message made only of a catalog category (with perhaps other catalog values) and request words ("garden",
+     "show me some beauty", "any appliances?", "blue office chairs please") is ``search_product`` unless the model
+     already said ``search_product`` or ``refine``. A category the catalog knows names a product to find; the
+     model, trained on phrasings rather than on this catalog's departments, can be confidently wrong about them.
+
    Rules only fire on these exact shapes; everything else is the model's decision.
 """
 
@@ -143,4 +149,22 @@ def apply_rules(text: str, context: NluContext | None) -> tuple[str, str] | None
         return "refine", "value-answer"
     if context.pending and context.pending.startswith("size:") and _SIZE_ANSWER.match(text):
         return "add_to_cart", "size-answer"
+    return None
+
+
+#: Words that only frame a request ("show me some …", "do you have any … please?").
+REQUEST_WORDS = frozenset(
+    "a an any anything are browse buy can carry could do find for get got have hello hey hi i i'd i'm im in interested "
+    "is let look looking me need of ok okay please pls see sell shop shopping show some something stuff the "
+    "there things to u want what you your".split()
+)
+#: Intents a message of catalog terms and request words may keep (see ``catalog-request``).
+CATALOG_REQUEST_INTENTS = frozenset({"search_product", "refine"})
+
+
+def catalog_request_rule(intent: str, has_category: bool, other_words: list[str]) -> tuple[str, str] | None:
+    """``("search_product", "catalog-request")`` when a message names a catalog category and otherwise only frames
+    a request, and the model routed it elsewhere; else ``None``."""
+    if has_category and intent not in CATALOG_REQUEST_INTENTS and all(word in REQUEST_WORDS for word in other_words):
+        return "search_product", "catalog-request"
     return None

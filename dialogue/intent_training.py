@@ -4,7 +4,8 @@
 AdamW and a linear warm-up/decay schedule on dynamically padded batches, evaluates the held-out part after every
 epoch and keeps the weights of the best epoch (macro-F1, then loss). The folder it writes holds the model, the
 tokenizer, ``labels.json`` and ``metrics.json`` (the :class:`TrainingReport`), and is what
-:meth:`dialogue.intent_classifier.IntentClassifier.load` reads. Context augmentation: see ``intent_context``.
+:meth:`dialogue.intent_classifier.IntentClassifier.load` reads. Context augmentation: see ``intent_context``;
+entity substitution: see ``nlu_augment``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tqdm.auto import tqdm
 from assistant.errors import UserError
 from assistant.settings import Settings, get_settings
 from dialogue.intent_context import context_text, sample_action
+from dialogue.nlu_augment import EntitySwapper
 from dialogue.nlu_data import NluDataset, NluExample, stratified_split
 
 log = logging.getLogger(__name__)
@@ -124,7 +126,8 @@ def train_intent_model(
         tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True)
         model = AutoModelForSequenceClassification.from_pretrained(
             base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_ids)
-        loop = _Loop(model, tokenizer, settings, label_ids, progress)
+        swapper = EntitySwapper(train, settings.nlu_entity_swap_rate, random.Random(f"{settings.nlu_seed}:swap"))
+        loop = _Loop(model, tokenizer, settings, label_ids, progress, swapper)
         history, best_state, best = loop.run(train.examples, held.examples)
         model.cpu().load_state_dict(best_state)
         model.eval()
@@ -147,10 +150,12 @@ def train_intent_model(
 
 
 class _Loop:
-    """One training run: epochs of shuffled, context-augmented mini-batches, then a held-out evaluation."""
+    """One training run: epochs of shuffled, context-augmented, entity-substituted mini-batches, then a held-out evaluation."""
 
-    def __init__(self, model: Any, tokenizer: Any, settings: Settings, label_ids: dict[str, int], progress: bool) -> None:
+    def __init__(self, model: Any, tokenizer: Any, settings: Settings, label_ids: dict[str, int], progress: bool,
+                 swapper: EntitySwapper | None = None) -> None:
         self.model, self.tokenizer, self.settings, self.label_ids, self.progress = model, tokenizer, settings, label_ids, progress
+        self.swapper = swapper
         self.rng = random.Random(settings.nlu_seed)
         self.device = torch.device("cuda" if settings.nlu_train_device == "cuda" or (
             settings.nlu_train_device == "auto" and torch.cuda.is_available()) else "cpu")
@@ -216,7 +221,8 @@ class _Loop:
         total_loss, batches = 0.0, 0
         for batch in self._batches(train):
             actions = [sample_action(e.intent, self.rng, s.nlu_context_rate) for e in batch]
-            inputs, targets = self._encode([e.text for e in batch], actions, batch)
+            texts = [self.swapper.text(e) if self.swapper else e.text for e in batch]
+            inputs, targets = self._encode(texts, actions, batch)
             loss = F.cross_entropy(self.model(**inputs).logits, targets, weight=self.class_weights,
                                    label_smoothing=s.nlu_label_smoothing)
             loss.backward()
@@ -274,7 +280,7 @@ class _Loop:
 def _hyperparameters(settings: Settings) -> dict[str, Any]:
     names = ("nlu_epochs", "nlu_batch_size", "nlu_learning_rate", "nlu_warmup_ratio", "nlu_max_length", "nlu_seed",
              "nlu_patience", "nlu_holdout_fraction", "nlu_context_rate", "nlu_label_smoothing",
-             "nlu_out_of_scope_weight")
+             "nlu_out_of_scope_weight", "nlu_entity_swap_rate")
     return {name.removeprefix("nlu_"): getattr(settings, name) for name in names}
 
 

@@ -103,6 +103,10 @@ class SlotExtractor:
         self.matcher = EntityMatcher(vocabulary, fuzzy=self.options.fuzzy, english_guard=self.options.english_guard)
 
     def extract(self, text: str) -> Slots:
+        return self.extract_with_rest(text)[0]
+
+    def extract_with_rest(self, text: str) -> tuple[Slots, list[str]]:
+        """The slots, and the message's words that no slot accounts for (lower case, in order)."""
         text = text[:MAX_CHARS]
         lowered = text.lower()
         if len(lowered) != len(text):
@@ -121,7 +125,8 @@ class SlotExtractor:
         self._fill(slots, matches)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("slots.extract text=%r slots=%s", text[:200], slots.model_dump(exclude_defaults=True))
-        return slots
+        covered = {k for m in matches for k in range(m.first, m.last)}
+        return slots, [t.text for i, t in enumerate(tokens) if free[i] and i not in covered]
 
     def extract_bare_price(self, text: str) -> float | None:
         return extract_bare_price(text)

@@ -7,7 +7,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from assistant.stages import stage
-from dialogue.intent_context import NluContext
+from dialogue.intent_context import NluContext, catalog_request_rule
 from dialogue.slots import SlotExtractor, Slots
 
 
@@ -27,6 +27,7 @@ class Understanding(BaseModel):
     confidence: float
     ranking: list[tuple[str, float]] = Field(default_factory=list)
     slots: Slots
+    rule: str | None = Field(default=None, description="The understanding-level rule that decided the intent, if any.")
 
 
 class Understander:
@@ -40,5 +41,8 @@ class Understander:
         with stage("nlu.intent"):
             result = self.intents.predict(text, context)
         with stage("nlu.slots"):
-            slots = self.slots.extract(text)
+            slots, other_words = self.slots.extract_with_rest(text)
+        ruled = catalog_request_rule(result.intent, slots.category is not None, other_words)
+        if ruled is not None:
+            return Understanding(text=text, intent=ruled[0], confidence=1.0, ranking=result.ranking, slots=slots, rule=ruled[1])
         return Understanding(text=text, intent=result.intent, confidence=result.confidence, ranking=result.ranking, slots=slots)

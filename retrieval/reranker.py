@@ -40,6 +40,12 @@ FEATURES = ("relevance", "rocchio", "liked_similarity", "attribute", "novelty", 
 EVENT_WEIGHT = {"like": 1.0, "added_to_cart": 1.5, "opened": 0.3, "dislike": -1.0}
 #: Attribute keys never learned as preferences (a product offers many sizes; that says nothing about taste).
 SKIP_KEYS = frozenset({"size"})
+#: Weight of an explicitly ruled-out brand ("not Acme") in the attribute preferences.
+RULED_OUT_WEIGHT = 2.0
+#: The attribute feature is the mean (over feedback events) agreement on a product's facts, divided by this: a
+#: product sharing type, brand, colour, material and price band with everything liked scores about 1. A mean, not a
+#: squashed sum, so that it keeps telling products apart as likes accumulate.
+ATTRIBUTE_FACTS = 5.0
 BANDS = ("budget", "mid-range", "premium")
 
 
@@ -100,7 +106,7 @@ class RerankWeights(BaseModel):
     relevance: float = 1.0
     rocchio: float = 2.0
     liked_similarity: float = 1.0
-    attribute: float = 3.0
+    attribute: float = 8.0
     novelty: float = 0.6
     price: float = 1.0
     profile: float = 0.3
@@ -378,15 +384,18 @@ class FeedbackReranker:
 
     def _attribute_feature(self, products: list[Product], context: FeedbackContext, notes: list[list[str]]) -> np.ndarray:
         prefs: dict[tuple[str, str], float] = {}
+        evidence = 0.0
         for signal in context.signals:
             weight = EVENT_WEIGHT.get(signal.kind)
             product = self.store.get(signal.product_id) if signal.product_id and weight else None
             if product is None or weight is None:
                 continue
+            evidence += abs(weight)
             for key, value, share in self.facts(product):
                 prefs[(key, value)] = prefs.get((key, value), 0.0) + weight * share
         for brand in context.ruled_out_brands:
-            prefs[("brand", brand.lower())] = prefs.get(("brand", brand.lower()), 0.0) - 2.0
+            prefs[("brand", brand.lower())] = prefs.get(("brand", brand.lower()), 0.0) - RULED_OUT_WEIGHT
+            evidence += RULED_OUT_WEIGHT
         if not prefs:
             return np.zeros(len(products))
         out = np.zeros(len(products))
@@ -398,7 +407,7 @@ class FeedbackReranker:
                 total += pref * share
                 if pref >= 1.0 and share == 1.0 and key in ("brand", "color", "material", "price band"):
                     liked_facts.append(_display(product, key, value))
-            out[i] = math.tanh(total / 3.0)
+            out[i] = max(-1.0, min(1.0, total / (evidence * ATTRIBUTE_FACTS)))
             if out[i] > 0.2 and liked_facts:
                 notes[i].append(f"{', '.join(liked_facts[:2])}, like what you liked")
         return out

@@ -80,6 +80,26 @@ def test_a_like_pulls_similar_products_up(demo_store, reranker: FeedbackReranker
     assert any(r == f"similar to the {liked.title} you liked" for h in ranked for r in h.reasons)
 
 
+def test_attribute_preference_keeps_telling_products_apart_as_likes_accumulate(demo_store, reranker: FeedbackReranker) -> None:  # type: ignore[no-untyped-def]
+    """Many likes of one kind must not flatten the attribute feature: more shared facts, higher score, always."""
+    products = [p for p in demo_store.products() if p.leaf_category == "Strollers"]
+    liked = products[:6]
+    context = FeedbackContext(signals=[FeedbackSignal(turn=1 + i // 2, kind="like", product_id=p.id) for i, p in enumerate(liked)])
+    hits = [ProductHit(product=p, score=1.0) for p in products[6:]]
+    matrix, _ = reranker.features("strollers", hits, context)
+    attribute = matrix[:, FEATURES.index("attribute")]
+    assert -1.0 <= attribute.min() and attribute.max() <= 1.0
+    assert len(set(np.round(attribute, 6))) > 3  # not saturated at one value
+
+    def shared(product) -> int:  # type: ignore[no-untyped-def]
+        facts = {(k, v) for p in liked for k, v, s in reranker.facts(p) if s == 1.0}
+        return sum((k, v) in facts for k, v, s in reranker.facts(product) if s == 1.0)
+
+    most, least = max(hits, key=lambda h: shared(h.product)), min(hits, key=lambda h: shared(h.product))
+    assert shared(most.product) > shared(least.product)
+    assert attribute[hits.index(most)] > attribute[hits.index(least)]
+
+
 def test_too_expensive_lowers_the_price_band(demo_store, reranker: FeedbackReranker) -> None:  # type: ignore[no-untyped-def]
     constraints = SearchConstraints(category="Smartwatches")
     hits = pool(demo_store, reranker, "smartwatches", constraints)

@@ -1,0 +1,56 @@
+"""Understanding-level routing: the ``catalog-request`` rule, on its own (against the in-test catalog of
+test_slots) and through the real assistant (demo catalog, trained classifier) for every department it sells."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.intent_context import catalog_request_rule
+from tests.dialogue.test_slots import EXTRACTOR
+
+
+@pytest.mark.parametrize(("text", "other_words"), [
+    ("garden hoodies", ["garden"]),
+    ("show me some puzzles", ["show", "me", "some"]),
+    ("any blue sofas?", ["any"]),
+    ("not acme headphones", ["not"]),
+    ("thanks for the laptops", ["thanks", "for", "the"]),
+])
+def test_extract_with_rest_returns_the_words_no_slot_explains(text: str, other_words: list[str]) -> None:
+    slots, rest = EXTRACTOR.extract_with_rest(text)
+    assert rest == other_words
+    assert slots == EXTRACTOR.extract(text)
+
+
+@pytest.mark.parametrize(("text", "model_intent", "routed"), [
+    ("puzzles", "goodbye", "search_product"),                       # a bare category
+    ("show me some puzzles", "out_of_scope", "search_product"),
+    ("any blue sofas please?", "shipping_info", "search_product"),  # category plus catalog values
+    ("hi, I need headphones", "greet", "search_product"),
+    ("puzles", "out_of_scope", "search_product"),                   # a typo still names the category
+    ("show me some puzzles", "search_product", None),               # the model agreed: no rule
+    ("cheaper sofas", "refine", None),                              # refine is kept
+    ("thanks for the laptops", "thanks", None),                     # "thanks" is not a request word
+    ("I don't want headphones", "feedback_negative", None),         # neither is "don't"
+    ("blue please", "out_of_scope", None),                          # no category: the model decides
+])
+def test_catalog_request_rule(text: str, model_intent: str, routed: str | None) -> None:
+    slots, rest = EXTRACTOR.extract_with_rest(text)
+    ruled = catalog_request_rule(model_intent, slots.category is not None, rest)
+    assert (ruled[0] if ruled else None) == routed, (slots, rest)
+    if ruled:
+        assert ruled[1] == "catalog-request"
+
+
+def test_every_department_is_a_product_request(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Bare department names and simple requests for them find products (or ask which kind), whatever the model says."""
+    departments = sorted({p.category[0] for p in assistant.products.products()})
+    misrouted = []
+    for name in departments:
+        for text in (name.lower(), f"show me some {name.lower()}", f"any {name.lower()}?", f"I need {name.lower()} stuff"):
+            conversation = assistant.start("departments")
+            result = assistant.handle(conversation, "departments", text)
+            if result.plan.intent != "search_product" or result.plan.action not in ("show_products", "ask_clarification"):
+                misrouted.append((text, result.plan.intent, result.plan.action))
+    assert len(departments) >= 10
+    assert not misrouted
