@@ -6,7 +6,8 @@ A pool of retrieval candidates (larger than a page) is scored as ``features @ we
 * ``rocchio``           — how much closer the product is to the query vector moved toward liked and away from
                           disliked products (Rocchio) than to the query itself;
 * ``liked_similarity``  — cosine similarity to the closest liked product, centred on the pool;
-* ``attribute``         — learned brand / colour / material / type / price-band preferences (likes +, dislikes −);
+* ``attribute``         — learned brand / colour / material / type / price-band preferences (likes +, dislikes −,
+                          a dislike weighing mostly on the kind of product);
 * ``novelty``           — −1 for products already shown and passed over (neither liked nor added to the cart);
 * ``price``             — price anchoring after "too expensive" (cheaper is better) or "more premium";
 * ``profile``           — the sender's long-term preferences (liked brands, sizes, price level), a gentle bias.
@@ -392,7 +393,8 @@ class FeedbackReranker:
                 continue
             evidence += abs(weight)
             for key, value, share in self.facts(product):
-                prefs[(key, value)] = prefs.get((key, value), 0.0) + weight * share
+                scale = self.settings.rerank_dislike_kind if weight < 0 and key == "type" else 1.0
+                prefs[(key, value)] = prefs.get((key, value), 0.0) + weight * share * scale
         for brand in context.ruled_out_brands:
             prefs[("brand", brand.lower())] = prefs.get(("brand", brand.lower()), 0.0) - RULED_OUT_WEIGHT
             evidence += RULED_OUT_WEIGHT
