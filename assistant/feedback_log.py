@@ -1,9 +1,11 @@
 """The feedback log: export feedback events as JSONL, and fit the re-ranker's weights from them.
 
-Training examples come from replaying each logged conversation: at every like / dislike / add-to-cart on a product,
-the re-ranker's features of that product are computed as they were then (the list it was shown in, the feedback
-given before), labelled 1 (like, added to cart — weighted 3×) or 0 (dislike). A logistic regression on those features gives the
-weights. Conversations are split in halves by a hash of the sender: fit on one, evaluate on the other.
+Training examples come from replaying each logged conversation with the re-ranker's features computed as they were
+then (the feedback given before). A conversation that ended in a purchase (a product added to the cart) gives, for
+every earlier product list with feedback, the candidate pool the re-ranker scored: the bought product labelled 1
+(weighted as much as the rest together), the other candidates 0. A conversation without a purchase gives one
+example per like (1) or dislike (0) of a shown product. A logistic regression on those features gives the weights.
+Conversations are split in halves by a hash of the sender: fit on one, evaluate on the other.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialogue.feedback import feedback_context
-from dialogue.state import ConversationState, FeedbackEvent
+from dialogue.state import ConversationState, FeedbackEvent, ShownEvent
 from dialogue.state_store import ConversationRow, EventRow, SqlStateStore
 from retrieval.models import ProductHit
 from retrieval.product_store import ProductStore
@@ -30,10 +32,7 @@ from retrieval.reranker import FEATURES, FeedbackReranker, RerankWeights
 
 log = logging.getLogger(__name__)
 
-LABELS = {"like": 1, "added_to_cart": 1, "dislike": 0}
-#: A purchase says more than a like. (Its list's passed-over products are not used as negatives: the list was already
-#: ranked, so they would mostly teach position bias.)
-CART_WEIGHT = 3.0
+LABELS = {"like": 1, "dislike": 0}
 
 
 class FeedbackRow(BaseModel):
@@ -108,25 +107,52 @@ def training_examples(states: SqlStateStore, reranker: FeedbackReranker) -> tupl
 
 
 def _replay(states: SqlStateStore, conversation_id: str, sender: str, reranker: FeedbackReranker, out: Examples) -> None:
+    """Labelled feature rows of one conversation. When the shopper bought (added to the cart) a product, every
+    earlier product list with feedback gives a ranking example: the candidate pool the re-ranker scored then, the
+    bought product labelled 1 and the rest 0 — the signal the re-ranker exists for. Without a purchase, each like
+    (1) or dislike (0) of a shown product is an example."""
     from dialogue.state import EventEnvelope
 
     with Session(states.engine) as session:
         payloads = session.scalars(select(EventRow.payload).where(EventRow.conversation_id == conversation_id).order_by(EventRow.seq)).all()
+    events = [EventEnvelope.model_validate({"event": payload}).event for payload in payloads]
+    bought = [e.feedback.product_id for e in events
+              if isinstance(e, FeedbackEvent) and e.feedback.kind == "added_to_cart" and e.feedback.product_id]
     state = ConversationState(conversation_id=conversation_id, sender=sender)
-    for payload in payloads:
-        event = EventEnvelope.model_validate({"event": payload}).event
-        if isinstance(event, FeedbackEvent) and event.feedback.kind in LABELS and event.feedback.product_id and state.last_shown:
-            pid = event.feedback.product_id
-            shown = list(state.last_shown)
-            hits = [ProductHit(product=p, score=1.0 / (60 + rank)) for rank, sid in enumerate(shown) if (p := reranker.store.get(sid))]
-            listed = [h.product.id for h in hits]
-            if pid in listed:
-                matrix, _ = reranker.features(state.goal.query if state.goal else "", hits, feedback_context(state))
-                out.features.append([float(v) for v in matrix[listed.index(pid)]])
-                out.labels.append(LABELS[event.feedback.kind])
-                out.groups.append(conversation_id)
-                out.weights.append(CART_WEIGHT if event.feedback.kind == "added_to_cart" else 1.0)
+    for event in events:
+        if bought and isinstance(event, ShownEvent) and event.page_of_goal:
+            _purchase_examples(state, bought[0], conversation_id, reranker, out)
+        elif not bought and isinstance(event, FeedbackEvent) and event.feedback.kind in LABELS and event.feedback.product_id and state.last_shown:
+            _feedback_example(state, event.feedback.product_id, LABELS[event.feedback.kind], conversation_id, reranker, out)
         state.apply(event)
+
+
+def _purchase_examples(state: ConversationState, bought: str, conversation_id: str, reranker: FeedbackReranker, out: Examples) -> None:
+    context = feedback_context(state)
+    if state.goal is None or bought in state.shown or not context.signals:
+        return
+    constraints = state.goal.constraints.model_copy(update={"exclude_ids": list(state.shown)})
+    hits = reranker.candidates(state.goal.query, constraints, context, reranker.settings.page_size)
+    listed = [h.product.id for h in hits]
+    if bought not in listed or len(listed) < 2:
+        return
+    matrix, _ = reranker.features(state.goal.query, hits, context)
+    for pid, row in zip(listed, matrix):
+        out.features.append([float(v) for v in row])
+        out.labels.append(int(pid == bought))
+        out.groups.append(conversation_id)
+        out.weights.append(float(len(listed) - 1) if pid == bought else 1.0)
+
+
+def _feedback_example(state: ConversationState, pid: str, label: int, conversation_id: str, reranker: FeedbackReranker, out: Examples) -> None:
+    hits = [ProductHit(product=p, score=1.0 / (60 + rank)) for rank, sid in enumerate(state.last_shown) if (p := reranker.store.get(sid))]
+    listed = [h.product.id for h in hits]
+    if pid in listed:
+        matrix, _ = reranker.features(state.goal.query if state.goal else "", hits, feedback_context(state))
+        out.features.append([float(v) for v in matrix[listed.index(pid)]])
+        out.labels.append(label)
+        out.groups.append(conversation_id)
+        out.weights.append(1.0)
 
 
 class FitReport(BaseModel):
@@ -144,12 +170,13 @@ class FitReport(BaseModel):
 
 
 def fit_weights(fit: Examples, default: RerankWeights, seed: int = 0) -> RerankWeights:
-    """Logistic regression of like (1) vs dislike (0) on the features; non-negative weights scaled to the defaults' sum."""
+    """Logistic regression of the labels (bought vs other candidates; like vs dislike) on the features; non-negative
+    weights scaled to the defaults' sum."""
     from sklearn.linear_model import LogisticRegression
 
     x, y = fit.arrays()
     if len(set(y.tolist())) < 2:
-        raise ValueError("The log needs both likes and dislikes to fit weights.")
+        raise ValueError("The log needs both positive examples (purchases or likes) and negative ones to fit weights.")
     model = LogisticRegression(C=1.0, max_iter=1000, random_state=seed).fit(x, y, sample_weight=np.asarray(fit.weights) if fit.weights else None)
     coef = np.clip(model.coef_[0], 0.0, None)
     if not coef.any():
@@ -159,7 +186,7 @@ def fit_weights(fit: Examples, default: RerankWeights, seed: int = 0) -> RerankW
 
 
 def auc(examples: Examples, weights: RerankWeights) -> float | None:
-    """Ranking quality on held-out feedback: ROC AUC of ``features @ weights`` separating likes from dislikes."""
+    """Ranking quality on held-out examples: ROC AUC of ``features @ weights`` separating positives from negatives."""
     from sklearn.metrics import roc_auc_score
 
     x, y = examples.arrays()

@@ -292,6 +292,11 @@ class FeedbackReranker:
             out.append(with_reason(hit.model_copy(update={"score": float(scores[i]), "reasons": list(dict.fromkeys(reasons)), "signals": signals})))
         return out
 
+    def candidates(self, query: str, constraints: SearchConstraints, context: FeedbackContext, k: int) -> list[ProductHit]:
+        """The pool :meth:`rerank` would score for this request: retrieval's candidates plus the Rocchio expansion."""
+        hits = self.store.search(query, constraints, self.pool_size(k))
+        return hits + self._expand(query, constraints, hits, context, k) if hits and not context.is_empty() else hits
+
     def _expand(self, query: str, constraints: SearchConstraints, hits: list[ProductHit], context: FeedbackContext, k: int) -> list[ProductHit]:
         """Rocchio retrieval: the products (satisfying ``constraints``) nearest the query moved toward what was liked,
         added to the pool when retrieval missed them."""

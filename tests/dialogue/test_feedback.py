@@ -141,6 +141,9 @@ def test_simulated_shoppers_find_their_target_sooner_with_feedback(shop: ShopAss
     reranker = FeedbackReranker(shop.settings, shop.products, RerankWeights.from_settings(shop.settings))
     fit, held = training_examples(SqlStateStore(f"sqlite:///{report.log_dir}/on.db"), reranker)
     assert fit.labels and held.labels and set(fit.labels) == {0, 1}
+    # a purchase ranks the bought product against the pool of each earlier list: one positive, weighted like the rest
+    bought = [(w, g) for w, y, g in zip(fit.weights, fit.labels, fit.groups) if y == 1 and w > 1]
+    assert bought and all(sum(1 for g2 in fit.groups if g2 == g) > w for w, g in bought)
     fitted = fit_weights(fit, reranker.weights)
     assert all(value >= 0 for value in fitted.vector())
     assert auc(held, fitted) is not None
