@@ -116,12 +116,12 @@ def _replay(states: SqlStateStore, conversation_id: str, sender: str, reranker: 
     with Session(states.engine) as session:
         payloads = session.scalars(select(EventRow.payload).where(EventRow.conversation_id == conversation_id).order_by(EventRow.seq)).all()
     events = [EventEnvelope.model_validate({"event": payload}).event for payload in payloads]
-    bought = [e.feedback.product_id for e in events
-              if isinstance(e, FeedbackEvent) and e.feedback.kind == "added_to_cart" and e.feedback.product_id]
+    bought = next((e.feedback.product_id for e in events
+                   if isinstance(e, FeedbackEvent) and e.feedback.kind == "added_to_cart" and e.feedback.product_id), None)
     state = ConversationState(conversation_id=conversation_id, sender=sender)
     for event in events:
         if bought and isinstance(event, ShownEvent) and event.page_of_goal:
-            _purchase_examples(state, bought[0], conversation_id, reranker, out)
+            _purchase_examples(state, bought, conversation_id, reranker, out)
         elif not bought and isinstance(event, FeedbackEvent) and event.feedback.kind in LABELS and event.feedback.product_id and state.last_shown:
             _feedback_example(state, event.feedback.product_id, LABELS[event.feedback.kind], conversation_id, reranker, out)
         state.apply(event)

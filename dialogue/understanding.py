@@ -43,6 +43,5 @@ class Understander:
         with stage("nlu.slots"):
             slots, other_words = self.slots.extract_with_rest(text)
         ruled = catalog_request_rule(result.intent, slots.category is not None, other_words)
-        if ruled is not None:
-            return Understanding(text=text, intent=ruled[0], confidence=1.0, ranking=result.ranking, slots=slots, rule=ruled[1])
-        return Understanding(text=text, intent=result.intent, confidence=result.confidence, ranking=result.ranking, slots=slots)
+        intent, confidence, rule = (ruled[0], 1.0, ruled[1]) if ruled else (result.intent, result.confidence, None)
+        return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule)

@@ -81,7 +81,8 @@ def test_a_like_pulls_similar_products_up(demo_store, reranker: FeedbackReranker
 
 
 def test_attribute_preference_keeps_telling_products_apart_as_likes_accumulate(demo_store, reranker: FeedbackReranker) -> None:  # type: ignore[no-untyped-def]
-    """Many likes of one kind must not flatten the attribute feature: more shared facts, higher score, always."""
+    """Many likes of one kind must not flatten the attribute feature: it keeps several values, and the product sharing
+    the most facts with the liked ones outscores the one sharing the fewest."""
     products = [p for p in demo_store.products() if p.leaf_category == "Strollers"]
     liked = products[:6]
     context = FeedbackContext(signals=[FeedbackSignal(turn=1 + i // 2, kind="like", product_id=p.id) for i, p in enumerate(liked)])
