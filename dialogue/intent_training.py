@@ -220,7 +220,7 @@ class _Loop:
         self.model.train()
         total_loss, batches = 0.0, 0
         for batch in self._batches(train):
-            actions = [sample_action(e.intent, self.rng, s.nlu_context_rate) for e in batch]
+            actions = [e.context or sample_action(e.intent, self.rng, s.nlu_context_rate) for e in batch]
             texts = [self.swapper.text(e) if self.swapper else e.text for e in batch]
             inputs, targets = self._encode(texts, actions, batch)
             loss = F.cross_entropy(self.model(**inputs).logits, targets, weight=self.class_weights,

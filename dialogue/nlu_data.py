@@ -70,6 +70,8 @@ class NluExample(BaseModel):
     intent: str = Field(min_length=1)
     entities: list[NluEntity] = Field(default_factory=list)
     source: str = Field(default="", description="file:line the example came from.")
+    context: str | None = Field(default=None, description="The previous action it was said after, for examples taken "
+                                "from real dialogues; training then shows it with that action, not a sampled one.")
 
 
 class NluDataset(BaseModel):

@@ -28,7 +28,14 @@ several intents, all of which the dialogue manager serves correctly, so ``accura
 
 ``strict_accuracy``/``strict_macro_f1`` use the one-to-one mapping alone.
 
-**Context**: the previous system act becomes the classifier's previous action (:data:`SYSTEM_ACT_TO_ACTION`).
+**Context**: the previous system act becomes the classifier's previous action (:data:`SYSTEM_ACT_TO_ACTION`). In
+in-domain training each SIMMC example is shown with the action it really followed (:func:`fold_examples`), not a
+sampled one.
+
+**Answers to "which one do you mean?"** (INFORM:DISAMBIGUATE, after the system's REQUEST:DISAMBIGUATE, our
+``ask_clarification``) are routed as the dialogue manager routes them (:func:`routed_intents`): they continue the
+intent that asked unless they are an explicit request, so they start no new search and carry no search slots
+(SIMMC annotates none on them).
 
 **Modes**: ``zero-shot`` scores a classifier trained on the project's data only. ``in-domain`` runs k-fold
 cross-validation by dialogue: for each fold the same ``train_intent_model`` trains on the project data plus the
@@ -52,6 +59,7 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import NotReadyError
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
+from dialogue.handlers import EXPLICIT
 from dialogue.intent_classifier import IntentClassifier, IntentPrediction
 from dialogue.intent_context import NluContext
 from dialogue.intent_training import train_intent_model
@@ -226,10 +234,21 @@ def _track(dialogues: list[list[SimmcTurn]], predictions: list[IntentPrediction]
     out: list[set[Pair]] = []
     position = 0
     for dialogue in dialogues:
-        intents = [SLOT_INTENT_ALIASES.get(p.intent, p.intent) for p in predictions[position : position + len(dialogue)]]
-        out += track_dialogue([t.text for t in dialogue], intents, lexicon)
+        routed = routed_intents(dialogue, predictions[position : position + len(dialogue)])
+        out += track_dialogue([t.text for t in dialogue], [SLOT_INTENT_ALIASES.get(i, i) for i in routed], lexicon)
         position += len(dialogue)
     return out
+
+
+def routed_intents(dialogue: list[SimmcTurn], predictions: list[IntentPrediction]) -> list[str]:
+    """The intent the dialogue manager serves each turn with, as :func:`dialogue.handlers.contextual_handler` routes it:
+    the answer to a "which one do you mean?" question (SIMMC's REQUEST:DISAMBIGUATE, our ``ask_clarification``)
+    continues the intent that asked it unless it is an explicit request; it starts no new search."""
+    routed: list[str] = []
+    for turn, prediction in zip(dialogue, predictions):
+        answers = bool(routed) and turn.previous_action == "ask_clarification" and prediction.intent not in EXPLICIT
+        routed.append(routed[-1] if answers else prediction.intent)
+    return routed
 
 
 def _intent_report(dialogues: list[list[SimmcTurn]], predictions: list[IntentPrediction], out_dir: Path | None,
@@ -269,15 +288,19 @@ def _folds(dialogues: list[list[SimmcTurn]], folds: int, seed: int) -> list[tupl
 
 def _train_fold(project: NluDataset, train: list[list[SimmcTurn]], settings: Settings, k: int,
                 progress: bool) -> IntentClassifier:
-    extra = [NluExample(text=t.text, intent=t.intent, source=f"simmc:{t.dialogue}:{t.turn}")
-             for d in train for t in d if t.intent and t.text]
-    dataset = project.model_copy(update={"examples": [*project.examples, *extra]})
+    dataset = project.model_copy(update={"examples": [*project.examples, *fold_examples(train)]})
     work = Path(tempfile.mkdtemp(prefix=f"simmc-fold{k}-"))
     try:
         train_intent_model(dataset, work / "model", settings, progress=progress)
         return IntentClassifier.load(work / "model", settings)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def fold_examples(dialogues: list[list[SimmcTurn]]) -> list[NluExample]:
+    """Training examples from SIMMC's mapped user turns, each with the previous action it was really said after."""
+    return [NluExample(text=t.text, intent=t.intent, source=f"simmc:{t.dialogue}:{t.turn}", context=t.previous_action)
+            for d in dialogues for t in d if t.intent and t.text]
 
 
 def _project_slot_turns(project: NluDataset) -> list[LexiconTurn]:
