@@ -243,7 +243,9 @@ def _track(dialogues: list[list[SimmcTurn]], predictions: list[IntentPrediction]
 def routed_intents(dialogue: list[SimmcTurn], predictions: list[IntentPrediction]) -> list[str]:
     """The intent the dialogue manager serves each turn with, as :func:`dialogue.handlers.contextual_handler` routes it:
     the answer to a "which one do you mean?" question (SIMMC's REQUEST:DISAMBIGUATE, our ``ask_clarification``)
-    continues the intent that asked it unless it is an explicit request; it starts no new search."""
+    continues the intent that asked it unless it is an explicit request; it starts no new search. The handler also
+    needs a reference among the answer's slots; that check is left out here, since every SIMMC turn after
+    REQUEST:DISAMBIGUATE is an INFORM:DISAMBIGUATE answer naming the item."""
     routed: list[str] = []
     for turn, prediction in zip(dialogue, predictions):
         answers = bool(routed) and turn.previous_action == "ask_clarification" and prediction.intent not in EXPLICIT

@@ -274,7 +274,7 @@ class FeedbackReranker:
             return []
         if context.is_empty():
             return [with_reason(h) for h in hits[:k]]
-        hits = hits + self._expand(query, constraints, hits, context, k)
+        hits = self._pool(query, constraints, hits, context, k)
         products = [h.product for h in hits]
         matrix, notes = self.features(query, hits, context)
         scores = matrix @ self.weights.vector()
@@ -294,7 +294,10 @@ class FeedbackReranker:
 
     def candidates(self, query: str, constraints: SearchConstraints, context: FeedbackContext, k: int) -> list[ProductHit]:
         """The pool :meth:`rerank` would score for this request: retrieval's candidates plus the Rocchio expansion."""
-        hits = self.store.search(query, constraints, self.pool_size(k))
+        return self._pool(query, constraints, self.store.search(query, constraints, self.pool_size(k)), context, k)
+
+    def _pool(self, query: str, constraints: SearchConstraints, hits: list[ProductHit], context: FeedbackContext, k: int) -> list[ProductHit]:
+        """Retrieval's ``hits`` plus, when there is feedback, the products the Rocchio expansion adds."""
         return hits + self._expand(query, constraints, hits, context, k) if hits and not context.is_empty() else hits
 
     def _expand(self, query: str, constraints: SearchConstraints, hits: list[ProductHit], context: FeedbackContext, k: int) -> list[ProductHit]:
