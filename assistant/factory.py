@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from assistant.errors import NotReadyError
+from core.errors import NotReadyError
 from assistant.generators.registry import build_generator
 from assistant.service import ShopAssistant
-from assistant.settings import Settings
+from core.settings import Settings
 from dialogue.orders import OrderBook
 from dialogue.policies import PolicyBook
 from dialogue.state_store import SqlStateStore

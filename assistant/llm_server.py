@@ -27,9 +27,9 @@ from types import TracebackType
 import httpx
 from pydantic import BaseModel
 
-from assistant.errors import BackendUnavailableError, UserError
+from core.errors import BackendUnavailableError, UserError
 from assistant.generators.local import ensure_local_model, smollm2_gguf
-from assistant.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import BackendUnavailableError, UserError
+from core.errors import BackendUnavailableError, UserError
 from assistant.generators.base import Generator, HistoryTurn
 from assistant.generators.template import TemplateGenerator
-from assistant.settings import Settings
-from assistant.stages import recording, stage
+from core.settings import Settings
+from core.timing import recording, stage
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.orders import OrderBook
@@ -94,7 +94,7 @@ class ShopAssistant:
                 with stage("dialogue"):
                     events, plan = self.manager.respond(nlu, state)
             mark = time.perf_counter()
-            if stream:  # no recording across these yields (see assistant.stages)
+            if stream:  # no recording across these yields (see core.timing)
                 chunks: list[str] = []
                 for chunk in self.generator.stream(plan, self._history(state)):
                     chunks.append(chunk)

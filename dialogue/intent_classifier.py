@@ -24,15 +24,17 @@ import numpy as np
 import torch
 from pydantic import BaseModel, Field
 
-from assistant.errors import NotReadyError
-from assistant.settings import Settings, get_settings
+from core.errors import NotReadyError
+from core.settings import Settings, get_settings
 from dialogue.intent_context import NluContext, apply_rules, context_text
 from dialogue.intent_onnx import OnnxIntentModel, load_onnx_model
-from dialogue.intent_training import LABELS_FILE, METRICS_FILE, OUT_OF_SCOPE
 
 log = logging.getLogger(__name__)
 
 RANKING_SIZE = 5
+OUT_OF_SCOPE = "out_of_scope"
+LABELS_FILE = "labels.json"
+METRICS_FILE = "metrics.json"
 
 
 class IntentPrediction(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.onnx_models import FP32, INT8, OnnxSession, export_onnx
+from core.onnx_runtime import FP32, INT8, OnnxSession, export_onnx
 
 log = logging.getLogger(__name__)
 

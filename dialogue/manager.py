@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from assistant.settings import Settings
-from assistant.stages import stage
+from core.settings import Settings
+from core.timing import stage
 from dialogue.feedback import feedback_context
 from dialogue.orders import OrderBook
 from dialogue.plan import ProductCard, ReplyPlan

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from assistant.errors import BackendUnavailableError
+from core.errors import BackendUnavailableError
 
 #: PostgreSQL advisory-lock key that serialises schema set-up between processes (any constant unlikely elsewhere).
 SCHEMA_LOCK_KEY = 0x5A0_0C0DE

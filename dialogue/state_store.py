@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from assistant.errors import BackendUnavailableError, UserError
+from core.errors import BackendUnavailableError, UserError
 from dialogue.sql import create_tables, guarded_session, make_engine
 from dialogue.state import ConversationState, Event, EventEnvelope, now
 

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from assistant.stages import stage
+from core.timing import stage
 from dialogue.intent_context import NluContext, catalog_request_rule
 from dialogue.slots import SlotExtractor, Slots
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.errors import UserError
+from core.errors import UserError
 from retrieval.catalog_mapper import (
     RecordMapper,
     RowProblem,

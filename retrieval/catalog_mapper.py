@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UserError
+from core.errors import UserError
 from retrieval.mapping import CatalogMapping, FieldSpec, PackedAttributes, ReviewsSpec, VariantSpec
 from retrieval.transforms import REGISTRY, get_path, is_missing, parse_packed
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import BackendUnavailableError
-from assistant.settings import Settings
+from core.errors import BackendUnavailableError
+from core.settings import Settings
 from retrieval.embedder import ChromaEmbeddingFunction, Embedder
 from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
 

@@ -13,7 +13,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from assistant.errors import NotReadyError
+from core.errors import NotReadyError
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from pydantic import BaseModel
 from tqdm import tqdm
 
-from assistant.errors import UserError
-from assistant.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from retrieval.catalog_io import RowError, load_catalog
 from retrieval.chroma_store import ChromaCatalog, content_hash
 from retrieval.embedder import Embedder

@@ -37,7 +37,7 @@ from typing import Annotated, Any, Literal, get_type_hints
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
-from assistant.errors import UserError
+from core.errors import UserError
 from retrieval.transforms import REGISTRY, get_path, is_missing, parse_packed
 
 

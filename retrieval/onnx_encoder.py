@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.onnx_models import INT8, OnnxSession, export_onnx
+from core.onnx_runtime import INT8, OnnxSession, export_onnx
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.errors import NotReadyError
-from assistant.settings import Settings
-from assistant.stages import stage
+from core.errors import NotReadyError
+from core.settings import Settings
+from core.timing import stage
 from retrieval.catalog_index import CatalogIndex
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.embedder import Embedder

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.settings import Settings
+from core.settings import Settings
 from retrieval.models import Product, ProductHit, SearchConstraints
 from retrieval.product_store import ProductStore
 

@@ -12,11 +12,12 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from assistant.settings import DATA_DIR, Settings, get_settings  # noqa: E402
+from core.settings import DATA_DIR, Settings, get_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 DEMO_CATALOG = DATA_DIR / "catalog" / "demo.jsonl"
+DIALOGUE_SUITES = ROOT / "tests" / "dialogues"
 
 
 def shared_data(*parts: str) -> Path:
@@ -63,7 +64,7 @@ def demo_store(demo_settings: Settings, embedder):  # type: ignore[no-untyped-de
 @pytest.fixture(scope="session")
 def nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The intent classifier fine-tuned on the shipped NLU data, once per test session (settings of its home)."""
-    from dialogue.intent_training import train_from_settings
+    from lab.train.intent import train_from_settings
 
     settings = Settings(home=tmp_path_factory.mktemp("nlu-home"))
     reuse = os.environ.get("SHOPASSIST_TEST_NLU_MODEL")  # developers only: skip training with a model trained on this data

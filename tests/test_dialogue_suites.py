@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.scripted.format import TestCase, discover, parse_suite
-from assistant.scripted.runner import format_failure, run_case
+from lab.scripted.format import TestCase, discover, parse_suite
+from lab.scripted.runner import format_failure, run_case
 
 SUITES = Path(__file__).parent / "dialogues"
 CASES: list[TestCase] = [case for path in discover([SUITES]) for case in parse_suite(path)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.scripted.format import SuiteFormatError, parse_suite
-from assistant.scripted.runner import format_failure, run_suites, write_junit
+from lab.scripted.format import SuiteFormatError, parse_suite
+from lab.scripted.runner import format_failure, run_suites, write_junit
 
 GOOD_AND_BAD = """\
 test_cases:

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.settings import DATA_DIR, Settings
-from assistant.stages import recording, stage
+from core.settings import DATA_DIR, Settings
+from core.timing import recording, stage
 from dialogue.intent_classifier import IntentClassifier
-from dialogue.intent_training import holdout_split
+from lab.train.intent import holdout_split
 from dialogue.nlu_data import load_nlu
-from dialogue.nlu_eval import evaluate_intents
+from lab.eval.nlu import evaluate_intents
 
 TURN_STAGES = {"state.load", "nlu", "nlu.intent", "nlu.slots", "dialogue", "retrieval", "retrieval.embed",
                "retrieval.dense", "retrieval.bm25", "rerank", "generate", "state.store", "total"}
@@ -58,7 +58,7 @@ def test_int8_onnx_classifier_keeps_heldout_accuracy(nlu_settings: Settings) -> 
 
 def test_turn_bench_runs_both_variants_and_plots(demo_settings: Settings, demo_store, nlu_model_dir: Path,  # type: ignore[no-untyped-def]
                                                  tmp_path: Path) -> None:
-    from assistant.turn_bench import plot_runs, run_variant
+    from lab.bench.turn import plot_runs, run_variant
 
     demo_settings.models_dir.mkdir(parents=True, exist_ok=True)
     if not demo_settings.nlu_model_dir.exists():
@@ -97,7 +97,7 @@ def test_ingest_takes_vectors_from_an_embedding_cache(embedder, tmp_path: Path) 
 
 
 def test_embedding_cache_of_another_dimension_is_refused(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assistant.errors import UserError
+    from core.errors import UserError
     from retrieval.embedding_cache import write_cache
     from retrieval.ingest import ingest
 
@@ -108,9 +108,9 @@ def test_embedding_cache_of_another_dimension_is_refused(embedder, tmp_path: Pat
 
 def test_scale_bench_fills_missing_vectors_and_measures(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from retrieval.catalog_io import load_catalog
-    from retrieval.demo_catalog import generate_products, write_jsonl
+    from lab.catalog.demo import generate_products, write_jsonl
     from retrieval.embedding_cache import EmbeddingCache, write_cache
-    from retrieval.scale_bench import bench_size, plot_scale
+    from lab.bench.scale import bench_size, plot_scale
 
     write_jsonl(generate_products(120), tmp_path / "seed.jsonl")
     texts = [p.embedding_text() for p in load_catalog([tmp_path / "seed.jsonl"]).products]

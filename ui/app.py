@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from fastapi import FastAPI, HTTPException
 
-from assistant.errors import ShopAssistError
+from core.errors import ShopAssistError
 from assistant.service import ShopAssistant, TurnResult
 from dialogue.plan import ProductCard
 from ui.cards import CLICK_JS, CSS, render_cards, render_cart, render_chips
 
 if TYPE_CHECKING:
-    from assistant.api.context import ApiContext
+    from api.context import ApiContext
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class Widget:
     # Python clients (gradio_client): plain functions, no UI state -----------------------------------
     def api_chat(self, message: str, conversation_id: str = "", sender: str = "") -> dict[str, Any]:
         """One turn. Leave conversation_id and sender empty to start; pass back the returned ones to continue."""
-        from assistant.api.schemas import MessageReply
+        from api.schemas import MessageReply
 
         sender, conversation_id = self._session(sender, conversation_id)
         limited = self._check_rate(sender)
@@ -149,13 +149,13 @@ class Widget:
 
     @staticmethod
     def _record(result: TurnResult) -> None:
-        from assistant.api.observability import record_turn
+        from api.observability import record_turn
 
         record_turn(result, channel="widget")
 
     @staticmethod
     def _record_feedback(liked: bool) -> None:
-        from assistant.api.observability import record_feedback
+        from api.observability import record_feedback
 
         record_feedback("widget", liked)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from assistant.errors import BackendUnavailableError
+from core.errors import BackendUnavailableError
 
 #: An OpenAI-style chat message: {"role": "system" | "user" | "assistant", "content": "..."}.
 ChatMessage = dict[str, str]

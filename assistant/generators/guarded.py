@@ -27,7 +27,7 @@ from assistant.generators.grounding import Grounder, Violation, leaks_system_pro
 from assistant.generators.prompting import build_messages, correction_message
 from assistant.generators.template import TemplateGenerator
 from assistant.metrics import METRICS
-from assistant.settings import Settings
+from core.settings import Settings
 from dialogue.plan import ReplyPlan
 
 log = logging.getLogger(__name__)

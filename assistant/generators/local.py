@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.errors import NotReadyError
+from core.errors import NotReadyError
 from assistant.generators.chat import ChatMessage, LLMError
-from assistant.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import openai
 
 from assistant.generators.chat import ChatMessage, LLMError
 from assistant.generators.prompting import intent_choice_messages
-from assistant.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.errors import UserError
+from core.errors import UserError
 from assistant.generators.base import Generator
 from assistant.generators.chat import ChatModel
 from assistant.generators.guarded import GuardedGenerator
 from assistant.generators.template import TemplateGenerator
-from assistant.settings import Settings
+from core.settings import Settings
 
 
 def _openai(settings: Settings) -> ChatModel:

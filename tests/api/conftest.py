@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from assistant.api.app import create_app
-from assistant.api.server import BackgroundServer
+from api.app import create_app
+from api.server import BackgroundServer
 
 API_KEY = "test-key-123"
 AGENT_KEY = "agent-key-456"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.load_bench import drive_sync
+from lab.bench.load import drive_sync
 from tests.api.conftest import API_KEY, LiveServer
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.settings import Settings
+from core.settings import Settings
 
 VLLM_READY_TIMEOUT_S = 900.0
 
@@ -46,7 +46,7 @@ class ServedLLM:
 
 def shopassist_command(*args: str) -> list[str]:
     """The ``shopassist`` command line of this interpreter (the console script's entry point)."""
-    return [sys.executable, "-c", "from assistant.cli import run; run()", *args]
+    return [sys.executable, "-c", "from cli.main import run; run()", *args]
 
 
 def _tail(path: Path, chars: int = 3000) -> str:

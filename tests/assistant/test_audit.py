@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generators.audit import ATTACKS_FILE, DIALOGUE_SUITES, audit_grounding, load_attacks, reply_problems
+from lab.audit.grounding import ATTACKS_FILE, audit_grounding, load_attacks, reply_problems
 from assistant.generators.template import TemplateGenerator
 from assistant.llm_server import SERVED_MODEL_NAME
 from tests.assistant.plans import policy_plan, products_plan
+from tests.conftest import DIALOGUE_SUITES
 
 
 def test_reply_checks_accept_the_template_and_catch_inventions() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.generators.bench import bench_generate, bench_messages, sample_plans
+from lab.bench.generate import bench_generate, bench_messages, sample_plans
 from assistant.generators.hf_generate import BENCH_PROMPT
 from assistant.generators.template import TemplateGenerator
 from assistant.llm_server import free_port
-from assistant.settings import Settings
+from core.settings import Settings
 from tests.assistant.fake_llm import Script, fake_llm_server
 
 
@@ -40,7 +40,7 @@ def test_the_bench_prompt_file_matches_the_real_prompt() -> None:
 
 
 def test_hf_generate_needs_only_torch_and_transformers() -> None:
-    blocked = "pydantic pydantic_settings openai yaml chromadb typer rich dialogue retrieval assistant.settings assistant.errors".split()
+    blocked = "pydantic pydantic_settings openai yaml chromadb typer rich dialogue retrieval core.settings core.errors".split()
     code = f"import sys; sys.modules.update(dict.fromkeys({blocked!r})); import assistant.generators.hf_generate as m; m.main(['--help'])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
@@ -48,7 +48,7 @@ def test_hf_generate_needs_only_torch_and_transformers() -> None:
 
 
 def test_bench_generate_command_prints_one_json_object() -> None:
-    from assistant.cli import app
+    from cli.main import app
 
     result = CliRunner().invoke(app, ["bench", "generate", "--no-local", "--base-url", f"http://127.0.0.1:{free_port()}/v1", "--json"])
     assert result.exit_code == 0, result.output

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli_llm import llm_app
-from assistant.errors import UserError
+from cli.llm import llm_app
+from core.errors import UserError
 from assistant.llm_server import VllmServer
-from assistant.settings import Settings
+from core.settings import Settings
 
 
 def test_llm_commands_have_help() -> None:

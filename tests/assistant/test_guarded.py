@@ -15,7 +15,7 @@ from assistant.generators.registry import build_generator
 from assistant.generators.template import TemplateGenerator
 from assistant.llm_server import free_port
 from assistant.metrics import METRICS
-from assistant.settings import Settings
+from core.settings import Settings
 from tests.assistant.fake_llm import Script, fake_llm_server
 from tests.assistant.plans import greet_plan, products_plan
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generators.audit import Attack, injection_problems, load_attacks
+from lab.audit.grounding import Attack, injection_problems, load_attacks
 from assistant.generators.grounding import Grounder
 from assistant.generators.guarded import REPLIES
 from assistant.generators.prompting import SYSTEM_RULES

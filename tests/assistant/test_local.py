@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from assistant.errors import UserError
+from core.errors import UserError
 from assistant.generators import hf_generate
-from assistant.generators.bench import bench_local
+from lab.bench.generate import bench_local
 from assistant.generators.grounding import Grounder
 from assistant.generators.guarded import GuardedGenerator
 from assistant.generators.local import LocalChatModel, is_converted, local_model_dir

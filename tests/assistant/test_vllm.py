@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generators.bench import bench_openai
+from lab.bench.generate import bench_openai
 from assistant.generators.grounding import Grounder
 from assistant.generators.guarded import FALLBACKS, GuardedGenerator
 from assistant.generators.openai_backend import OpenAIChatModel
 from assistant.generators.template import TemplateGenerator
 from assistant.llm_server import SERVED_MODEL_NAME, free_port
-from assistant.settings import Settings
+from core.settings import Settings
 from tests.assistant.plans import greet_plan, policy_plan, products_plan
 
 pytestmark = pytest.mark.slow

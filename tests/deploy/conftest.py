@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import DATA_DIR, Settings
+from core.settings import DATA_DIR, Settings
 from tests.deploy.openai_stub import MODEL, OpenAIStub
 from tests.deploy.postgres import PostgresCluster, PostgresUnavailable
 from tests.deploy.processes import SHOPASSIST, ManagedProcess, api_server, chroma_server, free_port

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import httpx
 from pydantic import BaseModel, Field
 
-from assistant.load_bench import script_for
+from lab.bench.load import script_for
 
 TRANSPORT_RETRIES = 8
 PAUSE_AFTER_503_S = 0.25

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
-from assistant.api.server import BackgroundServer
+from api.server import BackgroundServer
 from assistant.generators.prompting import REWRITE_INSTRUCTION
 
 #: The stub's replies start with this (grounding-neutral: no name, number or price).

@@ -16,7 +16,7 @@ import psutil
 
 log = logging.getLogger(__name__)
 
-SHOPASSIST = [sys.executable, "-c", "from assistant.cli import run; run()"]
+SHOPASSIST = [sys.executable, "-c", "from cli.main import run; run()"]
 
 
 def free_port() -> int:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import BackendUnavailableError
-from assistant.settings import DATA_DIR, Settings
+from core.errors import BackendUnavailableError
+from core.settings import DATA_DIR, Settings
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.models import Product
 from retrieval.product_store import HybridProductStore

@@ -10,8 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from assistant.errors import BackendUnavailableError
-from assistant.settings import DATA_DIR
+from core.errors import BackendUnavailableError
+from core.settings import DATA_DIR
 from dialogue.orders import OrderBook
 from dialogue.profiles import ProfileStore
 from dialogue.state import CartEvent, CartItem, GoalEvent, Goal, TurnEvent, TurnRecord
@@ -74,7 +74,7 @@ def test_stores_set_up_concurrently_on_a_fresh_database_and_fail_clearly_when_it
     """API workers start together: schema creation and order seeding must not race; a stopped server is a clear error."""
     cluster = PostgresCluster(free_port()).init()  # a cluster of its own (``postgres`` only makes it skip without one)
     try:
-        script = (f"from assistant.settings import DATA_DIR; from dialogue.state_store import SqlStateStore; "
+        script = (f"from core.settings import DATA_DIR; from dialogue.state_store import SqlStateStore; "
                   f"from dialogue.profiles import ProfileStore; from dialogue.orders import OrderBook; u = {cluster.url!r}; "
                   f"SqlStateStore(u); ProfileStore(u); OrderBook(u, DATA_DIR / 'orders.jsonl')")
         processes = [subprocess.Popen([sys.executable, "-c", script]) for _ in range(4)]

@@ -7,8 +7,8 @@ import statistics
 
 import pytest
 
-from assistant.feedback_bench import run_feedback_bench
-from assistant.feedback_log import auc, fit_weights, iter_feedback_rows, training_examples
+from lab.bench.feedback import run_feedback_bench
+from lab.train.reranker import auc, fit_weights, iter_feedback_rows, training_examples
 from assistant.service import ShopAssistant
 from dialogue.state_store import SqlStateStore
 from retrieval.reranker import FeedbackReranker, RerankWeights

@@ -11,13 +11,13 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from assistant.errors import NotReadyError  # noqa: E402
-from assistant.settings import DATA_DIR, Settings  # noqa: E402
+from core.errors import NotReadyError  # noqa: E402
+from core.settings import DATA_DIR, Settings  # noqa: E402
 from dialogue.intent_classifier import IntentClassifier, IntentPrediction, bench_intent_latency  # noqa: E402
 from dialogue.intent_context import NluContext, apply_rules  # noqa: E402
-from dialogue.intent_training import TrainingReport, holdout_split  # noqa: E402
+from lab.train.intent import TrainingReport, holdout_split  # noqa: E402
 from dialogue.nlu_data import NluDataset, load_nlu  # noqa: E402
-from dialogue.nlu_eval import NluEvalReport, evaluate_intents  # noqa: E402
+from lab.eval.nlu import NluEvalReport, evaluate_intents  # noqa: E402
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -143,7 +143,7 @@ def test_prediction_is_json_and_fast(trained: Trained) -> None:
 
 
 def test_simmc_zero_shot_sample(trained: Trained, tmp_path: Path) -> None:
-    from dialogue.simmc_eval import evaluate_simmc
+    from lab.eval.simmc import evaluate_simmc
 
     path = shared("simmc2", "simmc2.1_dials_dstc11_dev.json")
     report = evaluate_simmc("zero-shot", classifier=trained.classifier, settings=trained.settings, data_path=path,
@@ -155,7 +155,7 @@ def test_simmc_zero_shot_sample(trained: Trained, tmp_path: Path) -> None:
 
 
 def test_bitext_zero_shot_sample(trained: Trained, tmp_path: Path) -> None:
-    from dialogue.bitext_eval import evaluate_bitext
+    from lab.eval.bitext import evaluate_bitext
 
     path = shared("bitext-customer-support", "Bitext_Sample_Customer_Support_Training_Dataset.csv")
     report = evaluate_bitext(trained.classifier, data_path=path, out_dir=tmp_path, sample=900,

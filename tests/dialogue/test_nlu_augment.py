@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from dialogue.nlu_augment import EntitySwapper
+from lab.train.augment import EntitySwapper
 from dialogue.nlu_data import NluDataset, NluExample, parse_example
 
 

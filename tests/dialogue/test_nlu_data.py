@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import DATA_DIR
+from core.settings import DATA_DIR
 from dialogue.nlu_data import NluDataset, NluFormatError, load_nlu, parse_example, stratified_split
 
 NLU_DIR = DATA_DIR / "nlu"

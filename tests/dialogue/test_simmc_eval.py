@@ -4,8 +4,8 @@ answers to a "which one?" question are routed, and the in-domain training exampl
 from __future__ import annotations
 
 from dialogue.intent_classifier import IntentPrediction
-from dialogue.simmc_eval import SimmcTurn, fold_examples, routed_intents
-from dialogue.simmc_slots import LexiconTurn, SlotLexicon, gold_pairs, track_dialogue
+from lab.eval.simmc import SimmcTurn, fold_examples, routed_intents
+from lab.eval.simmc_slots import LexiconTurn, SlotLexicon, gold_pairs, track_dialogue
 
 LEXICON = SlotLexicon(forms={"jacket": ("type", "jacket"), "coat": ("type", "coat"), "green": ("color", "green"),
                              "black": ("color", "black"), "xl": ("size", "xl"), "extra large": ("size", "xl")})

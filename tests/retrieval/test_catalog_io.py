@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import UserError
+from core.errors import UserError
 from retrieval.catalog_io import CatalogLoad, load_catalog, read_records
 from retrieval.mapping import CatalogMapping, load_mapping
 from retrieval.transforms import REGISTRY

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from retrieval.demo_catalog import DEMO_COUNT, DEMO_PATH, generate_orders, generate_products, write_jsonl
+from lab.catalog.demo import DEMO_COUNT, DEMO_PATH, generate_orders, generate_products, write_jsonl
 from retrieval.models import Product, SearchConstraints
 
 DATA = DEMO_PATH.parents[1]

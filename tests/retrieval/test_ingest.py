@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import UserError
-from assistant.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from retrieval.ingest import ingest
 from retrieval.product_store import HybridProductStore
 from tests.conftest import DEMO_CATALOG

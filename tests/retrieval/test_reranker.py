@@ -8,7 +8,7 @@ import statistics
 import numpy as np
 import pytest
 
-from assistant.settings import Settings
+from core.settings import Settings
 from retrieval.models import ProductHit, SearchConstraints
 from retrieval.reranker import FEATURES, FeedbackContext, FeedbackReranker, FeedbackSignal, RerankWeights
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.api.app import create_app
-from assistant.api.server import BackgroundServer
+from api.app import create_app
+from api.server import BackgroundServer
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

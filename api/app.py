@@ -1,0 +1,147 @@
+"""The ASGI app of ``shopassist serve``: native JSON API, Rasa REST channel, metrics, health and the Gradio widget."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import rest_channel, routes
+from api.context import ApiContext, require_key
+from api.observability import HttpMetricsMiddleware
+from api.schemas import ErrorBody, Health
+from api.security import BodyLimitMiddleware, InternalErrorMiddleware
+from core.errors import BackendUnavailableError, NotReadyError, UserError
+from assistant.metrics import METRICS
+from assistant.service import ShopAssistant
+from core.settings import Settings
+from dialogue.state_store import ConcurrentUpdateError, UnknownConversationError
+
+log = logging.getLogger(__name__)
+
+UI_PATH = "/ui"
+
+
+def create_app(assistant: ShopAssistant, settings: Settings | None = None, *, ui: bool | None = None) -> FastAPI:
+    """The whole server around one assistant (tests pass their own; ``shopassist serve`` builds one from settings)."""
+    settings = settings or core.settings
+    mount_ui = settings.ui_enabled if ui is None else ui
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve_threads
+        yield
+
+    app = FastAPI(
+        title="ShopAssist API",
+        version="0.1.0",
+        description="A conversational shopping assistant: a native JSON API, Rasa's REST channel and a chat widget at /ui.",
+        lifespan=lifespan,
+    )
+    app.state.shopassist = ApiContext.build(assistant, settings)
+    app.include_router(routes.router)
+    app.include_router(rest_channel.router)
+    _add_operations(app, ui=mount_ui)
+    _add_error_handlers(app)
+    app.add_middleware(InternalErrorMiddleware)  # innermost of these: errors of the routes
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=(UI_PATH,))
+    app.add_middleware(HttpMetricsMiddleware, skip_prefixes=(UI_PATH,))
+    if settings.cors_origin_list:  # outermost: errors and 413s carry CORS headers too
+        origins = settings.cors_origin_list
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_credentials="*" not in origins,
+            allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type", "X-API-Key", "Authorization"],
+        )
+    if mount_ui:
+        from ui.app import mount_widget
+
+        app = mount_widget(app, assistant, app.state.shopassist, path=UI_PATH)
+    return app
+
+
+def _add_operations(app: FastAPI, *, ui: bool) -> None:
+    ctx: ApiContext = app.state.shopassist
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{UI_PATH}/" if ui else "/docs")
+
+    @app.get("/healthz", response_model=Health, tags=["operations"], responses={503: {"model": ErrorBody}})
+    def healthz() -> Health:
+        """Ready when the catalog is loaded and the conversation database answers."""
+        ctx.assistant.states.ping()
+        return Health(status="ok", products=len(ctx.assistant.products.products()), database="ok",
+                      generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__))
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[Depends(require_key)],
+             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format 0.0.4."}})
+    def metrics() -> PlainTextResponse:
+        """Turns, per-stage latency histograms, fallbacks, hand-offs, grounding violations, HTTP requests."""
+        return PlainTextResponse(METRICS.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _error(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Map ShopAssist's errors to statuses; never send a stack trace (Starlette picks the most specific handler)."""
+
+    @app.exception_handler(UnknownConversationError)
+    async def unknown(_: Request, exc: UnknownConversationError) -> JSONResponse:
+        return _error(status.HTTP_404_NOT_FOUND, str(exc))
+
+    @app.exception_handler(NotReadyError)
+    async def not_ready(_: Request, exc: NotReadyError) -> JSONResponse:
+        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
+
+    @app.exception_handler(BackendUnavailableError)
+    async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:
+        log.warning("backend.unavailable %s", exc)
+        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
+        """A database connection failure that no store wrapped (e.g. the server restarting): 503, never 500."""
+        log.warning("database.unavailable %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
+
+    @app.exception_handler(ConcurrentUpdateError)
+    async def conflict(_: Request, exc: ConcurrentUpdateError) -> JSONResponse:
+        return _error(status.HTTP_409_CONFLICT, "The conversation changed meanwhile; send the message again.")
+
+    @app.exception_handler(UserError)
+    async def user_error(_: Request, exc: UserError) -> JSONResponse:
+        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error("request.failed %s %s", request.method, request.url.path, exc_info=exc)
+        return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.")
+
+
+def app_from_settings(settings: Settings | None = None) -> FastAPI:
+    """Build the assistant from settings and serve it (``uvicorn --factory api.app:app_from_settings``)."""
+    from assistant.factory import build_assistant
+    from core.settings import get_settings
+
+    settings = settings or get_settings()
+    return create_app(build_assistant(settings), settings)

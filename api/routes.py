@@ -1,0 +1,95 @@
+"""The native JSON API: conversations, messages (plain and streamed), feedback, state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi.responses import StreamingResponse
+
+from api.context import ApiContext, get_context, require_key
+from api.observability import record_feedback, record_turn
+from api.schemas import (
+    CONVERSATION_PATTERN, SENDER_PATTERN, CartView, ConversationCreated, ConversationView, CreateConversation, ErrorBody,
+    FeedbackAck, MessageReply, PostFeedback, PostMessage, TurnView,
+)
+from api.streaming import SSE_HEADERS, first_item, sse_events
+from dialogue.state import ConversationState
+
+ERRORS = {
+    401: {"model": ErrorBody, "description": "API key missing or wrong (when keys are configured)."},
+    404: {"model": ErrorBody, "description": "No such conversation for this sender."},
+    413: {"model": ErrorBody, "description": "Request body too large."},
+    422: {"description": "Invalid input (empty or too long a message, unknown product, bad ids)."},
+    429: {"model": ErrorBody, "description": "Too many requests from this sender."},
+}
+
+router = APIRouter(prefix="/api", tags=["conversations"], dependencies=[Depends(require_key)], responses=ERRORS)
+Ctx = Annotated[ApiContext, Depends(get_context)]
+ConversationId = Annotated[str, Path(pattern=CONVERSATION_PATTERN, description="From POST /api/conversations.")]
+
+
+@router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
+def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreated:
+    """Start a conversation for a sender."""
+    ctx.limiter.check(body.sender)
+    conversation_id = ctx.assistant.start(body.sender, body.conversation_id)
+    return ConversationCreated(conversation_id=conversation_id, sender=body.sender)
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=MessageReply)
+def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> MessageReply:
+    """One turn: the reply text, action, intent, product cards with reasons, quick replies, comparison and cart."""
+    ctx.limiter.check(body.sender)
+    result = ctx.assistant.handle(conversation_id, body.sender, body.text)
+    record_turn(result, channel="api")
+    return MessageReply.from_turn(result)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`token` events ({text}), then one `done` event (a MessageReply)."}},
+)
+async def stream_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> StreamingResponse:
+    """The same turn as POST …/messages, with the reply's text streamed as Server-Sent Events."""
+    ctx.limiter.check(body.sender)
+    stream = ctx.assistant.handle_stream(conversation_id, body.sender, body.text)
+    first = await first_item(stream)
+    events = sse_events(first, stream, lambda result: record_turn(result, channel="api"))
+    return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+@router.post("/conversations/{conversation_id}/feedback", response_model=FeedbackAck)
+def post_feedback(conversation_id: ConversationId, body: PostFeedback, ctx: Ctx) -> FeedbackAck:
+    """Like or dislike a product card: later results move towards liked products and away from disliked ones."""
+    ctx.limiter.check(body.sender)
+    state = ctx.assistant.feedback(conversation_id, body.sender, body.product_id, body.liked)
+    record_feedback("api", body.liked)
+    return FeedbackAck(conversation_id=conversation_id, product_id=body.product_id, liked=body.liked,
+                       liked_products=state.liked(), disliked_products=state.disliked())
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationView)
+def get_conversation(
+    conversation_id: ConversationId,
+    request: Request,
+    ctx: Ctx,
+    sender: Annotated[str | None, Query(pattern=SENDER_PATTERN, description="The conversation's sender (agent keys may leave it out).")] = None,
+) -> ConversationView:
+    """A conversation's state: turns, cart, feedback, hand-off flag (for human agents taking over)."""
+    if sender is None and not ctx.keys.is_agent(request):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="The sender query parameter is required.")
+    return conversation_view(ctx.assistant.state(conversation_id, sender))
+
+
+def conversation_view(state: ConversationState) -> ConversationView:
+    return ConversationView(
+        conversation_id=state.conversation_id, sender=state.sender, created_at=state.created_at, updated_at=state.updated_at,
+        turn_count=state.turn_count, handoff=state.handoff, goal=state.goal.model_dump(mode="json") if state.goal else None,
+        turns=[TurnView(index=t.index, text=t.text, reply=t.reply, intent=t.intent, action=t.action, product_ids=t.product_ids, at=t.at)
+               for t in state.turns],
+        cart=[CartView(product_id=c.product_id, title=c.title, unit_price=c.unit_price, quantity=c.quantity, variant=c.variant) for c in state.cart],
+        cart_total=state.cart_total, liked=state.liked(), disliked=state.disliked(), last_shown=state.last_shown,
+        pending=state.pending, order_id=state.order_id,
+    )

@@ -1,0 +1,190 @@
+"""API keys, per-sender rate limits and request-body limits."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+import time
+from collections import deque
+
+from fastapi import HTTPException, Request, status
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER = "X-API-Key"
+
+
+def presented_key(request: Request) -> str | None:
+    """The key in ``X-API-Key`` or ``Authorization: Bearer …``."""
+    key = request.headers.get(API_KEY_HEADER)
+    if key:
+        return key
+    auth = request.headers.get("Authorization", "")
+    scheme, _, token = auth.partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def _matches(key: str | None, keys: frozenset[str]) -> bool:
+    return key is not None and any(hmac.compare_digest(key.encode(), k.encode()) for k in keys)
+
+
+class KeyCheck:
+    """Who is calling: nobody needs a key when none is configured; agent keys may read any conversation."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.keys = settings.api_key_set
+        self.agent_keys = settings.agent_key_set
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.keys or self.agent_keys)
+
+    def require(self, request: Request) -> None:
+        if not self.enabled:
+            return
+        key = presented_key(request)
+        if not (_matches(key, self.keys) or _matches(key, self.agent_keys)):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, detail=f"A valid API key is required in the {API_KEY_HEADER} header.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    def is_agent(self, request: Request) -> bool:
+        return _matches(presented_key(request), self.agent_keys)
+
+
+class RateLimiter:
+    """A sliding one-minute window of request times per sender (thread-safe, in-process)."""
+
+    def __init__(self, per_minute: int, window_s: float = 60.0) -> None:
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._calls = 0
+
+    def check(self, sender: str) -> None:
+        """Count one request of ``sender``; raise 429 when it is over the limit."""
+        if self.per_minute <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(sender, deque())
+            while hits and hits[0] <= now - self.window_s:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                retry = max(1, int(hits[0] + self.window_s - now) + 1)
+                raise HTTPException(
+                    status.HTTP_429_TOO_MANY_REQUESTS,
+                    detail=f"Too many messages from this sender: the limit is {self.per_minute} a minute. Retry in {retry} s.",
+                    headers={"Retry-After": str(retry)},
+                )
+            hits.append(now)
+            self._calls += 1
+            if self._calls % 1000 == 0:
+                self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        for sender in [s for s, h in self._hits.items() if not h or h[-1] <= now - self.window_s]:
+            del self._hits[sender]
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over ``max_bytes`` with 413 (declared length or counted while streaming).
+
+    Paths under ``exempt_prefixes`` (the Gradio widget, which has limits of its own) are not checked.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.exempt = exempt_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+        too_large = refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _TooLarge  # frameworks may turn this into a 400: the send wrapper answers 413 instead
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal refused
+            if too_large:
+                if not refused:
+                    refused = True
+                    await self._refuse(send)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _TooLarge:
+            pass
+        except Exception:
+            if not too_large:
+                raise
+        if too_large and not refused:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": f"The request body is too large: the limit is {self.max_bytes} bytes."}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class InternalErrorMiddleware:
+    """Answer an unexpected exception with a bare JSON 500 and log it; never re-raise.
+
+    Starlette's own catch-all re-raises after answering, which makes the server drop the keep-alive connection under
+    the client's next request. Nothing of the exception reaches the response.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:  # noqa: BLE001 - the boundary of the app: log, answer 500 without details
+            log.exception("request.failed %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                return
+            body = b'{"detail":"Internal server error."}'
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})

@@ -1,5 +1,0 @@
-"""HTTP serving: the native JSON API, Rasa's REST channel, metrics and the mounted Gradio widget."""
-
-from assistant.api.app import create_app
-
-__all__ = ["create_app"]

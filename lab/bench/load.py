@@ -1,0 +1,192 @@
+"""Load test of the HTTP API: N concurrent conversations × T turns from an asyncio httpx client (bounded concurrency).
+
+It counts errors, checks that every turn was stored (through the state endpoint), and measures throughput and latency.
+``shopassist bench serve`` runs it against a real uvicorn server started in a subprocess on a loopback port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from pydantic import BaseModel, Field
+
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Shopping dialogues; conversation i follows script i mod len, cycling when it needs more turns.
+SCRIPTS: tuple[tuple[str, ...], ...] = (
+    ("running shoes under 100", "show more", "cheaper", "compare the first two", "more like the first one",
+     "add the first one to my cart", "show my cart", "what is your return policy", "thanks", "bye"),
+    ("I need a blender", "the second one", "is it in stock?", "any in red?", "show me something more premium",
+     "add it to my cart", "show my cart", "checkout", "hello", "goodbye"),
+    ("wireless headphones", "under 80 dollars", "compare the first two", "more like the second one", "show more",
+     "add the first one to my cart", "where is my order?", "what about shipping?", "hi", "thank you"),
+    ("a lamp for my desk", "something cheaper", "the first one", "more like that", "show more",
+     "compare the first two", "add the second one to my cart", "show my cart", "talk to a person", "bye"),
+)
+
+
+class LoadReport(BaseModel):
+    conversations: int
+    turns_per_conversation: int
+    concurrency: int
+    turns_sent: int
+    turns_ok: int
+    errors: int
+    error_samples: list[str] = Field(default_factory=list)
+    turns_stored: int
+    lost_turns: int = Field(description="Turns answered but missing from (or out of order in) the stored conversation.")
+    seconds: float
+    throughput_turns_per_s: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    latency_max_ms: float
+    server: str = "uvicorn"
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and self.lost_turns == 0 and self.turns_ok == self.turns_sent
+
+
+def script_for(index: int, turns: int) -> list[str]:
+    script = SCRIPTS[index % len(SCRIPTS)]
+    return [script[t % len(script)] for t in range(turns)]
+
+
+async def drive(base_url: str, conversations: int, turns: int, *, concurrency: int = 32, api_key: str | None = None,
+                sender_prefix: str = "load", timeout_s: float = 60.0) -> LoadReport:
+    """Run the load against a live server and verify storage; never raises for HTTP errors (they are counted)."""
+    headers = {"X-API-Key": api_key} if api_key else {}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    errors: list[str] = []
+    sent: dict[str, list[str]] = {}
+    run = secrets.token_hex(4)
+
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=timeout_s) as client:
+
+        async def request(method: str, url: str, timed: bool = False, **kwargs: object) -> httpx.Response | None:
+            async with gate:  # latency is the request's own round trip, not the wait for a free slot
+                started = time.perf_counter()
+                try:
+                    response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
+                except httpx.HTTPError as exc:
+                    errors.append(f"{method} {url}: {type(exc).__name__} {exc}")
+                    return None
+                elapsed = time.perf_counter() - started
+            if response.status_code >= 400:
+                errors.append(f"{method} {url}: {response.status_code} {response.text[:200]}")
+                return None
+            if timed:
+                latencies.append(elapsed)
+            return response
+
+        async def conversation(index: int) -> tuple[str, str] | None:
+            sender = f"{sender_prefix}-{run}-{index}"
+            created = await request("POST", "/api/conversations", json={"sender": sender})
+            if created is None:
+                return None
+            cid = created.json()["conversation_id"]
+            sent[cid] = []
+            for text in script_for(index, turns):
+                response = await request("POST", f"/api/conversations/{cid}/messages", timed=True, json={"sender": sender, "text": text})
+                if response is not None:
+                    sent[cid].append(text)
+            return cid, sender
+
+        started = time.perf_counter()
+        opened = await asyncio.gather(*(conversation(i) for i in range(conversations)))
+        seconds = time.perf_counter() - started
+
+        stored = lost = 0
+        for item in opened:
+            if item is None:
+                continue
+            cid, sender = item
+            response = await request("GET", f"/api/conversations/{cid}", params={"sender": sender})
+            texts = [t["text"] for t in response.json()["turns"]] if response is not None else []
+            expected = [" ".join(t.split()) for t in sent[cid]]
+            stored += len(texts)
+            lost += sum(1 for i, text in enumerate(expected) if i >= len(texts) or texts[i] != text)
+
+    ms = np.array(latencies) * 1000 if latencies else np.zeros(1)
+    turns_sent = conversations * turns
+    return LoadReport(
+        conversations=conversations, turns_per_conversation=turns, concurrency=concurrency, turns_sent=turns_sent,
+        turns_ok=len(latencies), errors=len(errors), error_samples=errors[:5], turns_stored=stored,
+        lost_turns=lost, seconds=round(seconds, 3),
+        throughput_turns_per_s=round(len(latencies) / seconds, 1) if seconds else 0.0,
+        latency_p50_ms=round(float(np.percentile(ms, 50)), 1), latency_p95_ms=round(float(np.percentile(ms, 95)), 1),
+        latency_max_ms=round(float(ms.max()), 1),
+    )
+
+
+def drive_sync(base_url: str, conversations: int, turns: int, **kwargs: object) -> LoadReport:
+    """:func:`drive` from synchronous code, in a thread of its own (safe even where an event loop already runs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="load") as pool:
+        return pool.submit(asyncio.run, drive(base_url, conversations, turns, **kwargs)).result()  # type: ignore[arg-type]
+
+
+def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, concurrency: int = 32, workers: int = 2,
+                startup_timeout_s: float = 180.0) -> LoadReport:
+    """Start ``shopassist serve`` in a subprocess on a free loopback port (fresh conversation database), load it, stop it."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api_key = secrets.token_urlsafe(16)
+    with tempfile.TemporaryDirectory(prefix="shopassist-bench-") as tmp:
+        env = {
+            **os.environ,
+            "SHOPASSIST_HOME": str(settings.home),
+            "SHOPASSIST_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "SHOPASSIST_API_KEYS": api_key,
+            "SHOPASSIST_UI_ENABLED": "false",
+            "SHOPASSIST_GENERATOR": settings.generator,
+            "HF_HUB_OFFLINE": "1",
+        }
+        command = [sys.executable, "-c", "from cli.main import run; run()", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(workers), "--log-level", "warning"]
+        log_path = Path(tmp) / "server.log"
+        with open(log_path, "w") as server_log:
+            process = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)
+            try:
+                base_url = f"http://127.0.0.1:{port}"
+                _wait_ready(base_url, process, startup_timeout_s, log_path)
+                report = drive_sync(base_url, conversations, turns, concurrency=concurrency, api_key=api_key)
+                return report.model_copy(update={"server": f"uvicorn, {workers} worker{'s' if workers > 1 else ''}"})
+            finally:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The server exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"The server did not become ready within {timeout_s} s")

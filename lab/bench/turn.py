@@ -1,0 +1,167 @@
+"""``shopassist bench turn``: where a turn's time goes, fp32 versus optimised, on the demo and a large catalog.
+
+Simulated shoppers (seeded) hold multi-turn conversations built from the catalog's own categories, colours, brands
+and prices: a vague request, a colour, a budget, "show me more", a question about the second product, a comparison,
+"cheaper", an add-to-cart. Every turn runs the whole pipeline (state load, intent model, slots, query embedding,
+Chroma/exact dense search, BM25, fusion, feedback re-ranking, template reply, state store) and reports its stages
+(:mod:`core.timing`). No LLM tokens: the template generator phrases replies.
+
+Variants: ``fp32`` runs the intent classifier and the query encoder in torch; ``optimised`` runs the defaults: the
+classifier as fp32 ONNX and the query encoder as int8 ONNX. The query-embedding cache is emptied before each variant so repeated phrasings are not free.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from core.settings import Settings
+from retrieval.models import Product
+
+log = logging.getLogger(__name__)
+
+VARIANTS: dict[str, dict[str, str]] = {
+    "fp32": {"nlu_runtime": "torch", "query_encoder": "torch"},
+    "optimised": {"nlu_runtime": "onnx", "query_encoder": "onnx-int8"},
+}
+
+
+class StageStats(BaseModel):
+    p50_ms: float
+    p95_ms: float
+    mean_ms: float
+
+
+class TurnBenchRun(BaseModel):
+    catalog: str
+    products: int
+    variant: str
+    conversations: int
+    turns: int
+    total: StageStats
+    stages: dict[str, StageStats] = Field(default_factory=dict, description="Per stage, over the turns that ran it.")
+    actions: dict[str, int] = Field(default_factory=dict, description="How many turns ended in each dialogue action.")
+
+
+class TurnBenchReport(BaseModel):
+    runs: list[TurnBenchRun]
+    plot: str | None = None
+
+
+def shopper_turns(products: list[Product], rng: random.Random) -> list[str]:
+    """One simulated conversation drawn from a random product's facts."""
+    target = rng.choice(products)
+    leaf = target.category[-1].lower()
+    colour = (target.attributes.get("color") or ["blue"])[0].lower()
+    budget = max(5, int(round(target.price * rng.choice([1.1, 1.3, 1.6]) / 5) * 5))
+    turns = [
+        rng.choice([f"I'm looking for {leaf}", f"do you have any {leaf}?", f"show me {leaf}", f"I need new {leaf}"]),
+        rng.choice([f"in {colour}", f"something {colour}", f"do you have it in {colour}?"]),
+        rng.choice([f"under ${budget}", f"my budget is {budget} dollars", f"less than ${budget} please"]),
+        "show me more",
+        rng.choice(["tell me more about the second one", "what is the rating of the second one?", "is the first one in stock?"]),
+        "compare the first two",
+        rng.choice(["too expensive", "anything cheaper?", "something cheaper please"]),
+        "add the first one to my cart",
+    ]
+    if target.brand and rng.random() < 0.5:
+        turns.insert(3, f"not {target.brand}" if rng.random() < 0.5 else f"from {target.brand}")
+    return turns
+
+
+def _stats(values: list[float]) -> StageStats:
+    ordered = sorted(values)
+    return StageStats(p50_ms=round(statistics.median(ordered), 2), p95_ms=round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+                      mean_ms=round(statistics.fmean(ordered), 2))
+
+
+def run_variant(settings: Settings, variant: str, conversations: int, seed: int, progress: bool) -> TurnBenchRun:
+    """Build an assistant for ``variant`` on ``settings`` (an ingested store and a trained model) and time turns."""
+    from tqdm.auto import tqdm
+
+    from assistant.factory import build_assistant
+
+    with tempfile.TemporaryDirectory(prefix="bench-turn-") as scratch:
+        bench = settings.model_copy(update={**VARIANTS[variant], "generator": "template",
+                                            "database_url": f"sqlite:///{Path(scratch) / 'conversations.db'}"})
+        assistant = build_assistant(bench)
+        products = assistant.products.products()
+        rng = random.Random(seed)
+        scripts = [shopper_turns(products, rng) for _ in range(conversations + 1)]
+        warm = assistant.start("bench-warm-up")
+        for text in scripts[0]:
+            assistant.handle(warm, "bench-warm-up", text)
+        per_stage: dict[str, list[float]] = defaultdict(list)
+        actions: dict[str, int] = defaultdict(int)
+        totals: list[float] = []
+        turns = sum(len(s) for s in scripts[1:])
+        with tqdm(total=turns, desc=f"turns ({variant}, {len(products)} products)", disable=not progress, leave=False) as bar:
+            for index, script in enumerate(scripts[1:]):
+                sender = f"bench-shopper-{index}"
+                conversation = assistant.start(sender)
+                for text in script:
+                    started = time.perf_counter()
+                    result = assistant.handle(conversation, sender, text)
+                    totals.append((time.perf_counter() - started) * 1000)
+                    actions[result.plan.action] += 1
+                    for name, ms in result.timings_ms.items():
+                        if name != "total":
+                            per_stage[name].append(ms)
+                    bar.update(1)
+        return TurnBenchRun(
+            catalog=str(settings.home), products=len(products), variant=variant, conversations=conversations,
+            turns=len(totals), total=_stats(totals), stages={name: _stats(v) for name, v in sorted(per_stage.items())},
+            actions=dict(sorted(actions.items())),
+        )
+
+
+def plot_runs(runs: list[TurnBenchRun], out: Path) -> Path:
+    """Stacked p50 per stage (top-level stages only) for every catalog × variant, with the total p50/p95 marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = ["state.load", "nlu", "dialogue", "generate", "state.store"]
+    labels = [f"{r.products:,} products\n{r.variant}" for r in runs]
+    fig, ax = plt.subplots(figsize=(1.9 * len(runs) + 2, 4.8))
+    bottom = [0.0] * len(runs)
+    for name in stages:
+        heights = [r.stages[name].p50_ms if name in r.stages else 0.0 for r in runs]
+        ax.bar(labels, heights, bottom=bottom, label=name)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    ax.scatter(labels, [r.total.p95_ms for r in runs], marker="_", s=600, color="black", label="total p95", zorder=3)
+    ax.axhline(30, linestyle="--", color="grey", linewidth=1, label="target p50 30 ms")
+    ax.set_ylabel("milliseconds per turn (p50 per stage)")
+    ax.set_title("Turn latency by stage (template replies, no LLM tokens)")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def scaled_store(settings: Settings, count: int, progress: bool) -> Settings:
+    """Settings of the ``count``-product benchmark store (shared with ``bench retrieval``): generated, ingested on
+    first use (``settings.embedding_cache`` spares the embedding), with the main home's intent model linked in."""
+    from lab.catalog.demo import generate_products, write_jsonl
+    from retrieval.ingest import ingest
+
+    catalog = settings.home / "bench" / f"scaled-{count}.jsonl"
+    if not catalog.exists():
+        write_jsonl(generate_products(count), catalog)
+    store = settings.model_copy(update={"home": settings.home / "bench" / "store-1", "catalog_path": catalog})
+    if not store.chroma_dir.exists():
+        ingest([catalog], store, progress=progress)
+    store.models_dir.mkdir(parents=True, exist_ok=True)
+    if not store.nlu_model_dir.exists():
+        store.nlu_model_dir.symlink_to(settings.nlu_model_dir.resolve(), target_is_directory=True)
+    return store
