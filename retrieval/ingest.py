@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from core.errors import UserError
-from core.settings import Settings
+from core.settings import RetrievalSettings
 from retrieval.catalog_io import RowError, load_catalog
 from retrieval.chroma_store import ChromaCatalog, content_hash
 from retrieval.embedder import Embedder
@@ -42,7 +42,7 @@ class IngestReport(BaseModel):
 
 def ingest(
     paths: list[Path],
-    settings: Settings,
+    settings: RetrievalSettings,
     *,
     mapping_path: Path | None = None,
     replace: bool = False,

@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import NotReadyError
-from core.settings import Settings
+from core.settings import RetrievalSettings
 from core.timing import stage
 from retrieval.catalog_index import CatalogIndex
 from retrieval.chroma_store import ChromaCatalog
@@ -29,7 +29,7 @@ class ProductStore(Protocol):
     def products(self) -> list[Product]: ...
 
 
-def query_embedder(settings: Settings) -> Embedder:
+def query_embedder(settings: RetrievalSettings) -> Embedder:
     """The embedder a serving process uses: one thread, the configured (ONNX) query encoder, a query cache."""
     return Embedder(
         settings.embedding_model, threads=settings.torch_threads, batch_size=settings.embed_batch_size,
@@ -42,7 +42,7 @@ class HybridProductStore:
     """Reciprocal-rank fusion of Chroma's nearest neighbours and BM25, restricted to products that satisfy the
     constraints. Ties break on product id, so results are deterministic."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, catalog: ChromaCatalog) -> None:
+    def __init__(self, settings: RetrievalSettings, embedder: Embedder, catalog: ChromaCatalog) -> None:
         self.settings = settings
         self.embedder = embedder
         self.catalog = catalog
@@ -62,7 +62,7 @@ class HybridProductStore:
         self.vectors = self._load_vectors(products)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> HybridProductStore:
+    def open(cls, settings: RetrievalSettings, embedder: Embedder | None = None) -> HybridProductStore:
         embedder = embedder or query_embedder(settings)
         return cls(settings, embedder, ChromaCatalog(settings, embedder))
 
