@@ -19,10 +19,11 @@ from api.context import ApiContext, require_key
 from api.observability import HttpMetricsMiddleware
 from api.schemas import ErrorBody, Health
 from api.security import BodyLimitMiddleware, InternalErrorMiddleware
-from core.errors import BackendUnavailableError, NotReadyError, UserError
 from assistant.metrics import METRICS
+from assistant.rate_limit import RateLimitedError
+from core.errors import BackendUnavailableError, NotReadyError, UserError
 from assistant.service import ShopAssistant
-from core.settings import Settings
+from core.settings import ServerSettings, Settings
 from dialogue.state_store import ConcurrentUpdateError, UnknownConversationError
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,9 @@ log = logging.getLogger(__name__)
 UI_PATH = "/ui"
 
 
-def create_app(assistant: ShopAssistant, settings: Settings | None = None, *, ui: bool | None = None) -> FastAPI:
+def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None, *, ui: bool | None = None) -> FastAPI:
     """The whole server around one assistant (tests pass their own; ``shopassist serve`` builds one from settings)."""
-    settings = settings or core.settings
+    settings = settings or assistant.settings
     mount_ui = settings.ui_enabled if ui is None else ui
 
     @asynccontextmanager
@@ -63,7 +64,7 @@ def create_app(assistant: ShopAssistant, settings: Settings | None = None, *, ui
     if mount_ui:
         from ui.app import mount_widget
 
-        app = mount_widget(app, assistant, app.state.shopassist, path=UI_PATH)
+        app = mount_widget(app, app.state.shopassist.gateway, path=UI_PATH)
     return app
 
 
@@ -119,6 +120,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def conflict(_: Request, exc: ConcurrentUpdateError) -> JSONResponse:
         return _error(status.HTTP_409_CONFLICT, "The conversation changed meanwhile; send the message again.")
 
+    @app.exception_handler(RateLimitedError)
+    async def rate_limited(_: Request, exc: RateLimitedError) -> JSONResponse:
+        return _error(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), {"Retry-After": str(exc.retry_after)})
+
     @app.exception_handler(UserError)
     async def user_error(_: Request, exc: UserError) -> JSONResponse:
         return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
@@ -140,7 +145,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def app_from_settings(settings: Settings | None = None) -> FastAPI:
     """Build the assistant from settings and serve it (``uvicorn --factory api.app:app_from_settings``)."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
     from core.settings import get_settings
 
     settings = settings or get_settings()

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from api.context import ApiContext, get_context, require_key
-from api.observability import record_turn
 from api.schemas import RasaBotMessage, RasaButton, RasaMessage
 from api.routes import ERRORS
 from assistant.service import TurnResult
@@ -30,11 +29,7 @@ def channel_health() -> dict[str, str]:
 @router.post("/webhook", response_class=JSONResponse, responses={200: {"model": list[RasaBotMessage], "description": "The bot messages."}})
 def webhook(body: RasaMessage, ctx: Ctx) -> JSONResponse:
     """One shopper message in, the bot's messages out (Rasa REST format)."""
-    ctx.limiter.check(body.sender)
-    conversation_id = ctx.open_conversation(body.sender)
-    result = ctx.assistant.handle(conversation_id, body.sender, body.message)
-    record_turn(result, channel="rest")
-    return JSONResponse(rasa_messages(result))
+    return JSONResponse(rasa_messages(ctx.gateway.turn("rest", body.sender, body.message)))  # the sender's open conversation
 
 
 def rasa_messages(result: TurnResult) -> list[dict[str, Any]]:

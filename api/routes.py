@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, sta
 from fastapi.responses import StreamingResponse
 
 from api.context import ApiContext, get_context, require_key
-from api.observability import record_feedback, record_turn
 from api.schemas import (
     CONVERSATION_PATTERN, SENDER_PATTERN, CartView, ConversationCreated, ConversationView, CreateConversation, ErrorBody,
     FeedbackAck, MessageReply, PostFeedback, PostMessage, TurnView,
@@ -32,18 +31,15 @@ ConversationId = Annotated[str, Path(pattern=CONVERSATION_PATTERN, description="
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
 def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreated:
     """Start a conversation for a sender."""
-    ctx.limiter.check(body.sender)
-    conversation_id = ctx.assistant.start(body.sender, body.conversation_id)
+    ctx.gateway.admit(body.sender)
+    conversation_id = ctx.gateway.start(body.sender, body.conversation_id)
     return ConversationCreated(conversation_id=conversation_id, sender=body.sender)
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageReply)
 def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> MessageReply:
     """One turn: the reply text, action, intent, product cards with reasons, quick replies, comparison and cart."""
-    ctx.limiter.check(body.sender)
-    result = ctx.assistant.handle(conversation_id, body.sender, body.text)
-    record_turn(result, channel="api")
-    return MessageReply.from_turn(result)
+    return MessageReply.from_turn(ctx.gateway.turn("api", body.sender, body.text, conversation_id))
 
 
 @router.post(
@@ -53,19 +49,15 @@ def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -
 )
 async def stream_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> StreamingResponse:
     """The same turn as POST …/messages, with the reply's text streamed as Server-Sent Events."""
-    ctx.limiter.check(body.sender)
-    stream = ctx.assistant.handle_stream(conversation_id, body.sender, body.text)
-    first = await first_item(stream)
-    events = sse_events(first, stream, lambda result: record_turn(result, channel="api"))
-    return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+    stream = ctx.gateway.stream_turn("api", body.sender, body.text, conversation_id)
+    first = await first_item(stream)  # the rate limit and input errors surface here, as plain HTTP errors
+    return StreamingResponse(sse_events(first, stream), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
 @router.post("/conversations/{conversation_id}/feedback", response_model=FeedbackAck)
 def post_feedback(conversation_id: ConversationId, body: PostFeedback, ctx: Ctx) -> FeedbackAck:
     """Like or dislike a product card: later results move towards liked products and away from disliked ones."""
-    ctx.limiter.check(body.sender)
-    state = ctx.assistant.feedback(conversation_id, body.sender, body.product_id, body.liked)
-    record_feedback("api", body.liked)
+    state = ctx.gateway.feedback("api", conversation_id, body.sender, body.product_id, body.liked)
     return FeedbackAck(conversation_id=conversation_id, product_id=body.product_id, liked=body.liked,
                        liked_products=state.liked(), disliked_products=state.disliked())
 

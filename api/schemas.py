@@ -1,4 +1,7 @@
-"""Pydantic models at the HTTP boundary: the native JSON API and Rasa's REST channel."""
+"""Pydantic models at the HTTP boundary: the native JSON API and Rasa's REST channel.
+
+``MessageReply`` lives in the assistant layer (the widget returns it too) and is re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.service import TurnResult
-from dialogue.plan import CartLine, ComparisonTable, ProductCard
+from assistant.message_reply import MessageReply as MessageReply  # re-exported: the API response model
+from dialogue.pending import Pending
 
 #: Sender ids: what a channel calls its user (Rasa's ``sender``). Printable, no spaces, bounded.
 SENDER_PATTERN = r"^[A-Za-z0-9_.:@+\-]{1,128}$"
@@ -53,36 +56,6 @@ class ConversationCreated(BaseModel):
     sender: str
 
 
-class MessageReply(BaseModel):
-    """One turn's answer: the reply text and everything a channel renders beside it."""
-
-    conversation_id: str
-    turn_index: int
-    text: str
-    action: str
-    intent: str | None = None
-    confidence: float | None = None
-    products: list[ProductCard] = Field(default_factory=list, description="Cards, each with why it was recommended (reasons).")
-    quick_replies: list[str] = Field(default_factory=list)
-    comparison: ComparisonTable | None = None
-    cart: list[CartLine] = Field(default_factory=list)
-    cart_total: float | None = None
-    handoff: bool = False
-    clarifying_slot: str | None = Field(default=None, description="The slot a clarifying question asks for (quick replies answer it).")
-    timings_ms: dict[str, float] = Field(default_factory=dict)
-
-    @classmethod
-    def from_turn(cls, result: TurnResult) -> MessageReply:
-        plan = result.plan
-        slot = plan.facts.get("slot") if plan.action == "ask_clarification" else None
-        return cls(
-            conversation_id=result.conversation_id, turn_index=result.turn_index, text=result.text, action=plan.action,
-            intent=plan.intent, confidence=plan.confidence, products=plan.products, quick_replies=plan.quick_replies,
-            comparison=plan.comparison, cart=plan.cart, cart_total=plan.cart_total, handoff=plan.handoff,
-            clarifying_slot=str(slot) if slot else None, timings_ms=result.timings_ms,
-        )
-
-
 class FeedbackAck(BaseModel):
     conversation_id: str
     product_id: str
@@ -125,7 +98,7 @@ class ConversationView(BaseModel):
     liked: list[str]
     disliked: list[str]
     last_shown: list[str]
-    pending: str | None = None
+    pending: Pending | None = Field(default=None, description="What the assistant waits for: an order number, a size, or which product was meant.")
     order_id: str | None = None
 
 

@@ -1,18 +1,15 @@
-"""API keys, per-sender rate limits and request-body limits."""
+"""API keys, request-body limits and the last-resort 500 (per-sender rate limits: ``assistant.rate_limit``)."""
 
 from __future__ import annotations
 
 import hmac
 import json
 import logging
-import threading
-import time
-from collections import deque
 
 from fastapi import HTTPException, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.settings import Settings
+from core.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +33,7 @@ def _matches(key: str | None, keys: frozenset[str]) -> bool:
 class KeyCheck:
     """Who is calling: nobody needs a key when none is configured; agent keys may read any conversation."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ServerSettings) -> None:
         self.keys = settings.api_key_set
         self.agent_keys = settings.agent_key_set
 
@@ -56,42 +53,6 @@ class KeyCheck:
 
     def is_agent(self, request: Request) -> bool:
         return _matches(presented_key(request), self.agent_keys)
-
-
-class RateLimiter:
-    """A sliding one-minute window of request times per sender (thread-safe, in-process)."""
-
-    def __init__(self, per_minute: int, window_s: float = 60.0) -> None:
-        self.per_minute = per_minute
-        self.window_s = window_s
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._calls = 0
-
-    def check(self, sender: str) -> None:
-        """Count one request of ``sender``; raise 429 when it is over the limit."""
-        if self.per_minute <= 0:
-            return
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(sender, deque())
-            while hits and hits[0] <= now - self.window_s:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                retry = max(1, int(hits[0] + self.window_s - now) + 1)
-                raise HTTPException(
-                    status.HTTP_429_TOO_MANY_REQUESTS,
-                    detail=f"Too many messages from this sender: the limit is {self.per_minute} a minute. Retry in {retry} s.",
-                    headers={"Retry-After": str(retry)},
-                )
-            hits.append(now)
-            self._calls += 1
-            if self._calls % 1000 == 0:
-                self._prune(now)
-
-    def _prune(self, now: float) -> None:
-        for sender in [s for s, h in self._hits.items() if not h or h[-1] <= now - self.window_s]:
-            del self._hits[sender]
 
 
 class BodyLimitMiddleware:

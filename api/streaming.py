@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from starlette.concurrency import run_in_threadpool
 
@@ -30,15 +30,12 @@ async def first_item(stream: Iterator[str | TurnResult]) -> str | TurnResult:
     return item  # type: ignore[return-value]
 
 
-async def sse_events(
-    first: str | TurnResult, stream: Iterator[str | TurnResult], on_done: Callable[[TurnResult], None]
-) -> AsyncIterator[str]:
+async def sse_events(first: str | TurnResult, stream: Iterator[str | TurnResult]) -> AsyncIterator[str]:
     """Format the stream as SSE; the sync generator is advanced in worker threads and always closed."""
     try:
         item: object = first
         while item is not _END:
             if isinstance(item, TurnResult):
-                on_done(item)
                 yield sse("done", MessageReply.from_turn(item).model_dump(mode="json"))
             else:
                 yield sse("token", {"text": item})

@@ -11,17 +11,15 @@ from pydantic import BaseModel, Field
 
 from core.errors import BackendUnavailableError, UserError
 from assistant.generators.base import Generator, HistoryTurn
-from assistant.generators.template import TemplateGenerator
 from core.settings import Settings
 from core.timing import recording, stage
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
-from dialogue.orders import OrderBook
 from dialogue.plan import ReplyPlan
-from dialogue.policies import PolicyBook
 from dialogue.profiles import ProfileStore
+from dialogue.reply_facts import ClarificationFacts
 from dialogue.state import ConversationState, Event, FeedbackEvent, FeedbackRecord, TurnEvent, TurnRecord
-from dialogue.state_store import SqlStateStore, UnknownConversationError
+from dialogue.state_store import StateStore, UnknownConversationError
 from dialogue.understanding import Understander
 from retrieval.product_store import ProductStore
 
@@ -43,18 +41,19 @@ class ShopAssistant:
         settings: Settings,
         products: ProductStore,
         understander: Understander,
-        states: SqlStateStore,
-        orders: OrderBook,
-        policies: PolicyBook,
-        generator: Generator | None = None,
+        states: StateStore,
+        manager: DialogueManager,
+        generator: Generator,
+        profiles: ProfileStore | None = None,
     ) -> None:
+        """The parts come built (assistant/wiring.py); ``profiles`` None: no long-term profiles are learned."""
         self.settings = settings
         self.products = products
         self.understander = understander
         self.states = states
-        self.profiles = ProfileStore(settings.resolved_database_url) if settings.profiles_enabled else None
-        self.manager = DialogueManager(settings, products, orders, policies, profiles=self.profiles)
-        self.generator = generator or TemplateGenerator()
+        self.profiles = profiles
+        self.manager = manager
+        self.generator = generator
 
     # conversations -------------------------------------------------------------------------------
     def start(self, sender: str, conversation_id: str | None = None) -> str:
@@ -106,7 +105,7 @@ class ShopAssistant:
             record = TurnRecord(
                 index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
                 slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
-                asked=str(plan.facts.get("slot")) if plan.action == "ask_clarification" and plan.facts.get("slot") else None,
+                asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
                 reply=reply, product_ids=[card.product_id for card in plan.products],
             )
             turn_event = TurnEvent(turn=record)

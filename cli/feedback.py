@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import tempfile
 from pathlib import Path
 
 import typer
@@ -21,11 +19,6 @@ def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
     from retrieval.product_store import HybridProductStore
 
     return HybridProductStore.open(settings)
-
-
-def _default_log(settings: Settings) -> str:
-    runs = sorted((settings.home / "bench" / "feedback").glob("*/on.db"), key=lambda p: p.stat().st_mtime)
-    return f"sqlite:///{runs[-1]}" if runs else settings.resolved_database_url
 
 
 @export_app.command("feedback")
@@ -60,47 +53,12 @@ def train_reranker(
 ) -> None:
     """Fit the re-ranker's weights (logistic regression) on half of the logged feedback; compare with the default
     weights on the other half; save to home/models/reranker.json when better."""
-    from lab.train.reranker import FitReport, auc, fit_weights, held_out, save_weights, training_examples
-    from dialogue.state_store import SqlStateStore
-    from retrieval.reranker import FEATURES, FeedbackReranker, RerankWeights, weights_path
+    from lab.train.reranker_fit import default_feedback_log
+    from lab.train.reranker_fit import train_reranker as run_training
 
     settings = get_settings()
-    url = database or _default_log(settings)
-    store = _open_store(settings)
-    default = RerankWeights.from_settings(settings)
-    reranker = FeedbackReranker(settings, store, default)
-    fit, hold = training_examples(SqlStateStore(url), reranker)
-    fitted = fit_weights(fit, default)
-    report = FitReport(
-        examples_fit=len(fit.labels), examples_held_out=len(hold.labels),
-        default={n: getattr(default, n) for n in FEATURES}, fitted={n: getattr(fitted, n) for n in FEATURES},
-        held_out_auc_default=auc(hold, default), held_out_auc_fitted=auc(hold, fitted),
-    )
-    shoppers_file = Path(url.split("///", 1)[-1]).parent / "shoppers.json" if url.startswith("sqlite") else None
-    if shoppers_file is not None and shoppers_file.exists():
-        from assistant.factory import build_assistant
-        from lab.bench.feedback import Behaviour, Shopper, arm_report, run_arm
-        from retrieval.reranker import PriceBands
-
-        run = json.loads(shoppers_file.read_text())
-        people = [s for s in (Shopper.model_validate(x) for x in run["shoppers"]) if held_out(s.sender)]
-        bands = PriceBands(store.products())
-        with tempfile.TemporaryDirectory() as tmp:
-            for label, weights in (("default", default), ("fitted", fitted)):
-                assistant = build_assistant(settings.model_copy(update={"rerank_enabled": True, "database_url": f"sqlite:///{Path(tmp) / label}.db"}), store=store)
-                assert assistant.manager.reranker is not None
-                assistant.manager.reranker.weights = weights
-                outcomes, timings = run_arm(assistant, people, bands, f"held-out, {label} weights", not as_json, Behaviour.model_validate(run["behaviour"]))
-                setattr(report, f"held_out_success5_{label}", arm_report(label, outcomes, timings).success_within_5)
-        report.held_out_shoppers = len(people)
-    if report.held_out_success5_fitted is not None and report.held_out_success5_default is not None:
-        report.improved = report.held_out_success5_fitted > report.held_out_success5_default
-    else:
-        report.improved = (report.held_out_auc_fitted or 0) > (report.held_out_auc_default or 0)
-    if report.improved or force:
-        path = weights_path(settings)
-        save_weights(fitted, path, report)
-        report.saved = str(path)
+    url = database or default_feedback_log(settings)
+    report = run_training(settings, url, force=force, progress=not as_json)
     emit(report, as_json=as_json, title=f"re-ranker weights fitted on {url}")
 
 
@@ -115,37 +73,20 @@ def bench_feedback(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Simulated shoppers with a hidden target: success by turn and turns to success, feedback re-ranking ON vs OFF."""
-    from lab.bench.feedback import Behaviour, run_feedback_bench
+    from lab.bench.feedback import bench_feedback as run_bench
+    from lab.simulate.shoppers import Behaviour
 
     if catalog not in ("demo", "scaled"):
         raise typer.BadParameter("--catalog must be demo or scaled")
-    settings = get_settings()
-    label = catalog
-    if catalog == "scaled":
-        from lab.catalog.demo import generate_products, write_jsonl
-        from retrieval.ingest import ingest as run_ingest
-
-        label = f"scaled-{scaled_count}"
-        bench_home = settings.home / "bench" / f"feedback-{label}"
-        path = settings.home / "bench" / f"{label}.jsonl"
-        if not path.exists():
-            write_jsonl(generate_products(scaled_count), path)
-        shared_model = settings.nlu_model_dir
-        settings = settings.model_copy(update={"home": bench_home, "database_url": None})
-        run_ingest([path], settings, progress=not as_json)
-        settings.models_dir.mkdir(parents=True, exist_ok=True)
-        if shared_model.exists() and not settings.nlu_model_dir.exists():
-            settings.nlu_model_dir.symlink_to(shared_model.resolve(), target_is_directory=True)
-    plot_path = plot or settings.home / "bench" / "feedback" / f"{label}-{shoppers}-{seed}" / "success-by-turn.png"
-    report = run_feedback_bench(settings, shoppers=shoppers, catalog_label=label, seed=seed, plot=plot_path, progress=not as_json,
-                                behaviour=Behaviour(state_rate=state_rate, price_rate=price_rate))
+    report = run_bench(get_settings(), catalog=catalog, scaled_count=scaled_count, shoppers=shoppers, seed=seed, plot=plot,
+                       behaviour=Behaviour(state_rate=state_rate, price_rate=price_rate), progress=not as_json)
     if as_json:
         emit(report, as_json=True)
         return
     from rich.table import Table
 
     on, off = report.arms["on"], report.arms["off"]
-    table = Table(title=f"feedback bench: {report.shoppers} shoppers, {label} catalog ({report.products} products)")
+    table = Table(title=f"feedback bench: {report.shoppers} shoppers, {report.catalog} catalog ({report.products} products)")
     table.add_column("turn")
     table.add_column("success ON", justify="right")
     table.add_column("success OFF", justify="right")

@@ -108,7 +108,7 @@ def bench_grounding(
 ) -> None:
     """Run the dialogue suites and the injection attacks through the full pipeline and count grounding violations that
     reach the shopper (target 0) and those the guard caught; exits 1 when any reached the shopper."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
     from lab.audit.grounding import ATTACKS_FILE, audit_grounding, escaped_lines, load_attacks
 
     if generator not in (None, "template", "openai", "local"):

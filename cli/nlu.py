@@ -1,4 +1,4 @@
-"""``shopassist train nlu``, ``eval nlu|simmc|bitext`` and ``bench nlu``: the intent classifier's commands."""
+"""``shopassist train nlu`` and ``eval nlu|simmc|bitext``: the intent classifier's commands (``bench nlu`` is in cli/bench.py)."""
 
 from __future__ import annotations
 
@@ -39,16 +39,19 @@ def _classifier(settings: Settings, model: Path | None):  # type: ignore[no-unty
 def train_nlu(
     data: list[Path] = typer.Option(None, "--data", exists=True, help=DATA_HELP),
     epochs: int | None = typer.Option(None, "--epochs", min=1, help="Most epochs (default: settings nlu_epochs)."),
-    out: Path | None = typer.Option(None, "--out", help="Model folder (default: home/models/intent)."),
+    out: Path | None = typer.Option(None, "--out", help="Model folder (default: the model cache, linked as home/models/nlu)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Fine-tune the intent classifier (MiniLM + linear head) with a stratified held-out split and early stopping."""
-    from lab.train.intent import train_intent_model
+    from lab.train.intent import train_intent_model, train_into_cache
 
     settings = get_settings()
     if epochs:
         settings = settings.model_copy(update={"nlu_epochs": epochs})
-    report = train_intent_model(_nlu_data(settings, data), out, settings, progress=not as_json)
+    if out is None:
+        report = train_into_cache(settings, list(data) if data else None, progress=not as_json)
+    else:
+        report = train_intent_model(_nlu_data(settings, data), out, settings, progress=not as_json)
     summary = report.model_dump(exclude={"history", "labels"})
     summary["intents"] = len(report.labels)
     emit(summary, as_json=as_json, title="intent model trained")
@@ -126,60 +129,3 @@ def eval_bitext(
                              sample=sample, progress=not as_json)
     emit(report if as_json else report.model_dump(exclude={"intents"}), as_json=as_json, title="Bitext, zero-shot")
 
-
-def bench_nlu(repeats: int, as_json: bool, runtimes: list[str] | None = None) -> None:
-    """Classifier + slot extraction on one utterance at a time, on the CPU, per runtime (torch, ONNX fp32, ONNX int8):
-    p50/p95 per turn and the held-out accuracy each runtime gives, so an optimisation's accuracy cost is visible."""
-    import statistics
-    import time
-
-    from dialogue.intent_classifier import bench_intent_latency
-    from lab.train.intent import holdout_split
-    from lab.eval.nlu import evaluate_intents
-    from dialogue.slots import SlotExtractor
-    from dialogue.vocabulary import CatalogVocabulary
-    from retrieval.catalog_io import load_catalog
-
-    settings = get_settings()
-    dataset = _nlu_data(settings, None)
-    held = holdout_split(dataset, settings)[1]
-    texts = [e.text for e in held.examples][:200]
-    extractor = SlotExtractor(CatalogVocabulary.from_products(load_catalog([settings.catalog_path]).products, dataset.synonyms))
-    slot_times = []
-    for text in texts:
-        started = time.perf_counter()
-        extractor.extract(text)
-        slot_times.append((time.perf_counter() - started) * 1000)
-    rows: dict[str, dict[str, float | str]] = {}
-    for runtime in runtimes or [settings.nlu_runtime]:
-        classifier = _classifier(settings.model_copy(update={"nlu_runtime": runtime}), None)
-        intent = bench_intent_latency(classifier, texts, repeats=repeats)
-        turns: list[float] = []
-        for _ in range(repeats):
-            for text in texts:
-                started = time.perf_counter()
-                classifier.predict(text, "show_products")
-                extractor.extract(text)
-                turns.append((time.perf_counter() - started) * 1000)
-        turns.sort()
-        scores = evaluate_intents(classifier, held, progress=False)
-        rows[runtime] = {
-            "loaded": classifier.runtime, "classifier_p50_ms": intent["p50_ms"], "classifier_p95_ms": intent["p95_ms"],
-            "turn_p50_ms": round(statistics.median(turns), 2), "turn_p95_ms": round(turns[int(0.95 * (len(turns) - 1))], 2),
-            "heldout_accuracy": round(scores.accuracy, 4), "heldout_macro_f1": round(scores.macro_f1, 4),
-            "out_of_scope_recall": round(scores.out_of_scope_recall or 0.0, 4),
-        }
-    chosen = rows[settings.nlu_runtime] if settings.nlu_runtime in rows else next(iter(rows.values()))
-    result = {
-        "utterances": len(texts), "heldout_examples": len(held.examples), "repeats": repeats, "threads": settings.torch_threads,
-        "runtime": settings.nlu_runtime, "slots_p50_ms": round(statistics.median(slot_times), 3),
-        "turn_p50_ms": chosen["turn_p50_ms"], "turn_p95_ms": chosen["turn_p95_ms"], "runtimes": rows,
-    }
-    if as_json:
-        emit(result, as_json=True)
-        return
-    emit({k: v for k, v in result.items() if k != "runtimes"}, as_json=False, title="bench nlu (classifier + slots, one utterance, CPU)")
-    for runtime, row in rows.items():
-        console.print(f"  {runtime:10} turn p50 {row['turn_p50_ms']:6.2f} ms  p95 {row['turn_p95_ms']:6.2f} ms  "
-                      f"classifier p50 {row['classifier_p50_ms']:6.2f} ms  held-out acc {row['heldout_accuracy']:.4f}  "
-                      f"macro-F1 {row['heldout_macro_f1']:.4f}  OOS recall {row['out_of_scope_recall']:.4f}")

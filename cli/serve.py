@@ -25,7 +25,7 @@ def serve(
     import uvicorn
 
     from api.server import uvicorn_config
-    from core.errors import NotReadyError
+    from dialogue.model_cache import resolve_nlu_model_dir
 
     settings = get_settings()
     if workers > 1 and settings.ui_enabled and not no_ui:
@@ -38,14 +38,13 @@ def serve(
     port = settings.port if port is None else port
     where = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}"
     if workers > 1:
-        if not (settings.nlu_model_dir / "labels.json").exists():
-            raise NotReadyError(f"No intent model in {settings.nlu_model_dir} — run `shopassist prepare`.")
+        resolve_nlu_model_dir(settings)  # NotReadyError before the workers start; links a cached model into the home
         _announce(where, settings.api_key_set, workers)
         uvicorn.run("api.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=False, server_header=False, timeout_graceful_shutdown=5)
         return
     from api.app import create_app
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     app = create_app(build_assistant(settings), settings)
     _announce(where, settings.api_key_set, workers)

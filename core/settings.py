@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -89,6 +90,10 @@ class NluSettings(HomeSettings):
     nlu_train_device: Literal["cpu", "cuda", "auto"] = Field(
         default="cpu", description="Where intent training runs (cuda on a GPU host; cpu keeps CI runs reproducible).")
     nlu_train_threads: int | None = Field(default=2, ge=1, description="Torch threads while training (None: torch_threads).")
+    model_cache: Path = Field(
+        default_factory=lambda: _user_cache_dir() / "shopassist" / "models",
+        description="Trained intent models shared by every home, one folder per hash of the training data, training "
+                    "settings and training code: a new home links to a matching one instead of training again.")
 
 
 class DialogueSettings(HomeSettings):
@@ -176,6 +181,11 @@ class ServerSettings(_Section):
 
 class Settings(RetrievalSettings, NluSettings, DialogueSettings, RerankSettings, GeneratorSettings, ServerSettings):
     """Every tunable of ShopAssist, each settable as ``SHOPASSIST_<NAME>``. Components take the section they need."""
+
+
+def _user_cache_dir() -> Path:
+    """$XDG_CACHE_HOME, else ~/.cache."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 def _split_secret(value: SecretStr | str | None) -> frozenset[str]:

@@ -4,7 +4,7 @@ sender's long-term profile. Feedback given before "forget my preferences" no lon
 from __future__ import annotations
 
 from dialogue.state import ConversationState
-from retrieval.reranker import FeedbackContext, FeedbackSignal, ProfileSignals
+from retrieval.rerank import FeedbackContext, FeedbackSignal, ProfileSignals
 
 
 def feedback_context(state: ConversationState, profile: ProfileSignals | None = None) -> FeedbackContext:

@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import json
 import logging
-import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import torch
 from pydantic import BaseModel, Field
 
 from core.errors import NotReadyError
 from core.settings import Settings, get_settings
 from dialogue.intent_context import NluContext, apply_rules, context_text
-from dialogue.intent_onnx import OnnxIntentModel, load_onnx_model
+from dialogue.intent_onnx import OnnxIntentModel, PairTokenizer, load_onnx_model
 
 log = logging.getLogger(__name__)
 
@@ -65,26 +63,31 @@ class IntentClassifier:
     @classmethod
     def load(cls, model_dir: Path | None = None, settings: Settings | None = None) -> IntentClassifier:
         """The classifier saved by ``train_intent_model`` (default folder ``settings.nlu_model_dir``)."""
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
         settings = settings or get_settings()
         model_dir = Path(model_dir or settings.nlu_model_dir)
         labels_path = model_dir / LABELS_FILE
         if not labels_path.is_file():
             raise NotReadyError(f"No intent model in {model_dir}: train one with `shopassist train nlu`.")
         meta = json.loads(labels_path.read_text(encoding="utf-8"))
-        torch.set_num_threads(settings.torch_threads)
+        max_length = int(meta.get("max_length", settings.nlu_max_length))
         started = time.perf_counter()
-        tokenizer = AutoTokenizer.from_pretrained(model_dir, use_fast=True)
         model: Any = None
+        tokenizer: Any = None
         if settings.nlu_runtime != "torch":
             model = load_onnx_model(model_dir, quantized=settings.nlu_runtime == "onnx-int8", threads=settings.torch_threads)
+            if model is not None:  # ONNX Runtime and `tokenizers` only: a serving process never imports torch
+                tokenizer = PairTokenizer(model_dir, max_length)
         if model is None:
+            import torch
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            torch.set_num_threads(settings.torch_threads)
+            tokenizer = AutoTokenizer.from_pretrained(model_dir, use_fast=True)
             model = AutoModelForSequenceClassification.from_pretrained(model_dir)
             labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
             if labels != meta["labels"]:
                 raise NotReadyError(f"{labels_path} does not match the model's labels: retrain with `shopassist train nlu`.")
-        classifier = cls(model, tokenizer, list(meta["labels"]), settings, int(meta.get("max_length", settings.nlu_max_length)), model_dir)
+        classifier = cls(model, tokenizer, list(meta["labels"]), settings, max_length, model_dir)
         log.info("nlu.loaded dir=%s runtime=%s labels=%d seconds=%.2f", model_dir, classifier.runtime, len(classifier.labels),
                  time.perf_counter() - started)
         return classifier
@@ -109,6 +112,8 @@ class IntentClassifier:
         return np.concatenate(rows) if rows else np.empty((0, len(self.labels)), dtype=np.float32)
 
     def _logits(self, texts: list[str], actions: list[str | None]) -> np.ndarray:
+        if isinstance(self.tokenizer, PairTokenizer):
+            return self.model.logits(self.tokenizer.encode(texts, actions))
         onnx = isinstance(self.model, OnnxIntentModel)
         tensors = "np" if onnx else "pt"
         if len(texts) == 1:
@@ -118,6 +123,8 @@ class IntentClassifier:
             inputs = self.tokenizer.pad(features, return_tensors=tensors)
         if onnx:
             return self.model.logits(dict(inputs))
+        import torch
+
         if torch.get_num_threads() != self.threads:
             torch.set_num_threads(self.threads)
         with torch.inference_mode():
@@ -158,24 +165,3 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
-
-def bench_intent_latency(classifier: IntentClassifier, texts: Sequence[str], repeats: int = 5,
-                         context: NluContext | str | None = None) -> dict[str, float]:
-    """Single-utterance ``predict`` latency in milliseconds over ``repeats`` passes of ``texts`` (one warm-up first)."""
-    if not texts:
-        raise ValueError("bench_intent_latency needs at least one text")
-    classifier.predict(texts[0], context)
-    timings: list[float] = []
-    for _ in range(max(repeats, 1)):
-        for text in texts:
-            started = time.perf_counter()
-            classifier.predict(text, context)
-            timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(timings[min(len(timings) - 1, int(0.95 * len(timings)))], 2),
-        "mean_ms": round(statistics.fmean(timings), 2),
-        "calls": float(len(timings)),
-        "threads": float(classifier.threads),
-    }

@@ -10,12 +10,12 @@ Two mechanisms, used together:
    Without context the utterance alone is encoded, exactly as in training.
 2. **A small rule layer** (:func:`apply_rules`) for bare answers whose meaning is fixed by the question:
 
-   - ``order-id-answer``: after the assistant asked for an order number (``pending="order_id:<intent>"``, or a
+   - ``order-id-answer``: after the assistant asked for an order number (pending :class:`AwaitingOrderId`, or a
      previous action ``order_status``/``cancel_order``/``return_item``), a message that is just an order id
      ("ORD-10001", "it's #12345") continues that intent.
    - ``value-answer``: after ``ask_clarification``, a bare price or number ("500", "$75", "under 200 dollars")
      answers the question: ``refine``.
-   - ``size-answer``: while the assistant waits for a size to add an item (``pending="size:<product>"``), a bare
+   - ``size-answer``: while the assistant waits for a size to add an item (pending :class:`AwaitingSize`), a bare
      size ("M", "size 10", "extra large") continues ``add_to_cart``.
    - ``no-words`` (any context): a message with no letter or digit at all ("👋😊", "???") is ``out_of_scope``:
      the tokenizer sees only unknown symbols there, so the model's answer would be arbitrary.
@@ -34,19 +34,14 @@ from __future__ import annotations
 import random
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-#: The dialogue manager's action names (dialogue/plan.py ACTIONS): the previous-action vocabulary seen in training.
-ACTIONS: tuple[str, ...] = (
-    "show_products", "ask_clarification", "compare", "answer_question", "cart_add", "cart_remove", "show_cart",
-    "checkout", "order_status", "cancel_order", "return_item", "policy_answer", "handoff", "greet", "goodbye",
-    "fallback", "reset",
-)
+from dialogue.actions import ACTIONS, ORDER_ACTIONS, Action, OrderAction
+from dialogue.pending import AwaitingOrderId, AwaitingSize, Pending, parse_legacy
 
-ORDER_ACTIONS = ("order_status", "cancel_order", "return_item")
-
-#: Actions after which an intent typically comes (context augmentation samples mostly from these).
-TYPICAL_AFTER: dict[str, tuple[str, ...]] = {
+#: Actions after which an intent typically comes (context augmentation samples mostly from these; the previous-action
+#: vocabulary seen in training is :data:`dialogue.actions.ACTIONS`).
+TYPICAL_AFTER: dict[str, tuple[Action, ...]] = {
     "search_product": ("greet", "show_products", "ask_clarification", "fallback", "reset", "cart_add", "answer_question"),
     "refine": ("show_products", "ask_clarification", "compare"),
     "show_more": ("show_products",),
@@ -77,16 +72,18 @@ class NluContext(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    previous_action: str | None = Field(default=None, description="The assistant's last action, e.g. ask_clarification.")
-    pending: str | None = Field(default=None, description="What the assistant waits for, e.g. 'order_id:cancel_order'.")
+    previous_action: Action | None = Field(default=None, description="The assistant's last action, e.g. ask_clarification.")
+    pending: Pending | None = Field(default=None, description="What the assistant waits for, e.g. an order number.")
     asked: str | None = Field(default=None, description="The slot a clarifying question asked for, e.g. 'color'.")
+
+    _legacy_pending = field_validator("pending", mode="before")(parse_legacy)
 
     @classmethod
     def of(cls, value: NluContext | str | None) -> NluContext | None:
         """A context from a context, a bare previous-action name, or nothing."""
         if value is None or isinstance(value, NluContext):
             return value
-        return cls(previous_action=value)
+        return cls(previous_action=value)  # type: ignore[arg-type]  # validated: an unknown name is an error
 
 
 def context_text(action: str | None) -> str | None:
@@ -96,7 +93,7 @@ def context_text(action: str | None) -> str | None:
     return action.replace("_", " ").strip() or None
 
 
-def sample_action(intent: str, rng: random.Random, rate: float, typical_share: float = 0.7) -> str | None:
+def sample_action(intent: str, rng: random.Random, rate: float, typical_share: float = 0.7) -> Action | None:
     """A previous action for one training example in one epoch (``None`` for no context)."""
     if rng.random() >= rate:
         return None
@@ -127,13 +124,14 @@ _SIZE_ANSWER = re.compile(
 )
 
 
-def order_intent_awaited(context: NluContext | None) -> str | None:
+def order_intent_awaited(context: NluContext | None) -> OrderAction | None:
     """The order intent an order-number answer would continue, if the assistant just asked for one."""
     if context is None:
         return None
-    if context.pending and context.pending.startswith("order_id:"):
-        return context.pending.split(":", 1)[1] or None
-    return context.previous_action if context.previous_action in ORDER_ACTIONS else None
+    if isinstance(context.pending, AwaitingOrderId):
+        return context.pending.intent
+    previous = context.previous_action
+    return previous if previous in ORDER_ACTIONS else None  # type: ignore[return-value]  # narrowed by the membership test
 
 
 def apply_rules(text: str, context: NluContext | None) -> tuple[str, str] | None:
@@ -147,7 +145,7 @@ def apply_rules(text: str, context: NluContext | None) -> tuple[str, str] | None
         return awaited, "order-id-answer"
     if context.previous_action == "ask_clarification" and _VALUE_ANSWER.match(text):
         return "refine", "value-answer"
-    if context.pending and context.pending.startswith("size:") and _SIZE_ANSWER.match(text):
+    if isinstance(context.pending, AwaitingSize) and _SIZE_ANSWER.match(text):
         return "add_to_cart", "size-answer"
     return None
 

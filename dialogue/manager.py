@@ -10,17 +10,20 @@ from typing import TYPE_CHECKING
 
 from core.settings import Settings
 from core.timing import stage
+from dialogue.actions import Action
 from dialogue.feedback import feedback_context
 from dialogue.orders import OrderBook
+from dialogue.pending import AwaitingReference
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.policies import PolicyBook
 from dialogue.profiles import ProfileStore
 from dialogue.references import ReferenceSpec, Resolution, resolve
+from dialogue.reply_facts import ClarificationFacts
 from dialogue.state import ConversationState, Event, FocusEvent, ServiceEvent
 from dialogue.understanding import Understanding
 from retrieval.models import Product, ProductHit, SearchConstraints
 from retrieval.product_store import ProductStore
-from retrieval.reranker import FeedbackReranker, with_reason
+from retrieval.rerank import FeedbackReranker, with_reason
 
 if TYPE_CHECKING:
     from dialogue.handlers.shopping import CategoryCounts
@@ -44,7 +47,7 @@ class Turn:
         self.events.append(event)
         self.state.apply(event)
 
-    def plan(self, action: str, **fields: object) -> ReplyPlan:
+    def plan(self, action: Action, **fields: object) -> ReplyPlan:
         return ReplyPlan(action=action, intent=self.nlu.intent, confidence=self.nlu.confidence, user_text=self.text, **fields)  # type: ignore[arg-type]
 
 
@@ -53,12 +56,14 @@ Handler = Callable[["DialogueManager", Turn], ReplyPlan]
 
 class DialogueManager:
     def __init__(
-        self, settings: Settings, products: ProductStore, orders: OrderBook, policies: PolicyBook, profiles: ProfileStore | None = None
+        self, settings: Settings, products: ProductStore, orders: OrderBook, policies: PolicyBook,
+        profiles: ProfileStore | None = None, reranker: FeedbackReranker | None = None,
     ) -> None:
+        """The parts come built (assistant/wiring.py); without ``reranker``, results keep the retrieval order."""
         self.settings = settings
         self.products = products
         self.profiles = profiles
-        self.reranker = FeedbackReranker(settings, products) if settings.rerank_enabled else None
+        self.reranker = reranker
         self.orders = orders
         self.policies = policies
         from dialogue import handlers
@@ -70,9 +75,9 @@ class DialogueManager:
         turn = Turn(nlu=nlu, state=state)
         pending_before = state.pending
         plan = self._route(turn)(self, turn)
-        if plan.action == "ask_clarification" and plan.facts.get("slot") == "reference":
-            turn.emit(ServiceEvent(pending=f"reference:{nlu.intent}"))
-        elif pending_before and pending_before.startswith("reference:") and state.pending == pending_before:
+        if isinstance(plan.facts, ClarificationFacts) and plan.facts.slot == "reference":
+            turn.emit(ServiceEvent(pending=AwaitingReference(intent=nlu.intent)))
+        elif isinstance(pending_before, AwaitingReference) and state.pending == pending_before:
             turn.emit(ServiceEvent(pending=None))
         return turn.events, plan
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from dialogue.sql import create_tables, guarded_session, make_engine
 from dialogue.state import CartItem, FeedbackRecord, now
 from retrieval.models import Product
-from retrieval.reranker import PriceBands, ProfileSignals
+from retrieval.rerank import PriceBands, ProfileSignals
 
 log = logging.getLogger(__name__)
 

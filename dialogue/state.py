@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dialogue.actions import Action
+from dialogue.pending import Pending, parse_legacy
 from retrieval.models import SearchConstraints
 
 
@@ -43,7 +45,7 @@ class TurnRecord(BaseModel):
     intent: str | None = None
     confidence: float | None = None
     slots: dict[str, Any] = Field(default_factory=dict)
-    action: str | None = None
+    action: Action | None = None
     asked: str | None = Field(default=None, description="The slot a clarifying question asked for.")
     reply: str = ""
     product_ids: list[str] = Field(default_factory=list, description="Products shown in this turn, in order.")
@@ -103,8 +105,10 @@ class ServiceEvent(_Event):
     """Customer-service context: what the assistant waits for (e.g. an order id) and the order discussed."""
 
     type: Literal["service"] = "service"
-    pending: str | None = None
+    pending: Pending | None = None
     order_id: str | None = None
+
+    _legacy_pending = field_validator("pending", mode="before")(parse_legacy)
 
 
 class HandoffEvent(_Event):
@@ -140,13 +144,15 @@ class ConversationState(BaseModel):
     focus: str | None = None
     cart: list[CartItem] = Field(default_factory=list)
     feedback: list[FeedbackRecord] = Field(default_factory=list)
-    pending: str | None = None
+    pending: Pending | None = None
     order_id: str | None = None
     handoff: bool = False
     events_applied: int = 0
 
+    _legacy_pending = field_validator("pending", mode="before")(parse_legacy)
+
     @property
-    def last_action(self) -> str | None:
+    def last_action(self) -> Action | None:
         return self.turns[-1].action if self.turns else None
 
     @property

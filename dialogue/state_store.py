@@ -34,13 +34,23 @@ class ConcurrentUpdateError(Exception):
 
 
 class StateStore(Protocol):
+    """What the assistant and its channels need from a conversation store."""
+
     def create(self, sender: str, conversation_id: str | None = None) -> ConversationState: ...
+
+    def exists(self, conversation_id: str) -> bool: ...
 
     def load(self, conversation_id: str) -> ConversationState: ...
 
     def append(self, conversation_id: str, after: int, events: list[Event]) -> None: ...
 
     def lock(self, conversation_id: str) -> AbstractContextManager[None]: ...
+
+    def conversations_of(self, sender: str) -> list[str]: ...
+
+    def ping(self) -> None:
+        """Raise :class:`BackendUnavailableError` when the store cannot be reached (readiness checks)."""
+        ...
 
 
 class _Base(DeclarativeBase):

@@ -152,7 +152,7 @@ class ChromaCatalog:
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances)]
 
     def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of ``ids`` (ids not stored are left out); used by the feedback re-ranker."""
+        """Stored vectors of ``ids`` (ids not stored are left out); the product store keeps them in memory."""
         out: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), PAGE):
             page = self.collection.get(ids=ids[start : start + PAGE], include=["embeddings"])  # type: ignore[list-item]

@@ -29,7 +29,10 @@ def default_model_dir() -> Path:
 
 class Embedder:
     """Encodes texts into L2-normalised vectors. Products are embedded with sentence-transformers; queries with the
-    ONNX (optionally int8) export when configured; repeated queries are served from an LRU cache."""
+    ONNX (optionally int8) export when configured; repeated queries are served from an LRU cache.
+
+    The sentence-transformers model is loaded on first use: a serving process with the ONNX query encoder never
+    needs it, nor torch, transformers or scikit-learn (which sentence-transformers imports)."""
 
     def __init__(
         self,
@@ -43,18 +46,18 @@ class Embedder:
         onnx_dir: Path | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
-        self.use_threads(threads)
         self.model_dir = Path(model_dir) if model_dir else default_model_dir()
         if not self.model_dir.exists():
             raise NotReadyError(f"Embedding model folder not found: {self.model_dir}")
-        self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
-        self._model.max_seq_length = max_tokens
+        self.threads = threads
+        self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self.dimension = int(self._model.get_embedding_dimension())
         self.name = self.model_dir.name if model_dir else "all-MiniLM-L6-v2"
+        self._sentence_model: Any = None
+        self._dimension: int | None = None
+        self._model_lock = Lock()
         self._query_encoder = None
+        self.query_encoder_dir = onnx_dir if query_encoder != "torch" else None  # where the ONNX query encoder lives
         if query_encoder != "torch" and onnx_dir is not None:
             from retrieval.onnx_encoder import load_or_export
 
@@ -63,12 +66,36 @@ class Embedder:
         self._cache_size = cache_size
         self._lock = Lock()
 
-    @staticmethod
-    def use_threads(threads: int) -> None:
-        """Set torch's (process-wide) thread count: more for batch ingest, one for per-turn queries."""
-        import torch
+    @property
+    def _model(self) -> Any:
+        """The sentence-transformers model, loaded (with ``threads`` torch threads) on first use."""
+        if self._sentence_model is None:
+            with self._model_lock:
+                if self._sentence_model is None:
+                    from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(threads)
+                    _set_torch_threads(self.threads)
+                    model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+                    model.max_seq_length = self.max_tokens
+                    self._sentence_model = model
+        return self._sentence_model
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors: from the ONNX query encoder when there is one, else from the model."""
+        if self._dimension is None:
+            if self._query_encoder is not None and self._sentence_model is None:
+                self._dimension = int(self._query_encoder.encode(["dimension"]).shape[1])
+            else:
+                self._dimension = int(self._model.get_embedding_dimension())
+        return self._dimension
+
+    def use_threads(self, threads: int) -> None:
+        """Set torch's (process-wide) thread count: more for batch ingest, one for per-turn queries (applied when
+        the model loads if it has not yet: torch is not imported for this alone)."""
+        self.threads = threads
+        if self._sentence_model is not None:
+            _set_torch_threads(threads)
 
     def embed(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
         """Embed many texts (float32, shape ``(n, dimension)``, unit length)."""
@@ -94,6 +121,12 @@ class Embedder:
                 if len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return vector
+
+
+def _set_torch_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 @register_embedding_function

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -20,13 +21,25 @@ log = logging.getLogger(__name__)
 
 
 class ProductStore(Protocol):
-    """What the dialogue manager needs from a catalog backend."""
+    """What the dialogue manager and the feedback re-ranker need from a catalog backend."""
 
     def search(self, text: str, constraints: SearchConstraints | None = None, k: int = 10) -> list[ProductHit]: ...
 
     def get(self, product_id: str) -> Product | None: ...
 
     def products(self) -> list[Product]: ...
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray | None:
+        """Unit-length embeddings of ``ids``, one row each in that order; None when any id has none."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The query's embedding, in the products' vector space."""
+        ...
+
+    def nearest(self, vector: np.ndarray, constraints: SearchConstraints, k: int) -> list[Product]:
+        """The ``k`` products satisfying ``constraints`` closest (cosine) to the unit ``vector``, closest first."""
+        ...
 
 
 def query_embedder(settings: RetrievalSettings) -> Embedder:
@@ -59,7 +72,7 @@ class HybridProductStore:
             lexical = LexicalIndex.build([p.id for p in products], [p.lexical_text() for p in products], fingerprint)
             lexical.save(folder)
         self.lexical = lexical
-        self.vectors = self._load_vectors(products)
+        self._vectors = self._load_vectors(products)
 
     @classmethod
     def open(cls, settings: RetrievalSettings, embedder: Embedder | None = None) -> HybridProductStore:
@@ -73,6 +86,25 @@ class HybridProductStore:
 
     def products(self) -> list[Product]:
         return self.index.products
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray | None:
+        """Rows of the in-memory matrix (no second copy); None when any id is not in the catalog."""
+        rows = [self.index.row_of.get(pid) for pid in ids]
+        if not rows or any(row is None for row in rows):
+            return None
+        return self._vectors[rows]
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    def nearest(self, vector: np.ndarray, constraints: SearchConstraints, k: int) -> list[Product]:
+        """Exact cosine over the allowed rows of the stored vectors; ties break on catalog order."""
+        rows = np.flatnonzero(self.index.mask(constraints))
+        if rows.size == 0 or k <= 0:
+            return []
+        sims = self._vectors[rows] @ vector
+        top = rows[np.argsort(-sims, kind="stable")[: min(k, rows.size)]]
+        return [self.index.products[row] for row in top.tolist()]
 
     def search(self, text: str, constraints: SearchConstraints | None = None, k: int = 10) -> list[ProductHit]:
         constraints = constraints or SearchConstraints()
@@ -124,7 +156,7 @@ class HybridProductStore:
         if allowed < len(self.index):
             rows_allowed = np.flatnonzero(mask)
             query = np.asarray(vector, dtype=np.float32)
-            sims = self.vectors[rows_allowed] @ (query / (np.linalg.norm(query) or 1.0))
+            sims = self._vectors[rows_allowed] @ (query / (np.linalg.norm(query) or 1.0))
             top = np.argpartition(-sims, wanted - 1)[:wanted] if wanted < len(sims) else np.arange(len(sims))
             ranked = sorted(top.tolist(), key=lambda i: (-sims[i], self.index.products[rows_allowed[i]].id))
             return [int(rows_allowed[i]) for i in ranked], {int(rows_allowed[i]): float(sims[i]) for i in ranked}

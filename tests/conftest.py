@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tests never read or fill the user's shared model cache (~/.cache/shopassist): a cache of their own per session.
+os.environ["SHOPASSIST_MODEL_CACHE"] = tempfile.mkdtemp(prefix="shopassist-test-model-cache-")
 
 from core.settings import DATA_DIR, Settings, get_settings  # noqa: E402
 
@@ -83,7 +86,7 @@ def nlu_model_dir(nlu_settings: Settings) -> Path:
 @pytest.fixture(scope="session")
 def assistant_factory(demo_settings: Settings, demo_store, nlu_model_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Builds a real assistant (demo catalog in Chroma, trained classifier) with its own conversation database."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     def build(**overrides):  # type: ignore[no-untyped-def]
         home = tmp_path_factory.mktemp("assistant-home")

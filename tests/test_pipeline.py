@@ -50,7 +50,7 @@ def test_conversation_continues_in_a_new_process(assistant_factory, tmp_path: Pa
     conversation = assistant.start("restart-shopper")
     shown = assistant.handle(conversation, "restart-shopper", "show me desk lamps under $60").plan.products
     assert len(shown) >= 2
-    settings = core.settings
+    settings = assistant.settings
     env = {**os.environ, "SHOPASSIST_HOME": str(settings.home), "SHOPASSIST_DATABASE_URL": settings.resolved_database_url}
     completed = subprocess.run(
         [sys.executable, "-m", "cli.main", "ask", "add the second one to my cart", "--conversation", conversation,
@@ -68,7 +68,7 @@ def test_conversation_continues_in_a_new_process(assistant_factory, tmp_path: Pa
 def test_bad_input_is_a_clear_error_and_loses_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
     conversation = assistant.start("careless")
     assistant.handle(conversation, "careless", "show me tents")
-    for text in ("", "   ", "x" * (core.settings.max_message_chars + 1)):
+    for text in ("", "   ", "x" * (assistant.settings.max_message_chars + 1)):
         with pytest.raises(UserError):
             assistant.handle(conversation, "careless", text)
     with pytest.raises(UnknownConversationError):

@@ -1,5 +1,5 @@
-"""The speed work, checked for correctness: per-stage turn timings, the turn benchmark, the int8 ONNX intent
-classifier's accuracy against torch, precomputed embeddings at ingest and the scale benchmark."""
+"""The speed work, checked for correctness: per-stage turn timings, the int8 ONNX intent classifier's accuracy
+against torch and precomputed embeddings at ingest (the turn and scale benchmarks: tests/lab/bench)."""
 
 from __future__ import annotations
 
@@ -56,22 +56,6 @@ def test_int8_onnx_classifier_keeps_heldout_accuracy(nlu_settings: Settings) -> 
     assert scores["onnx-int8"].macro_f1 >= scores["torch"].macro_f1 - 0.015
 
 
-def test_turn_bench_runs_both_variants_and_plots(demo_settings: Settings, demo_store, nlu_model_dir: Path,  # type: ignore[no-untyped-def]
-                                                 tmp_path: Path) -> None:
-    from lab.bench.turn import plot_runs, run_variant
-
-    demo_settings.models_dir.mkdir(parents=True, exist_ok=True)
-    if not demo_settings.nlu_model_dir.exists():
-        demo_settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)
-    runs = [run_variant(demo_settings, variant, conversations=2, seed=3, progress=False) for variant in ("fp32", "optimised")]
-    for run in runs:
-        assert run.turns >= 16 and run.products == len(demo_store.products())
-        assert run.total.p50_ms > 0 and run.total.p95_ms >= run.total.p50_ms
-        assert {"nlu.intent", "retrieval.embed", "rerank", "state.store"} <= set(run.stages)
-        assert run.actions.get("show_products", 0) > 0 and run.actions.get("compare", 0) > 0, run.actions
-    assert plot_runs(runs, tmp_path / "turn.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
 def test_ingest_takes_vectors_from_an_embedding_cache(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from retrieval.catalog_io import load_catalog
     from retrieval.chroma_store import ChromaCatalog
@@ -104,19 +88,3 @@ def test_embedding_cache_of_another_dimension_is_refused(embedder, tmp_path: Pat
     cache = write_cache(tmp_path / "small.npz", ["x"], np.ones((1, 8), dtype=np.float32), "tiny")
     with pytest.raises(UserError, match="8-d"):
         ingest([DATA_DIR / "catalog" / "demo.jsonl"], Settings(home=tmp_path / "home", embedding_cache=cache), embedder=embedder, progress=False)
-
-
-def test_scale_bench_fills_missing_vectors_and_measures(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from retrieval.catalog_io import load_catalog
-    from lab.catalog.demo import generate_products, write_jsonl
-    from retrieval.embedding_cache import EmbeddingCache, write_cache
-    from lab.bench.scale import bench_size, plot_scale
-
-    write_jsonl(generate_products(120), tmp_path / "seed.jsonl")
-    texts = [p.embedding_text() for p in load_catalog([tmp_path / "seed.jsonl"]).products]
-    cache = EmbeddingCache(write_cache(tmp_path / "seed.npz", texts, embedder.embed(texts), "all-MiniLM-L6-v2"))
-    settings = Settings(home=tmp_path / "home")
-    point = bench_size(settings, 300, cache, progress=False)
-    assert point.products == 300 and point.real_vectors == 120
-    assert point.constrained_p50_ms > 0 and point.unconstrained_p50_ms > 0 and point.store_disk_mb > 0
-    assert plot_scale([point], tmp_path / "scale.png").stat().st_size > 1000

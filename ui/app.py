@@ -1,8 +1,9 @@
 """The chat widget (Gradio 6), mounted on the API's FastAPI app at /ui.
 
 Replies stream into the chat; product cards (with why they were recommended, like/dislike, add to cart), quick-reply
-chips, clarifying-question buttons and the cart panel sit beside it. Likes and dislikes go through
-``ShopAssistant.feedback``, the same path as ``POST /api/conversations/{id}/feedback``.
+chips, clarifying-question buttons and the cart panel sit beside it. Turns and likes go through the server's
+``ConversationGateway`` (channel "widget"): the same rate limit, conversation handling and metrics as the API's
+``POST /api/conversations/{id}/messages`` and ``…/feedback``; this module only renders.
 """
 
 from __future__ import annotations
@@ -10,18 +11,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 
+from assistant.channel import ConversationGateway
+from assistant.message_reply import MessageReply
+from assistant.service import TurnResult
 from core.errors import ShopAssistError
-from assistant.service import ShopAssistant, TurnResult
 from dialogue.plan import ProductCard
+from dialogue.reply_facts import ClarificationFacts
 from ui.cards import CLICK_JS, CSS, render_cards, render_cart, render_chips
-
-if TYPE_CHECKING:
-    from api.context import ApiContext
 
 log = logging.getLogger(__name__)
 
@@ -30,27 +31,19 @@ GREETING = "Hi! I'm ShopAssist. Tell me what you're looking for — e.g. “runn
 
 
 class Widget:
-    """Event handlers over one assistant; per-browser state lives in Gradio ``State`` values."""
+    """Event handlers over the server's gateway; per-browser state lives in Gradio ``State`` values."""
 
-    def __init__(self, assistant: ShopAssistant, ctx: ApiContext | None = None) -> None:
-        self.assistant = assistant
-        self.ctx = ctx
+    def __init__(self, gateway: ConversationGateway) -> None:
+        self.gateway = gateway
+        self.assistant = gateway.assistant
 
     # sessions ---------------------------------------------------------------------------------------
     def _session(self, sender: str, conversation_id: str) -> tuple[str, str]:
+        """A browser's sender (random, kept across "New conversation") and its current conversation."""
         sender = sender or f"ui-{uuid.uuid4().hex[:16]}"
         if not conversation_id:
-            conversation_id = self.assistant.start(sender)
+            conversation_id = self.gateway.start(sender)
         return sender, conversation_id
-
-    def _check_rate(self, sender: str) -> str | None:
-        if self.ctx is None:
-            return None
-        try:
-            self.ctx.limiter.check(sender)
-        except HTTPException as exc:
-            return str(exc.detail)
-        return None
 
     # events -----------------------------------------------------------------------------------------
     def queue_message(self, text: str, chat: Chat) -> tuple[Chat, str, str]:
@@ -66,14 +59,10 @@ class Widget:
             yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
             return
         sender, conversation_id = self._session(sender, conversation_id)
-        limited = self._check_rate(sender)
-        if limited:
-            yield [*chat, {"role": "assistant", "content": limited}], gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
-            return
         chat = [*chat, {"role": "assistant", "content": ""}]
         result: TurnResult | None = None
-        try:
-            for item in self.assistant.handle_stream(conversation_id, sender, pending):
+        try:  # a rate limit or an input error arrives as the first item: shown in the chat
+            for item in self.gateway.stream_turn("widget", sender, pending, conversation_id):
                 if isinstance(item, TurnResult):
                     result = item
                     break
@@ -85,12 +74,11 @@ class Widget:
             return
         if result is None:
             return
-        self._record(result)
         chat[-1] = {"role": "assistant", "content": result.text}
         plan = result.plan
         if plan.products:
             cards = [card.model_dump(mode="json") for card in plan.products]
-        question = str(plan.facts.get("question") or result.text) if plan.action == "ask_clarification" else None
+        question = (plan.facts.question or result.text) if isinstance(plan.facts, ClarificationFacts) else None
         state = self.assistant.state(conversation_id, sender)
         yield (chat, self._cards_html(cards, state.liked(), state.disliked(), plan.comparison, result.turn_index),
                render_chips(plan.quick_replies, question),
@@ -105,36 +93,28 @@ class Widget:
         if action in {"like", "dislike"} and product_id:
             sender, conversation_id = self._session(sender, conversation_id)
             try:
-                state = self.assistant.feedback(conversation_id, sender, product_id, liked=action == "like")
+                state = self.gateway.feedback("widget", conversation_id, sender, product_id, liked=action == "like")
             except ShopAssistError as exc:
                 return [*chat, {"role": "assistant", "content": str(exc)}], gr.skip(), "", sender, conversation_id
-            self._record_feedback(action == "like")
             return chat, self._cards_html(cards, state.liked(), state.disliked()), "", sender, conversation_id
         return chat, gr.skip(), "", sender, conversation_id
 
     # Python clients (gradio_client): plain functions, no UI state -----------------------------------
     def api_chat(self, message: str, conversation_id: str = "", sender: str = "") -> dict[str, Any]:
         """One turn. Leave conversation_id and sender empty to start; pass back the returned ones to continue."""
-        from api.schemas import MessageReply
-
         sender, conversation_id = self._session(sender, conversation_id)
-        limited = self._check_rate(sender)
-        if limited:
-            raise gr.Error(limited)
         try:
-            result = self.assistant.handle(conversation_id, sender, message)
+            result = self.gateway.turn("widget", sender, message, conversation_id)
         except ShopAssistError as exc:
             raise gr.Error(str(exc)) from exc
-        self._record(result)
         return {"sender": sender, **MessageReply.from_turn(result).model_dump(mode="json")}
 
     def api_feedback(self, conversation_id: str, sender: str, product_id: str, liked: bool = True) -> dict[str, Any]:
         """Like (liked=True) or dislike a product card of the conversation."""
         try:
-            state = self.assistant.feedback(conversation_id, sender, product_id, liked)
+            state = self.gateway.feedback("widget", conversation_id, sender, product_id, liked)
         except ShopAssistError as exc:
             raise gr.Error(str(exc)) from exc
-        self._record_feedback(liked)
         return {"conversation_id": conversation_id, "liked": state.liked(), "disliked": state.disliked()}
 
     def reset(self) -> tuple[Any, ...]:
@@ -147,21 +127,9 @@ class Widget:
                     turn: int | None = None) -> str:
         return render_cards([ProductCard.model_validate(c) for c in cards], liked, disliked, comparison, turn)
 
-    @staticmethod
-    def _record(result: TurnResult) -> None:
-        from api.observability import record_turn
 
-        record_turn(result, channel="widget")
-
-    @staticmethod
-    def _record_feedback(liked: bool) -> None:
-        from api.observability import record_feedback
-
-        record_feedback("widget", liked)
-
-
-def build_widget(assistant: ShopAssistant, ctx: ApiContext | None = None) -> gr.Blocks:
-    widget = Widget(assistant, ctx)
+def build_widget(gateway: ConversationGateway) -> gr.Blocks:
+    widget = Widget(gateway)
     with gr.Blocks(title="ShopAssist", fill_width=True, analytics_enabled=False) as blocks:
         sender = gr.State("")
         conversation = gr.State("")
@@ -199,7 +167,8 @@ def build_widget(assistant: ShopAssistant, ctx: ApiContext | None = None) -> gr.
     return blocks
 
 
-def mount_widget(app: FastAPI, assistant: ShopAssistant, ctx: ApiContext | None = None, path: str = "/ui") -> FastAPI:
-    blocks = build_widget(assistant, ctx)
+def mount_widget(app: FastAPI, gateway: ConversationGateway, path: str = "/ui") -> FastAPI:
+    """Serve the widget at ``path`` of ``app``, sharing the app's gateway (one rate limit per sender for all channels)."""
+    blocks = build_widget(gateway)
     blocks.queue(default_concurrency_limit=8)
     return gr.mount_gradio_app(app, blocks, path=path, css=CSS, theme=gr.themes.Soft(), ssr_mode=False, footer_links=["api"])

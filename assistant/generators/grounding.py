@@ -79,8 +79,9 @@ class Grounder:
         self.lowered = self.corpus.lower()
         self.numbers = {v for raw in re.findall(_NUM, self.corpus) if (v := _num(raw)) is not None}
         money = {v for m in _MONEY.finditer(self.corpus) if (v := _num(m.group(1) or m.group(2))) is not None}
-        self.money = money | plan.allowed_prices() | _fields(plan.facts, ("price", "total", "cost", "amount", "fee", "threshold"))
-        self.stock_counts = _fields(plan.facts, ("stock", "left", "available", "remaining", "inventory"))
+        facts = plan.facts.given()
+        self.money = money | plan.allowed_prices() | _fields(facts, ("price", "total", "cost", "amount", "fee", "threshold"))
+        self.stock_counts = _fields(facts, ("stock", "left", "available", "remaining", "inventory"))
         self.percents = {v for m in _PERCENT.finditer(self.corpus) if (v := _num(m.group(1))) is not None}
         self.words = set(rule_words(self.corpus))
         self.names = [n.lower() for n in _names(plan)]
@@ -176,7 +177,7 @@ def _names(plan: ReplyPlan) -> list[str]:
     names += [line.title for line in plan.cart]
     if plan.comparison is not None:
         names += plan.comparison.titles
-    names += [str(v) for v in plan.facts.values() if isinstance(v, str)]
+    names += [str(v) for v in plan.facts.given().values() if isinstance(v, str)]
     return names
 
 

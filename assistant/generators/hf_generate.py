@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-#: The prompt ``shopassist bench generate`` measures (a three-product plan); kept in sync by tests/assistant/test_bench.py.
+#: The prompt ``shopassist bench generate`` measures (a three-product plan); kept in sync by tests/lab/bench/test_generate.py.
 BENCH_PROMPT = Path(__file__).with_name("bench_prompt.json")
 
 

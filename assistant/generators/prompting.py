@@ -101,7 +101,7 @@ def render_facts(plan: ReplyPlan, template_reply: str = "") -> str:
         lines.append(f"cart: {line.quantity} x {line.title} at ${line.unit_price:,.2f} = ${line.line_total:,.2f}")
     if plan.cart_total is not None:
         lines.append(f"cart total: ${plan.cart_total:,.2f}")
-    facts = {k: v for k, v in _compact(plan.facts).items() if not _in_draft(v, draft)}
+    facts = {k: v for k, v in _compact(plan.facts.given()).items() if not _in_draft(v, draft)}
     if facts:
         lines.append("facts: " + json.dumps(facts, ensure_ascii=False, default=str))
     text = "\n".join(lines)

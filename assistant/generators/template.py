@@ -6,7 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from assistant.generators.base import HistoryTurn
+from dialogue.actions import Action
 from dialogue.plan import ProductCard, ReplyPlan
+from dialogue.reply_facts import (
+    AnswerFacts,
+    CancelOrderFacts,
+    CartAddFacts,
+    CartRemoveFacts,
+    CheckoutFacts,
+    ClarificationFacts,
+    GoodbyeFacts,
+    GreetFacts,
+    OrderFacts,
+    OrderStatusFacts,
+    PolicyFacts,
+    ResetFacts,
+    ReturnItemFacts,
+    ShowProductsFacts,
+)
 
 
 def money(value: float) -> str:
@@ -20,29 +37,29 @@ def card_line(card: ProductCard) -> str:
 
 
 def _products(plan: ReplyPlan) -> str:
-    f = plan.facts
+    f = plan.facts_as(ShowProductsFacts)
+    scope = f" {f.category.lower()}" if f.category else ""
     if not plan.products:
-        what = f" {f['category'].lower()}" if f.get("category") else ""
-        return f"Sorry, I couldn't find any{what} products matching that. Try a different budget, colour or brand."
-    scope = f" {f['category'].lower()}" if f.get("category") else ""
-    detail = f" ({f['constraints']})" if f.get("constraints") else ""
-    if f.get("more"):
+        return f"Sorry, I couldn't find any{scope} products matching that. Try a different budget, colour or brand."
+    detail = f" ({f.constraints})" if f.constraints else ""
+    if f.more:
         head = f"Here are {len(plan.products)} more{scope} options{detail}:"
-    elif f.get("note") == "similar":
+    elif f.note == "similar":
         head = f"Here are {len(plan.products)}{scope} options similar to the one you liked{detail}:"
-    elif f.get("note") == "avoiding":
+    elif f.note == "avoiding":
         head = f"Got it — here are {len(plan.products)} different{scope} options{detail}:"
     else:
         head = f"Here are {len(plan.products)}{scope} options{detail}:"
-    relaxed = f.get("relaxed") or []
+    relaxed = f.relaxed
     if relaxed:
         head = f"Nothing matched exactly, so I relaxed the {' and '.join(relaxed)}. " + head
     return "\n".join([head, *(card_line(c) for c in plan.products)])
 
 
 def _clarify(plan: ReplyPlan) -> str:
-    question = str(plan.facts.get("question") or "Could you tell me a bit more?")
-    options = plan.facts.get("options") or []
+    f = plan.facts_as(ClarificationFacts)
+    question = f.question or "Could you tell me a bit more?"
+    options = f.options
     return f"{question} For example: {', '.join(map(str, options[:6]))}." if options else question
 
 
@@ -57,12 +74,12 @@ def _compare(plan: ReplyPlan) -> str:
 
 
 def _answer(plan: ReplyPlan) -> str:
-    f = plan.facts
-    if f.get("known"):
-        return " ".join(map(str, f.get("facts", [])))
-    if f.get("reason") == "no_product":
+    f = plan.facts_as(AnswerFacts)
+    if f.known:
+        return " ".join(f.facts)
+    if f.reason == "no_product":
         return "Which product do you mean? Search for something first, then ask me about it."
-    title = f.get("title") or "this product"
+    title = f.title or "this product"
     return f"I don't know — the catalog doesn't say that about the {title}. I can tell you its price, sizes, colours, materials, stock and rating."
 
 
@@ -76,20 +93,19 @@ def _variant(variant: dict[str, str]) -> str:
 
 
 def _cart_add(plan: ReplyPlan) -> str:
-    f = plan.facts
-    if not f.get("added"):
-        if f.get("reason") == "out_of_stock":
-            return f"Sorry, the {f.get('title')} is out of stock right now, so I couldn't add it."
+    f = plan.facts_as(CartAddFacts)
+    if not f.added:
+        if f.reason == "out_of_stock":
+            return f"Sorry, the {f.title} is out of stock right now, so I couldn't add it."
         return "Sorry, I couldn't find that product to add."
-    variant = _variant(f.get("variant") or {})
-    return f"Added {f['quantity']} × {f['title']}{variant} to your cart.\n{_cart_summary(plan)}"
+    return f"Added {f.quantity} × {f.title}{_variant(f.variant)} to your cart.\n{_cart_summary(plan)}"
 
 
 def _cart_remove(plan: ReplyPlan) -> str:
-    f = plan.facts
-    if not f.get("removed"):
+    f = plan.facts_as(CartRemoveFacts)
+    if not f.removed:
         return "Your cart is empty, so there is nothing to remove."
-    return f"Removed {f['quantity']} × {f['title']} from your cart.\n" + (_cart_summary(plan) if plan.cart else "Your cart is now empty.")
+    return f"Removed {f.quantity} × {f.title} from your cart.\n" + (_cart_summary(plan) if plan.cart else "Your cart is now empty.")
 
 
 def _show_cart(plan: ReplyPlan) -> str:
@@ -97,48 +113,47 @@ def _show_cart(plan: ReplyPlan) -> str:
 
 
 def _checkout(plan: ReplyPlan) -> str:
-    if plan.facts.get("empty"):
+    if plan.facts_as(CheckoutFacts).empty:
         return "Your cart is empty — add something first and I'll take you through checkout."
     return f"Here's your order summary:\n{_cart_summary(plan)}\nReady to pay? Continue to the secure checkout page to enter shipping and payment details."
 
 
 def _order(plan: ReplyPlan) -> str:
-    f = plan.facts
-    if f.get("slot") == "order_id":
-        policy = " ".join(f.get("policy") or [])
-        return f"{policy} {f['question']}".strip()
-    if not f.get("found"):
-        if f.get("problem") == "invalid_id":
-            return f"“{f['order_id']}” doesn't look like an order number. Order numbers look like ORD-12345."
-        return f"I couldn't find order {f['order_id']} on your account. Please check the number."
-    items = ", ".join(f["items"])
-    status = f"Order {f['order_id']} ({items}, total {money(f['total'])}) is {f['status']}."
-    if plan.action == "order_status":
+    f = plan.facts_as(OrderFacts)
+    policy = " ".join(f.policy) if isinstance(f, ReturnItemFacts) else ""
+    if f.slot == "order_id":
+        return f"{policy} {f.question}".strip()
+    if not f.found:
+        if f.problem == "invalid_id":
+            return f"“{f.order_id}” doesn't look like an order number. Order numbers look like ORD-12345."
+        return f"I couldn't find order {f.order_id} on your account. Please check the number."
+    items = ", ".join(f.items)
+    status = f"Order {f.order_id} ({items}, total {money(f.total or 0.0)}) is {f.status}."
+    if isinstance(f, OrderStatusFacts):
         extra = []
-        if f.get("carrier") and f.get("tracking_number"):
-            extra.append(f"It ships with {f['carrier']}, tracking number {f['tracking_number']}.")
-        if f.get("estimated_delivery") and f["status"] in {"processing", "shipped"}:
-            extra.append(f"Estimated delivery: {f['estimated_delivery']}.")
+        if f.carrier and f.tracking_number:
+            extra.append(f"It ships with {f.carrier}, tracking number {f.tracking_number}.")
+        if f.estimated_delivery and f.status in {"processing", "shipped"}:
+            extra.append(f"Estimated delivery: {f.estimated_delivery}.")
         return " ".join([status, *extra])
-    if plan.action == "cancel_order":
-        if f.get("cancelled"):
-            return f"Done — order {f['order_id']} is cancelled. You'll be refunded to your original payment method."
+    if isinstance(f, CancelOrderFacts):
+        if f.cancelled:
+            return f"Done — order {f.order_id} is cancelled. You'll be refunded to your original payment method."
         return f"{status} It can no longer be cancelled, but you can return it once it arrives."
-    policy = " ".join(f.get("policy") or [])
-    if f.get("returnable"):
+    if isinstance(f, ReturnItemFacts) and f.returnable:
         return f"{status} You can return it. {policy}".strip()
     return f"{status} Returns start once an order has been delivered. {policy}".strip()
 
 
 def _policy(plan: ReplyPlan) -> str:
-    f = plan.facts
-    if not f.get("known"):
-        return "I can answer questions about " + ", ".join(t.replace("_", " ") for t in f.get("topics", [])) + "."
-    return f"{f['title']}: " + " ".join(f.get("sentences", []))
+    f = plan.facts_as(PolicyFacts)
+    if not f.known:
+        return "I can answer questions about " + ", ".join(t.replace("_", " ") for t in f.topics) + "."
+    return f"{f.title}: " + " ".join(f.sentences)
 
 
 def _greet(plan: ReplyPlan) -> str:
-    kind = plan.facts.get("kind")
+    kind = plan.facts_as(GreetFacts).kind
     if kind == "thanks":
         return "You're welcome! Anything else I can help you find?"
     if kind == "ack":
@@ -151,12 +166,12 @@ def _greet(plan: ReplyPlan) -> str:
 
 
 def _goodbye(plan: ReplyPlan) -> str:
-    items = plan.facts.get("cart_items") or 0
+    items = plan.facts_as(GoodbyeFacts).cart_items
     return "Goodbye! Your cart is saved." if items else "Goodbye, and thanks for shopping with us!"
 
 
 def _reset(plan: ReplyPlan) -> str:
-    if plan.facts.get("scope") == "preferences":
+    if plan.facts_as(ResetFacts).scope == "preferences":
         return "Done — I've forgotten your saved preferences."
     return "Okay, let's start over. What are you looking for?"
 
@@ -169,7 +184,7 @@ def _fallback(plan: ReplyPlan) -> str:
     return "Sorry, I can't help with that. I can find and compare products, answer product questions, manage your cart, and help with orders, returns and shipping."
 
 
-RENDERERS: dict[str, Callable[[ReplyPlan], str]] = {
+RENDERERS: dict[Action, Callable[[ReplyPlan], str]] = {
     "show_products": _products, "ask_clarification": _clarify, "compare": _compare, "answer_question": _answer,
     "cart_add": _cart_add, "cart_remove": _cart_remove, "show_cart": _show_cart, "checkout": _checkout,
     "order_status": _order, "cancel_order": _order, "return_item": _order, "policy_answer": _policy,

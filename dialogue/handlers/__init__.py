@@ -6,7 +6,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, service, shopping, social
+from dialogue.pending import AwaitingOrderId, AwaitingReference, AwaitingSize
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -38,13 +40,13 @@ EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "retur
 def contextual_handler(turn: Turn) -> Handler | None:
     """Answers to the assistant's own questions: an order id, a size, or a clarification."""
     state, nlu = turn.state, turn.nlu
-    pending = state.pending or ""
-    if pending.startswith("order_id:") and nlu.slots.order_id and nlu.intent not in EXPLICIT - {"order_status", "cancel_order", "return_item"}:
-        return partial(service.order_action, action=pending.split(":", 1)[1])
-    if pending.startswith("size:") and (nlu.slots.sizes or len(nlu.text.split()) <= 2) and nlu.intent not in EXPLICIT:
-        return cart.answer_size
-    if pending.startswith("reference:") and nlu.slots.references and nlu.intent not in EXPLICIT:
-        return INTENT_HANDLERS.get(pending.split(":", 1)[1], fallback)
+    pending = state.pending
+    if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
+        return partial(service.order_action, action=pending.intent)
+    if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or len(nlu.text.split()) <= 2) and nlu.intent not in EXPLICIT:
+        return partial(cart.answer_size, awaited=pending)
+    if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT:
+        return INTENT_HANDLERS.get(pending.intent, fallback)
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:
         return shopping.answer_clarification

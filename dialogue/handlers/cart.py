@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dialogue.actions import CART_ACTIONS, Action
+from dialogue.pending import AwaitingSize
 from dialogue.plan import CartLine, ReplyPlan
+from dialogue.reply_facts import CartAddFacts, CartRemoveFacts, CheckoutFacts, ClarificationFacts, Facts, ShowCartFacts
 from dialogue.state import CartEvent, CartItem, ConversationState, FeedbackEvent, FeedbackRecord, ServiceEvent
 from retrieval.models import Product, Variant
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
-
-CART_ACTIONS = {"cart_add", "cart_remove", "show_cart", "checkout"}
 
 
 def cart_lines(state: ConversationState) -> list[CartLine]:
@@ -21,7 +22,7 @@ def cart_lines(state: ConversationState) -> list[CartLine]:
     ]
 
 
-def _cart_plan(turn: Turn, action: str, facts: dict[str, object], quick: list[str] | None = None) -> ReplyPlan:
+def _cart_plan(turn: Turn, action: Action, facts: Facts, quick: list[str] | None = None) -> ReplyPlan:
     return turn.plan(action, facts=facts, cart=cart_lines(turn.state), cart_total=turn.state.cart_total,
                      quick_replies=quick if quick is not None else ["View cart", "Checkout"])
 
@@ -33,11 +34,11 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> Reply
         if resolution.problem or resolution.ambiguous or not resolution.product_ids:
             candidates = [p.title for pid in (resolution.ambiguous or turn.state.last_shown[:4]) if (p := dm.product(pid))]
             question = resolution.problem or ("Which one should I add?" if candidates else "What would you like to add? Search for a product first.")
-            return turn.plan("ask_clarification", facts={"slot": "reference", "question": question, "options": candidates}, quick_replies=candidates[:4])
+            return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question=question, options=candidates), quick_replies=candidates[:4])
         product_id = resolution.product_ids[0]
     product = dm.product(product_id)
     if product is None:
-        return _cart_plan(turn, "cart_add", {"added": False, "reason": "unknown_product"})
+        return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="unknown_product"))
     dm.focus(turn, product.id)
     quantity = slots.quantity or 1
     sizes = [v for v in product.values("size")]
@@ -46,23 +47,25 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> Reply
     if product.variants and sizes and chosen_size is None and len(sizes) > 1:
         available = _sizes_in_stock(product, sizes)
         if not available:
-            return _cart_plan(turn, "cart_add", {"added": False, "reason": "out_of_stock", "title": product.title})
-        turn.emit(ServiceEvent(pending=f"size:{product.id}:{quantity}"))
-        return turn.plan("ask_clarification", facts={"slot": "size", "question": f"Which size would you like for the {product.title}?", "options": available, "title": product.title}, quick_replies=available[:8])
+            return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="out_of_stock", title=product.title))
+        turn.emit(ServiceEvent(pending=AwaitingSize(product_id=product.id, quantity=quantity)))
+        question = f"Which size would you like for the {product.title}?"
+        return turn.plan("ask_clarification", facts=ClarificationFacts(slot="size", question=question, options=available, title=product.title),
+                         quick_replies=available[:8])
     variant = _variant(product, chosen_size, chosen_color)
     stock = variant.stock if variant else product.stock
     if stock <= 0:
-        return _cart_plan(turn, "cart_add", {"added": False, "reason": "out_of_stock", "title": product.title})
+        return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="out_of_stock", title=product.title))
     chosen = {k: v for k, v in (("size", chosen_size or (sizes[0] if len(sizes) == 1 else None)), ("color", chosen_color)) if v}
     if variant:
         chosen = dict(variant.attributes)
     item = CartItem(product_id=product.id, title=product.title, unit_price=variant.price if variant and variant.price else product.price,
                     quantity=quantity, variant=chosen)
     turn.emit(CartEvent(op="add", item=item))
-    if turn.state.pending:
+    if turn.state.pending is not None:
         turn.emit(ServiceEvent(pending=None))
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="added_to_cart", source="behaviour")))
-    return _cart_plan(turn, "cart_add", {"added": True, "title": product.title, "quantity": quantity, "variant": chosen, "unit_price": item.unit_price})
+    return _cart_plan(turn, "cart_add", CartAddFacts(added=True, title=product.title, quantity=quantity, variant=chosen, unit_price=item.unit_price))
 
 
 def _sizes_in_stock(product: Product, sizes: list[str]) -> list[str]:
@@ -77,35 +80,35 @@ def _sizes_in_stock(product: Product, sizes: list[str]) -> list[str]:
 def remove(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     state = turn.state
     if not state.cart:
-        return _cart_plan(turn, "cart_remove", {"removed": False, "reason": "empty"}, quick=[])
+        return _cart_plan(turn, "cart_remove", CartRemoveFacts(removed=False, reason="empty"), quick=[])
     target = _cart_target(dm, turn)
     if target is None:
         titles = [i.title for i in state.cart]
-        return turn.plan("ask_clarification", facts={"slot": "reference", "question": "Which item should I remove?", "options": titles}, quick_replies=[f"Remove {t}" for t in titles[:4]])
+        return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question="Which item should I remove?", options=titles),
+                         quick_replies=[f"Remove {t}" for t in titles[:4]])
     quantity = turn.nlu.slots.quantity or target.quantity
     turn.emit(CartEvent(op="remove", item=target.model_copy(update={"quantity": quantity})))
-    return _cart_plan(turn, "cart_remove", {"removed": True, "title": target.title, "quantity": quantity})
+    return _cart_plan(turn, "cart_remove", CartRemoveFacts(removed=True, title=target.title, quantity=quantity))
 
 
 def view(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    return _cart_plan(turn, "show_cart", {"items": sum(i.quantity for i in turn.state.cart)}, quick=["Checkout"] if turn.state.cart else [])
+    return _cart_plan(turn, "show_cart", ShowCartFacts(items=sum(i.quantity for i in turn.state.cart)), quick=["Checkout"] if turn.state.cart else [])
 
 
 def checkout(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     items = sum(i.quantity for i in turn.state.cart)
-    return _cart_plan(turn, "checkout", {"items": items, "empty": not turn.state.cart}, quick=[])
+    return _cart_plan(turn, "checkout", CheckoutFacts(items=items, empty=not turn.state.cart), quick=[])
 
 
-def answer_size(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """The reply to "which size?": add the pending product in that size."""
-    _, product_id, quantity = (turn.state.pending or "size::1").split(":")
+def answer_size(dm: DialogueManager, turn: Turn, awaited: AwaitingSize) -> ReplyPlan:
+    """The reply to "which size?": add the awaited product in that size."""
     nlu = turn.nlu
     if not nlu.slots.sizes:
         size = turn.text.strip().upper()
         nlu.slots.sizes = [size] if size else []
     if not nlu.slots.quantity:
-        nlu.slots.quantity = int(quantity or 1)
-    return add(dm, turn, product_id)
+        nlu.slots.quantity = awaited.quantity
+    return add(dm, turn, awaited.product_id)
 
 
 def _cart_target(dm: DialogueManager, turn: Turn) -> CartItem | None:

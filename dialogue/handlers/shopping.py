@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from dialogue.goals import anchor_price, refine_goal, start_goal
 from dialogue.plan import ReplyPlan
+from dialogue.reply_facts import ClarificationFacts, ClarifiedSlot, GreetFacts, ShowProductsFacts
 from dialogue.state import ConversationState, FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
 from retrieval.models import Product, ProductHit, SearchConstraints
 
@@ -89,7 +90,7 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
     for pid in resolution.product_ids:
         turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=pid, kind=kind, source="text", detail=turn.text)))
     if goal is None:
-        return turn.plan("greet", facts={"kind": "feedback_ack", "liked": liked})
+        return turn.plan("greet", facts=GreetFacts(kind="feedback_ack", liked=liked))
     if liked and resolution.product_ids:
         dm.focus(turn, resolution.product_ids[0])
         anchor = dm.product(resolution.product_ids[0])
@@ -106,7 +107,8 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 
 
 # building blocks ---------------------------------------------------------------------------------------
-def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | None = None, more: bool = False, note: str = "") -> ReplyPlan:
+def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | None = None, more: bool = False,
+         note: Literal["", "similar", "avoiding"] = "") -> ReplyPlan:
     _record_ruled_out_brands(dm, turn, goal)
     hits, relaxed = run_search(dm, goal, exclude or [], turn.state)
     if goal != turn.state.goal:
@@ -114,14 +116,8 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
     if hits:
         turn.emit(ShownEvent(product_ids=[h.product.id for h in hits]))
         dm.focus(turn, hits[0].product.id if len(hits) == 1 else None)
-    facts: dict[str, object] = {
-        "count": len(hits),
-        "category": goal.constraints.category,
-        "constraints": describe_constraints(goal.constraints),
-        "relaxed": relaxed,
-        "more": more,
-        "note": note,
-    }
+    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=describe_constraints(goal.constraints),
+                              relaxed=relaxed, more=more, note=note)
     quick = ["Show more", "Cheaper", "Compare the first two"] if len(hits) >= 2 else ["Start over"]
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=quick)
 
@@ -138,7 +134,7 @@ def _record_ruled_out_brands(dm: DialogueManager, turn: Turn, goal: Goal) -> Non
 
 def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: ConversationState | None = None) -> tuple[list[ProductHit], list[str]]:
     """Search the goal; when nothing matches, relax the budget, then attributes, then rating (and say so).
-    With ``state``, results are re-ranked with the conversation's feedback (see retrieval/reranker.py)."""
+    With ``state``, results are re-ranked with the conversation's feedback (see retrieval/rerank/)."""
     constraints = goal.constraints.model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
     k = dm.settings.page_size
     hits = dm.search(state, goal.query, constraints, k)
@@ -158,7 +154,7 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
     return hits, relaxed
 
 
-def clarifying_question(dm: DialogueManager, goal: Goal, text: str) -> tuple[str, str, list[str]] | None:
+def clarifying_question(dm: DialogueManager, goal: Goal, text: str) -> tuple[ClarifiedSlot, str, list[str]] | None:
     """(slot, question, options) when the request is too broad for a useful answer, unless already asked."""
     category = goal.constraints.category
     if category:
@@ -173,10 +169,10 @@ def clarifying_question(dm: DialogueManager, goal: Goal, text: str) -> tuple[str
     return "category", "What are you shopping for today?", top_categories(dm)[:6]
 
 
-def ask(turn: Turn, goal: Goal, slot: str, question: str, options: list[str]) -> ReplyPlan:
+def ask(turn: Turn, goal: Goal, slot: ClarifiedSlot, question: str, options: list[str]) -> ReplyPlan:
     asked = goal.model_copy(update={"asked": list(dict.fromkeys([*goal.asked, slot]))})
     turn.emit(GoalEvent(goal=asked))
-    return turn.plan("ask_clarification", facts={"slot": slot, "question": question, "options": options}, quick_replies=options)
+    return turn.plan("ask_clarification", facts=ClarificationFacts(slot=slot, question=question, options=options), quick_replies=options)
 
 
 class CategoryCounts:

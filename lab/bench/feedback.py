@@ -1,62 +1,30 @@
 """``shopassist bench feedback``: simulated shoppers with a hidden target, feedback re-ranking ON versus OFF.
 
-Each shopper has a hidden target product. It opens with a vague request for the target's top-level category
-(answering "no preference" if asked what kind), then reacts to every list of products like a person would: it likes
-shown products sharing at least two of the target's attributes (type, brand, colour, material, price band), dislikes
-clearly different ones (none shared, or a different type sharing at most one), and says something: sometimes one of
-the target's attributes ("something in leather"), "these are too expensive" when the target is well below what it
-sees, otherwise "show me more". Turn t is the t-th list of products; success at t: the target is among the (top 5)
-products shown by then. Both arms run the same shoppers through the real assistant (NLU, dialogue manager, search,
-card feedback); OFF has ``rerank_enabled=False``, so likes and dislikes are recorded but not used for ranking.
+The shoppers are :mod:`lab.simulate.shoppers`'s: each opens with a vague request, likes and dislikes the products it
+is shown against its hidden target, and sometimes states an attribute or a price. Turn t is the t-th list of
+products; success at t: the target is among the (top 5) products shown by then. Both arms run the same shoppers
+through the real assistant (NLU, dialogue manager, search, card feedback); OFF has ``rerank_enabled=False``, so
+likes and dislikes are recorded but not used for ranking.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
 import statistics
 import time
 from pathlib import Path
 
 from pydantic import BaseModel, Field
-from tqdm import tqdm
 
 from assistant.service import ShopAssistant
 from core.settings import Settings
-from retrieval.models import Product
-from retrieval.reranker import PriceBands, RerankWeights
+from lab.simulate.shoppers import MAX_TURNS, Behaviour, ShopperOutcome, make_shoppers, run_arm
+from retrieval.rerank import PriceBands, RerankWeights
 
 log = logging.getLogger(__name__)
 
-MAX_TURNS = 6
 SUCCESS_WITHIN = 5
-MAX_LIKES_PER_TURN = 2
-MAX_DISLIKES_PER_TURN = 2
-
-
-class Behaviour(BaseModel):
-    """How often a shopper says more than "show me more" (each at most once per conversation)."""
-
-    state_rate: float = Field(default=0.2, ge=0, le=1, description="Chance per turn of stating one target attribute.")
-    price_rate: float = Field(default=0.5, ge=0, le=1, description="Chance per turn of \"too expensive\" when the target is < 0.8 × the median shown price.")
-
-
-class Shopper(BaseModel):
-    sender: str
-    target_id: str
-    seed: int
-
-
-class ShopperOutcome(BaseModel):
-    sender: str
-    target_id: str
-    success_turn: int | None = Field(default=None, description="The turn (product list) the target was first shown in.")
-    lists: int = 0
-    messages: list[str] = Field(default_factory=list)
-    likes: int = 0
-    dislikes: int = 0
-    carted: bool = Field(default=False, description="Found it and added it to the cart (logged as added_to_cart).")
 
 
 class ArmReport(BaseModel):
@@ -81,117 +49,6 @@ class FeedbackBenchReport(BaseModel):
     targets: dict[str, bool] = Field(default_factory=dict)
 
 
-# shoppers --------------------------------------------------------------------------------------------
-def make_shoppers(products: list[Product], count: int, seed: int = 17) -> list[Shopper]:
-    """``count`` shoppers with targets drawn (deterministically) from in-stock products."""
-    rng = random.Random(seed)
-    pool = sorted((p for p in products if p.in_stock), key=lambda p: p.id)
-    targets = rng.sample(pool, min(count, len(pool))) if count <= len(pool) else [rng.choice(pool) for _ in range(count)]
-    return [Shopper(sender=f"shopper-{i:04d}", target_id=t.id, seed=seed * 100_003 + i) for i, t in enumerate(targets)]
-
-
-class TargetView:
-    """How a shopper judges products against its hidden target."""
-
-    def __init__(self, target: Product, bands: PriceBands) -> None:
-        self.target = target
-        self.bands = bands
-        self.band = bands.band(target)
-
-    def shared(self, product: Product) -> int:
-        t = self.target
-        return sum((
-            product.leaf_category == t.leaf_category,
-            bool(t.brand) and product.brand == t.brand,
-            bool({v.lower() for v in product.values("color")} & {v.lower() for v in t.values("color")}),
-            bool({v.lower() for v in product.values("material")} & {v.lower() for v in t.values("material")}),
-            self.bands.band(product) == self.band,
-        ))
-
-    def reactions(self, shown: list[Product]) -> tuple[list[str], list[str]]:
-        scored = sorted(((self.shared(p), i, p) for i, p in enumerate(shown)), key=lambda x: (-x[0], x[1]))
-        likes = [p.id for s, _, p in scored if s >= 2][:MAX_LIKES_PER_TURN]
-        different = [p.id for s, _, p in reversed(scored)
-                     if s == 0 or (p.leaf_category != self.target.leaf_category and s <= 1)]
-        return likes, different[:MAX_DISLIKES_PER_TURN]
-
-    def statements(self) -> list[str]:
-        """Things this shopper could say about the target (one attribute each)."""
-        out: list[str] = []
-        colors = self.target.values("color")
-        if len(colors) == 1:
-            out.append(f"do you have any in {colors[0].lower()}?")
-        materials = self.target.values("material")
-        if len(materials) == 1:
-            out.append(f"something in {materials[0].lower()} please")
-        return out
-
-
-def simulate(assistant: ShopAssistant, shopper: Shopper, bands: PriceBands, *, max_turns: int = MAX_TURNS,
-             timings: list[float] | None = None, behaviour: Behaviour | None = None) -> ShopperOutcome:
-    behaviour = behaviour or Behaviour()
-    target = assistant.products.get(shopper.target_id)
-    assert target is not None, shopper.target_id
-    view = TargetView(target, bands)
-    rng = random.Random(shopper.seed)
-    outcome = ShopperOutcome(sender=shopper.sender, target_id=target.id)
-    conversation = assistant.start(shopper.sender)
-
-    def say(text: str) -> list[str]:
-        started = time.perf_counter()
-        result = assistant.handle(conversation, shopper.sender, text)
-        if timings is not None:
-            timings.append((time.perf_counter() - started) * 1000)
-        outcome.messages.append(text)
-        return [card.product_id for card in result.plan.products] if result.plan.action == "show_products" else []
-
-    shown = say(f"show me some {target.category[0].lower()}")
-    if not shown:
-        shown = say("no preference, show me some")
-    stated = False
-    said_price = False
-    for turn in range(1, max_turns + 1):
-        outcome.lists = turn
-        if target.id in shown:
-            outcome.success_turn = turn
-            outcome.carted = _buy(assistant, conversation, shopper.sender, shown.index(target.id))
-            break
-        if turn == max_turns:
-            break
-        products = [p for pid in shown if (p := assistant.products.get(pid)) is not None]
-        likes, dislikes = view.reactions(products)
-        for pid in likes:
-            assistant.feedback(conversation, shopper.sender, pid, liked=True)
-        for pid in dislikes:
-            assistant.feedback(conversation, shopper.sender, pid, liked=False)
-        outcome.likes += len(likes)
-        outcome.dislikes += len(dislikes)
-        roll = rng.random()
-        prices = [p.price for p in products]
-        statements = view.statements()
-        if prices and not said_price and target.price < 0.8 * statistics.median(prices) and roll < behaviour.price_rate:
-            text, said_price = "these are too expensive", True
-        elif statements and not stated and roll < behaviour.state_rate:
-            text, stated = rng.choice(statements), True
-        else:
-            text = "show me more"
-        shown = say(text) or shown
-    return outcome
-
-
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-
-
-def _buy(assistant: ShopAssistant, conversation: str, sender: str, index: int) -> bool:
-    """The shopper found the target: "add the third one to my cart" (answering the size question if asked).
-    Not a counted turn; it leaves an ``added_to_cart`` event in the log, the label `train reranker` learns from."""
-    result = assistant.handle(conversation, sender, f"add the {ORDINALS[min(index, len(ORDINALS) - 1)]} one to my cart")
-    if result.plan.action == "ask_clarification" and result.plan.facts.get("slot") == "size" and result.plan.facts.get("options"):
-        result = assistant.handle(conversation, sender, str(result.plan.facts["options"][0]))
-    return result.plan.action == "cart_add" and bool(result.plan.facts.get("added"))
-
-
-# the benchmark ----------------------------------------------------------------------------------------
 def arm_report(arm: str, outcomes: list[ShopperOutcome], turn_ms: list[float], max_turns: int = MAX_TURNS) -> ArmReport:
     n = max(len(outcomes), 1)
     by_turn = [round(sum(1 for o in outcomes if o.success_turn is not None and o.success_turn <= t) / n, 4) for t in range(1, max_turns + 1)]
@@ -203,14 +60,6 @@ def arm_report(arm: str, outcomes: list[ShopperOutcome], turn_ms: list[float], m
     )
 
 
-def run_arm(assistant: ShopAssistant, shoppers: list[Shopper], bands: PriceBands, label: str, progress: bool = True,
-            behaviour: Behaviour | None = None) -> tuple[list[ShopperOutcome], list[float]]:
-    timings: list[float] = []
-    outcomes = [simulate(assistant, s, bands, timings=timings, behaviour=behaviour)
-                for s in tqdm(shoppers, desc=f"shoppers ({label})", disable=not progress)]
-    return outcomes, timings
-
-
 def rerank_overhead_ms(assistant: ShopAssistant, outcomes: list[ShopperOutcome], samples: int = 200, repeats: int = 3) -> float:
     """Median over stored ON conversations (their latest goal and state) of (pooled search + re-rank) − (plain search),
     each timed as the best of ``repeats`` interleaved runs, so other processes on a shared CPU do not inflate it."""
@@ -218,7 +67,7 @@ def rerank_overhead_ms(assistant: ShopAssistant, outcomes: list[ShopperOutcome],
     if dm.reranker is None:
         return 0.0
     diffs: list[float] = []
-    k = core.settings.page_size
+    k = assistant.settings.page_size
     for sender in [o.sender for o in outcomes][:samples]:
         for conversation_id in assistant.states.conversations_of(sender):
             state = assistant.states.load(conversation_id)
@@ -243,7 +92,7 @@ def run_feedback_bench(
     plot: Path | None = None, progress: bool = True, weights: RerankWeights | None = None, behaviour: Behaviour | None = None,
 ) -> FeedbackBenchReport:
     """Run both arms on the catalog ingested in ``settings.home`` (conversations go to a fresh database each)."""
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
     from retrieval.product_store import HybridProductStore
 
     store = store or HybridProductStore.open(settings)
@@ -259,10 +108,8 @@ def run_feedback_bench(
     weights_label = "settings"
     for arm, enabled in (("on", True), ("off", False)):
         arm_settings = settings.model_copy(update={"rerank_enabled": enabled, "database_url": f"sqlite:///{run_dir / f'{arm}.db'}"})
-        assistant = build_assistant(arm_settings, store=store)
+        assistant = build_assistant(arm_settings, store=store, reranker_weights=weights)
         if enabled and assistant.manager.reranker is not None:
-            if weights is not None:
-                assistant.manager.reranker.weights = weights
             weights_label = assistant.manager.reranker.weights.source
         outcomes, timings = run_arm(assistant, people, bands, arm, progress, behaviour)
         arms[arm] = arm_report(arm, outcomes, timings)
@@ -298,3 +145,20 @@ def write_plot(report: FeedbackBenchReport, path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def bench_feedback(settings: Settings, *, catalog: str = "demo", scaled_count: int = 40_000, shoppers: int = 300, seed: int = 17,
+                   behaviour: Behaviour | None = None, plot: Path | None = None, progress: bool = True) -> FeedbackBenchReport:
+    """:func:`run_feedback_bench` on the home's catalog (``demo``) or on the generated ``scaled_count``-product one
+    (``scaled``, :func:`lab.fixtures.scaled_store`); the plot defaults to the run's log folder."""
+    from lab.fixtures import scaled_store
+
+    if catalog not in ("demo", "scaled"):
+        raise ValueError("catalog must be demo or scaled")
+    label = catalog
+    if catalog == "scaled":
+        label = f"scaled-{scaled_count}"
+        settings = scaled_store(settings, scaled_count, progress=progress)
+    plot_path = plot or settings.home / "bench" / "feedback" / f"{label}-{shoppers}-{seed}" / "success-by-turn.png"
+    return run_feedback_bench(settings, shoppers=shoppers, catalog_label=label, seed=seed, plot=plot_path, progress=progress,
+                              behaviour=behaviour)

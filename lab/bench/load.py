@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import httpx
-import numpy as np
 from pydantic import BaseModel, Field
 
 from core.settings import Settings
+from core.stats import percentile
 
 log = logging.getLogger(__name__)
 
@@ -121,15 +121,15 @@ async def drive(base_url: str, conversations: int, turns: int, *, concurrency: i
             stored += len(texts)
             lost += sum(1 for i, text in enumerate(expected) if i >= len(texts) or texts[i] != text)
 
-    ms = np.array(latencies) * 1000 if latencies else np.zeros(1)
+    ms = [elapsed * 1000 for elapsed in latencies] or [0.0]
     turns_sent = conversations * turns
     return LoadReport(
         conversations=conversations, turns_per_conversation=turns, concurrency=concurrency, turns_sent=turns_sent,
         turns_ok=len(latencies), errors=len(errors), error_samples=errors[:5], turns_stored=stored,
         lost_turns=lost, seconds=round(seconds, 3),
         throughput_turns_per_s=round(len(latencies) / seconds, 1) if seconds else 0.0,
-        latency_p50_ms=round(float(np.percentile(ms, 50)), 1), latency_p95_ms=round(float(np.percentile(ms, 95)), 1),
-        latency_max_ms=round(float(ms.max()), 1),
+        latency_p50_ms=round(percentile(ms, 50), 1), latency_p95_ms=round(percentile(ms, 95), 1),
+        latency_max_ms=round(max(ms), 1),
     )
 
 

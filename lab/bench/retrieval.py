@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 from pydantic import BaseModel
 
 from core.settings import Settings
+from core.stats import percentile
 from retrieval.ingest import ingest
 from retrieval.models import SearchConstraints
 from retrieval.product_store import HybridProductStore, query_embedder
@@ -50,8 +49,9 @@ class RetrievalBench(BaseModel):
     embed_query_p50_ms: float
 
 
-def _pct(values: list[float], q: float) -> float:
-    return float(np.percentile(np.array(values) * 1000.0, q))
+def _pct(seconds: list[float], q: float) -> float:
+    """The ``q``-th percentile of ``seconds``, in milliseconds."""
+    return percentile([s * 1000.0 for s in seconds], q)
 
 
 def bench_retrieval(catalog_path: Path, settings: Settings, *, rounds: int = 5, progress: bool = True,
@@ -93,5 +93,22 @@ def bench_retrieval(catalog_path: Path, settings: Settings, *, rounds: int = 5, 
         search_p50_ms=round(_pct(cold, 50), 2),
         search_p95_ms=round(_pct(cold, 95), 2),
         cached_search_p50_ms=round(_pct(warm, 50), 2),
-        embed_query_p50_ms=round(statistics.median(embed_times) * 1000, 2),
+        embed_query_p50_ms=round(_pct(embed_times, 50), 2),
     )
+
+
+def bench_catalogs(settings: Settings, catalogs: list[Path] | None = None, *, scaled_count: int = 40_000, rounds: int = 5,
+                   progress: bool = True, search_only: bool = False) -> list[RetrievalBench]:
+    """:func:`bench_retrieval` on each of ``catalogs`` (each in a store of its own under home/bench), by default on the
+    home's catalog and the generated ``scaled_count``-product one (:mod:`lab.fixtures`' home, shared with the other
+    benches). ``search_only`` reuses the stores of an earlier run."""
+    from lab.fixtures import scaled_settings
+
+    if catalogs:
+        stores = [(path, settings.model_copy(update={"home": settings.home / "bench" / f"store-{index}"}))
+                  for index, path in enumerate(catalogs)]
+    else:
+        scaled = scaled_settings(settings, scaled_count)
+        stores = [(settings.catalog_path, settings.model_copy(update={"home": settings.home / "bench" / "store-0"})),
+                  (scaled.catalog_path, scaled)]
+    return [bench_retrieval(path, store, rounds=rounds, progress=progress, fresh=not search_only) for path, store in stores]

@@ -1,8 +1,8 @@
 """``shopassist bench scale``: how search latency, memory and disk grow with the catalog (1k → 200k products).
 
-Each size is a generated catalog (``generate_products(n)``, so smaller catalogs are prefixes of larger ones)
-ingested into its own fresh store. Vectors come from an embedding cache (``shopassist embed``, e.g. the 40k catalog
-embedded on a GPU host); products the cache lacks get a cached vector of a product of the same leaf category plus
+Each size is a generated catalog (``generate_products(n)``, so smaller catalogs are prefixes of larger ones; the
+file is :func:`lab.fixtures.scaled_catalog`'s, shared with the other benches) ingested into its own fresh store.
+Vectors come from an embedding cache (``shopassist embed``, e.g. the 40k catalog embedded on a GPU host); products the cache lacks get a cached vector of a product of the same leaf category plus
 small Gaussian noise (renormalised) — the issue allows this for 200k to save ingest time, and it keeps the vector
 distribution realistic for timing. Reported per size: ingest seconds, store size on disk, resident memory added by
 opening the store, and search p50/p95 for constrained (exact masked cosine) and unconstrained (Chroma HNSW) queries.
@@ -14,7 +14,6 @@ import gc
 import logging
 import random
 import shutil
-import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,9 +22,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from core.settings import Settings
+from core.stats import percentile
 from lab.bench.retrieval import BENCH_QUERIES
+from lab.fixtures import scaled_catalog
 from retrieval.catalog_io import load_catalog
-from lab.catalog.demo import generate_products, write_jsonl
 from retrieval.embedding_cache import EmbeddingCache, write_cache
 from retrieval.ingest import ingest
 from retrieval.product_store import HybridProductStore, query_embedder
@@ -82,8 +82,7 @@ def bench_size(settings: Settings, count: int, cache: EmbeddingCache, progress: 
     home = settings.home / "bench" / f"scale-{count}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    catalog = home / "catalog.jsonl"
-    write_jsonl(generate_products(count), catalog)
+    catalog = scaled_catalog(settings, count)
     products = load_catalog([catalog]).products
     texts = [p.embedding_text() for p in products]
     cache_file, real = filled_cache(texts, [p.category[-1] for p in products], cache, home / "vectors.npz")
@@ -109,17 +108,25 @@ def bench_size(settings: Settings, count: int, cache: EmbeddingCache, progress: 
     point = ScalePoint(
         products=count, real_vectors=real, ingest_seconds=round(report.seconds, 1), store_disk_mb=round(_disk_mb(home / "chroma") + _disk_mb(home / "lexical"), 1),
         open_seconds=round(open_seconds, 2), store_rss_mb=round(rss, 1),
-        constrained_p50_ms=round(statistics.median(constrained), 2), constrained_p95_ms=round(_p95(constrained), 2),
-        unconstrained_p50_ms=round(statistics.median(unconstrained), 2), unconstrained_p95_ms=round(_p95(unconstrained), 2),
+        constrained_p50_ms=round(percentile(constrained, 50), 2), constrained_p95_ms=round(percentile(constrained, 95), 2),
+        unconstrained_p50_ms=round(percentile(unconstrained, 50), 2), unconstrained_p95_ms=round(percentile(unconstrained, 95), 2),
     )
     del store
     log.info("bench.scale %s", point.model_dump())
     return point
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[int(0.95 * (len(ordered) - 1))]
+class ScaleBenchReport(BaseModel):
+    points: list[ScalePoint]
+    plot: str
+
+
+def bench_scale(settings: Settings, cache: Path, sizes: list[int], *, plot: Path | None = None, progress: bool = True) -> ScaleBenchReport:
+    """:func:`bench_size` for each of ``sizes`` (smallest first) with vectors from the cache file ``cache``, and the
+    plot (default home/bench/scale.png)."""
+    vectors = EmbeddingCache(cache)
+    points = [bench_size(settings, n, vectors, progress) for n in sorted(sizes)]
+    return ScaleBenchReport(points=points, plot=str(plot_scale(points, plot or settings.home / "bench" / "scale.png")))
 
 
 def plot_scale(points: list[ScalePoint], out: Path) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import random
-import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -23,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from core.settings import Settings
+from core.stats import latency_summary
 from retrieval.models import Product
 
 log = logging.getLogger(__name__)
@@ -77,16 +77,15 @@ def shopper_turns(products: list[Product], rng: random.Random) -> list[str]:
 
 
 def _stats(values: list[float]) -> StageStats:
-    ordered = sorted(values)
-    return StageStats(p50_ms=round(statistics.median(ordered), 2), p95_ms=round(ordered[int(0.95 * (len(ordered) - 1))], 2),
-                      mean_ms=round(statistics.fmean(ordered), 2))
+    summary = latency_summary(values)
+    return StageStats(p50_ms=summary.p50, p95_ms=summary.p95, mean_ms=summary.mean)
 
 
 def run_variant(settings: Settings, variant: str, conversations: int, seed: int, progress: bool) -> TurnBenchRun:
     """Build an assistant for ``variant`` on ``settings`` (an ingested store and a trained model) and time turns."""
     from tqdm.auto import tqdm
 
-    from assistant.factory import build_assistant
+    from assistant.wiring import build_assistant
 
     with tempfile.TemporaryDirectory(prefix="bench-turn-") as scratch:
         bench = settings.model_copy(update={**VARIANTS[variant], "generator": "template",
@@ -149,19 +148,15 @@ def plot_runs(runs: list[TurnBenchRun], out: Path) -> Path:
     return out
 
 
-def scaled_store(settings: Settings, count: int, progress: bool) -> Settings:
-    """Settings of the ``count``-product benchmark store (shared with ``bench retrieval``): generated, ingested on
-    first use (``settings.embedding_cache`` spares the embedding), with the main home's intent model linked in."""
-    from lab.catalog.demo import generate_products, write_jsonl
-    from retrieval.ingest import ingest
+def bench_turn(settings: Settings, *, scaled_count: int, conversations: int, variants: list[str], seed: int,
+               plot: Path | None = None, progress: bool = True) -> TurnBenchReport:
+    """Every variant on the home's catalog and (``scaled_count`` > 0) on the generated ``scaled_count``-product
+    catalog (:func:`lab.fixtures.scaled_store`); the stacked-stage plot goes to ``plot`` (default home/bench/turn.png)."""
+    from lab.fixtures import scaled_store
 
-    catalog = settings.home / "bench" / f"scaled-{count}.jsonl"
-    if not catalog.exists():
-        write_jsonl(generate_products(count), catalog)
-    store = settings.model_copy(update={"home": settings.home / "bench" / "store-1", "catalog_path": catalog})
-    if not store.chroma_dir.exists():
-        ingest([catalog], store, progress=progress)
-    store.models_dir.mkdir(parents=True, exist_ok=True)
-    if not store.nlu_model_dir.exists():
-        store.nlu_model_dir.symlink_to(settings.nlu_model_dir.resolve(), target_is_directory=True)
-    return store
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        raise ValueError(f"unknown variant(s): {', '.join(sorted(unknown))}")
+    stores = [settings] + ([scaled_store(settings, scaled_count, progress=progress)] if scaled_count else [])
+    runs = [run_variant(store, name, conversations, seed, progress) for store in stores for name in variants]
+    return TurnBenchReport(runs=runs, plot=str(plot_runs(runs, plot or settings.home / "bench" / "turn.png")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogue.actions import Action
 from dialogue.state import ConversationState
 from retrieval.models import Product
 
@@ -44,7 +45,7 @@ def product_matches(product: Product, filters: dict[str, Any]) -> list[str]:
     return failed
 
 
-def check_step(expect: dict[str, Any], *, intent: str | None, action: str, slots: dict[str, Any], reply: str,
+def check_step(expect: dict[str, Any], *, intent: str | None, action: Action, slots: dict[str, Any], reply: str,
                products: list[Product], state: ConversationState) -> list[str]:
     failures: list[str] = []
     for key, actual in (("intent", intent), ("action", action)):

@@ -1,6 +1,6 @@
 """The YAML test-case format, parsed into frozen dataclasses that remember ``file:line`` for every step.
 
-Unknown keys are errors, so a typo never silently passes."""
+Unknown keys and unknown action names are errors, so a typo never silently passes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from core.errors import UserError
+from dialogue.actions import ACTIONS
 
 EXPECT_KEYS = {"intent", "action", "slots", "products", "cart", "reply_contains", "reply_not_contains", "handoff"}
 PRODUCT_KEYS = {"min", "max", "all", "none", "include", "exclude", "not_seen_disliked"}
@@ -99,6 +100,12 @@ def _parse_expect(path: Path, expect: Any, line: int) -> dict[str, Any]:
     if not isinstance(expect, _Located):
         raise _fail(path, line, "expect must be a mapping")
     _check_keys(path, expect, EXPECT_KEYS, "expect")
+    if "action" in expect:
+        wanted = expect["action"] if isinstance(expect["action"], list) else [expect["action"]]
+        unknown = [str(action) for action in wanted if action not in ACTIONS]
+        if unknown:
+            raise _fail(path, expect.key_lines.get("action", expect.line),
+                        f"unknown action(s): {', '.join(unknown)} (actions: {', '.join(ACTIONS)})")
     products = expect.get("products")
     if products is not None:
         if not isinstance(products, _Located):

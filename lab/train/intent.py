@@ -14,9 +14,10 @@ import json
 import logging
 import random
 import shutil
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
@@ -188,7 +189,8 @@ class _Loop:
         best: EpochStats | None = None
         best_state: dict[str, torch.Tensor] = {}
         stale = 0
-        bar = tqdm(total=total, desc="training intents", unit="batch", disable=not self.progress, leave=False)
+        # One transient bar on a terminal; none in a log file (disable=None), where it would be thousands of updates.
+        bar = tqdm(total=total, desc="training intents", unit="batch", disable=None if self.progress else True, leave=False)
         try:
             for epoch in range(1, s.nlu_epochs + 1):
                 began = time.perf_counter()
@@ -282,10 +284,11 @@ def _hyperparameters(settings: Settings) -> dict[str, Any]:
 
 
 def _save(model: Any, tokenizer: Any, report: TrainingReport, settings: Settings, out_dir: Path) -> None:
-    """Write into a sibling temporary folder, then swap it in, so a failed save never leaves half a model."""
-    staging = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    """Write into a private sibling temporary folder, then swap it in, so a failed save never leaves half a model
+    (and two processes training into one model-cache entry do not write into each other's files)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=out_dir.name + ".partial-", dir=out_dir.parent))
+    staging.chmod(0o755)
     model.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
     meta = {"labels": report.labels, "max_length": settings.nlu_max_length, "context": "previous action as segment B"}
@@ -293,7 +296,9 @@ def _save(model: Any, tokenizer: Any, report: TrainingReport, settings: Settings
     (staging / METRICS_FILE).write_text(report.model_dump_json(indent=2), encoding="utf-8")
     if settings.nlu_runtime != "torch":
         _export_onnx(staging)
-    if out_dir.exists():
+    if out_dir.is_symlink():  # a home's link into the model cache: replace the link, keep the cached model
+        out_dir.unlink()
+    elif out_dir.exists():
         shutil.rmtree(out_dir)
     staging.rename(out_dir)
 
@@ -306,6 +311,41 @@ def _export_onnx(model_dir: Path) -> None:
         export_intent_model(model_dir)
     except Exception as exc:  # noqa: BLE001 - the torch model is saved either way; loading retries the export
         log.warning("nlu.onnx_export_failed dir=%s reason=%s", model_dir, exc)
+
+
+def train_into_cache(settings: Settings | None = None, data: list[Path] | None = None, progress: bool = True) -> TrainingReport:
+    """Train on ``data`` (default: the shipped NLU data) into the model cache's entry for that data and these settings
+    (``dialogue.model_cache``), and link the home's model folder to it. Where the cache cannot be written, train into
+    the home as before."""
+    from dialogue.model_cache import cache_entry, default_nlu_data, link_home_model
+    from dialogue.nlu_data import load_nlu
+
+    settings = settings or get_settings()
+    paths = list(data or default_nlu_data(settings))
+    entry = cache_entry(settings, paths)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("nlu.model_cache_unwritable cache=%s reason=%s", entry.parent, exc)
+        return train_intent_model(load_nlu(paths), settings.nlu_model_dir, settings, progress=progress)
+    report = train_intent_model(load_nlu(paths), entry, settings, progress=progress)
+    link_home_model(settings, entry)
+    return report
+
+
+def ensure_intent_model(settings: Settings | None = None, progress: bool = True) -> tuple[Literal["home", "cache", "trained"], TrainingReport | None]:
+    """What ``shopassist prepare`` does for the intent model: keep the home's, else link a matching one from the
+    model cache, else train one into the cache (and link it). Returns where the model came from and, when trained,
+    the training report."""
+    from dialogue.model_cache import cache_entry, has_model, resolve_nlu_model_dir
+
+    settings = settings or get_settings()
+    if has_model(settings.nlu_model_dir):
+        return "home", None
+    if has_model(cache_entry(settings)):
+        resolve_nlu_model_dir(settings)
+        return "cache", None
+    return "trained", train_into_cache(settings, progress=progress)
 
 
 def train_from_settings(settings: Settings | None = None, progress: bool = True) -> TrainingReport:

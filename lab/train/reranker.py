@@ -23,16 +23,19 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.settings import DialogueSettings
 from dialogue.feedback import feedback_context
 from dialogue.state import ConversationState, FeedbackEvent, ShownEvent
 from dialogue.state_store import ConversationRow, EventRow, SqlStateStore
 from retrieval.models import ProductHit
 from retrieval.product_store import ProductStore
-from retrieval.reranker import FEATURES, FeedbackReranker, RerankWeights
+from retrieval.rerank import FEATURES, FeedbackReranker, RerankWeights
 
 log = logging.getLogger(__name__)
 
 LABELS = {"like": 1, "dislike": 0}
+#: Products per list when the caller does not say (the dialogue's default page).
+DEFAULT_PAGE_SIZE: int = DialogueSettings.model_fields["page_size"].default
 
 
 class FeedbackRow(BaseModel):
@@ -95,18 +98,19 @@ class Examples(BaseModel):
         return np.asarray(self.features, dtype=np.float64).reshape(-1, len(FEATURES)), np.asarray(self.labels, dtype=np.int64)
 
 
-def training_examples(states: SqlStateStore, reranker: FeedbackReranker) -> tuple[Examples, Examples]:
-    """(fit half, held-out half) of labelled feature rows replayed from every logged conversation."""
+def training_examples(states: SqlStateStore, reranker: FeedbackReranker, page_size: int = DEFAULT_PAGE_SIZE) -> tuple[Examples, Examples]:
+    """(fit half, held-out half) of labelled feature rows replayed from every logged conversation (lists of
+    ``page_size`` products, as the assistant showed them)."""
     fit, hold = Examples(), Examples()
     with Session(states.engine) as session:
         rows = session.execute(select(ConversationRow.id, ConversationRow.sender).order_by(ConversationRow.created_at, ConversationRow.id)).all()
     for conversation_id, sender in rows:
         target = hold if held_out(sender) else fit
-        _replay(states, conversation_id, sender, reranker, target)
+        _replay(states, conversation_id, sender, reranker, page_size, target)
     return fit, hold
 
 
-def _replay(states: SqlStateStore, conversation_id: str, sender: str, reranker: FeedbackReranker, out: Examples) -> None:
+def _replay(states: SqlStateStore, conversation_id: str, sender: str, reranker: FeedbackReranker, page_size: int, out: Examples) -> None:
     """Labelled feature rows of one conversation. When the shopper bought (added to the cart) a product, every
     earlier product list with feedback gives a ranking example: the candidate pool the re-ranker scored then, the
     bought product labelled 1 and the rest 0 — the signal the re-ranker exists for. Without a purchase, each like
@@ -121,18 +125,19 @@ def _replay(states: SqlStateStore, conversation_id: str, sender: str, reranker: 
     state = ConversationState(conversation_id=conversation_id, sender=sender)
     for event in events:
         if bought and isinstance(event, ShownEvent) and event.page_of_goal:
-            _purchase_examples(state, bought, conversation_id, reranker, out)
+            _purchase_examples(state, bought, conversation_id, reranker, page_size, out)
         elif not bought and isinstance(event, FeedbackEvent) and event.feedback.kind in LABELS and event.feedback.product_id and state.last_shown:
             _feedback_example(state, event.feedback.product_id, LABELS[event.feedback.kind], conversation_id, reranker, out)
         state.apply(event)
 
 
-def _purchase_examples(state: ConversationState, bought: str, conversation_id: str, reranker: FeedbackReranker, out: Examples) -> None:
+def _purchase_examples(state: ConversationState, bought: str, conversation_id: str, reranker: FeedbackReranker, page_size: int,
+                       out: Examples) -> None:
     context = feedback_context(state)
     if state.goal is None or bought in state.shown or not context.signals:
         return
     constraints = state.goal.constraints.model_copy(update={"exclude_ids": list(state.shown)})
-    hits = reranker.candidates(state.goal.query, constraints, context, reranker.settings.page_size)
+    hits = reranker.candidates(state.goal.query, constraints, context, page_size)
     listed = [h.product.id for h in hits]
     if bought not in listed or len(listed) < 2:
         return
@@ -197,5 +202,5 @@ def auc(examples: Examples, weights: RerankWeights) -> float | None:
 
 def save_weights(weights: RerankWeights, path: Path, report: FitReport) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"weights": {name: getattr(weights, name) for name in FEATURES},
+    path.write_text(json.dumps({"weights": weights.named(),
                                 "report": report.model_dump(exclude={"saved"})}, indent=2))

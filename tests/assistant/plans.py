@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dialogue.plan import CartLine, ProductCard, ReplyPlan
+from dialogue.reply_facts import CartAddFacts, GreetFacts, PolicyFacts, ShowProductsFacts
 
 
 def card(position: int, title: str, price: float, brand: str | None = None, in_stock: bool = True, **attributes: str) -> ProductCard:
@@ -12,25 +13,25 @@ def card(position: int, title: str, price: float, brand: str | None = None, in_s
 
 def products_plan(user_text: str = "show me rain jackets under $100") -> ReplyPlan:
     return ReplyPlan(action="show_products", intent="search_products", confidence=0.93, user_text=user_text,
-                     facts={"category": "Jackets", "constraints": "under $100"},
+                     facts=ShowProductsFacts(category="Jackets", constraints="under $100"),
                      products=[card(1, "Trailhead Waterproof Rain Jacket", 89.99, brand="Northpeak", color="navy, red"),
                                card(2, "Cityline Packable Shell", 64.5, brand="Urbano", color="black"),
                                card(3, "Summit Insulated Parka", 99.0, brand="Northpeak", in_stock=False)])
 
 
 def policy_plan(user_text: str = "what's your return policy?") -> ReplyPlan:
-    return ReplyPlan(action="policy_answer", intent="return_policy", user_text=user_text, facts={
-        "known": True, "topic": "returns", "title": "Returns and refunds",
-        "sentences": ["Most items can be returned within 30 days of delivery for a full refund to the original payment method.",
-                      "Return shipping is free on orders of $50 or more; for smaller orders a $5.99 label fee is deducted from the refund."]})
+    return ReplyPlan(action="policy_answer", intent="return_policy", user_text=user_text, facts=PolicyFacts(
+        known=True, topic="returns", title="Returns and refunds",
+        sentences=["Most items can be returned within 30 days of delivery for a full refund to the original payment method.",
+                   "Return shipping is free on orders of $50 or more; for smaller orders a $5.99 label fee is deducted from the refund."]))
 
 
 def cart_plan(user_text: str = "add the first one") -> ReplyPlan:
     return ReplyPlan(action="cart_add", intent="add_to_cart", user_text=user_text,
-                     facts={"added": True, "quantity": 2, "title": "Cityline Packable Shell", "variant": {}},
+                     facts=CartAddFacts(added=True, quantity=2, title="Cityline Packable Shell", variant={}),
                      cart=[CartLine(product_id="p2", title="Cityline Packable Shell", quantity=2, unit_price=64.5, line_total=129.0)],
                      cart_total=129.0)
 
 
 def greet_plan(user_text: str = "hi") -> ReplyPlan:
-    return ReplyPlan(action="greet", intent="greet", user_text=user_text, facts={"kind": "hello"})
+    return ReplyPlan(action="greet", intent="greet", user_text=user_text, facts=GreetFacts(kind="hello"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.generators.base import HistoryTurn
 from assistant.generators.prompting import REWRITE_INSTRUCTION, SYSTEM_RULES, build_messages, estimate_tokens, render_facts, trim_history
 from assistant.generators.template import TemplateGenerator
+from dialogue.reply_facts import ShowProductsFacts
 from tests.assistant.plans import cart_plan, policy_plan, products_plan
 
 
@@ -53,5 +54,5 @@ def test_facts_render_cart_and_stay_short() -> None:
     text = render_facts(cart_plan())
     assert "cart: 2 x Cityline Packable Shell at $64.50 = $129.00" in text and "cart total: $129.00" in text
     plan = products_plan()
-    plan.facts["huge"] = "x" * 10_000
+    plan.facts_as(ShowProductsFacts).constraints = "x" * 10_000
     assert len(render_facts(plan)) <= 2000

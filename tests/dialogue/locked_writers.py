@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 from dialogue.state import TurnEvent, TurnRecord
-from dialogue.state_store import SqlStateStore
+from dialogue.state_store import StateStore
 
 
-def write_locked_turns(store: SqlStateStore, conversation: str, texts: list[str]) -> list[BaseException]:
+def write_locked_turns(store: StateStore, conversation: str, texts: list[str]) -> list[BaseException]:
     """Append one turn per text, each from its own thread holding the conversation's lock; the errors raised."""
     errors: list[BaseException] = []
 

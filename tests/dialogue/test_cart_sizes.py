@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dialogue.reply_facts import CartAddFacts, ClarificationFacts
+
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
@@ -21,7 +23,8 @@ def test_size_question_offers_only_sizes_in_stock(assistant) -> None:  # type: i
             continue
         asked += 1
         stocked = {v.attributes["size"] for v in product.variants if v.stock > 0 and "size" in v.attributes}
-        assert plan.facts["options"] and set(plan.facts["options"]) <= stocked, (plan.facts["options"], stocked)
-        added = assistant.handle(conversation, f"size-shopper-{position}", str(plan.facts["options"][0])).plan
-        assert added.action == "cart_add" and added.facts.get("added") is True, added.facts
+        options = plan.facts_as(ClarificationFacts).options
+        assert options and set(options) <= stocked, (options, stocked)
+        added = assistant.handle(conversation, f"size-shopper-{position}", options[0]).plan
+        assert added.action == "cart_add" and added.facts_as(CartAddFacts).added is True, added.facts
     assert asked, "no shown product asked for a size"

@@ -10,8 +10,9 @@ import pytest
 from lab.bench.feedback import run_feedback_bench
 from lab.train.reranker import auc, fit_weights, iter_feedback_rows, training_examples
 from assistant.service import ShopAssistant
+from dialogue.reply_facts import ResetFacts
 from dialogue.state_store import SqlStateStore
-from retrieval.reranker import FeedbackReranker, RerankWeights
+from retrieval.rerank import FeedbackReranker, RerankWeights
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,7 @@ def test_profile_persists_across_conversations_and_can_be_forgotten(shop: ShopAs
     _, other = talk(shop, "someone-else")
     assert not any(r.endswith("a brand you liked before") for c in other("show me speakers").plan.products for r in c.reasons)
     forgot = say2("forget my preferences")
-    assert forgot.plan.action == "reset" and forgot.plan.facts["scope"] == "preferences"
+    assert forgot.plan.action == "reset" and forgot.plan.facts_as(ResetFacts).scope == "preferences"
     assert shop.profiles.get(sender) is None
     _, say3 = talk(shop, sender)
     assert not any(r.endswith("a brand you liked before") for c in say3("show me speakers").plan.products for r in c.reasons)

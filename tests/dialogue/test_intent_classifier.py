@@ -13,10 +13,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from core.errors import NotReadyError  # noqa: E402
 from core.settings import DATA_DIR, Settings  # noqa: E402
-from dialogue.intent_classifier import IntentClassifier, IntentPrediction, bench_intent_latency  # noqa: E402
+from dialogue.intent_classifier import IntentClassifier, IntentPrediction  # noqa: E402
 from dialogue.intent_context import NluContext, apply_rules  # noqa: E402
 from lab.train.intent import TrainingReport, holdout_split  # noqa: E402
 from dialogue.nlu_data import NluDataset, load_nlu  # noqa: E402
+from lab.bench.nlu import bench_intent_latency  # noqa: E402
 from lab.eval.nlu import NluEvalReport, evaluate_intents  # noqa: E402
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

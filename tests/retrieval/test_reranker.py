@@ -10,7 +10,7 @@ import pytest
 
 from core.settings import Settings
 from retrieval.models import ProductHit, SearchConstraints
-from retrieval.reranker import FEATURES, FeedbackContext, FeedbackReranker, FeedbackSignal, RerankWeights
+from retrieval.rerank import FEATURES, FeedbackContext, FeedbackReranker, FeedbackSignal, RerankWeights
 
 K = 5
 

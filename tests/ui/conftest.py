@@ -35,7 +35,7 @@ def widget_url(assistant_factory) -> Iterator[str]:  # type: ignore[no-untyped-d
 def browser():  # type: ignore[no-untyped-def]
     executable = chromium_path()
     if executable is None:
-        pytest.skip("Chromium not found (/usr/bin/chromium): `apt-get install chromium chromium-driver` (scripts/setup.sh does it as root)")
+        pytest.skip("Chromium not found (/usr/bin/chromium): `apt-get install chromium chromium-driver` (scripts/setup-test.sh does it as root)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright's Python package is missing: pip install -e '.[test]'")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)

@@ -41,6 +41,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
         ("test_cases:\n  - test_case: a\n    stpes: []\n", 3, "stpes"),
         ("test_cases:\n  - test_case: a\n    steps:\n      - feedback: {love: 1}\n", 4, "feedback must be"),
         ("test_cases:\n  - test_case: a\n    steps:\n      - user: hi\n  - test_case: a\n    steps:\n      - user: yo\n", 5, "a"),
+        ("test_cases:\n  - test_case: a\n    steps:\n      - user: hi\n        expect: {action: greeting}\n", 5, "unknown action(s): greeting"),
+        ("test_cases:\n  - test_case: a\n    steps:\n      - user: hi\n        expect:\n          action: [greet, show_product]\n", 6,
+         "unknown action(s): show_product"),
     ],
 )
 def test_format_errors_name_file_and_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
@@ -70,9 +73,9 @@ def test_runner_reports_failures_and_writes_junit(assistant, tmp_path: Path) -> 
 def test_cli_exits_non_zero_on_failure(assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from assistant import cli
+    from cli import main as cli
 
-    monkeypatch.setattr("assistant.factory.build_assistant", lambda settings: assistant)
+    monkeypatch.setattr("assistant.wiring.build_assistant", lambda settings: assistant)
     suite = write(tmp_path, "lamps.yml", GOOD_AND_BAD)
     result = CliRunner().invoke(cli.app, ["test", str(suite), "--junit", str(tmp_path / "j.xml")])
     assert result.exit_code == 1, result.output

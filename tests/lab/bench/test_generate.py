@@ -42,7 +42,7 @@ def test_the_bench_prompt_file_matches_the_real_prompt() -> None:
 def test_hf_generate_needs_only_torch_and_transformers() -> None:
     blocked = "pydantic pydantic_settings openai yaml chromadb typer rich dialogue retrieval core.settings core.errors".split()
     code = f"import sys; sys.modules.update(dict.fromkeys({blocked!r})); import assistant.generators.hf_generate as m; m.main(['--help'])"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3])
     assert done.returncode == 0, done.stderr
     assert "--device" in done.stdout
 

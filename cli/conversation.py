@@ -1,0 +1,91 @@
+"""``shopassist ask``, ``chat`` and ``test``: talking to the assistant from the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.output import JSON_HELP, console, emit
+from core.errors import ShopAssistError
+from core.settings import get_settings
+
+GENERATORS = ("template", "openai", "local")
+
+
+def ask(
+    message: str = typer.Argument(..., help="What the shopper says."),
+    conversation: str | None = typer.Option(None, "--conversation", help="Continue this conversation id."),
+    sender: str = typer.Option("cli", "--sender"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """One turn: route the message, search, and print the reply with products and prices."""
+    from assistant.wiring import build_assistant
+
+    assistant = build_assistant(get_settings())
+    conversation_id = conversation if conversation and assistant.states.exists(conversation) else assistant.start(sender, conversation)
+    result = assistant.handle(conversation_id, sender, message)
+    if as_json:
+        emit(result, as_json=True)
+    else:
+        console.print(result.text)
+        console.print(f"[dim]conversation {conversation_id} · intent {result.plan.intent} · action {result.plan.action}[/]")
+
+
+def chat(sender: str = typer.Option("cli", "--sender")) -> None:
+    """Chat in the terminal. /like N and /dislike N rate card N; /quit leaves."""
+    from assistant.wiring import build_assistant
+
+    assistant = build_assistant(get_settings())
+    conversation_id = assistant.start(sender)
+    console.print("[bold]ShopAssist[/] — what are you looking for? (/like N, /dislike N, /quit)")
+    cards: list[str] = []
+    while True:
+        try:
+            text = console.input("[bold cyan]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if text in {"/quit", "/exit"}:
+            break
+        if text.startswith(("/like", "/dislike")):
+            parts = text.split()
+            if len(parts) == 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= len(cards):
+                assistant.feedback(conversation_id, sender, cards[int(parts[1]) - 1], liked=parts[0] == "/like")
+                console.print("[dim]noted[/]")
+            else:
+                console.print("[yellow]usage: /like N or /dislike N, N a card number from the last reply[/]")
+            continue
+        try:
+            result = assistant.handle(conversation_id, sender, text)
+        except ShopAssistError as exc:
+            console.print(f"[yellow]{exc}[/]")
+            continue
+        cards = [c.product_id for c in result.plan.products] or cards
+        console.print(f"[bold green]shopassist>[/] {result.text}")
+
+
+def test_dialogues(
+    paths: list[Path] = typer.Argument(..., help="YAML suites or folders of them."),
+    junit: Path | None = typer.Option(None, "--junit", help="Write a JUnit XML report here."),
+    catalog: Path | None = typer.Option(None, "--catalog", exists=True, help="Run against this catalog (ingested into a store of its own)."),
+    mapping: Path | None = typer.Option(None, "--mapping", exists=True, help="Field mapping for --catalog."),
+    generator: str = typer.Option("template", "--generator", help="Reply generator: template (deterministic), openai or local."),
+) -> None:
+    """Run scripted dialogue suites through the full pipeline; exits non-zero when a case fails."""
+    from assistant.wiring import build_assistant
+    from lab.fixtures import catalog_store
+    from lab.scripted.runner import format_failure, run_suites, write_junit
+
+    if generator not in GENERATORS:
+        raise typer.BadParameter("--generator must be template, openai or local")
+    settings = get_settings().model_copy(update={"generator": generator})
+    if catalog is not None:
+        settings = catalog_store(settings, [catalog], mapping=mapping)
+    report = run_suites(build_assistant(settings), paths)
+    for result in report.results:
+        if not result.passed:
+            console.print(format_failure(result), markup=False, highlight=False)
+    if junit is not None:
+        write_junit(report, junit)
+    print(report.summary_line())
+    raise typer.Exit(code=1 if report.failed else 0)

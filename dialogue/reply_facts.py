@@ -1,0 +1,160 @@
+"""The facts of a reply, typed per action: what the dialogue manager decided a reply states, and all a generator may
+say beyond the plan's cards, comparison and cart.
+
+Fields follow the order the dialogue manager has always written them in, and a plan serialises only the fields that
+were set (:meth:`Facts.given`), so stored and streamed plans keep their JSON. Defaults are what a reader assumes when
+a fact was not given."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dialogue.actions import Action, OrderAction
+
+#: What a clarifying question can ask for.
+ClarifiedSlot = Literal["reference", "size", "category", "type"]
+
+
+class Facts(BaseModel):
+    """Base of every action's facts; unknown keys are errors, so a misspelt fact never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def given(self) -> dict[str, Any]:
+        """The facts that were set (defaults left out): what plans serialise, prompts show and grounding reads."""
+        return self.model_dump(exclude_unset=True)
+
+
+class ShowProductsFacts(Facts):
+    count: int = 0
+    category: str | None = None
+    constraints: str = Field(default="", description="The active constraints in words, e.g. 'black, under $100'.")
+    relaxed: list[str] = Field(default_factory=list, description="Constraints dropped because nothing matched them.")
+    more: bool = Field(default=False, description="A further page of the same search.")
+    note: Literal["", "similar", "avoiding"] = ""
+
+
+class ClarificationFacts(Facts):
+    slot: ClarifiedSlot
+    question: str
+    options: list[str] = Field(default_factory=list)
+    title: str | None = Field(default=None, description="The product a size question is about.")
+
+
+class CompareFacts(Facts):
+    count: int = 0
+    truncated: bool = Field(default=False, description="More products were named than a comparison holds.")
+
+
+class AnswerFacts(Facts):
+    known: bool = False
+    reason: Literal["no_product"] | None = None
+    topic: str | None = None
+    facts: list[str] = Field(default_factory=list)
+    title: str | None = None
+
+
+class CartAddFacts(Facts):
+    added: bool = False
+    reason: Literal["unknown_product", "out_of_stock"] | None = None
+    title: str | None = None
+    quantity: int | None = None
+    variant: dict[str, str] = Field(default_factory=dict)
+    unit_price: float | None = None
+
+
+class CartRemoveFacts(Facts):
+    removed: bool = False
+    reason: Literal["empty"] | None = None
+    title: str | None = None
+    quantity: int | None = None
+
+
+class ShowCartFacts(Facts):
+    items: int = 0
+
+
+class CheckoutFacts(Facts):
+    items: int = 0
+    empty: bool = False
+
+
+class OrderFacts(Facts):
+    """Shared by the order actions: either the question for an order number, or the order looked up."""
+
+    slot: Literal["order_id"] | None = Field(default=None, description="Set when asking for the order number.")
+    question: str | None = None
+    options: list[str] = Field(default_factory=list)
+    order_id: str | None = None
+    found: bool = False
+    problem: Literal["invalid_id", "not_found"] | None = None
+    status: str | None = None
+    placed_at: str | None = None
+    items: list[str] = Field(default_factory=list)
+    total: float | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    estimated_delivery: str | None = None
+
+
+class OrderStatusFacts(OrderFacts):
+    pass
+
+
+class CancelOrderFacts(OrderFacts):
+    cancelled: bool = False
+
+
+class ReturnItemFacts(OrderFacts):
+    returnable: bool = False
+    policy: list[str] = Field(default_factory=list, description="Sentences of the returns policy.")
+
+
+class PolicyFacts(Facts):
+    known: bool = False
+    topic: str | None = None
+    title: str | None = None
+    sentences: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list, description="The topics there are answers for, when this one is unknown.")
+
+
+class HandoffFacts(Facts):
+    already: bool = False
+
+
+class GreetFacts(Facts):
+    kind: str | None = Field(default=None, description="greet | thanks | chitchat | ack | feedback_ack")
+    liked: bool | None = None
+
+
+class GoodbyeFacts(Facts):
+    cart_items: int = 0
+
+
+class FallbackFacts(Facts):
+    capabilities: list[str] = Field(default_factory=list)
+
+
+class ResetFacts(Facts):
+    scope: Literal["conversation", "preferences"] = "conversation"
+    had_profile: bool | None = None
+
+
+ReplyFacts = (
+    ShowProductsFacts | ClarificationFacts | CompareFacts | AnswerFacts | CartAddFacts | CartRemoveFacts | ShowCartFacts
+    | CheckoutFacts | OrderStatusFacts | CancelOrderFacts | ReturnItemFacts | PolicyFacts | HandoffFacts | GreetFacts
+    | GoodbyeFacts | FallbackFacts | ResetFacts
+)
+
+ORDER_FACTS: dict[OrderAction, type[OrderFacts]] = {
+    "order_status": OrderStatusFacts, "cancel_order": CancelOrderFacts, "return_item": ReturnItemFacts,
+}
+
+FACTS_BY_ACTION: dict[Action, type[Facts]] = {
+    "show_products": ShowProductsFacts, "ask_clarification": ClarificationFacts, "compare": CompareFacts,
+    "answer_question": AnswerFacts, "cart_add": CartAddFacts, "cart_remove": CartRemoveFacts, "show_cart": ShowCartFacts,
+    "checkout": CheckoutFacts, **ORDER_FACTS, "policy_answer": PolicyFacts, "handoff": HandoffFacts, "greet": GreetFacts,
+    "goodbye": GoodbyeFacts, "fallback": FallbackFacts, "reset": ResetFacts,
+}

@@ -1,0 +1,35 @@
+"""``shopassist embed``: precompute a catalog's product embeddings (e.g. on a GPU host) for a later ``ingest`` anywhere."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from core.settings import RetrievalSettings
+
+
+class EmbedReport(BaseModel):
+    products: int
+    cache: str
+    seconds: float
+    products_per_s: float
+
+
+def embed_catalog(paths: list[Path], out: Path, settings: RetrievalSettings, *, mapping: Path | None = None,
+                  device: str = "cpu", progress: bool = True) -> EmbedReport:
+    """Embed every product of ``paths`` into the ``.npz`` cache ``out`` (ingest it with SHOPASSIST_EMBEDDING_CACHE)."""
+    from retrieval.catalog_io import load_catalog
+    from retrieval.embedder import default_model_dir
+    from retrieval.embedding_cache import build_cache
+    from retrieval.mapping import load_mapping
+
+    loaded = load_catalog(list(paths), load_mapping(mapping) if mapping else None)
+    loaded.raise_if_empty()
+    started = time.perf_counter()
+    written = build_cache([p.embedding_text() for p in loaded.products], out, settings.embedding_model or default_model_dir(),
+                          device=device, progress=progress)
+    seconds = time.perf_counter() - started
+    return EmbedReport(products=len(loaded.products), cache=str(written), seconds=round(seconds, 1),
+                       products_per_s=round(len(loaded.products) / seconds, 1))
