@@ -11,7 +11,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from core.settings import HomeSettings, Settings
+from core.settings import HomeSettings, NluSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,13 @@ def scaled_catalog(settings: HomeSettings, count: int, *, seed: int = CATALOG_SE
     return path
 
 
-def link_intent_model(shared: Path, settings: HomeSettings) -> None:
+def link_intent_model(shared: Path, settings: NluSettings) -> None:
     """Link the intent model folder ``shared`` into ``settings``' home (when it exists and the home has none)."""
+    from dialogue.model_cache import link_home_model
+
     target = settings.nlu_model_dir
-    if not shared.exists() or target.exists() or target.is_symlink():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.symlink_to(shared.resolve(), target_is_directory=True)
+    if shared.exists() and not (target.exists() or target.is_symlink()):
+        link_home_model(settings, shared)
 
 
 def moved_home(settings: Settings, home: Path, **updates: object) -> Settings:
