@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 RANKING_SIZE = 5
 OUT_OF_SCOPE = "out_of_scope"
-LABELS_FILE = "labels.json"
+LABELS_FILE = "labels.json"  # written last-but-one by training; its presence marks a complete model folder
+# The network's layout (``intent_network``), recorded in labels.json: folders without it hold the old [CLS] classifier.
+ARCHITECTURE = "mean-pooled-cosine"
 METRICS_FILE = "metrics.json"
 
 
@@ -69,6 +71,9 @@ class IntentClassifier:
         if not labels_path.is_file():
             raise NotReadyError(f"No intent model in {model_dir}: train one with `shopassist train nlu`.")
         meta = json.loads(labels_path.read_text(encoding="utf-8"))
+        if meta.get("architecture") != ARCHITECTURE:
+            raise NotReadyError(f"The intent model in {model_dir} was trained by an older ShopAssist: retrain it with "
+                                "`shopassist train nlu` (or `shopassist prepare`).")
         max_length = int(meta.get("max_length", settings.nlu_max_length))
         started = time.perf_counter()
         model: Any = None
@@ -79,13 +84,14 @@ class IntentClassifier:
                 tokenizer = PairTokenizer(model_dir, max_length)
         if model is None:
             import torch
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+            from transformers import AutoTokenizer
+
+            from dialogue.intent_network import IntentNetwork
 
             torch.set_num_threads(settings.torch_threads)
             tokenizer = AutoTokenizer.from_pretrained(model_dir, use_fast=True)
-            model = AutoModelForSequenceClassification.from_pretrained(model_dir)
-            labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
-            if labels != meta["labels"]:
+            model = IntentNetwork.load(model_dir)
+            if model.head.out_features != len(meta["labels"]):
                 raise NotReadyError(f"{labels_path} does not match the model's labels: retrain with `shopassist train nlu`.")
         classifier = cls(model, tokenizer, list(meta["labels"]), settings, max_length, model_dir)
         log.info("nlu.loaded dir=%s runtime=%s labels=%d seconds=%.2f", model_dir, classifier.runtime, len(classifier.labels),
@@ -128,7 +134,7 @@ class IntentClassifier:
         if torch.get_num_threads() != self.threads:
             torch.set_num_threads(self.threads)
         with torch.inference_mode():
-            return self.model(**inputs).logits.float().numpy()
+            return self.model(**inputs).float().numpy()
 
     def predict(self, text: str, context: NluContext | str | None = None) -> IntentPrediction:
         """The intent of one utterance; ``context`` is an :class:`NluContext` or just the previous action's name."""

@@ -29,22 +29,15 @@ def onnx_dir(model_dir: Path) -> Path:
 
 def export_intent_model(model_dir: Path) -> Path:
     """Export the saved classifier in ``model_dir`` to ``model_dir/onnx`` (fp32 and int8); returns that folder."""
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    class _Logits(torch.nn.Module):
-        def __init__(self, model: torch.nn.Module) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+    from dialogue.intent_network import IntentNetwork
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, attn_implementation="eager")
+    model = IntentNetwork.load(model_dir, attn_implementation="eager")
     sample = tokenizer(["add the blue one to my cart", "hi"], ["asked for a budget", "greeted"], return_tensors="pt", padding=True)
     out = onnx_dir(model_dir)
-    export_onnx(_Logits(model), dict(sample), "logits", out)
+    export_onnx(model, dict(sample), "logits", out)
     return out
 
 

@@ -11,6 +11,7 @@ assistant is built (:func:`resolve_nlu_model_dir`).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -20,10 +21,10 @@ from pathlib import Path
 
 from core.errors import NotReadyError
 from core.settings import PROJECT_ROOT, NluSettings
+from dialogue.intent_classifier import ARCHITECTURE, LABELS_FILE
 
 log = logging.getLogger(__name__)
 
-LABELS_FILE = "labels.json"  # written last-but-one by training; its presence marks a complete model folder
 ENTRY_PREFIX = "intent-"
 KEY_LENGTH = 24
 # Settings that change the trained weights (threads and the inference runtime do not).
@@ -31,12 +32,18 @@ TRAINING_FIELDS = ("nlu_epochs", "nlu_batch_size", "nlu_learning_rate", "nlu_war
                    "nlu_patience", "nlu_holdout_fraction", "nlu_context_rate", "nlu_label_smoothing",
                    "nlu_out_of_scope_weight", "nlu_entity_swap_rate", "nlu_train_device")
 # The code a model is a function of: the training loop, its augmentation and context, and how the data is read.
-TRAINING_CODE = ("lab/train/intent.py", "lab/train/augment.py", "dialogue/intent_context.py", "dialogue/nlu_data.py")
+TRAINING_CODE = ("lab/train/intent.py", "lab/train/augment.py", "dialogue/intent_network.py", "dialogue/intent_context.py",
+                 "dialogue/nlu_data.py")
 _SMALL_FILE = 4 * 1024 * 1024  # base-model files up to this size are hashed whole; larger ones (weights) by name and size
 
 
 def has_model(folder: Path) -> bool:
-    return (folder / LABELS_FILE).is_file()
+    """A complete intent model of the current architecture (an older one is retrained, not loaded)."""
+    labels = folder / LABELS_FILE
+    try:
+        return labels.is_file() and json.loads(labels.read_text(encoding="utf-8")).get("architecture") == ARCHITECTURE
+    except (OSError, ValueError):
+        return False
 
 
 def default_nlu_data(settings: NluSettings) -> list[Path]:

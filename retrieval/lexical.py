@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from pathlib import Path
 
-import bm25s
-from bm25s.stopwords import STOPWORDS_EN
-import numpy as np
-import Stemmer
+# bm25s imports tqdm for progress bars unless DISABLE_TQDM is set; this index never shows one (show_progress=False),
+# and the serving path stays free of tqdm.
+os.environ.setdefault("DISABLE_TQDM", "1")
+import bm25s  # noqa: E402
+from bm25s.stopwords import STOPWORDS_EN  # noqa: E402
+import numpy as np  # noqa: E402
+import Stemmer  # noqa: E402
 
-from retrieval.models import Product
+from retrieval.models import Product  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """The serving path stays lean: a server built from a prepared home (ONNX intent classifier and query encoder, the
-defaults) answers a turn without importing training code (``lab``), scikit-learn, tqdm, torch or transformers.
+defaults) answers a turn without importing training code (``lab``), scikit-learn, torch or transformers, nor tqdm
+(which only the widget's gradio brings in, through huggingface_hub).
 
 Checked in a fresh interpreter, which records who first imports each watched package, so a failure names the culprit.
 """
@@ -12,12 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.settings import Settings
 from tests.conftest import ROOT
 
 WATCHED = ("lab", "sklearn", "tqdm", "torch", "transformers", "sentence_transformers")
-# bm25s (lexical search, third-party) imports tqdm when it is installed: that is bm25s' import, not ours.
-THIRD_PARTY_TQDM_IMPORTERS = {"bm25s", "bm25s.utils.beir"}
+# The widget's gradio imports huggingface_hub, which imports tqdm: third-party, and absent without the widget.
+WIDGET_TQDM_IMPORTER = "huggingface_hub"
 
 PROBE = """
 import builtins, json, sys
@@ -42,7 +45,7 @@ from core.settings import Settings
 
 settings = Settings()
 assistant = build_assistant(settings)
-with TestClient(create_app(assistant, settings)) as client:
+with TestClient(create_app(assistant, settings, ui=sys.argv[2] == "ui")) as client:
     health = client.get("/healthz").status_code
 conversation = assistant.start("probe")
 reply = assistant.handle(conversation, "probe", "I need a quiet dishwasher under $600")
@@ -52,8 +55,9 @@ print(json.dumps({"health": health, "intent": reply.plan.intent, "products": len
 """
 
 
-def test_server_from_a_prepared_home_imports_no_training_code(demo_settings: Settings, demo_store, nlu_model_dir: Path,  # type: ignore[no-untyped-def]
-                                                               embedder) -> None:
+@pytest.mark.parametrize("ui", ["ui", "no-ui"])
+def test_server_from_a_prepared_home_imports_no_training_code(ui: str, demo_settings: Settings, demo_store,  # type: ignore[no-untyped-def]
+                                                               nlu_model_dir: Path, embedder) -> None:
     # A prepared home: the demo catalog ingested, the intent model and the ONNX query encoder in models/.
     demo_settings.models_dir.mkdir(parents=True, exist_ok=True)
     for name, target in (("nlu", nlu_model_dir), ("query-encoder", embedder.query_encoder_dir)):
@@ -62,7 +66,7 @@ def test_server_from_a_prepared_home_imports_no_training_code(demo_settings: Set
             link.symlink_to(target, target_is_directory=True)
     env = {**os.environ, "SHOPASSIST_HOME": str(demo_settings.home), "HF_HUB_OFFLINE": "1",
            "SHOPASSIST_MODEL_CACHE": str(demo_settings.home / "no-model-cache")}
-    done = subprocess.run([sys.executable, "-c", PROBE, ",".join(WATCHED)], cwd=ROOT, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", PROBE, ",".join(WATCHED), ui], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -72,8 +76,11 @@ def test_server_from_a_prepared_home_imports_no_training_code(demo_settings: Set
     assert not {m for m in loaded if m == "lab" or m.startswith("lab.")}, (loaded, importers)
     for package in ("sklearn", "torch", "transformers", "sentence_transformers"):
         assert package not in loaded, f"{package} imported by {importers.get(package, 'importlib')}"
-    if "tqdm" in loaded:
-        assert importers.get("tqdm") in THIRD_PARTY_TQDM_IMPORTERS, f"tqdm imported by {importers.get('tqdm', 'importlib')}"
+    tqdm_importer = importers.get("tqdm", "importlib")
+    if ui == "no-ui":
+        assert "tqdm" not in loaded, f"tqdm imported by {tqdm_importer}"
+    elif "tqdm" in loaded:
+        assert tqdm_importer.partition(".")[0] == WIDGET_TQDM_IMPORTER, f"tqdm imported by {tqdm_importer}"
 
 
 def test_serving_tokenizer_gives_the_training_tokenizers_ids() -> None:

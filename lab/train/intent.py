@@ -1,4 +1,5 @@
-"""Fine-tuning the intent classifier: MiniLM + a linear head, plain torch, early stopping on held-out macro-F1.
+"""Fine-tuning the intent classifier: MiniLM, mean pooling and a cosine head started at the class prototypes
+(``dialogue.intent_network``), plain torch, early stopping on held-out macro-F1.
 
 ``train_intent_model`` holds out a stratified share of the data (``settings.nlu_holdout_fraction``), trains with
 AdamW and a linear warm-up/decay schedule on dynamically padded batches, evaluates the held-out part after every
@@ -27,8 +28,9 @@ from tqdm.auto import tqdm
 
 from core.errors import UserError
 from core.settings import Settings, get_settings
-from dialogue.intent_classifier import LABELS_FILE, METRICS_FILE, OUT_OF_SCOPE
+from dialogue.intent_classifier import ARCHITECTURE, LABELS_FILE, METRICS_FILE, OUT_OF_SCOPE
 from dialogue.intent_context import context_text, sample_action
+from dialogue.intent_network import IntentNetwork
 from lab.train.augment import EntitySwapper
 from dialogue.nlu_data import NluDataset, NluExample, stratified_split
 
@@ -101,7 +103,7 @@ def train_intent_model(
 
     ``heldout``: examples for early stopping; default a stratified split of ``dataset`` (see :func:`holdout_split`).
     """
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
     settings = settings or get_settings()
     out_dir = Path(out_dir or settings.nlu_model_dir)
@@ -112,8 +114,10 @@ def train_intent_model(
                         f"{len(train.examples)} training and {len(held.examples)} held-out examples.")
     label_ids = {label: i for i, label in enumerate(labels)}
     base = base_model_dir(settings)
-    if (base / LABELS_FILE).is_file() and json.loads((base / LABELS_FILE).read_text(encoding="utf-8"))["labels"] != labels:
-        raise UserError(f"Cannot continue training {base}: its intents differ from the data's; start from the base encoder.")
+    base_meta = json.loads((base / LABELS_FILE).read_text(encoding="utf-8")) if (base / LABELS_FILE).is_file() else None
+    if base_meta is not None and (base_meta["labels"] != labels or base_meta.get("architecture") != ARCHITECTURE):
+        raise UserError(f"Cannot continue training {base}: its intents or architecture differ from this training's; "
+                        "start from the base encoder.")
     threads = settings.nlu_train_threads or settings.torch_threads
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -122,10 +126,11 @@ def train_intent_model(
         random.seed(settings.nlu_seed)
         torch.manual_seed(settings.nlu_seed)
         tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            base, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_ids)
+        model = IntentNetwork.load(base) if base_meta is not None else IntentNetwork.from_encoder(base, len(labels))
         swapper = EntitySwapper(train, settings.nlu_entity_swap_rate, random.Random(f"{settings.nlu_seed}:swap"))
         loop = _Loop(model, tokenizer, settings, label_ids, progress, swapper)
+        if base_meta is None:
+            loop.init_head(train.examples)
         history, best_state, best = loop.run(train.examples, held.examples)
         model.cpu().load_state_dict(best_state)
         model.eval()
@@ -150,7 +155,7 @@ def train_intent_model(
 class _Loop:
     """One training run: epochs of shuffled, context-augmented, entity-substituted mini-batches, then a held-out evaluation."""
 
-    def __init__(self, model: Any, tokenizer: Any, settings: Settings, label_ids: dict[str, int], progress: bool,
+    def __init__(self, model: IntentNetwork, tokenizer: Any, settings: Settings, label_ids: dict[str, int], progress: bool,
                  swapper: EntitySwapper | None = None) -> None:
         self.model, self.tokenizer, self.settings, self.label_ids, self.progress = model, tokenizer, settings, label_ids, progress
         self.swapper = swapper
@@ -168,6 +173,11 @@ class _Loop:
         inputs = encode_batch(self.tokenizer, texts, actions, self.settings.nlu_max_length)
         targets = torch.tensor([self.label_ids[e.intent] for e in batch])
         return {k: v.to(self.device) for k, v in inputs.items()}, targets.to(self.device)
+
+    def init_head(self, train: list[NluExample]) -> None:
+        """The head at the class prototypes of the plain training texts (no context, no entity swaps)."""
+        chunks = [train[i : i + 64] for i in range(0, len(train), 64)]
+        self.model.init_head_from_prototypes([self._encode([e.text for e in c], [None] * len(c), c) for c in chunks])
 
     def run(self, train: list[NluExample], held: list[NluExample]) -> tuple[list[EpochStats], dict[str, torch.Tensor], EpochStats]:
         from transformers import get_linear_schedule_with_warmup
@@ -222,7 +232,7 @@ class _Loop:
             actions = [e.context or sample_action(e.intent, self.rng, s.nlu_context_rate) for e in batch]
             texts = [self.swapper.text(e) if self.swapper else e.text for e in batch]
             inputs, targets = self._encode(texts, actions, batch)
-            loss = F.cross_entropy(self.model(**inputs).logits, targets, weight=self.class_weights,
+            loss = F.cross_entropy(self.model(**inputs), targets, weight=self.class_weights,
                                    label_smoothing=s.nlu_label_smoothing)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
@@ -257,7 +267,7 @@ class _Loop:
         for start in range(0, len(held), 64):
             batch = held[start : start + 64]
             inputs, targets = self._encode([e.text for e in batch], [None] * len(batch), batch)
-            logits = self.model(**inputs).logits
+            logits = self.model(**inputs)
             total_loss += F.cross_entropy(logits, targets, reduction="sum").item()
             predicted.extend(logits.argmax(-1).tolist())
             top2 = torch.softmax(logits, -1).topk(2, dim=-1)
@@ -283,15 +293,16 @@ def _hyperparameters(settings: Settings) -> dict[str, Any]:
     return {name.removeprefix("nlu_"): getattr(settings, name) for name in names}
 
 
-def _save(model: Any, tokenizer: Any, report: TrainingReport, settings: Settings, out_dir: Path) -> None:
+def _save(model: IntentNetwork, tokenizer: Any, report: TrainingReport, settings: Settings, out_dir: Path) -> None:
     """Write into a private sibling temporary folder, then swap it in, so a failed save never leaves half a model
     (and two processes training into one model-cache entry do not write into each other's files)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=out_dir.name + ".partial-", dir=out_dir.parent))
     staging.chmod(0o755)
-    model.save_pretrained(staging)
+    model.save(staging)
     tokenizer.save_pretrained(staging)
-    meta = {"labels": report.labels, "max_length": settings.nlu_max_length, "context": "previous action as segment B"}
+    meta = {"labels": report.labels, "max_length": settings.nlu_max_length, "context": "previous action as segment B",
+            "architecture": ARCHITECTURE}
     (staging / LABELS_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     (staging / METRICS_FILE).write_text(report.model_dump_json(indent=2), encoding="utf-8")
     if settings.nlu_runtime != "torch":

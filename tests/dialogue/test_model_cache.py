@@ -14,6 +14,7 @@ import pytest
 
 from core.errors import NotReadyError
 from core.settings import Settings
+from dialogue.intent_classifier import ARCHITECTURE
 from dialogue.model_cache import cache_entry, has_model, link_home_model, resolve_nlu_model_dir, training_key
 from tests.conftest import ROOT
 
@@ -46,7 +47,8 @@ def test_link_replaces_the_home_model_and_keeps_the_cached_one(tmp_path: Path) -
     entries = [tmp_path / "cache" / name for name in ("intent-a", "intent-b")]
     for entry in entries:
         entry.mkdir(parents=True)
-        (entry / "labels.json").write_text(json.dumps({"labels": [entry.name]}), encoding="utf-8")
+        (entry / "labels.json").write_text(json.dumps({"labels": [entry.name], "architecture": ARCHITECTURE}),
+                                           encoding="utf-8")
     settings.nlu_model_dir.mkdir(parents=True)
     (settings.nlu_model_dir / "old.bin").write_text("an earlier model", encoding="utf-8")
     for entry in entries:
@@ -81,3 +83,14 @@ def test_a_brand_new_home_answers_from_the_model_cache_without_training(
     assert settings.nlu_model_dir.is_symlink() and settings.nlu_model_dir.resolve() == entry.resolve()
     assert (entry / "metrics.json").stat().st_mtime_ns == trained_at, "nothing was trained"
     assert sorted(p.name for p in settings.model_cache.iterdir()) == [entry.name]
+
+
+def test_a_model_of_an_older_architecture_is_not_loaded_but_retrained(tmp_path: Path) -> None:
+    from dialogue.intent_classifier import IntentClassifier
+
+    settings = _settings(tmp_path)
+    settings.nlu_model_dir.mkdir(parents=True)
+    (settings.nlu_model_dir / "labels.json").write_text(json.dumps({"labels": ["greet", "thanks"]}), encoding="utf-8")
+    assert not has_model(settings.nlu_model_dir), "prepare retrains a [CLS]-classifier folder from before the change"
+    with pytest.raises(NotReadyError, match="older ShopAssist"):
+        IntentClassifier.load(settings.nlu_model_dir, settings)
