@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from rich.table import Table
 
 from cli.output import JSON_HELP, console, emit
 from core.errors import ShopAssistError
 from core.settings import get_settings
+
+if TYPE_CHECKING:
+    from dialogue.plan import ComparisonTable
 
 GENERATORS = ("template", "openai", "local")
 
@@ -29,6 +34,7 @@ def ask(
         emit(result, as_json=True)
     else:
         console.print(result.text)
+        print_comparison(result.plan.comparison)
         console.print(f"[dim]conversation {conversation_id} · intent {result.plan.intent} · action {result.plan.action}[/]")
 
 
@@ -62,6 +68,20 @@ def chat(sender: str = typer.Option("cli", "--sender")) -> None:
             continue
         cards = [c.product_id for c in result.plan.products] or cards
         console.print(f"[bold green]shopassist>[/] {result.text}")
+        print_comparison(result.plan.comparison)
+
+
+def print_comparison(table: ComparisonTable | None) -> None:
+    """The comparison table beside the reply (the reply sums it up in a few lines and does not repeat it)."""
+    if table is None:
+        return
+    grid = Table(show_header=True, header_style="bold")
+    grid.add_column("")
+    for title in table.titles:
+        grid.add_column(title, overflow="fold")
+    for row in table.rows:
+        grid.add_row(row.attribute, *row.values, style="bold" if row.differs else None)
+    console.print(grid)
 
 
 def test_dialogues(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 
 from dialogue.slots import Slots
@@ -18,13 +19,29 @@ def _union(a: list[str], b: list[str]) -> list[str]:
     return list(dict.fromkeys([*a, *b]))
 
 
+_MEN = (r"men'?s|mens|male|guys?'?|gents?'?|(?:for\s+)?(?:men|him|a\s+man|a\s+guy|my\s+(?:husband|boyfriend|bf|dad|father|son|brother|"
+        r"grandpa|grandfather|uncle|nephew))")
+_WOMEN = (r"women'?s|womens|ladies'?|female|(?:for\s+)?(?:women|her|a\s+woman|a\s+lady|my\s+(?:wife|girlfriend|gf|mom|mum|mother|"
+          r"daughter|sister|grandma|grandmother|aunt|niece))")
+_GENDER = re.compile(rf"\b(?:(?P<men>{_MEN})|(?P<women>{_WOMEN}))(?![\w'])")
+
+
+def gender_of(text: str) -> str | None:
+    """"men's" or "women's" when a message says who the products are for ("for my husband", "womens"), else ``None``."""
+    found = [("men's" if m.group("men") else "women's") for m in _GENDER.finditer(text.lower())]
+    return found[-1] if len(set(found)) == 1 else None
+
+
 def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
     """A new category starts a new goal; a brand ban and a budget carry over (the search relaxes the budget when it
-    rules everything out)."""
+    rules everything out), and so does who the products are for ("men's" said earlier) unless the message says."""
     carried = SearchConstraints()
     if previous is not None:
         old = previous.constraints
         carried = SearchConstraints(brands_out=old.brands_out, price_min=old.price_min, price_max=old.price_max)
+        gender = gender_of(previous.query)
+        if gender and gender_of(query) is None and slots.category:
+            query = f"{query} {gender}"
     return Goal(query=query, constraints=overlay(carried, slots.to_constraints()))
 
 
@@ -81,3 +98,37 @@ def anchor_price(constraints: SearchConstraints, hint: str, shown: list[Product]
     if hint == "more_premium":
         return constraints.model_copy(update={"price_min": round(median + 0.01, 2), "price_max": None})
     return constraints
+
+
+#: "go back to the coffee makers", "back to those lamps", "the headphones from before", "show me the kettles again".
+_RECALL = re.compile(r"\b(?:(?:go|get|going|switch|head|come|jump|move|swing)\s+back\s+to|back\s+to|return\s+to|revisit|again\b|"
+                     r"from\s+(?:before|earlier)|(?:you\s+)?(?:showed|shown)\s+(?:me\s+)?(?:before|earlier)|we\s+(?:looked\s+at|saw|were\s+looking\s+at)|"
+                     r"i\s+(?:looked\s+at|saw|was\s+looking\s+at)|(?:the\s+)?(?:earlier|previous)\s+(?:ones?|search|results?|list))")
+_RECALL_FILLER = frozenset("go get going switch head come jump move swing back to return revisit again from before earlier the those these "
+                           "that them ones one please pls let's lets let us can we could i want show me look at looking let's "
+                           "previous search results list you showed shown saw we were was what had have stuff things thing".split())
+
+
+def recall(past: list[Goal], slots: Slots, text: str) -> Goal | None:
+    """The earlier goal a message goes back to ("go back to the coffee makers", "back to the lamps from before"): the
+    latest one of the category it names, or, when it names none, the latest one its words fit; ``None`` when the
+    message is no going back or no earlier goal fits."""
+    if not past or not _RECALL.search(text.lower()):
+        return None
+    if slots.category:
+        wanted = slots.category.lower()
+        same = next((g for g in reversed(past) if (g.constraints.category or "").lower() == wanted), None)
+        if same is not None:
+            return same
+    words = {_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in _RECALL_FILLER and len(w) > 2}
+    if not words:
+        return past[-1] if re.search(r"\b(?:back|before|earlier|previous)\b", text.lower()) else None  # "go back to what we had before"
+    for goal in reversed(past):
+        known = {_stem(w) for w in re.findall(r"[a-z]+", f"{goal.constraints.category or ''} {goal.query}".lower())}
+        if words & known:
+            return goal
+    return None
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word

@@ -178,6 +178,58 @@ SIZE_CUES = frozenset({"size", "sizes", "sized"})
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12}
+_UNIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEEN_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+               "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+               "ninety": 90}
+_FEW_WORDS = {"a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2, "a few": 3, "few": 3}
+_MULTIPLIERS = {"hundred": 100, "thousand": 1000, "grand": 1000, "k": 1000}
+
+
+def _alternation(words: object) -> str:
+    return "|".join(sorted(map(str, words), key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_BELOW_100 = (rf"(?:(?:{_alternation(_TENS_WORDS)})(?:[\s-](?:{_alternation(_UNIT_WORDS)}))?|{_alternation(_TEEN_WORDS)}|"
+              rf"{_alternation(_UNIT_WORDS)})")
+_HUNDREDS = rf"(?:(?:{_BELOW_100}|an?|{_alternation(_FEW_WORDS)})\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?)"
+#: An amount written in words: "eighty", "twenty-five", "two hundred", "a couple hundred", "one thousand two hundred",
+#: "a grand", "three grand". A regex fragment without groups (use it inside a group of your own).
+AMOUNT_WORDS = (rf"\b(?:(?:{_HUNDREDS}|{_BELOW_100}|an?|{_alternation(_FEW_WORDS)})\s+(?:thousand|grand)"
+                rf"(?:\s+(?:and\s+)?(?:{_HUNDREDS}|{_BELOW_100}))?|{_HUNDREDS}|{_BELOW_100})\b")
+_AMOUNT_WORDS = re.compile(rf"^{AMOUNT_WORDS}$")
+_WORD_TOKEN = re.compile(r"[a-z]+")
+
+
+def amount_in_words(text: str) -> float | None:
+    """The value of an amount written in words ("eighty" → 80, "two hundred and fifty" → 250, "a couple hundred" →
+    200, "three grand" → 3000), or ``None`` when ``text`` is not one."""
+    phrase = " ".join(text.lower().replace("-", " ").split())
+    if not _AMOUNT_WORDS.match(phrase):
+        return None
+    for few, value in sorted(_FEW_WORDS.items(), key=lambda item: -len(item[0])):
+        phrase = re.sub(rf"\b{few}\b", str(value), phrase)
+    total, current = 0, 0
+    for word in phrase.split():
+        if word.isdigit():
+            current += int(word)
+        elif word in ("a", "an"):
+            current += 1
+        elif word == "and":
+            continue
+        elif word in _MULTIPLIERS:
+            scale = _MULTIPLIERS[word]
+            if scale == 100:
+                current = max(current, 1) * 100
+            else:
+                total += max(current, 1) * scale
+                current = 0
+        else:
+            current += {**_UNIT_WORDS, **_TEEN_WORDS, **_TENS_WORDS}[word]
+    return float(total + current)
+
+
 ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
                  "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8,
                  "9th": 9, "10th": 10}

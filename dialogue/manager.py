@@ -27,6 +27,7 @@ from retrieval.rerank import FeedbackReranker, with_reason
 
 if TYPE_CHECKING:
     from dialogue.handlers.shopping import CategoryCounts
+    from retrieval.category_space import CategorySpace
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,14 @@ class DialogueManager:
         from dialogue.handlers.shopping import CategoryCounts
 
         return CategoryCounts(self.products.products())
+
+    @cached_property
+    def category_space(self) -> CategorySpace | None:
+        """The catalog's categories by meaning (names and product centroids), built on first use, once per store."""
+        from retrieval.category_space import CategorySpace
+
+        retrieval = self.settings
+        return CategorySpace.build(self.products, min_score=retrieval.category_match_min, min_margin=retrieval.category_match_margin)
 
     def product(self, product_id: str) -> Product | None:
         return self.products.get(product_id)

@@ -54,6 +54,8 @@ def resolve(
         elif spec.kind == "both":
             ids.extend(_last_pair(state))
         elif spec.kind == "focus":
+            if any(other.kind != "focus" for other in specs):
+                continue  # "the second one, is it waterproof?": the pronoun is the product just named
             focus = _focus(state)
             if focus is None:
                 return Resolution(ambiguous=list(shown[:4])) if len(shown) > 1 else Resolution(problem="Which product do you mean?")

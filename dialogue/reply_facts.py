@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dialogue.actions import Action, OrderAction
 
 #: What a clarifying question can ask for.
-ClarifiedSlot = Literal["reference", "size", "category", "type"]
+ClarifiedSlot = Literal["reference", "size", "color", "category", "type"]
 
 
 class Facts(BaseModel):
@@ -31,9 +31,13 @@ class ShowProductsFacts(Facts):
     count: int = 0
     category: str | None = None
     constraints: str = Field(default="", description="The active constraints in words, e.g. 'black, under $100'.")
-    relaxed: list[str] = Field(default_factory=list, description="Constraints dropped because nothing matched them.")
+    relaxed: list[str] = Field(default_factory=list, description="Constraints dropped because nothing matched them "
+                               "(brand, colour, size, material, price, rating, stock or an attribute name): the products are alternatives.")
     more: bool = Field(default=False, description="A further page of the same search.")
     note: Literal["", "similar", "avoiding"] = ""
+    unmatched: str = Field(default="", description="The request that matched nothing, in words ('red shoes under $20.00').")
+    not_carried: list[str] = Field(default_factory=list, description="What the catalog does not carry at all ('Apple laptops').")
+    all_out_of_stock: bool = Field(default=False, description="Everything that matches the request is out of stock.")
 
 
 class ClarificationFacts(Facts):
@@ -51,13 +55,16 @@ class CompareFacts(Facts):
 class AnswerFacts(Facts):
     known: bool = False
     reason: Literal["no_product"] | None = None
-    topic: str | None = None
-    facts: list[str] = Field(default_factory=list)
+    kind: Literal["lookup", "yes_no", "superlative", "pairwise", "filter", "reviews"] | None = None
+    topic: str | None = Field(default=None, description="The attribute or product field the question was about.")
+    facts: list[str] = Field(default_factory=list, description="Sentences built from catalog facts, the reply's content.")
     title: str | None = None
+    verdict: bool | None = Field(default=None, description="A yes/no question's answer, when the catalog gives one.")
 
 
 class CartAddFacts(Facts):
     added: bool = False
+    updated: bool = Field(default=False, description='The quantity of the line just added was changed ("make it two").')
     reason: Literal["unknown_product", "out_of_stock"] | None = None
     title: str | None = None
     quantity: int | None = None
@@ -116,8 +123,10 @@ class PolicyFacts(Facts):
     known: bool = False
     topic: str | None = None
     title: str | None = None
-    sentences: list[str] = Field(default_factory=list)
+    sentences: list[str] = Field(default_factory=list, description="The clauses that answer the question, as written.")
     topics: list[str] = Field(default_factory=list, description="The topics there are answers for, when this one is unknown.")
+    section: str | None = Field(default=None, description='How the reply names the section: "returns policy".')
+    whole: bool = Field(default=False, description="The whole section was asked for; otherwise the clauses that answer.")
 
 
 class HandoffFacts(Facts):

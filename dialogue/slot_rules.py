@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from dialogue.lexicon import NUMBER_WORDS, ORDINAL_WORDS
+from dialogue.lexicon import AMOUNT_WORDS, NUMBER_WORDS, ORDINAL_WORDS, amount_in_words
 
 #: (position, kind, index, key, value) of one reference.
 RefHit = tuple[int, str, int | None, str | None, str | None]
@@ -42,8 +42,9 @@ _NOT_UNIT = rf"(?!\s*(?:%|(?:{_UNITS})\b))"
 
 
 def amount_pattern(name: str) -> str:
-    return (rf"(?<![\w.])(?P<{name}cur>\$|us\$|usd|€|£)?\s?(?P<{name}num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-            rf"(?:\s?(?P<{name}k>k|grand|thousand)\b)?(?:\s?(?P<{name}unit>dollars?|bucks?|usd|\$))?")
+    """An amount of money, in digits ("$1,200", "80", "1.5k") or in words ("eighty", "two hundred", "a couple hundred")."""
+    return (rf"(?<![\w.])(?P<{name}cur>\$|us\$|usd|€|£)?\s?(?P<{name}num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{AMOUNT_WORDS})"
+            rf"(?:\s?(?P<{name}k>k|grand|thousand)\b)?(?:\s?(?P<{name}unit>dollars?|bucks?|usd|quid|euros?|\$))?")
 
 
 _A, _B = amount_pattern("a"), amount_pattern("b")
@@ -126,6 +127,17 @@ _QUANTITY = [
     re.compile(r"(?<![\w.])[x×]\s?(?P<q>\d{1,3})\b|\b(?P<q2>\d{1,3})\s?[x×](?=\s*(?:$|[,.!?]|please\b|of\b|to\b))|"
                r"\b(?:qty|quantity)\s*[:=]?\s*(?P<q3>\d{1,3})\b"),
 ]
+#: A change of the quantity just asked for or added: "make it two", "actually make that 3", "just one", "only two
+#: please", "change the quantity to 4", "two instead".
+_QUANTITY_FIX = [
+    re.compile(rf"\b(?:make|change|update|set|put|bump|increase|reduce|decrease|lower)\s+(?:it|that|this|them|those|the\s+(?:quantity|qty|"
+               rf"amount|number)|quantity|qty)\s+(?:up\s+|down\s+)?(?:to\s+|into\s+)?{_Q}\b(?![.,]\d|\s*(?:%|\$|k\b|(?:{_UNITS}|dollars|bucks|stars?)\b))"),
+    re.compile(rf"^\s*(?:(?:actually|oh|wait|sorry|hmm+|no|nah|ok(?:ay)?|um+|er+)[\s,.!]*)*(?:i\s+)?(?:(?:just|only)\s+(?:(?:want|need)\s+)?|(?:want|need)\s+"
+               rf"(?:just|only)\s+)(?:the\s+)?{_Q}(?:\s+(?:please|pls|then|thanks|of\s+(?:them|it|those|these)|is\s+enough|will\s+do))*\s*[.!]*\s*$"),
+    re.compile(rf"^\s*(?:(?:actually|oh|wait|sorry|no|nah|ok(?:ay)?)[\s,.!]*)+(?:i\s+(?:want|need)\s+)?{_Q}(?:\s+(?:please|pls|then|instead|"
+               rf"of\s+(?:them|it|those|these)))*\s*[.!]*\s*$"),
+    re.compile(rf"^\s*(?:i\s+(?:want|need)\s+)?{_Q}\s+(?:of\s+(?:them|it|those|these)\s+)?instead(?:\s+(?:please|pls|of\s+\w+))*\s*[.!]*\s*$"),
+]
 _CHEAPER = re.compile(r"\b(?:cheaper|less\s+(?:expensive|pricey|costly)|too\s+(?:expensive|pricey|costly|much|dear|steep)|(?:more\s+)?affordable|"
                       r"lower[\s-]+(?:prices?|priced|cost|end)|low[\s-]+(?:cost|budget|end|priced)|inexpensive|cheap|cheapest|"
                       r"budget[\s-]+(?:friendly|options?|ones?)|over\s+(?:my\s+)?budget|out\s+of\s+(?:my\s+)?(?:budget|price\s+range)|"
@@ -146,6 +158,7 @@ class RuleHits:
     price_hint: str | None = None
     rating_min: float | None = None
     quantity: int | None = None
+    quantity_fix: bool = False
     order_id: str | None = None
     brands_out_focus: bool = False
     references: list[RefHit] = field(default_factory=list)
@@ -163,11 +176,17 @@ class RuleHits:
 
 def amount_of(match: re.Match[str], name: str) -> tuple[float, bool]:
     """(value, has money marker) of the amount group ``name`` in ``match``."""
-    value = float(match.group(f"{name}num").replace(",", ""))
+    raw = match.group(f"{name}num")
+    words = amount_in_words(raw) if raw[0].isalpha() else None
+    value = words if words is not None else float(raw.replace(",", ""))
     k = match.group(f"{name}k")
     if k:
         value *= 1000
-    return value, bool(match.group(f"{name}cur") or match.group(f"{name}unit") or k)
+    return value, bool(match.group(f"{name}cur") or match.group(f"{name}unit") or k or _SCALED_WORDS.search(raw))
+
+
+#: An amount in words with a scale ("two hundred", "a couple grand") is money even without "dollars".
+_SCALED_WORDS = re.compile(r"[a-z]\s+(?:hundred|thousand|grand)\b")
 
 
 def _number(text: str) -> int | None:
@@ -246,7 +265,7 @@ class PatternRules:
         for patterns, bound in ((_MAX, "max"), (_MIN, "min"), ([_FOR], "max"), ([_DOLLARS], "max")):
             for m in (m for pattern in patterns for m in pattern.finditer(text)):
                 value, money = amount_of(m, "a")
-                if patterns[0] is _DOLLARS and not (m.group("acur") or m.group("aunit")):
+                if patterns[0] is _DOLLARS and not (m.group("acur") or m.group("aunit") or _SCALED_WORDS.search(m.group("anum"))):
                     continue
                 if (patterns[0] is not _FOR or money) and self._plausible(text, m, value, money) and hits.claim(m):
                     if bound == "max" and hits.price_max is None:
@@ -281,6 +300,11 @@ class PatternRules:
             refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
 
     def _quantity(self, text: str, hits: RuleHits) -> None:
+        for pattern in _QUANTITY_FIX:
+            for m in pattern.finditer(text):
+                value = _number(m.group("q"))
+                if value and 1 <= value <= 999 and hits.quantity is None and hits.claim(m):
+                    hits.quantity, hits.quantity_fix = value, True
         for pattern in _QUANTITY:
             for m in pattern.finditer(text):
                 raw = next((g for g in (m.groupdict().get(k) for k in ("q", "q2", "q3")) if g), None)

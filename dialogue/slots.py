@@ -74,6 +74,7 @@ class Slots(BaseModel):
     price_hint: Literal["cheaper", "more_premium"] | None = None
     rating_min: float | None = Field(default=None, ge=0, le=5)
     quantity: int | None = Field(default=None, ge=1)
+    quantity_fix: bool = Field(default=False, description='"make it two", "just one": a change of the quantity just added or asked for.')
     references: list[Reference] = Field(default_factory=list)
     order_id: str | None = None
 
@@ -120,7 +121,7 @@ class SlotExtractor:
         self.matcher.negate(lowered, tokens, matches, hits.spans)
         ordered = sorted(references, key=lambda r: r[0])
         slots = Slots(price_min=hits.price_min, price_max=hits.price_max, price_hint=hits.price_hint, rating_min=hits.rating_min,
-                      quantity=hits.quantity, order_id=hits.order_id, brands_out_focus=hits.brands_out_focus,
+                      quantity=hits.quantity, quantity_fix=hits.quantity_fix, order_id=hits.order_id, brands_out_focus=hits.brands_out_focus,
                       references=_unique([Reference(kind=k, index=i, key=key, value=v) for _, k, i, key, v in ordered]))  # type: ignore[arg-type]
         self._fill(slots, matches)
         if log.isEnabledFor(logging.DEBUG):

@@ -139,6 +139,7 @@ class ConversationState(BaseModel):
     updated_at: datetime = Field(default_factory=now)
     turns: list[TurnRecord] = Field(default_factory=list)
     goal: Goal | None = None
+    past_goals: list[Goal] = Field(default_factory=list, description="Earlier searches of other categories, oldest first (at most 5).")
     shown: list[str] = Field(default_factory=list, description="Every product shown so far, first showing order.")
     last_shown: list[str] = Field(default_factory=list, description="The cards of the latest product list.")
     focus: str | None = None
@@ -177,6 +178,11 @@ class ConversationState(BaseModel):
             case TurnEvent(turn=turn):
                 self.turns.append(turn)
             case GoalEvent(goal=goal):
+                if self.goal is not None and goal is not None and self.goal.constraints.category \
+                        and (goal.constraints.category or "").lower() != self.goal.constraints.category.lower():
+                    switched = {self.goal.constraints.category.lower(), (goal.constraints.category or "").lower()}
+                    kept = [g for g in self.past_goals if (g.constraints.category or "").lower() not in switched]
+                    self.past_goals = [*kept[-4:], self.goal]  # a topic switch keeps the earlier search
                 self.goal = goal
             case ShownEvent(product_ids=ids):
                 self.last_shown = list(ids)
@@ -202,7 +208,7 @@ class ConversationState(BaseModel):
             case HandoffEvent(active=active):
                 self.handoff = active
             case ResetEvent():
-                self.goal, self.shown, self.last_shown, self.focus = None, [], [], None
+                self.goal, self.past_goals, self.shown, self.last_shown, self.focus = None, [], [], [], None
                 self.cart, self.pending, self.order_id, self.handoff = [], None, None, False
 
     def _remove_from_cart(self, item: CartItem) -> None:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from core.timing import stage
 from dialogue.intent_context import NluContext, catalog_request_rule
+from dialogue.noise import code_like, is_noise, strip_markup
 from dialogue.slots import SlotExtractor, Slots
 
 
@@ -38,10 +39,19 @@ class Understander:
         self.slots = slots
 
     def understand(self, text: str, context: NluContext | str | None = None) -> Understanding:
+        words = strip_markup(text) or text  # HTML pasted around a request: the request's words are understood
         with stage("nlu.intent"):
-            result = self.intents.predict(text, context)
+            result = self.intents.predict(words, context)
         with stage("nlu.slots"):
-            slots, other_words = self.slots.extract_with_rest(text)
+            slots, other_words = self.slots.extract_with_rest(words)
         ruled = catalog_request_rule(result.intent, slots.category is not None, other_words)
+        if code_like(words):
+            ruled = ("out_of_scope", "code")  # SQL pasted into the chat is data, never a request (e.g. "drop" = remove)
+        elif ruled is None and _says_nothing(slots) and is_noise(" ".join(other_words), self.slots.matcher.known):
+            ruled = ("out_of_scope", "noise")  # keyboard mash: the fallback, never a search or a goodbye
         intent, confidence, rule = (ruled[0], 1.0, ruled[1]) if ruled else (result.intent, result.confidence, None)
         return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule)
+
+
+def _says_nothing(slots: Slots) -> bool:
+    return slots.is_empty() and not slots.references and slots.quantity is None and slots.order_id is None

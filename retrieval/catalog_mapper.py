@@ -25,6 +25,7 @@ class ReviewStats:
     """Ratings of one product key from a reviews table."""
 
     ratings: list[float] = field(default_factory=list)
+    texts: list[dict[str, Any]] = field(default_factory=list)  # Review fields, for rows that carry a text
 
     @property
     def mean(self) -> float | None:
@@ -149,6 +150,8 @@ class RecordMapper:
             out["rating"] = stats.mean
         if spec.overwrite or "review_count" not in out:
             out["review_count"] = len(stats.ratings)
+        if stats.texts and (spec.overwrite or "reviews" not in out):
+            out["reviews"] = stats.texts
 
 
 def variant_skus(mapping: CatalogMapping, records: Iterable[dict[str, Any]]) -> set[str]:
@@ -214,6 +217,14 @@ def aggregate_reviews(spec: ReviewsSpec, rows: Iterable[dict[str, Any]]) -> dict
             skipped += 1
             continue
         stats[key].ratings.append(rating)
+        text = get_path(row, spec.text_column) if spec.text_column else None
+        if not is_missing(text) and str(text).strip():
+            review: dict[str, Any] = {"text": str(text), "rating": rating}
+            for name, column in (("title", spec.title_column), ("author", spec.author_column)):
+                value = get_path(row, column) if column else None
+                if not is_missing(value):
+                    review[name] = str(value)
+            stats[key].texts.append(review)
     if skipped:
         log.warning("reviews.skipped rows=%d (no %s or unreadable %s)", skipped, spec.key, spec.rating_column)
     return dict(stats)

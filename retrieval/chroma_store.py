@@ -29,7 +29,9 @@ EMBEDDING_VERSION = "minilm-l6-v2/text-2"
 
 def content_hash(product: Product) -> str:
     """Changes whenever anything about the product (or how it is embedded) changes; unchanged rows are not re-embedded."""
-    return hashlib.sha1((EMBEDDING_VERSION + product.model_dump_json()).encode()).hexdigest()
+    # Products without review texts hash as before review texts existed, so stores from then are not re-embedded.
+    dumped = product.model_dump_json(exclude={"reviews"} if not product.reviews else None)
+    return hashlib.sha1((EMBEDDING_VERSION + dumped).encode()).hexdigest()
 
 
 def product_metadata(product: Product) -> dict[str, Any]:

@@ -137,6 +137,7 @@ class FieldsMapping(_Strict):
     stock: FieldSpec | None = None
     description: FieldSpec | None = None
     image_url: FieldSpec | None = None
+    reviews: FieldSpec | None = None  # a list of review objects; the ``reviews`` transform names their keys
 
 
 class FilterSpec(_Strict):
@@ -221,6 +222,9 @@ class ReviewsSpec(_Strict):
     path: Path
     key: str
     rating_column: str
+    text_column: str | None = None  # review texts (kept, quoted by product questions) when the table has them
+    title_column: str | None = None
+    author_column: str | None = None
     match: str | None = None
     overwrite: bool = False
     required: bool = True

@@ -30,6 +30,23 @@ class Variant(BaseModel):
         return {str(k).strip().lower(): str(v).strip() for k, v in (value or {}).items() if str(v).strip()}
 
 
+class Review(BaseModel):
+    """One shopper's review as the catalog carries it (the text is quoted, never rewritten)."""
+
+    text: str = Field(min_length=1, max_length=5000)
+    rating: float | None = Field(default=None, ge=0, le=5)
+    title: str | None = None
+    author: str | None = None
+
+    @field_validator("text", "title", "author", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return " ".join(str(value).split()) if value is not None else None
+
+
+MAX_REVIEWS = 50  # review texts kept per product (the rating and count still cover all of them)
+
+
 class Product(BaseModel):
     """A catalog product. Facts shown to shoppers always come from here."""
 
@@ -48,6 +65,7 @@ class Product(BaseModel):
     stock: int = Field(default=0, ge=0)
     description: str = ""
     image_url: str | None = None
+    reviews: list[Review] = Field(default_factory=list, description=f"Review texts, at most {MAX_REVIEWS}.")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -76,6 +94,15 @@ class Product(BaseModel):
             if cleaned:
                 out[str(key).strip().lower()] = list(dict.fromkeys(cleaned))
         return out
+
+    @field_validator("reviews", mode="before")
+    @classmethod
+    def _usable_reviews(cls, value: Any) -> Any:
+        """Reviews without text are dropped (their ratings count through ``rating``); at most MAX_REVIEWS kept."""
+        if not isinstance(value, list):
+            return value
+        kept = [r for r in value if not isinstance(r, dict) or str(r.get("text") or "").strip()]
+        return kept[:MAX_REVIEWS]
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -148,6 +175,7 @@ class SearchConstraints(BaseModel):
     attributes_out: dict[str, list[str]] = Field(default_factory=dict, description="Each key: none of the values.")
     rating_min: float | None = Field(default=None, ge=0, le=5)
     in_stock: bool = False
+    stock_first: bool = Field(default=True, description="Rank in-stock products above out-of-stock ones (ranking, not a filter).")
     exclude_ids: list[str] = Field(default_factory=list)
 
     def matches(self, product: Product) -> bool:
@@ -184,6 +212,15 @@ class SearchConstraints(BaseModel):
     def is_empty(self) -> bool:
         return self == SearchConstraints()
 
+    def price_phrase(self, money: str = "{:,.2f}") -> str | None:
+        """The budget in words ("under $50.00", "between $20.00 and $50.00", "over $100.00"), or None."""
+        low, high = self.price_min, self.price_max
+        if low is not None and high is not None:
+            return f"between ${money.format(low)} and ${money.format(high)}"
+        if high is not None:
+            return f"under ${money.format(high)}"
+        return f"over ${money.format(low)}" if low is not None else None
+
     def describe_match(self, product: Product) -> str:
         """A short phrase of the constraints ``product`` satisfies, e.g. "blue, Acme, under $50"."""
         bits: list[str] = []
@@ -193,10 +230,8 @@ class SearchConstraints(BaseModel):
             bits.append(product.brand)
         if self.price_max is not None and self.price_min is not None:
             bits.append(f"${self.price_min:g}–${self.price_max:g}")
-        elif self.price_max is not None:
-            bits.append(f"under ${self.price_max:g}")
-        elif self.price_min is not None:
-            bits.append(f"over ${self.price_min:g}")
+        elif (budget := self.price_phrase("{:g}")) is not None:
+            bits.append(budget)
         if self.rating_min is not None and product.rating is not None:
             bits.append(f"rated {product.rating:.1f}★")
         if self.in_stock:

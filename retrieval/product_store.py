@@ -1,9 +1,10 @@
-"""Hybrid product search: dense (Chroma, filtered by ``where``) fused with BM25, every constraint enforced."""
+"""Hybrid product search: dense (Chroma, filtered by ``where``) fused with BM25, every constraint enforced; products out
+of stock rank after those in stock unless the constraints say otherwise (``SearchConstraints.stock_first``)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -39,6 +40,10 @@ class ProductStore(Protocol):
 
     def nearest(self, vector: np.ndarray, constraints: SearchConstraints, k: int) -> list[Product]:
         """The ``k`` products satisfying ``constraints`` closest (cosine) to the unit ``vector``, closest first."""
+        ...
+
+    def count(self, constraints: SearchConstraints) -> int:
+        """How many products satisfy ``constraints`` (no text: a filter count, for honest empty results)."""
         ...
 
 
@@ -102,9 +107,16 @@ class HybridProductStore:
         rows = np.flatnonzero(self.index.mask(constraints))
         if rows.size == 0 or k <= 0:
             return []
-        sims = self._vectors[rows] @ vector
+        sims = (self._vectors if rows.size == len(self.index) else self._vectors[rows]) @ vector  # no copy of the whole matrix
+        if k < rows.size:  # a partial sort (ties at the cut kept, so catalog order still breaks them): no full sort
+            kth = sims[np.argpartition(-sims, k - 1)[k - 1]]
+            keep = sims >= kth
+            rows, sims = rows[keep], sims[keep]
         top = rows[np.argsort(-sims, kind="stable")[: min(k, rows.size)]]
         return [self.index.products[row] for row in top.tolist()]
+
+    def count(self, constraints: SearchConstraints) -> int:
+        return int(self.index.mask(constraints).sum())
 
     def search(self, text: str, constraints: SearchConstraints | None = None, k: int = 10) -> list[ProductHit]:
         constraints = constraints or SearchConstraints()
@@ -124,7 +136,8 @@ class HybridProductStore:
             fused[row] = fused.get(row, 0.0) + self.settings.dense_weight / (rrf_k + rank + 1)
         for rank, row in enumerate(lexical_rank):
             fused[row] = fused.get(row, 0.0) + self.settings.lexical_weight / (rrf_k + rank + 1)
-        ordered = sorted(fused.items(), key=lambda item: (-item[1], self.index.products[item[0]].id))[:k]
+        sold_out = self._sold_out(constraints)
+        ordered = sorted(fused.items(), key=lambda item: (sold_out(item[0]), -item[1], self.index.products[item[0]].id))[:k]
         lexical_rows = set(lexical_rank[:k * 3])
         return [
             self._hit(row, score, constraints, similarity.get(row), row in lexical_rows, text)
@@ -132,6 +145,13 @@ class HybridProductStore:
         ]
 
     # internals --------------------------------------------------------------
+    def _sold_out(self, constraints: SearchConstraints) -> Callable[[int], bool]:
+        """The ranking's first key: out-of-stock rows after in-stock ones, unless the request asks for them too."""
+        if not constraints.stock_first:
+            return lambda row: False
+        in_stock = self.index.in_stock
+        return lambda row: not bool(in_stock[row])
+
     def _lexical_candidates(self, text: str, mask: np.ndarray) -> list[int]:
         scores = self.lexical.scores(text, mask)
         n = min(self.settings.lexical_candidates, int((scores > 0).sum()))
@@ -184,7 +204,8 @@ class HybridProductStore:
         """No query text: best rated, most reviewed first."""
         rows = np.flatnonzero(mask)
         popularity = {int(r): (self.index.products[r].rating or 0) * np.log1p(self.index.products[r].review_count) for r in rows}
-        ordered = sorted(popularity, key=lambda r: (-popularity[r], self.index.products[r].id))[:k]
+        sold_out = self._sold_out(constraints)
+        ordered = sorted(popularity, key=lambda r: (sold_out(r), -popularity[r], self.index.products[r].id))[:k]
         return [
             ProductHit(
                 product=self.index.products[r], score=float(popularity[r]), signals={"popularity": float(popularity[r])},

@@ -216,6 +216,25 @@ def _pluck(value: Any, key: str) -> Any:
     return get_path(value, key)
 
 
+@transform("reviews", per_item=False, accepts_none=True)
+def _reviews(value: Any, text: str = "text", rating: str | None = "rating", title: str | None = None,
+             author: str | None = None) -> list[dict[str, Any]]:
+    """A list of review objects as ``Review`` fields, reading ``text``/``rating``/``title``/``author`` from the keys
+    named; objects without text are dropped."""
+    items = value if isinstance(value, list) else [] if is_missing(value) else [value]
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or is_missing(get_path(item, text)):
+            continue
+        review: dict[str, Any] = {"text": str(get_path(item, text))}
+        for field, key in (("rating", rating), ("title", title), ("author", author)):
+            raw = get_path(item, key) if key else None
+            if not is_missing(raw):
+                review[field] = _number(raw) if field == "rating" else str(raw)
+        out.append(review)
+    return out
+
+
 @transform("mean", per_item=False)
 def _mean(value: Any) -> float | None:
     """Average of a list of numbers (None for an empty list)."""

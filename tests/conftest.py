@@ -100,5 +100,30 @@ def assistant_factory(demo_settings: Settings, demo_store, nlu_model_dir: Path, 
 
 
 @pytest.fixture(scope="session")
+def catalog_assistant(tmp_path_factory: pytest.TempPathFactory, embedder, nlu_model_dir: Path):  # type: ignore[no-untyped-def]
+    """Builds (once per catalog) a real assistant over a third-party catalog from ../shared/data, ingested with a
+    shipped mapping into a home of its own: ``catalog_assistant(("dummyjson", "products.json"), "dummyjson.yml")``.
+    Skips when the data is absent."""
+    from assistant.wiring import build_assistant
+    from retrieval.ingest import ingest
+    from retrieval.product_store import HybridProductStore
+
+    built: dict[tuple[tuple[str, ...], str], object] = {}
+
+    def build(source: tuple[str, ...], mapping: str):  # type: ignore[no-untyped-def]
+        if (source, mapping) not in built:
+            path = shared_data(*source)
+            home = tmp_path_factory.mktemp(source[0] + "-home")
+            settings = Settings(home=home, embedding_cache=None, database_url=f"sqlite:///{home / 'conversations.db'}")
+            ingest([path], settings, mapping_path=DATA_DIR / "mappings" / mapping, embedder=embedder, progress=False)
+            settings.models_dir.mkdir(parents=True, exist_ok=True)
+            settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)
+            built[(source, mapping)] = build_assistant(settings, store=HybridProductStore.open(settings, embedder))
+        return built[(source, mapping)]
+
+    return build
+
+
+@pytest.fixture(scope="session")
 def assistant(assistant_factory):  # type: ignore[no-untyped-def]
     return assistant_factory()

@@ -36,11 +36,26 @@ def card_line(card: ProductCard) -> str:
     return f"{card.position}. {card.title} — {money(card.price)}{rating}{stock}"
 
 
+#: How alternatives differ from the request, by the constraint relaxed to find them.
+_ALTERNATIVES = {"brand": "from other brands", "colour": "in other colours", "size": "in other sizes", "material": "in other materials",
+                 "price": "with the budget relaxed", "rating": "with lower ratings", "stock": "that are out of stock right now"}
+
+
 def _products(plan: ReplyPlan) -> str:
     f = plan.facts_as(ShowProductsFacts)
     scope = f" {f.category.lower()}" if f.category else ""
+    n = len(plan.products)
     if not plan.products:
+        if f.unmatched:
+            return f"Sorry, we don't have any {'more ' if f.more else ''}{f.unmatched}. Try a different budget, colour or brand."
         return f"Sorry, I couldn't find any{scope} products matching that. Try a different budget, colour or brand."
+    sold_out = "Everything that matches is out of stock right now. " if f.all_out_of_stock else ""
+    if f.relaxed:  # the products are alternatives: say what matched nothing, and how these differ
+        lead = (f"We don't carry {' or '.join(f.not_carried)}." if f.not_carried
+                else f"We don't have any {'more ' if f.more else ''}{f.unmatched or 'products matching that'}.")
+        how = " and ".join(_ALTERNATIVES.get(r, f"without the {r} you asked for") for r in f.relaxed)
+        head = f"{lead} {sold_out}Here {'is' if n == 1 else 'are'} {n} {'alternative' if n == 1 else 'alternatives'} {how}:"
+        return "\n".join([head, *(card_line(c) for c in plan.products)])
     detail = f" ({f.constraints})" if f.constraints else ""
     if f.more:
         head = f"Here are {len(plan.products)} more{scope} options{detail}:"
@@ -48,34 +63,34 @@ def _products(plan: ReplyPlan) -> str:
         head = f"Here are {len(plan.products)}{scope} options similar to the one you liked{detail}:"
     elif f.note == "avoiding":
         head = f"Got it — here are {len(plan.products)} different{scope} options{detail}:"
+    elif n == 1:
+        head = f"Here is the one match{detail}:"
     else:
         head = f"Here are {len(plan.products)}{scope} options{detail}:"
-    relaxed = f.relaxed
-    if relaxed:
-        head = f"Nothing matched exactly, so I relaxed the {' and '.join(relaxed)}. " + head
-    return "\n".join([head, *(card_line(c) for c in plan.products)])
+    return "\n".join([sold_out + head, *(card_line(c) for c in plan.products)])
 
 
 def _clarify(plan: ReplyPlan) -> str:
     f = plan.facts_as(ClarificationFacts)
     question = f.question or "Could you tell me a bit more?"
     options = f.options
-    return f"{question} For example: {', '.join(map(str, options[:6]))}." if options else question
+    lead = "Available" if f.slot in ("size", "color") else "For example"
+    return f"{question} {lead}: {', '.join(map(str, options[:8 if lead == 'Available' else 6]))}." if options else question
 
 
 def _compare(plan: ReplyPlan) -> str:
     table = plan.comparison
     if table is None:
         return "I need at least two products to compare."
-    lines = [f"Comparing {' vs '.join(table.titles)}:"]
-    lines += [f"- {row.attribute}: {' | '.join(row.values)}" for row in table.rows]
-    lines += table.differences
+    # at most three lines on what matters; the table itself is delivered beside the reply (widget panel, REST custom
+    # payload, API field, CLI table), so the reply does not repeat it
+    lines = table.differences[:3] or ["They match on price, rating and every attribute the table lists."]
     return "\n".join(lines)
 
 
 def _answer(plan: ReplyPlan) -> str:
     f = plan.facts_as(AnswerFacts)
-    if f.known:
+    if f.facts:
         return " ".join(f.facts)
     if f.reason == "no_product":
         return "Which product do you mean? Search for something first, then ask me about it."
@@ -98,6 +113,8 @@ def _cart_add(plan: ReplyPlan) -> str:
         if f.reason == "out_of_stock":
             return f"Sorry, the {f.title} is out of stock right now, so I couldn't add it."
         return "Sorry, I couldn't find that product to add."
+    if f.updated:
+        return f"Updated: {f.quantity} × {f.title}{_variant(f.variant)} in your cart.\n{_cart_summary(plan)}"
     return f"Added {f.quantity} × {f.title}{_variant(f.variant)} to your cart.\n{_cart_summary(plan)}"
 
 
@@ -120,7 +137,7 @@ def _checkout(plan: ReplyPlan) -> str:
 
 def _order(plan: ReplyPlan) -> str:
     f = plan.facts_as(OrderFacts)
-    policy = " ".join(f.policy) if isinstance(f, ReturnItemFacts) else ""
+    policy = _clauses(f.policy) if isinstance(f, ReturnItemFacts) else ""
     if f.slot == "order_id":
         return f"{policy} {f.question}".strip()
     if not f.found:
@@ -149,7 +166,13 @@ def _policy(plan: ReplyPlan) -> str:
     f = plan.facts_as(PolicyFacts)
     if not f.known:
         return "I can answer questions about " + ", ".join(t.replace("_", " ") for t in f.topics) + "."
-    return f"{f.title}: " + " ".join(f.sentences)
+    text = _clauses(f.sentences)
+    return f"{f.title}: {text}" if f.whole or not f.section else f"From our {f.section}: {text}"
+
+
+def _clauses(sentences: list[str]) -> str:
+    """Policy clauses as one paragraph; a "Key: value" clause gets its full stop."""
+    return " ".join(s if s.endswith((".", "!", "?")) else f"{s}." for s in sentences)
 
 
 def _greet(plan: ReplyPlan) -> str:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from dialogue.actions import ORDER_ACTIONS
-from dialogue.handlers import cart, products, service, shopping, social
+from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingOrderId, AwaitingReference, AwaitingSize
 
 if TYPE_CHECKING:
@@ -41,13 +41,24 @@ def contextual_handler(turn: Turn) -> Handler | None:
     """Answers to the assistant's own questions: an order id, a size, or a clarification."""
     state, nlu = turn.state, turn.nlu
     pending = state.pending
+    if nlu.rule == "noise":
+        return fallback  # keyboard mash answers no question
+    if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) and nlu.intent not in EXPLICIT - {"add_to_cart"}:
+        return cart.correct_quantity  # "actually make it two", "just one"
+    if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in EXPLICIT - {"reset"}:
+        return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
     if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
         return partial(service.order_action, action=pending.intent)
-    if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or len(nlu.text.split()) <= 2) and nlu.intent not in EXPLICIT:
+    if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \
+            and nlu.intent not in EXPLICIT:
         return partial(cart.answer_size, awaited=pending)
     if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT:
         return INTENT_HANDLERS.get(pending.intent, fallback)
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:
         return shopping.answer_clarification
+    if service.is_policy_question(turn):
+        return service.policy  # "do you take paypal", "is there a warranty on laptops"
+    if products.routes_to_question(turn):
+        return products.question
     return None

@@ -1,18 +1,30 @@
-"""Cart actions: add/remove with quantities and variants, view, checkout summary."""
+"""Cart actions: add/remove with quantities and variants, quantity corrections, view, checkout summary.
+
+A size or colour the shopper asked for is never swapped for another: when the product lacks it (or it is out of
+stock), the reply says so with what is available and waits for a choice (pending :class:`AwaitingSize`). A size or
+colour said earlier in the conversation is used without asking again (``dialogue.memory``)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from dialogue.actions import CART_ACTIONS, Action
+from dialogue.lexicon import STOPWORDS, singular, tokens_of
+from dialogue.memory import VariantWish, variant_wish
 from dialogue.pending import AwaitingSize
 from dialogue.plan import CartLine, ReplyPlan
-from dialogue.reply_facts import CartAddFacts, CartRemoveFacts, CheckoutFacts, ClarificationFacts, Facts, ShowCartFacts
+from dialogue.reply_facts import CartAddFacts, CartRemoveFacts, CheckoutFacts, ClarificationFacts, ClarifiedSlot, Facts, ShowCartFacts
 from dialogue.state import CartEvent, CartItem, ConversationState, FeedbackEvent, FeedbackRecord, ServiceEvent
 from retrieval.models import Product, Variant
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
+
+_SIZE_LIKE = re.compile(r"^(?:\d{1,2}(?:\.5)?|x{0,3}[sml]|\d?x{1,3}l|xxs|one size)$", re.IGNORECASE)
+#: Words of a remove request that never name the cart line ("take the lamp out of my cart").
+_CART_WORDS = frozenset("remove delete drop take out off cart basket bag trolley from my the please get rid ditch lose "
+                        "don't dont want need anymore any more actually also too".split())
 
 
 def cart_lines(state: ConversationState) -> list[CartLine]:
@@ -27,8 +39,13 @@ def _cart_plan(turn: Turn, action: Action, facts: Facts, quick: list[str] | None
                      quick_replies=quick if quick is not None else ["View cart", "Checkout"])
 
 
-def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> ReplyPlan:
+def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: str = "") -> ReplyPlan:
     slots = turn.nlu.slots
+    pending = turn.state.pending
+    if product_id is None and isinstance(pending, AwaitingSize) and _answers_pending(dm, turn, pending):
+        product_id = pending.product_id  # "the purple one then" while the assistant asked which colour
+        if not slots.quantity:
+            slots.quantity = pending.quantity
     if product_id is None:
         resolution = dm.resolve(turn)
         if resolution.problem or resolution.ambiguous or not resolution.product_ids:
@@ -41,17 +58,25 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> Reply
         return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="unknown_product"))
     dm.focus(turn, product.id)
     quantity = slots.quantity or 1
-    sizes = [v for v in product.values("size")]
-    chosen_size = _pick(slots.sizes, sizes)
-    chosen_color = _pick(slots.colors, product.values("color"))
+    wish = variant_wish(turn.state, slots, product)
+    sizes, colors = product.values("size"), product.values("color")
+    chosen_size, chosen_color = _pick(wish.sizes, sizes), _pick(wish.colors, colors)
+    missing = _missing(product, wish, chosen_size, chosen_color)
+    if missing is not None:
+        return _ask_variant(turn, product, quantity, *missing, lead=lead)
+    asked = turn.state.turns[-1].asked if isinstance(pending, AwaitingSize) and pending.product_id == product.id and turn.state.turns else None
+    if asked == "size" and not wish.size_now and not wish.color_now:
+        chosen_size = None  # the size question stands until the shopper answers it (or picks another colour)
+    if asked == "color" and not wish.color_now and not wish.size_now:
+        within = f" in size {chosen_size}" if chosen_size else ""
+        options = _in_stock(product, "color", colors, size=chosen_size) or _in_stock(product, "color", colors)
+        return _ask(turn, product, quantity, "color", f"{lead}Which colour would you like for the {product.title}{within}?", options)
     if product.variants and sizes and chosen_size is None and len(sizes) > 1:
-        available = _sizes_in_stock(product, sizes)
+        available = _in_stock(product, "size", sizes, color=chosen_color)
         if not available:
             return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="out_of_stock", title=product.title))
-        turn.emit(ServiceEvent(pending=AwaitingSize(product_id=product.id, quantity=quantity)))
-        question = f"Which size would you like for the {product.title}?"
-        return turn.plan("ask_clarification", facts=ClarificationFacts(slot="size", question=question, options=available, title=product.title),
-                         quick_replies=available[:8])
+        question = f"{lead}Which size would you like for the {product.title}{f' in {chosen_color}' if chosen_color else ''}?"
+        return _ask(turn, product, quantity, "size", question.strip(), available)
     variant = _variant(product, chosen_size, chosen_color)
     stock = variant.stock if variant else product.stock
     if stock <= 0:
@@ -68,13 +93,101 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None) -> Reply
     return _cart_plan(turn, "cart_add", CartAddFacts(added=True, title=product.title, quantity=quantity, variant=chosen, unit_price=item.unit_price))
 
 
-def _sizes_in_stock(product: Product, sizes: list[str]) -> list[str]:
-    """The sizes a shopper can actually buy: those of variants in stock (all of them when variants carry no size)."""
-    sized = [v for v in product.variants if "size" in v.attributes]
-    if not sized:
-        return sizes
-    stocked = {v.attributes["size"].lower() for v in sized if v.stock > 0}
-    return [size for size in sizes if size.lower() in stocked]
+def _missing(product: Product, wish: VariantWish, size: str | None, color: str | None) -> tuple[ClarifiedSlot, str, str] | None:
+    """(slot, value asked for, why) when the shopper asked for a size or colour this product cannot be had in."""
+    if wish.size_said and size is None and product.values("size"):
+        return "size", wish.sizes[0], "lacks"
+    if wish.color_said and color is None and product.values("color"):
+        return "color", wish.colors[0], "lacks"
+    if not product.variants:
+        return None
+    if size is not None and color is not None:
+        both = [v for v in product.variants if _same(v.attributes.get("size"), size) and _same(v.attributes.get("color"), color)]
+        for why, unavailable in (("lacks_with", not both and any("size" in v.attributes and "color" in v.attributes for v in product.variants)),
+                                 ("out_of_stock", bool(both) and all(v.stock <= 0 for v in both))):
+            if unavailable:  # keep the size (it is about fit) and offer the colours it comes in, unless only a size was said
+                return ("color", color, why) if wish.color_said or not wish.size_said else ("size", size, why)
+        return None
+    checks: tuple[tuple[ClarifiedSlot, str | None, bool], ...] = (("size", size, wish.size_said), ("color", color, wish.color_said))
+    for key, value, said in checks:
+        if value is not None and said:
+            matching = [v for v in product.variants if _same(v.attributes.get(key), value)]
+            if matching and all(v.stock <= 0 for v in matching):
+                return key, value, "out_of_stock"
+    return None
+
+
+def _ask_variant(turn: Turn, product: Product, quantity: int, slot: ClarifiedSlot, value: str, why: str, lead: str = "") -> ReplyPlan:
+    """Say plainly that the size/colour asked for cannot be had, with what can, and wait for the shopper's choice."""
+    other: ClarifiedSlot = "color" if slot == "size" else "size"
+    wish = variant_wish(turn.state, turn.nlu.slots, product)
+    other_value = _pick(wish.sizes if other == "size" else wish.colors, product.values(other))
+    said = f"size {value}" if slot == "size" else value
+    within = f" in {'size ' if other == 'size' else ''}{other_value}" if other_value else ""
+    both = f"{value}, size {other_value}" if slot == "color" else f"{other_value}, size {value}"
+    if why == "out_of_stock":
+        head = f"Sorry, the {product.title} in {both if other_value else said} is out of stock right now."
+    elif why == "lacks_with":
+        head = f"Sorry, the {product.title} doesn't come in {both}."
+    else:
+        head = f"Sorry, the {product.title} doesn't come in {said}."
+    available = _in_stock(product, slot, product.values(slot), **({other: other_value} if other_value else {}))
+    scope = within
+    if not available and other_value:
+        available, scope = _in_stock(product, slot, product.values(slot)), ""
+    if not available:
+        return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="out_of_stock", title=product.title))
+    question = f"{lead}{head} Which {'size' if slot == 'size' else 'colour'} would you like{scope}?"
+    return _ask(turn, product, quantity, slot, question, available)
+
+
+def _ask(turn: Turn, product: Product, quantity: int, slot: ClarifiedSlot, question: str, options: list[str]) -> ReplyPlan:
+    turn.emit(ServiceEvent(pending=AwaitingSize(product_id=product.id, quantity=quantity)))
+    return turn.plan("ask_clarification", facts=ClarificationFacts(slot=slot, question=question, options=options, title=product.title),
+                     quick_replies=options[:8])
+
+
+def _in_stock(product: Product, key: str, values: list[str], *, size: str | None = None, color: str | None = None) -> list[str]:
+    """The values of ``key`` a shopper can actually buy (with the other attribute fixed, when given): those of variants
+    in stock (all of them when variants do not carry ``key``)."""
+    keyed = [v for v in product.variants if key in v.attributes
+             and (size is None or key == "size" or _same(v.attributes.get("size"), size))
+             and (color is None or key == "color" or _same(v.attributes.get("color"), color))]
+    if not keyed:
+        return values if not any(key in v.attributes for v in product.variants) else []
+    stocked = {v.attributes[key].lower() for v in keyed if v.stock > 0}
+    return [value for value in values if value.lower() in stocked]
+
+
+def _answers_pending(dm: DialogueManager, turn: Turn, pending: AwaitingSize) -> bool:
+    """Whether this message chooses a size/colour for the product the assistant asked about ("the purple one then")."""
+    product = dm.product(pending.product_id)
+    if product is None:
+        return False
+    slots = turn.nlu.slots
+    refs = slots.references
+    if any(r.kind not in {"attribute", "focus"} or (r.kind == "attribute" and r.key not in {"color", "size"}) for r in refs):
+        return False
+    values = [r.value for r in refs if r.kind == "attribute" and r.value] + slots.colors + slots.sizes
+    return bool(values) and all(_pick([v], product.values("size")) or _pick([v], product.values("color")) for v in values)
+
+
+def correct_quantity(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"make it two", "just one": the quantity of the item the assistant asked a size for, or of the line just added."""
+    quantity = turn.nlu.slots.quantity or 1
+    pending = turn.state.pending
+    if isinstance(pending, AwaitingSize):
+        turn.nlu.slots.quantity = quantity
+        return add(dm, turn, pending.product_id, lead=f"Sure, {quantity}. ")
+    line = turn.state.cart[-1] if turn.state.cart else None
+    if line is None:
+        return add(dm, turn)
+    if quantity > line.quantity:
+        turn.emit(CartEvent(op="add", item=line.model_copy(update={"quantity": quantity - line.quantity})))
+    elif quantity < line.quantity:
+        turn.emit(CartEvent(op="remove", item=line.model_copy(update={"quantity": line.quantity - quantity})))
+    return _cart_plan(turn, "cart_add", CartAddFacts(added=True, updated=True, title=line.title, quantity=quantity, variant=line.variant,
+                                                     unit_price=line.unit_price))
 
 
 def remove(dm: DialogueManager, turn: Turn) -> ReplyPlan:
@@ -86,7 +199,7 @@ def remove(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         titles = [i.title for i in state.cart]
         return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question="Which item should I remove?", options=titles),
                          quick_replies=[f"Remove {t}" for t in titles[:4]])
-    quantity = turn.nlu.slots.quantity or target.quantity
+    quantity = min(turn.nlu.slots.quantity or target.quantity, target.quantity)
     turn.emit(CartEvent(op="remove", item=target.model_copy(update={"quantity": quantity})))
     return _cart_plan(turn, "cart_remove", CartRemoveFacts(removed=True, title=target.title, quantity=quantity))
 
@@ -101,35 +214,79 @@ def checkout(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
 
 def answer_size(dm: DialogueManager, turn: Turn, awaited: AwaitingSize) -> ReplyPlan:
-    """The reply to "which size?": add the awaited product in that size."""
+    """The reply to "which size / which colour?": add the awaited product in what was chosen; a message that chooses
+    nothing is handled as what it says."""
     nlu = turn.nlu
-    if not nlu.slots.sizes:
-        size = turn.text.strip().upper()
-        nlu.slots.sizes = [size] if size else []
+    product = dm.product(awaited.product_id)
+    if product is not None and not nlu.slots.sizes and not nlu.slots.colors:
+        raw = turn.text.strip().rstrip(".!")
+        words = [raw, *re.findall(r"[\w.]+", raw)]  # "XL", "one size", or a word of "fine, 10"
+        offered = _pick(words, product.values("size")) or _pick(words, product.values("color"))
+        if offered in product.values("color"):
+            nlu.slots.colors = [offered]
+        elif offered or _SIZE_LIKE.match(raw):
+            nlu.slots.sizes = [offered or raw.upper()]
+        else:
+            from dialogue import handlers
+
+            return handlers.INTENT_HANDLERS.get(nlu.intent, handlers.fallback)(dm, turn)
     if not nlu.slots.quantity:
         nlu.slots.quantity = awaited.quantity
     return add(dm, turn, awaited.product_id)
 
 
 def _cart_target(dm: DialogueManager, turn: Turn) -> CartItem | None:
+    """The cart line meant: by position in the cart, by name or kind ("the yoga mat", "the lamp"), the only line, or
+    the product in focus when it is in the cart."""
     cart = turn.state.cart
     refs = turn.nlu.slots.references
-    if len(cart) == 1 and not refs:
-        return cart[0]
     last = turn.state.last_action
     for ref in refs:
         if ref.kind == "ordinal" and ref.index and last in CART_ACTIONS and ref.index <= len(cart):
             return cart[ref.index - 1]
         if ref.kind == "last" and last in CART_ACTIONS:
             return cart[-1]
+    named = _named_lines(dm, turn)
+    if named is not None:
+        return named
+    if len(cart) == 1:
+        return cart[0]
     resolution = dm.resolve(turn)
     for pid in resolution.product_ids:
         for item in cart:
             if item.product_id == pid:
                 return item
-    lowered = turn.text.lower()
-    matches = [i for i in cart if any(w in lowered for w in i.title.lower().split() if len(w) > 3)]
-    return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def _named_lines(dm: DialogueManager, turn: Turn) -> CartItem | None:
+    """The one cart line whose title or category the message names best ("remove the yoga mat", "take the lamp out")."""
+    cart = turn.state.cart
+    category = turn.nlu.slots.category
+    words = {singular(w) for w in tokens_of(turn.text) if w not in STOPWORDS and w not in _CART_WORDS and len(w) > 2}
+    scored: list[tuple[int, int]] = []
+    for index, item in enumerate(cart):
+        product = dm.product(item.product_id)
+        title_words = {singular(w) for w in tokens_of(item.title)}
+        score = len(words & title_words) * 2
+        if product is not None:
+            score += len(words & {singular(w) for level in product.category for w in tokens_of(level)})
+            if category and product.in_category(category):
+                score += 3
+            if product.brand and product.brand.lower() in turn.text.lower():
+                score += 2
+        if score:
+            scored.append((score, index))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return cart[scored[0][1]]
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.lower() == b.lower()
 
 
 def _pick(wanted: list[str], available: list[str]) -> str | None:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from dialogue.comparison import compare_products
+from dialogue.comparison import compare_products, pick_names
 from dialogue.plan import ProductCard, ReplyPlan
-from dialogue.product_qa import answer_question
+from dialogue.qa.answers import Mentioned
+from dialogue.qa.answers import answer as answer_question
+from dialogue.qa.questions import Question, read_question
+from dialogue.references import Resolution
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
 from dialogue.state import FeedbackEvent, FeedbackRecord
-from retrieval.models import ProductHit
+from retrieval.models import Product, ProductHit
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
 
 MAX_COMPARE = 4
+MAX_ANSWER_CARDS = 3
+ROUTED_AS_QUESTION = {"compare", "ask_product_question", "refine", "search_product", "out_of_scope", "add_to_cart"}
+YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
 def compare(dm: DialogueManager, turn: Turn) -> ReplyPlan:
@@ -37,12 +44,30 @@ def compare(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     products = [p for pid in ids[:MAX_COMPARE] if (p := dm.product(pid))]
     table = compare_products(products)
     cards = [ProductCard.from_hit(shown.index(p.id) + 1 if p.id in shown else i + 1, ProductHit(product=p, score=0.0)) for i, p in enumerate(products)]
+    names = pick_names(products, [card.position for card in cards])
     return turn.plan("compare", comparison=table, products=cards, facts=CompareFacts(count=len(products), truncated=len(ids) > MAX_COMPARE),
-                     quick_replies=[f"Add the {p.brand or 'first'} one to my cart" for p in products[:2]])
+                     quick_replies=[f"Add the {name} one to my cart" for name in names[:2]])
 
 
 def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    resolution = dm.resolve(turn)
+    """A question about products on screen or in focus, answered from catalog facts (``dialogue.qa``): a look-up or
+    yes/no about one product, a superlative or filter over the shown ones, a pairwise comparison of two, reviews.
+    A question that names other products than those in focus searches for them instead."""
+    explicit = dm.resolve(turn, default_focus=False)
+    asked = read_question(turn.text, references=len(explicit.product_ids))
+    if asked.kind not in ("superlative", "pairwise", "filter") and _names_other_products(dm, turn, explicit):
+        from dialogue.handlers.shopping import search
+
+        return search(dm, turn)
+    by_price = any(r.kind in ("cheapest", "priciest") for r in turn.nlu.slots.references)  # "the cheapest one"
+    if asked.kind in ("superlative", "filter") and (len(explicit.product_ids) != 1 or by_price):
+        pool = explicit.product_ids if len(explicit.product_ids) >= 2 else turn.state.last_shown  # "of these", or the cards
+        shown = [p for pid in pool if (p := dm.product(pid))]
+        if len(shown) >= 2:
+            return _answer_plan(dm, turn, asked, shown)
+    if asked.kind == "pairwise" and len(explicit.product_ids) >= 2:
+        return _answer_plan(dm, turn, asked, [p for pid in explicit.product_ids if (p := dm.product(pid))])
+    resolution = explicit if explicit.product_ids else dm.resolve(turn)
     if resolution.problem or (not resolution.product_ids and resolution.ambiguous):
         return _which_one(dm, turn, resolution.ambiguous, resolution.problem)
     if not resolution.product_ids:
@@ -52,11 +77,63 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     product = dm.product(resolution.product_ids[0])
     if product is None:
         return turn.plan("answer_question", facts=AnswerFacts(known=False, reason="no_product", facts=[]))
+    if asked.kind in ("superlative", "pairwise", "filter"):  # "which is cheaper" about one product: what it costs
+        asked = asked.model_copy(update={"kind": "lookup"})
     dm.focus(turn, product.id)
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="opened", source="behaviour", detail="asked about it")))
-    answer = answer_question(turn.text, product)
-    card = ProductCard.from_hit(_position(turn, product.id), ProductHit(product=product, score=0.0))
-    return turn.plan("answer_question", products=[card], facts=AnswerFacts(known=answer.known, topic=answer.topic, facts=answer.facts, title=product.title))
+    return _answer_plan(dm, turn, asked, [product])
+
+
+def routes_to_question(turn: Turn) -> bool:
+    """A yes/no question about a product by reference ("do you have the third one in blue"), or a superlative,
+    comparative or filter over what was shown ("which one has the longest battery life", "which is cheaper, the first
+    or the second", "which of these are under $50"): a product question whatever the classifier called it.
+    Requests ("compare …", "show me cheaper ones", "add …") stay what they are."""
+    if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION:
+        return False
+    text = turn.text.lower()
+    if turn.nlu.slots.references and YES_NO_ABOUT_REFERENCE.match(text) and not re.search(r"\b(add|buy|cart)\b", text):
+        return True  # "do you have the third one in blue": a question, whatever the classifier made of it
+    if turn.nlu.intent == "out_of_scope":  # "best rated?", "the lightest": too short for the classifier to know
+        return len(text.split()) <= 4 and read_question(turn.text).kind in ("superlative", "filter")
+    if re.search(r"\b(compare|comparison|show|find|search|look\s+for|got\s+any|add|buy|cart)\b", text) or \
+            re.search(r"\b(some|any|one|me)\s+more\b|\bmore\s+(options|results|like)\b", text):
+        return False
+    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(which|what|who)\b", text) or re.search(r"\bof\s+(these|those|them)\b", text)
+    # "the quietest one?", "cheapest?", "best rated?" ask; "cheaper please" is a refinement
+    short = len(text.split()) <= 4 and re.search(r"\b\w+est\b|\b(top|best|highest)\s+rated\b", text) is not None
+    if turn.nlu.intent in ("refine", "search_product", "add_to_cart") and not (asking or short):
+        return False
+    return read_question(turn.text, len(turn.nlu.slots.references)).kind in ("superlative", "pairwise", "filter")
+
+
+def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product]) -> ReplyPlan:
+    slots = turn.nlu.slots
+    mentioned = Mentioned(colors=slots.colors, sizes=slots.sizes, materials=slots.materials, brands=slots.brands,
+                          price_min=slots.price_min, price_max=slots.price_max)
+    known_keys = {k for pid in turn.state.last_shown if (p := dm.product(pid)) for k in p.attributes}
+    result = answer_question(asked, turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys)
+    by_id = {p.id: p for p in products}
+    cards = [ProductCard.from_hit(_position(turn, pid), ProductHit(product=by_id[pid], score=0.0))
+             for pid in result.product_ids[:MAX_ANSWER_CARDS] if pid in by_id]
+    title = products[0].title if len(products) == 1 else None
+    return turn.plan("answer_question", products=cards, facts=AnswerFacts(
+        known=result.known, kind=result.kind, topic=result.attribute, facts=result.sentences, title=title, verdict=result.verdict))
+
+
+def _names_other_products(dm: DialogueManager, turn: Turn, explicit: Resolution) -> bool:
+    """"Is the Glowix lamp any good" while shoes are in focus: the message names a brand or category that none of
+    the products it could be about has (and refers to none of them by position or pronoun)."""
+    slots = turn.nlu.slots
+    if explicit.product_ids or slots.references or not (slots.brands or slots.category):
+        return False
+    candidates = [p for pid in ([turn.state.focus] if turn.state.focus else []) + turn.state.last_shown if (p := dm.product(pid))]
+    if not candidates:
+        return True
+    brands = {b.lower() for b in slots.brands}
+    fits = [p for p in candidates if (not brands or (p.brand or "").lower() in brands)
+            and (slots.category is None or p.in_category(slots.category))]
+    return not fits
 
 
 def _which_one(dm: DialogueManager, turn: Turn, candidates: list[str], problem: str | None) -> ReplyPlan:

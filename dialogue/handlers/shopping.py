@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import TYPE_CHECKING, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.goals import anchor_price, refine_goal, start_goal
+from dialogue.lexicon import tokens_of
 from dialogue.plan import ReplyPlan
+from dialogue.relaxation import LABELS, forget_unavailable, request_phrase, run_search
 from dialogue.reply_facts import ClarificationFacts, ClarifiedSlot, GreetFacts, ShowProductsFacts
-from dialogue.state import ConversationState, FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
-from retrieval.models import Product, ProductHit, SearchConstraints
+from dialogue.request_cues import stock_wish, unknown_brand
+from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
+from retrieval.models import Product, SearchConstraints
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -25,13 +30,17 @@ GIFT_WORDS = ("gift", "present", "birthday", "christmas", "anniversary")
 SURPRISE = ("surprise me", "anything", "no preference", "don't know", "dont know", "whatever", "not sure", "any")
 _WORD = re.compile(r"[a-z][a-z'\-]+")
 
+log = logging.getLogger(__name__)
+
 
 def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     slots = turn.nlu.slots
     goal = turn.state.goal
+    read_unknown_brand(dm, turn)
     if goal is not None and not slots.category and (not slots.is_empty() or not _content_words(turn.text)):
         return refine(dm, turn)  # "do you have any in black?" refines the current search
-    new_goal = start_goal(goal, slots, turn.text)
+    read_category_by_meaning(dm, turn)
+    new_goal = with_stock_wish(start_goal(goal, slots, turn.text), turn.text)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -41,13 +50,15 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     goal = turn.state.goal
     slots = turn.nlu.slots
+    read_unknown_brand(dm, turn)
     if goal is None:
         if slots.is_empty():
             return ask(turn, Goal(query=turn.text), "category", "What are you looking for?", top_categories(dm))
         return search(dm, turn)
     if slots.category and goal.constraints.category and slots.category.lower() != goal.constraints.category.lower():
         return show(dm, turn, start_goal(goal, slots, turn.text))
-    new_goal = refine_goal(goal, slots, " ".join(_content_words(turn.text, slots_removed=True)))
+    extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
+    new_goal = refine_goal(goal, slots, extra)
     if slots.brands_out_focus and turn.state.focus and (focus := dm.product(turn.state.focus)) and focus.brand:
         new_goal = new_goal.model_copy(update={"constraints": new_goal.constraints.model_copy(
             update={"brands_out": list(dict.fromkeys([*new_goal.constraints.brands_out, focus.brand]))})})
@@ -56,7 +67,7 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, shown)})
         if slots.price_hint == "cheaper":
             turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, kind="too_expensive", source="text", detail=turn.text)))
-    return show(dm, turn, new_goal)
+    return show(dm, turn, with_stock_wish(new_goal, turn.text))
 
 
 def show_more(dm: DialogueManager, turn: Turn) -> ReplyPlan:
@@ -70,6 +81,9 @@ def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """The shopper answers our question: merge the answer into the pending goal, then search (never ask twice)."""
     goal = turn.state.goal or Goal(query="")
     slots = turn.nlu.slots
+    read_unknown_brand(dm, turn)
+    if not goal.constraints.category:
+        read_category_by_meaning(dm, turn)
     if slots.category or not slots.is_empty():
         merged = refine_goal(goal, slots, turn.text)
     else:
@@ -110,14 +124,23 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | None = None, more: bool = False,
          note: Literal["", "similar", "avoiding"] = "") -> ReplyPlan:
     _record_ruled_out_brands(dm, turn, goal)
-    hits, relaxed = run_search(dm, goal, exclude or [], turn.state)
+    found = run_search(dm, goal, exclude or [], turn.state)
+    goal = forget_unavailable(goal, found)
     if goal != turn.state.goal:
         turn.emit(GoalEvent(goal=goal))
+    hits = found.hits
     if hits:
         turn.emit(ShownEvent(product_ids=[h.product.id for h in hits]))
         dm.focus(turn, hits[0].product.id if len(hits) == 1 else None)
-    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=describe_constraints(goal.constraints),
-                              relaxed=relaxed, more=more, note=note)
+    honesty: dict[str, Any] = {}  # set only when there is something to say, so ordinary plans keep their JSON
+    if found.relaxed or not hits:
+        honesty["unmatched"] = request_phrase(found.wanted)
+    if found.not_carried:
+        honesty["not_carried"] = found.not_carried
+    if found.all_out_of_stock:
+        honesty["all_out_of_stock"] = True
+    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=describe_constraints(found.applied),
+                              relaxed=[LABELS.get(name, name) for name in found.relaxed], more=more, note=note, **honesty)
     quick = ["Show more", "Cheaper", "Compare the first two"] if len(hits) >= 2 else ["Start over"]
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=quick)
 
@@ -132,26 +155,47 @@ def _record_ruled_out_brands(dm: DialogueManager, turn: Turn, goal: Goal) -> Non
             turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=pid, kind="dislike", source="text", detail=f"brand:{brand}")))
 
 
-def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: ConversationState | None = None) -> tuple[list[ProductHit], list[str]]:
-    """Search the goal; when nothing matches, relax the budget, then attributes, then rating (and say so).
-    With ``state``, results are re-ranked with the conversation's feedback (see retrieval/rerank/)."""
-    constraints = goal.constraints.model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
-    k = dm.settings.page_size
-    hits = dm.search(state, goal.query, constraints, k)
-    relaxed: list[str] = []
-    for name, update in (
-        ("budget", {"price_min": None, "price_max": None}),
-        ("attributes", {"attributes_in": {}}),
-        ("rating", {"rating_min": None}),
-    ):
-        if hits:
-            break
-        if all(getattr(constraints, key) in (None, {}) for key in update):
-            continue
-        constraints = constraints.model_copy(update=update)
-        relaxed.append(name)
-        hits = dm.search(state, goal.query, constraints, k)
-    return hits, relaxed
+def with_stock_wish(goal: Goal, text: str) -> Goal:
+    """"only in stock" filters; "the sold out ones too" ranks out-of-stock products with the rest for this search."""
+    wish = stock_wish(text)
+    if wish == "in_stock_only":
+        return goal.model_copy(update={"constraints": goal.constraints.model_copy(update={"in_stock": True, "stock_first": True})})
+    if wish == "include_out_of_stock":
+        return goal.model_copy(update={"constraints": goal.constraints.model_copy(update={"in_stock": False, "stock_first": False})})
+    return goal
+
+
+def read_unknown_brand(dm: DialogueManager, turn: Turn) -> None:
+    """A brand the request names that the catalog never mentions ("any from Apple?") joins the turn's slots, so the
+    search says plainly that the shop does not carry it instead of quietly showing other brands."""
+    slots = turn.nlu.slots
+    if slots.brands:
+        return
+    known = {w for value in [*slots.colors, *slots.sizes, *slots.materials, slots.category or ""] for w in tokens_of(value)}
+    brand = unknown_brand(turn.text, dm.category_counts.is_catalog_word, known)
+    if brand is not None:
+        log.info("search.unknown_brand brand=%r", brand)
+        slots.brands.append(brand)
+
+
+def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:
+    """When the vocabulary names no category (or only a broad one, "Women"), the shopper's words may still mean one
+    of the catalog's categories under another name ("sneakers" → "Shoes"): matched by embedding similarity to the
+    categories' names and products (``retrieval.category_space``)."""
+    slots = turn.nlu.slots
+    if slots.category is not None and dm.category_counts.is_leaf(slots.category):
+        return
+    taken = {w for value in [*slots.brands, *slots.colors, *slots.sizes, *slots.materials, slots.category or ""] for w in tokens_of(value)}
+    words = [w for w in _content_words(turn.text, slots_removed=True) if w not in taken and w.removesuffix("'s") not in taken]
+    if not words:
+        return
+    space = dm.category_space
+    if space is None:
+        return
+    match = space.match(" ".join(words), within=slots.category)
+    if match is not None:
+        log.info("search.category_by_meaning words=%r category=%r score=%.3f margin=%.3f", words, match.category, match.score, match.margin)
+        slots.category = match.category
 
 
 def clarifying_question(dm: DialogueManager, goal: Goal, text: str) -> tuple[ClarifiedSlot, str, list[str]] | None:
@@ -176,7 +220,8 @@ def ask(turn: Turn, goal: Goal, slot: ClarifiedSlot, question: str, options: lis
 
 
 class CategoryCounts:
-    """Top-level and leaf category counts of a catalog (40k products: ~50 ms; the dialogue manager keeps one)."""
+    """Top-level and leaf category counts of a catalog (40k products: ~50 ms; the dialogue manager keeps one), and the
+    catalog's own words."""
 
     def __init__(self, products: list[Product]) -> None:
         top: dict[str, int] = {}
@@ -188,6 +233,26 @@ class CategoryCounts:
                 leaves[product.leaf_category] = leaves.get(product.leaf_category, 0) + 1
         self.top = _most_first(top)
         self.below = {level: _most_first(leaves) for level, leaves in below.items()}
+        self._products = products
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of the catalog's titles, brands, categories and values: a word in here is the shop's own
+        (built on first use: ~0.4 s at 40k products)."""
+        texts: set[str] = set()
+        for product in self._products:
+            texts.add(product.title)
+            texts.add(product.brand or "")
+            texts.update(product.category)
+            texts.update(v for values in product.attributes.values() for v in values[:8])
+        return frozenset(w for text in texts for w in tokens_of(text))
+
+    def is_catalog_word(self, word: str) -> bool:
+        word = word.lower()
+        return word in self.words or (word.endswith("s") and word[:-1] in self.words) or f"{word}s" in self.words
+
+    def is_leaf(self, category: str) -> bool:
+        return category.lower() not in self.below
 
 
 def _most_first(counts: dict[str, int]) -> list[str]:
@@ -209,14 +274,12 @@ def describe_constraints(c: SearchConstraints) -> str:
         bits.append("/".join(values))
     if c.brands_in:
         bits.append("by " + " or ".join(c.brands_in))
-    if c.price_min is not None and c.price_max is not None:
-        bits.append(f"between ${c.price_min:,.2f} and ${c.price_max:,.2f}")
-    elif c.price_max is not None:
-        bits.append(f"under ${c.price_max:,.2f}")
-    elif c.price_min is not None:
-        bits.append(f"over ${c.price_min:,.2f}")
+    if (budget := c.price_phrase()) is not None:
+        bits.append(budget)
     if c.rating_min is not None:
         bits.append(f"rated {c.rating_min:g}+")
+    if c.in_stock:
+        bits.append("in stock")
     if c.brands_out:
         bits.append("not " + ", ".join(c.brands_out))
     for values in c.attributes_out.values():

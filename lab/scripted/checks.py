@@ -62,6 +62,11 @@ def check_step(expect: dict[str, Any], *, intent: str | None, action: Action, sl
     lowered = reply.lower()
     failures += [f"reply should contain {s!r}; reply: {reply!r}" for s in expect.get("reply_contains", []) if s.lower() not in lowered]
     failures += [f"reply should not contain {s!r}; reply: {reply!r}" for s in expect.get("reply_not_contains", []) if s.lower() in lowered]
+    lines, words = len([line for line in reply.splitlines() if line.strip()]), len(reply.split())
+    if "reply_max_lines" in expect and lines > expect["reply_max_lines"]:
+        failures.append(f"reply_max_lines: expected at most {expect['reply_max_lines']} lines, got {lines}; reply: {reply!r}")
+    if "reply_max_words" in expect and words > expect["reply_max_words"]:
+        failures.append(f"reply_max_words: expected at most {expect['reply_max_words']} words, got {words}; reply: {reply!r}")
     if "handoff" in expect and state.handoff != bool(expect["handoff"]):
         failures.append(f"handoff: expected {expect['handoff']}, got {state.handoff}")
     return failures

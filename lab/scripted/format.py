@@ -13,7 +13,10 @@ import yaml
 from core.errors import UserError
 from dialogue.actions import ACTIONS
 
-EXPECT_KEYS = {"intent", "action", "slots", "products", "cart", "reply_contains", "reply_not_contains", "handoff"}
+EXPECT_KEYS = {"intent", "action", "slots", "products", "cart", "reply_contains", "reply_not_contains", "reply_max_lines",
+               "reply_max_words", "handoff"}
+#: Limits on the reply's size: at most this many non-empty lines, or words.
+LIMIT_KEYS = ("reply_max_lines", "reply_max_words")
 PRODUCT_KEYS = {"min", "max", "all", "none", "include", "exclude", "not_seen_disliked"}
 FILTER_KEYS = {"category", "brand", "color", "size", "material", "price_max", "price_min", "in_stock", "rating_min"}
 CART_KEYS = {"count", "lines", "contains", "total_max"}
@@ -124,6 +127,9 @@ def _parse_expect(path: Path, expect: Any, line: int) -> dict[str, Any]:
     for key in ("reply_contains", "reply_not_contains"):
         if key in expect and isinstance(expect[key], str):
             expect[key] = [expect[key]]
+    for key in LIMIT_KEYS:
+        if key in expect and (isinstance(expect[key], bool) or not isinstance(expect[key], int) or expect[key] < 1):
+            raise _fail(path, expect.key_lines.get(key, expect.line), f"{key} must be a positive whole number")
     return dict(expect)
 
 

@@ -1,5 +1,6 @@
 """The re-ranker: build the candidate pool (retrieval's hits plus the Rocchio expansion), score it as
-``features @ weights``, put ruled-out brands last, and give every hit its reasons."""
+``features @ weights``, put ruled-out brands last (and products out of stock after those in stock), and give every hit
+its reasons."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ class FeedbackReranker:
         scores = matrix @ self.weights.vector()
         ruled_out = {b.lower() for b in context.ruled_out_brands if not _asked_for(b, query, constraints)}
         excluded = np.array([bool(p.brand) and p.brand.lower() in ruled_out for p in products])
-        order = sorted(range(len(hits)), key=lambda i: (bool(excluded[i]), -scores[i], i))[:k]
+        sold_out = [constraints.stock_first and not p.in_stock for p in products]  # in stock first, unless asked otherwise
+        order = sorted(range(len(hits)), key=lambda i: (bool(excluded[i]), sold_out[i], -scores[i], i))[:k]
         out: list[ProductHit] = []
         for i in order:
             hit = hits[i]

@@ -1,0 +1,174 @@
+"""A policy section split into clauses (sentences and list items), and the few clauses that answer a question.
+
+Clauses are ranked by BM25 (bm25s, with the catalog's own tokenizer) fused with the cosine similarity of the query
+encoder's embeddings, when an encoder is given; without one, BM25 alone decides."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from retrieval.lexical import tokenize
+
+os.environ.setdefault("DISABLE_TQDM", "1")
+import bm25s  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+#: Embeds one text into a unit vector (the product store's ``embed_query``).
+Embed = Callable[[str], np.ndarray]
+
+#: Keys of a section that are not clauses.
+META_KEYS = frozenset({"title", "name"})
+#: Keys whose short values are still shown as sentences, not as "Key: value".
+PROSE_KEYS = frozenset({"summary", "text", "description"})
+#: A value shorter than this is shown as "Key: value".
+SHORT_VALUE = 60
+
+#: A sentence ends at . ! or ? followed by a capital or a digit, but not after "a.m.", "p.m.", "e.g." or "i.e.".
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![ap]\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z0-9“\"])")
+
+#: Question words that say nothing about which clause is meant (stemmed, as ``tokenize`` writes them).
+QUESTION_STEMS = frozenset(tokenize([
+    "can could would should do does did you your yours my mine me we our us what how when where which who why "
+    "have has had am was were get please tell know want like need any there here ok okay hi hello hey thanks "
+    "policy policies rule rules term terms info information detail details question store shop say about from "
+    "some just also so very too really much still yet then"
+])[0])
+#: Phrasings of a question rewritten into the words a clause uses (for BM25 only; the encoder reads the question).
+EXPANSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bhow much\b|\bcharges?\b|\bprice\b"), r"\g<0> cost costs fee"),
+    (re.compile(r"\bhow long\b|\bhow many days\b|\bhow fast\b|\bhow soon\b|\bwhen\b"), r"\g<0> days"),
+    (re.compile(r"\bmoney back\b"), "refund"),
+    (re.compile(r"\bsend (it |them )?back\b"), "return"),
+    (re.compile(r"\bopened\b|\bunboxed\b|\bused\b|\bworn\b|\btried (it |them )?on\b|\bwithout (the )?(box|tags)\b"),
+     r"\g<0> unused condition packaging tags"),
+    (re.compile(r"\bbroken\b|\bfaulty\b|\bdoesn'?t work\b|\bstopped working\b"), r"\g<0> defective damaged"),
+    (re.compile(r"\bcheaper\b|\bprice (dropped|drops|went down)\b|\bgone down\b|\bon sale\b"), r"\g<0> price drops difference"),
+    (re.compile(r"\bchristmas\b|\bholidays?\b"), r"\g<0> holidays closed"),
+)
+
+#: A BM25 score ``s`` counts as ``s / (s + LEXICAL_SATURATION)``: a clause that shares one rare word with the question
+#: scores about half as much as one that shares several, whatever the section's scale.
+LEXICAL_SATURATION = 1.0
+#: How much that saturated BM25 score weighs against the cosine similarity.
+LEXICAL_WEIGHT = 1.0
+#: Clauses within this margin of the best one's score are given with it (BM25 alone: the wider margin).
+MARGIN = 0.1
+LEXICAL_ONLY_MARGIN = 0.15
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One sentence or list item of a policy, as written; ``field`` is the key it came from, in words."""
+
+    field: str
+    text: str
+
+    @property
+    def indexed(self) -> str:
+        """What matching reads: the key's words with the text, so "window" finds "Window: 30 days …"."""
+        return self.text if self.text.lower().startswith(self.field.lower()) else f"{self.field}: {self.text}"
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def clauses_of(node: Any, field: str = "") -> list[Clause]:
+    """Flatten a YAML policy section into clauses, keeping every figure as written. A short value (under 60
+    characters) becomes "Key: value"; longer values and list items become one clause per sentence."""
+    if isinstance(node, str):
+        return [Clause(field, s) for s in split_sentences(node)]
+    if isinstance(node, bool) or isinstance(node, (int, float)):
+        return [Clause(field, f"{field}: {node}".strip(": "))]
+    if isinstance(node, list):
+        return [c for item in node for c in clauses_of(item, field)]
+    if isinstance(node, dict):
+        out: list[Clause] = []
+        for key, value in node.items():
+            if key in META_KEYS:
+                continue
+            label = str(key).replace("_", " ")
+            if isinstance(value, (int, float, bool)):
+                out.append(Clause(label, f"{label.capitalize()}: {value}."))
+            elif isinstance(value, str) and key not in PROSE_KEYS and len(value) < SHORT_VALUE:
+                out.append(Clause(label, f"{label.capitalize()}: {value}"))
+            else:
+                out.extend(clauses_of(value, label))
+        return out
+    return []
+
+
+def query_terms(text: str) -> list[str]:
+    """The question's stems that can tell clauses apart: question words dropped, a few phrasings expanded."""
+    rewritten = text.lower()
+    for pattern, replacement in EXPANSIONS:
+        rewritten = pattern.sub(replacement, rewritten)
+    return [t for t in tokenize([rewritten])[0] if t not in QUESTION_STEMS]
+
+
+class ClauseRanker:
+    """The clauses of one section, indexed for BM25; their embeddings are computed on first use."""
+
+    def __init__(self, clauses: list[Clause]) -> None:
+        self.clauses = clauses
+        self._bm25 = bm25s.BM25()
+        self._bm25.index([tokenize([c.indexed])[0] or ["_"] for c in clauses], show_progress=False)
+        self._vocab: dict[str, int] = self._bm25.vocab_dict  # type: ignore[assignment]
+        self._vectors: np.ndarray | None = None
+
+    def knows(self, term: str) -> bool:
+        """Whether some clause contains this (stemmed) word."""
+        return term in self._vocab
+
+    def lexical(self, terms: list[str]) -> np.ndarray:
+        known = [t for t in terms if t in self._vocab]
+        if not known:
+            return np.zeros(len(self.clauses), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def semantic(self, text: str, embed: Embed | None) -> np.ndarray | None:
+        """Cosine similarity of the question to each clause; None without an encoder (or when it fails)."""
+        if embed is None:
+            return None
+        try:
+            if self._vectors is None:
+                self._vectors = np.stack([_unit(embed(c.indexed)) for c in self.clauses])
+            return self._vectors @ _unit(embed(text))
+        except Exception as exc:  # noqa: BLE001 - an encoder that cannot run leaves BM25 to decide
+            log.warning("policy clauses ranked by BM25 alone: the query encoder failed (%s)", exc)
+            return None
+
+    def scores(self, text: str, embed: Embed | None = None) -> tuple[np.ndarray, bool]:
+        """One score per clause, and whether the encoder took part: the cosine similarity plus the saturated BM25
+        score, or the saturated BM25 score alone."""
+        lexical = self.lexical(query_terms(text))
+        saturated = lexical / (lexical + LEXICAL_SATURATION)
+        semantic = self.semantic(text, embed)
+        return (saturated, False) if semantic is None else (semantic + LEXICAL_WEIGHT * saturated, True)
+
+    def best(self, text: str, embed: Embed | None = None, limit: int = 3) -> list[Clause]:
+        """The best clause, and up to ``limit - 1`` more that score nearly as well (best first); none when BM25
+        alone decides and no clause shares a word with the question."""
+        if not self.clauses:
+            return []
+        scores, fused = self.scores(text, embed)
+        order = np.argsort(-scores, kind="stable")
+        top = float(scores[order[0]])
+        if not fused and top <= 0:
+            return []
+        margin = MARGIN if fused else LEXICAL_ONLY_MARGIN
+        return [self.clauses[i] for i in order[:limit] if float(scores[i]) >= top - margin]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector

@@ -1,0 +1,378 @@
+"""Answers to product questions computed from catalog facts only; when the catalog does not say, the answer says so.
+
+``answer`` takes the question's shape (:mod:`dialogue.qa.questions`), the products it is about and the message's
+slots, and returns a :class:`QaAnswer`: the fact sentences a reply may use, the products to show (the answer's
+subject first) and, for tests and the evaluation, the attribute and per-product values it read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from dialogue.lexicon import normalize, tokens_of
+from dialogue.qa.attributes import AttributeMatcher
+from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
+from dialogue.qa.quantities import Quantity, parse_quantity
+from dialogue.qa.reviews import summarize_reviews
+from retrieval.lexical import tokenize
+from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
+
+YES = {"yes", "true", "y", "1"}
+NO = {"no", "false", "n", "0", "none"}
+LABELS = {"price": "price", "rating": "rating", "reviews": "number of reviews", "stock": "stock", "brand": "brand"}
+
+
+class ProductValue(BaseModel):
+    product_id: str
+    title: str
+    value: str | None = Field(description="The catalog's value as written; None when the catalog does not say.")
+
+
+class QaAnswer(BaseModel):
+    kind: QuestionKind
+    known: bool
+    attribute: str | None = None
+    sentences: list[str] = Field(default_factory=list)
+    product_ids: list[str] = Field(default_factory=list, description="What the answer is about, its subject first.")
+    values: list[ProductValue] = Field(default_factory=list)
+    verdict: bool | None = Field(default=None, description="A yes/no question's answer (None: not yes/no or unknown).")
+
+
+class Mentioned(BaseModel):
+    """Catalog values the message names (from slot extraction): checked by yes/no questions and filters."""
+
+    colors: list[str] = Field(default_factory=list)
+    sizes: list[str] = Field(default_factory=list)
+    materials: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)
+    price_min: float | None = None
+    price_max: float | None = None
+
+
+def answer(question: Question, text: str, products: Sequence[Product], mentioned: Mentioned | None = None,
+           embed: Callable[[str], np.ndarray] | None = None, known_keys: Iterable[str] = ()) -> QaAnswer:
+    """The answer to ``text`` (read as ``question``) about ``products`` (one for a look-up or yes/no, the shown
+    ones for a superlative or filter, two for a pairwise comparison). ``known_keys``: other attribute names the
+    question may mean (those of the products on screen), so that one a product lacks is reported as not stated
+    instead of being mistaken for another."""
+    mentioned = mentioned or Mentioned()
+    matcher = AttributeMatcher({k for p in products for k in p.attributes} | set(known_keys) | set(CORE_ATTRIBUTES), embed)
+    if question.kind == "reviews":
+        return _reviews(products[0])
+    if question.kind in ("superlative", "pairwise"):
+        return _graded(question, text, products, matcher)
+    if question.kind == "filter":
+        return _filter(text, products, mentioned, matcher)
+    if question.kind == "yes_no":
+        return _yes_no(text, products[0], mentioned, matcher)
+    return _lookup(question, text, products[0], matcher)
+
+
+# --- values --------------------------------------------------------------------------------------------------------
+def money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def value_text(product: Product, attribute: str) -> str | None:
+    """The catalog's value of ``attribute`` (an attribute key or a product field) in words; None when absent."""
+    if attribute == "price":
+        return money(product.price)
+    if attribute == "rating":
+        return f"{product.rating:.1f} out of 5 from {product.review_count} reviews" if product.rating is not None else None
+    if attribute == "reviews":
+        return f"{product.review_count} reviews"
+    if attribute == "stock":
+        return f"{product.stock} in stock" if product.stock else "out of stock"
+    if attribute == "brand":
+        return product.brand
+    values = product.values(attribute)
+    return ", ".join(values) if values else None
+
+
+def quantity_of(product: Product, attribute: str) -> Quantity | None:
+    if attribute == "price":
+        return Quantity(value=product.price, family="usd", text=money(product.price))
+    if attribute == "rating":
+        return Quantity(value=product.rating, family="stars", text=f"{product.rating:.1f}") if product.rating is not None else None
+    if attribute == "reviews":
+        return Quantity(value=float(product.review_count), family="count", text=str(product.review_count))
+    if attribute == "stock":
+        return Quantity(value=float(product.stock), family="count", text=str(product.stock))
+    values = product.values(attribute)
+    if not values:
+        return None
+    parsed = [q for q in (parse_quantity(v) for v in values) if q is not None]
+    if not parsed:
+        return None
+    return max(parsed, key=lambda q: q.value)  # "sizes 8, 9, 10": the largest it comes in
+
+
+def _label(attribute: str) -> str:
+    return LABELS.get(attribute, attribute)
+
+
+def _values(products: Sequence[Product], attribute: str | None) -> list[ProductValue]:
+    return [ProductValue(product_id=p.id, title=p.title, value=value_text(p, attribute) if attribute else None) for p in products]
+
+
+# --- look-ups ------------------------------------------------------------------------------------------------------
+def _lookup(question: Question, text: str, product: Product, matcher: AttributeMatcher) -> QaAnswer:
+    attribute = matcher.match(text, question.cue)
+    if attribute is None:
+        quoted = _description_sentences(text, product)
+        if quoted:
+            return QaAnswer(kind="lookup", known=True, sentences=[f"From the {product.title}'s description: {' '.join(quoted)}"],
+                            product_ids=[product.id])
+        return _unknown("lookup", product, None)
+    value = value_text(product, attribute)
+    if value is None:
+        return _unknown("lookup", product, attribute)
+    flags = {normalize(v) for v in product.values(attribute)}
+    if flags and flags <= YES | NO:  # "the third one, washable cover?": a yes/no fact reads as one
+        return _flag(product, attribute, bool(flags & YES))
+    sentences = [_fact_sentence(product, attribute, value), *_variant_stock(product, attribute)]
+    return QaAnswer(kind="lookup", known=True, attribute=attribute, sentences=sentences, product_ids=[product.id],
+                    values=_values([product], attribute))
+
+
+def _fact_sentence(product: Product, attribute: str, value: str) -> str:
+    if attribute == "price":
+        return f"The {product.title} costs {value}."
+    if attribute == "rating":
+        return f"The {product.title} is rated {value}."
+    if attribute == "stock":
+        return f"The {product.title} is {value}."
+    if attribute == "brand":
+        return f"The {product.title} is made by {value}."
+    if attribute == "reviews":
+        return f"The {product.title} has {value}."
+    if attribute in ("color", "size"):
+        return f"The {product.title} comes in {'these colours' if attribute == 'color' else 'these sizes'}: {value}."
+    if attribute == "material":
+        return f"The {product.title} is made of {value}."
+    return f"The {product.title}'s {attribute}: {value}."
+
+
+def _variant_stock(product: Product, attribute: str) -> list[str]:
+    """For sizes and colours of a product with variants: which of them are sold out."""
+    if attribute not in ("color", "size") or not product.variants:
+        return []
+    sold_out = [v for v in product.values(attribute) if not _variant_count(product, attribute, v)]
+    return [f"Sold out in {', '.join(_option(attribute, v) for v in sold_out)}."] if sold_out else []
+
+
+def _variant_count(product: Product, attribute: str, value: str) -> int:
+    wanted = normalize(value)
+    return sum(v.stock for v in product.variants if normalize(v.attributes.get(attribute, "")) == wanted)
+
+
+def _unknown(kind: QuestionKind, product: Product, attribute: str | None) -> QaAnswer:
+    what = f"the {_label(attribute)} of" if attribute else "that about"
+    return QaAnswer(kind=kind, known=False, attribute=attribute, product_ids=[product.id],
+                    sentences=[f"The catalog doesn't say {what} the {product.title}."], values=_values([product], attribute))
+
+
+def _description_sentences(text: str, product: Product) -> list[str]:
+    """Description sentences sharing a word with the question, not counting words of the product's own title and
+    category ("is the dishwasher dishwasher safe" must not quote a sentence for saying "dishwasher")."""
+    own = set(tokenize([" ".join([product.title, *product.category])])[0])
+    stems = set(tokenize([text])[0]) - own - {"first", "second", "third", "last", "one", "tell", "know", "much", "product", "item"}
+    if not stems or not product.description:
+        return []
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", product.description) if s.strip()]
+    return [s for s in sentences if stems & set(tokenize([s])[0])][:2]
+
+
+# --- yes / no ------------------------------------------------------------------------------------------------------
+def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: AttributeMatcher) -> QaAnswer:
+    for attribute, wanted in (("color", mentioned.colors), ("size", mentioned.sizes), ("material", mentioned.materials)):
+        if wanted:
+            return _offers(product, attribute, wanted)
+    if mentioned.brands:
+        has = bool(product.brand) and normalize(product.brand or "") in {normalize(b) for b in mentioned.brands}
+        return _verdict(product, "brand", has, f"the {product.title} is made by {product.brand or 'a brand the catalog does not name'}")
+    value_hit = _named_value(text, product)
+    if value_hit is not None:
+        attribute, value = value_hit
+        return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=True, product_ids=[product.id],
+                        sentences=[f"Yes — the {product.title}'s {attribute} is {value}."], values=_values([product], attribute))
+    attribute = matcher.match(text, None, allow_fields=False)
+    if attribute is not None:
+        values = product.values(attribute)
+        if not values:
+            return _unknown("yes_no", product, attribute)
+        flags = {normalize(v) for v in values}
+        if flags <= YES | NO:
+            return _flag(product, attribute, bool(flags & YES))
+        return QaAnswer(kind="yes_no", known=True, attribute=attribute, product_ids=[product.id],
+                        sentences=[f"The catalog lists the {product.title}'s {attribute} as {', '.join(values)}."],
+                        values=_values([product], attribute))
+    field = matcher.match(text, None)
+    if field == "stock":
+        stock = f"in stock ({product.stock} available)" if product.in_stock else "out of stock right now"
+        return _verdict(product, "stock", product.in_stock, f"the {product.title} is {stock}")
+    quoted = _description_sentences(text, product)
+    if quoted:
+        return QaAnswer(kind="yes_no", known=True, product_ids=[product.id],
+                        sentences=[f"The catalog doesn't answer that directly; the {product.title}'s description says: {' '.join(quoted)}"])
+    return _unknown("yes_no", product, None)
+
+
+def _flag(product: Product, attribute: str, has: bool) -> QaAnswer:
+    if _adjective(attribute):
+        return _verdict(product, attribute, has, f"the {product.title} is {'' if has else 'not '}{attribute}")
+    return _verdict(product, attribute, has, f"the {product.title} {'has' if has else 'does not have'} {attribute}"
+                    if not attribute.endswith("included") else
+                    f"{attribute.removesuffix(' included')} is {'' if has else 'not '}included with the {product.title}")
+
+
+def _adjective(attribute: str) -> bool:
+    """"waterproof", "dishwasher safe", "dimmable": yes/no attributes that read as "is (not) <attribute>"."""
+    return not attribute.endswith(("included", "support", "control", "maker", "rack", "shelf", "hole", "tray"))
+
+
+def _verdict(product: Product, attribute: str, has: bool, fact: str) -> QaAnswer:
+    return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=has, product_ids=[product.id],
+                    sentences=[f"{'Yes' if has else 'No'} — {fact}."], values=_values([product], attribute))
+
+
+def _offers(product: Product, attribute: str, wanted: list[str]) -> QaAnswer:
+    """"Does it come in black / in size M": yes with the variant's stock, or no with what it comes in."""
+    available = product.values(attribute)
+    label = {"color": "colours", "size": "sizes", "material": "materials"}[attribute]
+    if not available:
+        return QaAnswer(kind="yes_no", known=False, attribute=attribute, product_ids=[product.id],
+                        sentences=[f"The catalog doesn't list {label} for the {product.title}."])
+    matches = [v for v in available if normalize(v) in {normalize(w) for w in wanted}]
+    if not matches:
+        return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=False, product_ids=[product.id],
+                        sentences=[f"No — the {product.title} comes in {label} {', '.join(available)}, "
+                                   f"not in {' or '.join(_option(attribute, w) for w in wanted)}."],
+                        values=_values([product], attribute))
+    value = matches[0]
+    if attribute == "material":
+        sentence = f"Yes — the {product.title} is made of {', '.join(available)}."
+    elif product.variants:
+        count = _variant_count(product, attribute, value)
+        option = _option(attribute, value)
+        sentence = (f"Yes — the {product.title} comes in {option}, with {count} in stock." if count else
+                    f"The {product.title} comes in {option}, but it is sold out in {option} right now.")
+    else:
+        sentence = f"Yes — the {product.title} comes in {_option(attribute, value)}" + (
+            f" ({product.stock} in stock)." if product.in_stock else ", but it is out of stock right now.")
+    return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=True, product_ids=[product.id], sentences=[sentence],
+                    values=_values([product], attribute))
+
+
+def _option(attribute: str, value: str) -> str:
+    return f"size {value}" if attribute == "size" else value
+
+
+def _named_value(text: str, product: Product) -> tuple[str, str] | None:
+    """An attribute value of the product that the question names word for word ("is it 4K", "is it the 12-core")."""
+    words = f" {normalize(text)} "
+    for attribute, values in product.attributes.items():
+        for value in values:
+            norm = normalize(value)
+            if norm and norm not in YES | NO and len(norm) > 1 and f" {norm} " in words and attribute not in ("color", "size", "material"):
+                return attribute, value
+    return None
+
+
+# --- superlatives and pairwise comparisons -------------------------------------------------------------------------
+def _graded(question: Question, text: str, products: Sequence[Product], matcher: AttributeMatcher) -> QaAnswer:
+    attribute = matcher.match(text, question.cue)
+    if attribute is None and question.cue == "big":
+        attribute = next((k for k in ("screen size", "capacity", "size", "volume") if k in matcher.keys), None)
+    if attribute is None:
+        return QaAnswer(kind=question.kind, known=False, product_ids=[p.id for p in products],
+                        sentences=["I couldn't tell which detail to compare them on."])
+    quantities = {p.id: quantity_of(p, attribute) for p in products}
+    families = Counter(q.family for q in quantities.values() if q is not None)
+    label = _label(attribute)
+    if not families:
+        return QaAnswer(kind=question.kind, known=False, attribute=attribute, product_ids=[p.id for p in products],
+                        sentences=[f"The catalog doesn't list the {label} of {'these' if len(products) > 2 else 'either'} products."],
+                        values=_values(products, attribute))
+    family = families.most_common(1)[0][0]
+    ranked = sorted((p for p in products if (q := quantities[p.id]) is not None and q.family == family),
+                    key=lambda p: quantities[p.id].value, reverse=question.direction != "min")  # type: ignore[union-attr]
+    best_value = quantities[ranked[0].id].value  # type: ignore[union-attr]
+    winners = [p for p in ranked if quantities[p.id].value == best_value]  # type: ignore[union-attr]
+    word = _graded_word(text) or ("highest" if question.direction == "max" else "lowest")
+    heading = word.capitalize() if question.cue and question.cue in {"price", "noise", "weight", "width", "height", "thickness",
+                                                                      "power", "rating", "reviews"} else f"{word.capitalize()} {label}"
+    if len(winners) == len(ranked) and len(ranked) > 1:
+        sentence = f"They are the same on {label}: {value_text(ranked[0], attribute)}."
+    else:
+        names = " and ".join(f"the {p.title}" for p in winners)
+        sentence = f"{heading}: {names} ({value_text(winners[0], attribute)})."
+    sentences = [sentence]
+    others = [p for p in ranked if p not in winners]
+    if others:
+        sentences.append("The others: " + "; ".join(f"{p.title} — {value_text(p, attribute)}" for p in others[:4]) + ".")
+    missing = [p for p in products if p not in ranked]
+    if missing:
+        sentences.append(f"The catalog doesn't list the {label} of the {', '.join(p.title for p in missing[:3])}.")
+    return QaAnswer(kind=question.kind, known=True, attribute=attribute, sentences=sentences,
+                    product_ids=[p.id for p in winners + others + missing], values=_values(products, attribute))
+
+
+def _graded_word(text: str) -> str | None:
+    lowered = text.lower()
+    for phrase, _, _ in GRADED_PHRASES:
+        if phrase in lowered:
+            return phrase
+    return next((w for w in tokens_of(lowered) if w in GRADED and w not in {"more", "less", "most", "least"}), None)
+
+
+# --- filters over what was shown -----------------------------------------------------------------------------------
+def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matcher: AttributeMatcher) -> QaAnswer:
+    tests: list[tuple[str, Callable[[Product], bool]]] = []
+    low, high = mentioned.price_min, mentioned.price_max
+    bound = SearchConstraints(price_min=low, price_max=high).price_phrase()
+    if bound is not None:
+        tests.append((bound, lambda p: (high is None or p.price <= high) and (low is None or p.price >= low)))
+    for attribute, wanted in (("color", mentioned.colors), ("size", mentioned.sizes), ("material", mentioned.materials)):
+        if wanted:
+            tests.append((f"available in {' or '.join(wanted)}",
+                          lambda p, a=attribute, w=wanted: any(p.has_value(a, v) for v in w)))
+    if mentioned.brands:
+        tests.append((f"from {' or '.join(mentioned.brands)}",
+                      lambda p: normalize(p.brand or "") in {normalize(b) for b in mentioned.brands}))
+    if not tests:
+        attribute = matcher.match(text, None, allow_fields=False)
+        if attribute is not None and any({normalize(v) for v in p.values(attribute)} <= YES | NO and p.values(attribute)
+                                          for p in products):
+            tests.append((attribute, lambda p, a=attribute: bool({normalize(v) for v in p.values(a)} & YES)))
+        elif "stock" in text.lower() or "available" in text.lower():
+            tests.append(("in stock", lambda p: p.in_stock))
+    if not tests:
+        return QaAnswer(kind="filter", known=False, product_ids=[p.id for p in products],
+                        sentences=["I couldn't tell what to check them for."])
+    description = " and ".join(name for name, _ in tests)
+    passing = [p for p in products if all(check(p) for _, check in tests)]
+    shown = f"the {len(products)} shown" if len(products) > 1 else "the one shown"
+    if not passing:
+        sentence = f"None of {shown} is {description}."
+    else:
+        listed = "; ".join(f"{p.title} — {money(p.price)}" for p in passing)
+        sentence = f"{len(passing)} of {shown} {'is' if len(passing) == 1 else 'are'} {description}: {listed}."
+    return QaAnswer(kind="filter", known=True, sentences=[sentence], product_ids=[p.id for p in passing] or [p.id for p in products])
+
+
+# --- reviews -------------------------------------------------------------------------------------------------------
+def _reviews(product: Product) -> QaAnswer:
+    summary = summarize_reviews(product)
+    rating = value_text(product, "rating")
+    if not summary:
+        tail = f" It is rated {rating}." if rating else ""
+        return QaAnswer(kind="reviews", known=False, attribute="reviews", product_ids=[product.id],
+                        sentences=[f"The catalog has no review texts for the {product.title}.{tail}"])
+    lead = f"The {product.title} is rated {rating}." if rating else f"What reviewers say about the {product.title}:"
+    return QaAnswer(kind="reviews", known=True, attribute="reviews", product_ids=[product.id], sentences=[lead, *summary])

@@ -1,0 +1,108 @@
+"""What a search request's wording says beyond its slots: a brand the catalog does not carry ("any from Apple?",
+"do you have samsung tvs") and a wish about stock ("show the sold out ones too", "only what's in stock").
+
+Slot extraction only knows the catalog's own brands, so a brand the shop does not sell would otherwise vanish and
+the shopper would get other brands' products with no word about it. A word counts as such a brand when the catalog
+never uses it and it is written as a name (capitalised inside the sentence), is a well-known brand, or follows
+"from"/"by"/"made by" or precedes "brand" without being an ordinary English word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from dialogue.lexicon import NUMBER_WORDS, STOPWORDS, english_words
+
+#: Well-known consumer brands, lower case → display form. Only names that are not ordinary words ("Dove", "Gap",
+#: "Shark", "Purple" are left out: they need a capital letter to count).
+WELL_KNOWN_BRANDS: dict[str, str] = {b.lower(): b for b in """
+    Apple Samsung Sony Dell Lenovo Asus Acer Microsoft Google Huawei Xiaomi OnePlus Motorola Nokia Bose JBL Sennheiser
+    Logitech Razer Canon Nikon GoPro Fitbit Garmin Panasonic Philips Toshiba Vizio Hisense Roku Anker iPhone iPad MacBook
+    Dyson Bosch Whirlpool KitchenAid Miele Frigidaire Maytag Electrolux iRobot Roomba Keurig Nespresso Breville Cuisinart
+    Smeg DeLonghi Vitamix Nike Adidas Puma Reebok Asics Converse Vans Skechers Patagonia Levi's Levis Zara Uniqlo Gucci
+    Prada Chanel Dior Timberland Crocs UGG Birkenstock Lululemon Hoka IKEA Wayfair Steelcase Casper Tempur-Pedic L'Oreal
+    Loreal Maybelline Clinique Revlon Neutrogena Olay Nivea Sephora CeraVe LEGO Mattel Hasbro Barbie Playmobil Nerf Yeti
+    Coleman Cannondale Peloton Bowflex Graco Chicco Britax Purina Moleskine Sharpie Xbox PlayStation Nintendo Bissell
+    Hoover Instax Polaroid Beats Sonos Marshall Tefal Le-Creuset Staub Zwilling Henckels Victorinox Oral-B Braun Remington
+    Gillette Calvin-Klein Tommy-Hilfiger Ralph-Lauren Michael-Kors Ray-Ban Oakley Rolex Casio Seiko Fossil Swatch
+    """.split()}
+WELL_KNOWN_BRANDS.update({k.replace("-", " "): v.replace("-", " ") for k, v in WELL_KNOWN_BRANDS.items() if "-" in k})
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&\-]*")
+_BEFORE_NAME = {"from", "by"}
+_AFTER_NAME = {"brand", "brands", "branded"}
+_NOT_NAMES = STOPWORDS | set(NUMBER_WORDS) | {
+    "any", "anything", "something", "some", "ones", "one", "stuff", "products", "items", "brand", "brands", "other", "another",
+    "different", "same", "cheap", "cheaper", "good", "best", "nice", "new", "top", "quality", "famous", "popular", "known",
+    "name", "designer", "luxury", "local", "us", "usa", "europe", "china", "japan", "italy", "germany", "today", "tomorrow",
+    "hand", "far", "now", "then", "yourself", "them", "those", "these", "that", "this", "you", "your", "me", "my", "i", "mine",
+    "i'm", "im", "christmas", "xmas", "easter", "halloween", "thanksgiving", "valentine", "valentines", "birthday", "mom", "mum",
+    "dad", "mother", "father", "grandma", "grandpa", "wife", "husband", "son", "daughter", "friend", "boss", "hi", "hello",
+    "hey", "thanks", "please", "ok", "okay", "yes", "no",
+}
+_NEGATIONS = {"not", "no", "nothing", "without", "except", "excluding", "avoid", "hate", "than", "but", "besides", "dislike"}
+_OWNERS = {"for", "my", "your", "our", "his", "her", "their", "to"}
+
+_STOCK_ONLY = re.compile(
+    r"\b(?:(?:only|just)\s+(?:the\s+)?(?:ones?\s+|ones\s+that\s+are\s+|what'?s\s+|things\s+)?(?:in[\s-]stock|available)|"
+    r"in[\s-]stock\s+only|(?:no|not|without|hide|skip|exclude|excluding|except)\s+(?:the\s+|any\s+)?(?:ones\s+(?:that\s+are\s+)?)?"
+    r"(?:out[\s-]of[\s-]stock|sold[\s-]out|unavailable))\b")
+_STOCK_TOO = re.compile(r"\b(?:out[\s-]of[\s-]stock|sold[\s-]out|unavailable|not\s+in\s+stock)\b")
+
+StockWish = Literal["in_stock_only", "include_out_of_stock"]
+
+
+def stock_wish(text: str) -> StockWish | None:
+    """"only in stock" / "no sold out ones" → ``in_stock_only``; "show the out of stock ones too" →
+    ``include_out_of_stock``; otherwise None."""
+    lowered = text.lower().replace("’", "'")
+    if _STOCK_ONLY.search(lowered):
+        return "in_stock_only"
+    if _STOCK_TOO.search(lowered):
+        return "include_out_of_stock"
+    return None
+
+
+def unknown_brand(text: str, is_catalog_word: Callable[[str], bool], known: set[str] | None = None) -> str | None:
+    """The brand ``text`` asks for that the catalog never mentions (display form), or None.
+
+    ``is_catalog_word`` tells whether a lower-case word occurs in the catalog (titles, brands, categories, values);
+    ``known`` holds words the slots already account for."""
+    text = text.replace("’", "'")
+    lowered = " ".join(text.lower().split())
+    for phrase, display in WELL_KNOWN_BRANDS.items():
+        if " " in phrase and re.search(rf"\b{re.escape(phrase)}\b", lowered) and not all(map(is_catalog_word, phrase.split())):
+            return display
+    words = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
+    english = _english()
+    for i, (word, start) in enumerate(words):
+        lower = word.lower().strip("'")
+        bare = lower[:-2] if lower.endswith("'s") else lower
+        if len(bare) < 2 or bare in _NOT_NAMES or (known and bare in known) or is_catalog_word(bare) or is_catalog_word(lower):
+            continue
+        before = words[i - 1][0].lower() if i > 0 else ""
+        after = words[i + 1][0].lower() if i + 1 < len(words) else ""
+        if before in _NEGATIONS or (i > 1 and words[i - 2][0].lower() in _NEGATIONS and before in {"from", "by", "than"}):
+            continue  # "not Apple", "nothing from Samsung", "other than Sony": not a brand asked for
+        named = word[0].isupper() and i > 0 and not text[:start].rstrip().endswith((".", "!", "?"))
+        famous = bare in WELL_KNOWN_BRANDS
+        cued = (before in _BEFORE_NAME or (before == "by" and i > 1 and words[i - 2][0].lower() == "made") or after in _AFTER_NAME)
+        if famous:
+            return WELL_KNOWN_BRANDS[bare]
+        if named and (cued or (after and is_catalog_word(after) and before not in _OWNERS)):
+            return word[:-2] if word.lower().endswith("'s") else word
+        if cued and bare not in english:
+            return bare.capitalize() if bare.islower() else word
+    return None
+
+
+_ENGLISH: frozenset[str] | None = None
+
+
+def _english() -> frozenset[str]:
+    global _ENGLISH
+    if _ENGLISH is None:
+        _ENGLISH = english_words()
+    return _ENGLISH

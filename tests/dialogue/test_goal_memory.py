@@ -1,0 +1,62 @@
+"""Goals kept across a topic switch: going back to an earlier search, and who the products are for carried over."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.goals import gender_of, recall, start_goal
+from dialogue.slots import Slots
+from dialogue.state import ConversationState, Goal, GoalEvent, ResetEvent
+from retrieval.models import SearchConstraints
+
+
+def _goal(category: str, query: str, price_max: float | None = None) -> Goal:
+    return Goal(query=query, constraints=SearchConstraints(category=category, price_max=price_max))
+
+
+PAST = [_goal("Coffee Makers", "coffee makers under 100", 100), _goal("Desk Lamps", "desk lamps", 60), _goal("Headphones", "headphones")]
+
+
+@pytest.mark.parametrize(("text", "category", "expected"), [
+    ("go back to the coffee makers", "Coffee Makers", "Coffee Makers"),
+    ("ok back to the lamps", "Lighting", "Desk Lamps"),
+    ("show me the headphones again", "Headphones", "Headphones"),
+    ("the lamps from before", None, "Desk Lamps"),
+    ("go back to what we had before", None, "Headphones"),
+    ("back to the sofas", "Sofas", None),
+    ("show me coffee makers", "Coffee Makers", None),
+    ("try again", None, None),
+])
+def test_going_back_to_an_earlier_search(text: str, category: str | None, expected: str | None) -> None:
+    found = recall(PAST, Slots(category=category), text)
+    assert (found.constraints.category if found else None) == expected
+    if expected == "Coffee Makers":
+        assert found is not None and found.constraints.price_max == 100
+
+
+
+def test_a_topic_switch_keeps_the_earlier_goal_in_the_state() -> None:
+    state = ConversationState(conversation_id="c", sender="s")
+    for goal in (*PAST, _goal("Coffee Makers", "coffee makers again", 80)):
+        state.apply(GoalEvent(goal=goal))
+    assert [g.constraints.category for g in state.past_goals] == ["Desk Lamps", "Headphones"]
+    state.apply(GoalEvent(goal=state.goal.model_copy(update={"query": "coffee makers, red"})))  # type: ignore[union-attr]
+    assert len(state.past_goals) == 2, "refining the same category is no topic switch"
+    state.apply(ResetEvent())
+    assert state.past_goals == [] and state.goal is None
+
+
+@pytest.mark.parametrize(("text", "gender"), [
+    ("men's running shoes", "men's"), ("mens hoodies", "men's"), ("something for my wife", "women's"), ("womens jeans", "women's"),
+    ("sneakers for him", "men's"), ("show me jackets", None), ("a gift for my husband and my wife", None), ("menswear", None),
+])
+def test_who_the_products_are_for(text: str, gender: str | None) -> None:
+    assert gender_of(text) == gender
+
+
+def test_a_new_category_keeps_who_the_products_are_for() -> None:
+    previous = Goal(query="men's running shoes", constraints=SearchConstraints(category="Running Shoes", price_max=120))
+    jackets = start_goal(previous, Slots(category="Jackets"), "now show me jackets")
+    assert gender_of(jackets.query) == "men's" and jackets.constraints.price_max == 120
+    womens = start_goal(previous, Slots(category="Sweaters"), "women's sweaters")
+    assert gender_of(womens.query) == "women's"

@@ -1,0 +1,55 @@
+"""Wording the slots do not carry: a brand the shop never mentions, and stock wishes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.request_cues import stock_wish, unknown_brand
+
+CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
+
+
+def is_catalog_word(word: str) -> bool:
+    return word in CATALOG_WORDS
+
+
+@pytest.mark.parametrize(("text", "brand"), [
+    ("any from Apple?", "Apple"),
+    ("any from apple", "Apple"),
+    ("do u have samsung tvs", "Samsung"),
+    ("Do you have Samsung TVs", "Samsung"),
+    ("anythign from sony", "Sony"),
+    ("got any ikea desks", "IKEA"),
+    ("calvin klein jeans", "Calvin Klein"),
+    ("desk lamps made by Zorbo", "Zorbo"),
+    ("anything by zorbo", "Zorbo"),
+    ("is there a Zorbo brand", "Zorbo"),
+])
+def test_a_brand_the_catalog_does_not_carry(text: str, brand: str) -> None:
+    assert unknown_brand(text, is_catalog_word) == brand
+
+
+@pytest.mark.parametrize("text", [
+    "a desk lamp for my Mom", "any Christmas lights", "made by hand", "red shoes from Nordvik", "something from Glowix",
+    "not Apple please", "nothing from Samsung", "a gift from grandma", "show me laptops", "Laptops under 500",
+])
+def test_not_a_brand_request(text: str) -> None:
+    assert unknown_brand(text, is_catalog_word) is None
+
+
+def test_words_the_slots_explain_are_not_brands() -> None:
+    assert unknown_brand("desk lamps by Zorbo", is_catalog_word) == "Zorbo"
+    assert unknown_brand("desk lamps by Zorbo", is_catalog_word, {"zorbo"}) is None
+
+
+@pytest.mark.parametrize(("text", "wish"), [
+    ("show me the sold out ones too", "include_out_of_stock"),
+    ("include out-of-stock", "include_out_of_stock"),
+    ("only in stock please", "in_stock_only"),
+    ("only ones in stock pls", "in_stock_only"),
+    ("no out of stock ones", "in_stock_only"),
+    ("in stock only", "in_stock_only"),
+    ("red sofas", None),
+])
+def test_stock_wishes(text: str, wish: str | None) -> None:
+    assert stock_wish(text) == wish
