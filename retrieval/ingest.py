@@ -55,10 +55,12 @@ def ingest(
     mapping = load_mapping(mapping_path) if mapping_path else None
     loaded = load_catalog(list(paths), mapping)
     loaded.raise_if_empty()
-    embedder = embedder or Embedder(settings.embedding_model, threads=settings.ingest_threads, batch_size=settings.embed_batch_size)
+    # Products are embedded by the encoder that embeds the queries (the ONNX export by default): one vector space.
+    embedder = embedder or Embedder(settings.embedding_model, threads=settings.ingest_threads, batch_size=settings.embed_batch_size,
+                                    query_encoder=settings.query_encoder, onnx_dir=settings.models_dir / "query-encoder")
     catalog = ChromaCatalog(settings, embedder)
     existing = catalog.existing_hashes()
-    changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p)]
+    changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p, embedder.variant)]
     cache = EmbeddingCache(settings.embedding_cache) if settings.embedding_cache else None
     if cache is not None and cache.dimension != embedder.dimension:
         raise UserError(f"{settings.embedding_cache} holds {cache.dimension}-d vectors; the embedder makes {embedder.dimension}-d ones.")
