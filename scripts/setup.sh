@@ -10,7 +10,6 @@ source scripts/steps.sh
 
 install_runtime() {
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-  pip_install --upgrade pip
   # The CPU build of torch first: a looser spec would pull a multi-GB CUDA build.
   pip_install torch==2.13.0
   pip_install -e .

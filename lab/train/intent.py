@@ -175,8 +175,10 @@ class _Loop:
         return {k: v.to(self.device) for k, v in inputs.items()}, targets.to(self.device)
 
     def init_head(self, train: list[NluExample]) -> None:
-        """The head at the class prototypes of the plain training texts (no context, no entity swaps)."""
-        chunks = [train[i : i + 64] for i in range(0, len(train), 64)]
+        """The head at the class prototypes of the plain training texts (no context, no entity swaps), embedded in
+        batches of similar lengths."""
+        ordered = sorted(train, key=lambda e: len(e.text))
+        chunks = [ordered[i : i + 128] for i in range(0, len(ordered), 128)]
         self.model.init_head_from_prototypes([self._encode([e.text for e in c], [None] * len(c), c) for c in chunks])
 
     def run(self, train: list[NluExample], held: list[NluExample]) -> tuple[list[EpochStats], dict[str, torch.Tensor], EpochStats]:
