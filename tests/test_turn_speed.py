@@ -77,7 +77,9 @@ def test_ingest_takes_vectors_from_an_embedding_cache(embedder, tmp_path: Path) 
     assert report.embedded == 40 and report.total_in_store == 40
     stored = ChromaCatalog(settings, embedder).embeddings([products[0].id, products[35].id])
     assert float(np.dot(stored[products[0].id], marked[0])) > 0.999
-    assert float(np.dot(stored[products[35].id], embedder.embed([texts[35]])[0])) > 0.999  # not cached: embedded as usual
+    # Not cached: embedded as usual. int8 dynamic quantisation scales activations per batch, so the same text embedded
+    # alone and within a batch differs slightly (cosine ~0.995); a vector from elsewhere would be far below 0.98.
+    assert float(np.dot(stored[products[35].id], embedder.embed([texts[35]])[0])) > 0.98
 
 
 def test_embedding_cache_of_another_dimension_is_refused(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

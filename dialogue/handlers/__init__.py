@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingOrderId, AwaitingReference, AwaitingSize
+from dialogue.request_cues import stock_wish
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -61,4 +62,6 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
     if products.routes_to_question(turn):
         return products.question
+    if nlu.intent == "out_of_scope" and state.last_shown and stock_wish(nlu.text) is not None:
+        return shopping.refine  # "show me the sold out ones too": a refinement the classifier may not know
     return None
