@@ -94,6 +94,12 @@ def value_text(product: Product, attribute: str) -> str | None:
     return ", ".join(values) if values else None
 
 
+def yes_no_value(product: Product, attribute: str) -> bool | None:
+    """A yes/no attribute's value ("waterproof: yes"); None when the product lacks it or its values are not yes/no."""
+    flags = {normalize(v) for v in product.values(attribute)}
+    return bool(flags & YES) if flags and flags <= YES | NO else None
+
+
 def quantity_of(product: Product, attribute: str) -> Quantity | None:
     if attribute == "price":
         return Quantity(value=product.price, family="usd", text=money(product.price))
@@ -132,9 +138,9 @@ def _lookup(question: Question, text: str, product: Product, matcher: AttributeM
     value = value_text(product, attribute)
     if value is None:
         return _unknown("lookup", product, attribute)
-    flags = {normalize(v) for v in product.values(attribute)}
-    if flags and flags <= YES | NO:  # "the third one, washable cover?": a yes/no fact reads as one
-        return _flag(product, attribute, bool(flags & YES))
+    flag = yes_no_value(product, attribute)
+    if flag is not None:  # "the third one, washable cover?": a yes/no fact reads as one
+        return _flag(product, attribute, flag)
     sentences = [_fact_sentence(product, attribute, value), *_variant_stock(product, attribute)]
     return QaAnswer(kind="lookup", known=True, attribute=attribute, sentences=sentences, product_ids=[product.id],
                     values=_values([product], attribute))
@@ -206,9 +212,9 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
         values = product.values(attribute)
         if not values:
             return _unknown("yes_no", product, attribute)
-        flags = {normalize(v) for v in values}
-        if flags <= YES | NO:
-            return _flag(product, attribute, bool(flags & YES))
+        flag = yes_no_value(product, attribute)
+        if flag is not None:
+            return _flag(product, attribute, flag)
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, product_ids=[product.id],
                         sentences=[f"The catalog lists the {product.title}'s {attribute} as {', '.join(values)}."],
                         values=_values([product], attribute))
@@ -347,9 +353,8 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
                       lambda p: normalize(p.brand or "") in {normalize(b) for b in mentioned.brands}))
     if not tests:
         attribute = matcher.match(text, None, allow_fields=False)
-        if attribute is not None and any({normalize(v) for v in p.values(attribute)} <= YES | NO and p.values(attribute)
-                                          for p in products):
-            tests.append((attribute, lambda p, a=attribute: bool({normalize(v) for v in p.values(a)} & YES)))
+        if attribute is not None and any(yes_no_value(p, attribute) is not None for p in products):
+            tests.append((attribute, lambda p, a=attribute: bool(yes_no_value(p, a))))
         elif "stock" in text.lower() or "available" in text.lower():
             tests.append(("in stock", lambda p: p.in_stock))
     if not tests:
