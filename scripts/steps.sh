@@ -50,3 +50,12 @@ step_done() {
 pip_install() {
   "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off "$@"
 }
+
+# uv into the venv (installed there by setup.sh), falling back to pip where uv cannot reach an index.
+fast_install() {
+  if [ -x "$VENV/bin/uv" ] && "$VENV/bin/uv" pip install --python "$VENV/bin/python" "$@"; then
+    return 0
+  fi
+  echo "uv failed or is missing: installing with pip" >&2
+  pip_install "$@"
+}

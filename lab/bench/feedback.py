@@ -21,6 +21,7 @@ from assistant.service import ShopAssistant
 from core.settings import Settings
 from lab.simulate.shoppers import MAX_TURNS, Behaviour, ShopperOutcome, make_shoppers, run_arm
 from retrieval.rerank import PriceBands, RerankWeights
+from lab.plotting import pyplot
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +126,7 @@ def run_feedback_bench(
 
 
 def write_plot(report: FeedbackBenchReport, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -29,6 +29,7 @@ from retrieval.catalog_io import load_catalog
 from retrieval.embedding_cache import EmbeddingCache, write_cache
 from retrieval.ingest import ingest
 from retrieval.product_store import HybridProductStore, query_embedder
+from lab.plotting import pyplot
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +131,7 @@ def bench_scale(settings: Settings, cache: Path, sizes: list[int], *, plot: Path
 
 
 def plot_scale(points: list[ScalePoint], out: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     sizes = [p.products for p in points]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))

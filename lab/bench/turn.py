@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from core.settings import Settings
 from core.stats import latency_summary
 from retrieval.models import Product
+from lab.plotting import pyplot
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +124,7 @@ def run_variant(settings: Settings, variant: str, conversations: int, seed: int,
 
 def plot_runs(runs: list[TurnBenchRun], out: Path) -> Path:
     """Stacked p50 per stage (top-level stages only) for every catalog × variant, with the total p50/p95 marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     stages = ["state.load", "nlu", "dialogue", "generate", "state.store"]
     labels = [f"{r.products:,} products\n{r.variant}" for r in runs]

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from dialogue.intent_classifier import OUT_OF_SCOPE, IntentClassifier, IntentPrediction
 from dialogue.intent_context import NluContext
 from dialogue.nlu_data import NluDataset, NluExample
+from lab.plotting import pyplot
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +159,7 @@ def _write_artefacts(report: NluEvalReport, gold: Sequence[str], predictions: Se
 
 def plot_confusion(gold: Sequence[str], predicted: Sequence[str], labels: list[str], path: Path, title: str) -> Path:
     """A labelled confusion-matrix PNG (rows: expected, columns: predicted)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     matrix = confusion_matrix(gold, predicted, labels=labels)
     size = max(6.0, 0.42 * len(labels) + 2)
