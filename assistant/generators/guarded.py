@@ -1,12 +1,16 @@
-"""Wraps a model backend so the shopper always gets a correct answer in time.
+"""Wraps a model backend so the shopper gets a checked answer within the turn's deadline.
 
-- Deadlines: no first token within ``llm_first_token_deadline_s``, or no whole reply within ``llm_timeout_s``, or a
-  server that is unreachable or errors → the template reply (``llm.fallback``, counted by reason).
-- Grounding: a reply that states anything the plan does not (``grounding.py``) is regenerated once, then replaced
-  by the template reply (``llm.grounding_violation``, counted by kind).
-- Streaming: model text is released sentence by sentence, each checked first. If the model fails before anything
-  was released, the template reply is streamed instead; if it fails later, the stream ends with the template reply
-  on a new line, so every fact the shopper sees was checked.
+- **What the model may phrase**: only the actions in ``llm_actions``; the others keep the template reply
+  (extractive: product lists, comparisons, answers, policies by default).
+- **Every sentence is checked before it is shown** (``claims.ClaimChecker``: facts, content-word support,
+  evaluative claims, repetition, greetings, unasked questions, instruction echoes). A rejected sentence is never
+  shown; a repeating model or one that writes past ``llm_max_reply_ratio`` times the template is stopped.
+- **Deadline**: the turn's deadline (``turn_deadline_s`` from the turn's start, passed in by the assistant), the
+  first-token deadline and ``llm_timeout_s``. At the deadline, or when the model ends, fails or is stopped, the
+  reply is finished with what the template reply says that the shown sentences did not (``TemplateRemainder``), so
+  every fact of the plan reaches the shopper and the turn answers in time, streaming or not.
+- Every reply is described by a ``GenerationResult`` (sentences kept and rejected, by reason) given to
+  ``observers`` (the grounding audit, logs) and counted in the metrics.
 """
 
 from __future__ import annotations
@@ -16,43 +20,58 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.generators.base import HistoryTurn
 from assistant.generators.chat import ChatMessage, ChatModel, LLMError
-from assistant.generators.grounding import Grounder, Violation, leaks_system_prompt
-from assistant.generators.prompting import build_messages, correction_message
+from assistant.generators.claims import LIST_MARKER, ClaimChecker, TemplateRemainder
+from assistant.generators.prompting import build_messages
 from assistant.generators.template import TemplateGenerator
 from assistant.metrics import METRICS
+from core.errors import UserError
 from core.settings import Settings
+from dialogue.actions import ACTIONS
 from dialogue.plan import ReplyPlan
 
 log = logging.getLogger(__name__)
 
-REPLIES = METRICS.counter("shopassist_llm_replies_total", "Replies by generator backend and source (model, regenerated, template).")
-FALLBACKS = METRICS.counter("shopassist_llm_fallbacks_total", "Model replies replaced by the template reply, by reason.")
-VIOLATIONS = METRICS.counter("shopassist_llm_grounding_violations_total", "Statements in model replies not backed by the plan, by kind.")
+REPLIES = METRICS.counter("shopassist_llm_replies_total", "Replies by generator backend and source (model, mixed, template).")
+FALLBACKS = METRICS.counter("shopassist_llm_fallbacks_total", "Replies finished or replaced by template text, by reason.")
+VIOLATIONS = METRICS.counter("shopassist_llm_grounding_violations_total", "Model sentences rejected by the guard, by reason.")
 FIRST_TOKEN = METRICS.histogram("shopassist_llm_first_token_seconds", "Seconds from request to the model's first token.")
 REPLY_SECONDS = METRICS.histogram("shopassist_llm_reply_seconds", "Seconds to a whole guarded reply (any source).")
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+_COMPLETE = re.compile(r"[.!?:;)\"'”’★*]$|\d$")
+#: Seconds kept back from the turn's deadline for storing the turn.
+DEADLINE_MARGIN_S = 0.05
+
+
+class SentenceVerdict(BaseModel):
+    text: str
+    kept: bool
+    reasons: list[str] = Field(default_factory=list, description="Why it was not shown (empty when kept).")
 
 
 class GenerationResult(BaseModel):
-    text: str
-    source: Literal["model", "regenerated", "template"]
-    reason: str | None = Field(default=None, description="Why the template reply was used.")
-    violations: list[Violation] = Field(default_factory=list)
+    text: str = Field(description="What the shopper saw.")
+    action: str
+    attempted: bool = Field(description="The model was asked (False when the action is not in llm_actions).")
+    source: Literal["model", "mixed", "template"] = Field(description="model: all model sentences; mixed: model sentences and the template's remainder; template: no model sentence shown.")
+    reason: str | None = Field(default=None, description="Why template text was used: action_extractive, deadline, first_token_timeout, timeout, unreachable, error, rejected, empty.")
+    sentences: list[SentenceVerdict] = Field(default_factory=list, description="Every sentence the model wrote, in order.")
+    kept_text: str = ""
+    remainder: str = Field(default="", description="Template text appended after the model's sentences.")
     first_token_s: float | None = None
     seconds: float = 0.0
     pieces: int = Field(default=0, description="Text pieces (about one token each) the model streamed.")
-    model_text: str | None = Field(default=None, description="The model's last draft, even when rejected.")
+    model_text: str | None = Field(default=None, description="Everything the model wrote, shown or not.")
 
 
-class _Fallback(Exception):
+class _Stop(Exception):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason, self.detail = reason, detail
@@ -62,93 +81,133 @@ class _Timing:
     def __init__(self) -> None:
         self.first_token_s: float | None = None
         self.pieces = 0
+        self.text = ""
+
+
+def resolve_actions(names: frozenset[str]) -> frozenset[str]:
+    """``llm_actions`` checked against the action vocabulary ("all": every action)."""
+    if "all" in names:
+        return frozenset(ACTIONS)
+    unknown = sorted(names - set(ACTIONS))
+    if unknown:
+        raise UserError(f"Unknown action(s) in llm_actions: {', '.join(unknown)}; choose from {', '.join(ACTIONS)} or all.")
+    return names
 
 
 class GuardedGenerator:
-    """A ``Generator`` that phrases replies with ``model`` under deadlines, grounding checks and a template fallback."""
+    """A ``Generator`` that phrases replies with ``model`` under deadlines, per-sentence checks and template text."""
 
     def __init__(self, model: ChatModel, settings: Settings, fallback: TemplateGenerator | None = None) -> None:
         self.model = model
         self.settings = settings
         self.fallback = fallback or TemplateGenerator()
+        self.actions = resolve_actions(settings.llm_actions)
         self.name = f"guarded-{model.name}"
+        self.observers: list[Callable[[GenerationResult], None]] = []
 
     # Generator protocol --------------------------------------------------------------------------
-    def generate(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None) -> str:
-        return self.run(plan, history or []).text
+    def generate(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None, deadline: float | None = None) -> str:
+        return self.run(plan, history or [], deadline).text
 
-    def stream(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None) -> Iterator[str]:
-        history = history or []
+    def stream(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None, deadline: float | None = None) -> Iterator[str]:
+        yield from self._compose(plan, history or [], deadline, [])
+
+    def run(self, plan: ReplyPlan, history: list[HistoryTurn], deadline: float | None = None) -> GenerationResult:
+        """One whole reply with everything known about how it was made (tests, benchmarks, the audit)."""
+        results: list[GenerationResult] = []
+        for _ in self._compose(plan, history, deadline, results):
+            pass
+        return results[0]
+
+    # composing a reply ---------------------------------------------------------------------------
+    def _compose(self, plan: ReplyPlan, history: list[HistoryTurn], deadline: float | None, out: list[GenerationResult]) -> Iterator[str]:
         started = time.perf_counter()
         template = self.fallback.generate(plan, history)
-        grounder = Grounder(plan, template)
-        messages = build_messages(plan, history, template, self.settings.llm_history_tokens)
-        released: list[str] = []
-        for attempt in (0, 1):
+        result = GenerationResult(text="", action=plan.action, attempted=plan.action in self.actions, source="template")
+        shown: list[str] = []
+        try:
+            if not result.attempted:
+                result.reason = "action_extractive"
+                yield template
+                result.text = template
+                return
             timing = _Timing()
+            text = ""
             try:
-                for sentence in self._sentences(messages, timing):
-                    violations = grounder.check(sentence) + ([Violation(kind="prompt_leak", text=sentence[:80])]
-                                                             if leaks_system_prompt("".join(released) + sentence) else [])
-                    if violations:
-                        self._violations(violations, sentence)
-                        raise _Fallback("grounding")
-                    released.append(sentence)
-                    yield sentence
-            except _Fallback as stop:
-                if stop.reason != "grounding":
-                    self._fell_back(stop, started)
-                    yield from self._template_tail(plan, history, template, released)
-                    return
-                if released or attempt == 1:
-                    self._fell_back(stop, started)
-                    yield from self._template_tail(plan, history, template, released)
-                    return
-                messages = [*messages, correction_message([])]
+                for piece in self._checked(plan, history, template, started, deadline, timing, result):
+                    text += piece
+                    shown.append(piece.strip())
+                    yield piece
+            except _Stop as stop:
+                result.reason = stop.reason
+                log.warning("llm.stopped backend=%s reason=%s %s", self.model.name, stop.reason, stop.detail)
+            result.first_token_s, result.pieces, result.model_text = timing.first_token_s, timing.pieces, timing.text or None
+            result.kept_text = text.strip()
+            remainder = TemplateRemainder(template).unsaid(result.kept_text)
+            if remainder:
+                tail = ("\n" if text else "") + remainder
+                text += tail
+                yield tail
+            result.remainder = remainder
+            result.text = text.strip()
+            result.source = "template" if not shown else ("mixed" if remainder else "model")
+            if result.source == "template" and result.reason is None:
+                result.reason = "rejected" if result.sentences else "empty"
+        finally:
+            result.seconds = round(time.perf_counter() - started, 4)
+            self._record(result)
+            out.append(result)
+
+    def _checked(self, plan: ReplyPlan, history: list[HistoryTurn], template: str, started: float, deadline: float | None,
+                 timing: _Timing, result: GenerationResult) -> Iterator[str]:
+        """The model's sentences that pass every check, each with the whitespace that led it ("\n" or " ")."""
+        s = self.settings
+        checker = ClaimChecker(plan, template, first_turn=not history, support=s.llm_claim_support)
+        limit = s.llm_max_reply_ratio * len(template) + 80
+        messages = build_messages(plan, history, template, s.llm_history_tokens)
+        end = min(started + s.llm_timeout_s, (deadline - DEADLINE_MARGIN_S) if deadline is not None else float("inf"))
+        kept: list[str] = []
+        length = 0
+        for sentence, newline, complete in self._sentences(messages, timing, started, end):
+            reasons = [] if complete else ["cut_off"]
+            reasons += [p.kind for p in checker.problems(sentence, [v.text for v in result.sentences])]
+            if length + len(sentence) > limit:
+                reasons.append("too_long")
+            result.sentences.append(SentenceVerdict(text=sentence, kept=not reasons, reasons=sorted(set(reasons))))
+            if reasons:
+                if {"repetition", "too_long", "prompt_leak"} & set(reasons):
+                    raise _Stop("degenerate", ",".join(sorted(set(reasons))))
                 continue
-            if not released:
-                self._fell_back(_Fallback("empty"), started)
-                yield from self.fallback.stream(plan, history)
-                return
-            missing = grounder.omissions("".join(released))
-            if missing:
-                self._violations(missing, "".join(released))
-                self._fell_back(_Fallback("grounding", "facts left out"), started)
-                yield "\n" + template
-                return
-            self._succeeded("model" if attempt == 0 else "regenerated", started)
-            return
+            separator = ("\n" if newline else " ") if kept else ""
+            kept.append(sentence)
+            length += len(sentence) + 1
+            yield separator + sentence
 
-    # the whole reply at once ---------------------------------------------------------------------
-    def run(self, plan: ReplyPlan, history: list[HistoryTurn]) -> GenerationResult:
-        """One reply with everything known about how it was made (for tests, benchmarks and logs)."""
-        started = time.perf_counter()
-        template = self.fallback.generate(plan, history)
-        grounder = Grounder(plan, template)
-        messages = build_messages(plan, history, template, self.settings.llm_history_tokens)
-        violations: list[Violation] = []
-        timing, text = _Timing(), None
-        for attempt in (0, 1):
-            timing = _Timing()
-            try:
-                text = "".join(self._pieces(messages, timing)).strip()
-            except _Fallback as stop:
-                return self._template_result(template, stop, started, timing, text, violations)
-            if not text:
-                return self._template_result(template, _Fallback("empty"), started, timing, text, violations)
-            violations = grounder.check(text) + grounder.omissions(text)
-            if not violations:
-                source: Literal["model", "regenerated"] = "model" if attempt == 0 else "regenerated"
-                self._succeeded(source, started)
-                return GenerationResult(text=text, source=source, first_token_s=timing.first_token_s, seconds=time.perf_counter() - started,
-                                        pieces=timing.pieces, model_text=text)
-            self._violations(violations, text)
-            messages = [*messages, {"role": "assistant", "content": text}, correction_message([v.kind for v in violations])]
-        return self._template_result(template, _Fallback("grounding"), started, timing, text, violations)
+    def _sentences(self, messages: list[ChatMessage], timing: _Timing, started: float, end: float) -> Iterator[tuple[str, bool, bool]]:
+        """(sentence, begins a new line, complete) as the model writes them; the last one is complete when it ends like
+        a sentence or a list line (otherwise the model was cut off)."""
+        buffer, newline = "", False
+        for piece in self._pieces(messages, timing, started, end):
+            buffer += piece
+            scan = 0
+            while match := _SENTENCE_END.search(buffer, scan):
+                if LIST_MARKER.fullmatch(buffer[: match.end()].strip()):  # "1." of a list line: not a sentence yet
+                    scan = match.end()
+                    continue
+                raw, buffer, scan = buffer[: match.end()], buffer[match.end() :], 0
+                lead = raw[: len(raw) - len(raw.lstrip())]
+                if raw.strip():
+                    yield raw.strip(), newline or "\n" in lead, True
+                    newline = raw.endswith("\n")
+                else:
+                    newline = newline or "\n" in raw
+        if buffer.strip():
+            lead = buffer[: len(buffer) - len(buffer.lstrip())]
+            yield buffer.strip(), newline or "\n" in lead, bool(_COMPLETE.search(buffer.strip()))
 
-    # internals -----------------------------------------------------------------------------------
-    def _pieces(self, messages: list[ChatMessage], timing: _Timing) -> Iterator[str]:
-        """The model's text pieces, read on a worker thread so that deadlines hold even while a read blocks."""
+    def _pieces(self, messages: list[ChatMessage], timing: _Timing, started: float, end: float) -> Iterator[str]:
+        """The model's text pieces, read on a worker thread so that deadlines hold even while a read blocks; the
+        request is closed (vLLM aborts it) when the reader stops."""
         pieces: queue.Queue[tuple[str, object]] = queue.Queue()
         cancel = threading.Event()
 
@@ -168,66 +227,44 @@ class GuardedGenerator:
                 if close is not None:
                     close()
 
-        started = time.perf_counter()
         threading.Thread(target=pump, name=f"llm-{self.model.name}", daemon=True).start()
-        first_deadline = started + self.settings.llm_first_token_deadline_s
-        last_deadline = started + self.settings.llm_timeout_s
+        first_deadline = min(started + self.settings.llm_first_token_deadline_s, end)
         try:
             while True:
-                deadline = first_deadline if timing.first_token_s is None else last_deadline
+                deadline = first_deadline if timing.first_token_s is None else end
                 try:
                     kind, value = pieces.get(timeout=max(deadline - time.perf_counter(), 0.0))
                 except queue.Empty:
-                    late = "first_token_timeout" if timing.first_token_s is None else "timeout"
-                    raise _Fallback(late, f"after {time.perf_counter() - started:.3f} s") from None
+                    late = "first_token_timeout" if timing.first_token_s is None and deadline < end else "deadline"
+                    raise _Stop(late, f"after {time.perf_counter() - started:.3f} s") from None
                 if kind == "end":
                     return
                 if isinstance(value, BaseException):
-                    reason = value.reason if isinstance(value, LLMError) else "error"
-                    raise _Fallback(reason, str(value)) from value
+                    raise _Stop(value.reason if isinstance(value, LLMError) else "error", str(value)) from value
                 if timing.first_token_s is None:
                     timing.first_token_s = time.perf_counter() - started
                     FIRST_TOKEN.observe(timing.first_token_s, backend=self.model.name)
                 timing.pieces += 1
+                timing.text += str(value)
                 yield str(value)
         finally:
             cancel.set()
 
-    def _sentences(self, messages: list[ChatMessage], timing: _Timing) -> Iterator[str]:
-        buffer = ""
-        for piece in self._pieces(messages, timing):
-            buffer += piece
-            while match := _SENTENCE_END.search(buffer):
-                sentence, buffer = buffer[: match.end()], buffer[match.end() :]
-                if sentence.strip():
-                    yield sentence
-        if buffer.strip():
-            yield buffer
-
-    def _template_tail(self, plan: ReplyPlan, history: list[HistoryTurn], template: str, released: list[str]) -> Iterator[str]:
-        if released:
-            yield "\n" + template
-        else:
-            yield from self.fallback.stream(plan, history)
-
-    def _template_result(self, template: str, stop: _Fallback, started: float, timing: _Timing, text: str | None,
-                         violations: list[Violation]) -> GenerationResult:
-        self._fell_back(stop, started)
-        return GenerationResult(text=template, source="template", reason=stop.reason, violations=violations, first_token_s=timing.first_token_s,
-                                seconds=time.perf_counter() - started, pieces=timing.pieces, model_text=text)
-
-    def _violations(self, violations: list[Violation], text: str) -> None:
-        for violation in violations:
-            VIOLATIONS.inc(backend=self.model.name, kind=violation.kind)
-        log.warning("llm.grounding_violation backend=%s kinds=%s items=%r reply=%r", self.model.name,
-                    ",".join(sorted({v.kind for v in violations})), [v.text for v in violations][:5], text[:200])
-
-    def _fell_back(self, stop: _Fallback, started: float) -> None:
-        FALLBACKS.inc(backend=self.model.name, reason=stop.reason)
-        REPLIES.inc(backend=self.model.name, source="template")
-        REPLY_SECONDS.observe(time.perf_counter() - started, backend=self.model.name)
-        log.warning("llm.fallback backend=%s reason=%s %s", self.model.name, stop.reason, stop.detail)
-
-    def _succeeded(self, source: str, started: float) -> None:
-        REPLIES.inc(backend=self.model.name, source=source)
-        REPLY_SECONDS.observe(time.perf_counter() - started, backend=self.model.name)
+    def _record(self, result: GenerationResult) -> None:
+        backend = self.model.name
+        REPLIES.inc(backend=backend, source=result.source)
+        REPLY_SECONDS.observe(result.seconds, backend=backend)
+        if result.reason is not None and result.reason != "action_extractive":
+            FALLBACKS.inc(backend=backend, reason=result.reason)
+        rejected = [v for v in result.sentences if not v.kept]
+        for verdict in rejected:
+            for reason in verdict.reasons:
+                VIOLATIONS.inc(backend=backend, kind=reason)
+        if rejected:
+            log.warning("llm.rejected backend=%s action=%s sentences=%r", backend, result.action,
+                        [(v.text[:80], v.reasons) for v in rejected][:5])
+        for observer in self.observers:
+            try:
+                observer(result)
+            except Exception:  # an observer's failure never fails a turn
+                log.exception("llm.observer_failed observer=%r", observer)

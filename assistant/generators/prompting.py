@@ -125,15 +125,6 @@ def build_messages(plan: ReplyPlan, history: list[HistoryTurn], template_reply: 
     return messages
 
 
-def correction_message(kinds: list[str]) -> ChatMessage:
-    """Appended before the one regeneration after a grounding violation."""
-    what = ", ".join(sorted(set(kinds)))
-    return {"role": "user", "content": (
-        f"Your previous reply was rejected because it stated things that are not in FACTS ({what}). "
-        "Write it again using only FACTS and the DRAFT REPLY, copying prices, numbers and names exactly."
-    )}
-
-
 def intent_choice_messages(user_text: str, intents: list[str]) -> list[ChatMessage]:
     """Messages asking which intent a shopper message expresses (for ``OpenAIChatModel.choose``)."""
     options = ", ".join(intents)

@@ -218,10 +218,10 @@ RENDERERS: dict[Action, Callable[[ReplyPlan], str]] = {
 class TemplateGenerator:
     name = "template"
 
-    def generate(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None) -> str:
+    def generate(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None, deadline: float | None = None) -> str:
         return RENDERERS.get(plan.action, _fallback)(plan)
 
-    def stream(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None) -> Iterator[str]:
+    def stream(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None, deadline: float | None = None) -> Iterator[str]:
         text = self.generate(plan, history)
         for word in text.split(" "):
             yield word + " "

@@ -35,3 +35,18 @@ def cart_plan(user_text: str = "add the first one") -> ReplyPlan:
 
 def greet_plan(user_text: str = "hi") -> ReplyPlan:
     return ReplyPlan(action="greet", intent="greet", user_text=user_text, facts=GreetFacts(kind="hello"))
+
+
+def compare_plan(user_text: str = "compare the first two") -> ReplyPlan:
+    from dialogue.plan import ComparisonRow, ComparisonTable
+    from dialogue.reply_facts import CompareFacts
+
+    products = [card(1, "Cleanwave Cedar Quiet Built-In Dishwasher", 389.99, brand="Cleanwave", noise="47 dBA"),
+                card(2, "Nordvik Hazel 5 Quiet Built-In Dishwasher", 499.99, brand="Nordvik", noise="44 dBA")]
+    table = ComparisonTable(product_ids=["p1", "p2"], titles=[p.title for p in products],
+                            rows=[ComparisonRow(attribute="price", values=["$389.99", "$499.99"], differs=True),
+                                  ComparisonRow(attribute="noise", values=["47 dBA", "44 dBA"], differs=True)],
+                            differences=["The Cleanwave Cedar is $110.00 cheaper ($389.99 vs $499.99).",
+                                         "The Nordvik Hazel 5 is quieter (44 dBA vs 47 dBA)."])
+    return ReplyPlan(action="compare", intent="compare_products", user_text=user_text, facts=CompareFacts(count=2),
+                     products=products, comparison=table)

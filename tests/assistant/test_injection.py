@@ -54,7 +54,7 @@ def test_attack_with_the_template_generator(template_assistant, attack: Attack) 
     for reply, plan in run_attack(template_assistant, attack):
         # A model that copied the template word for word must pass the grounding checks (no false alarms).
         grounder = Grounder(plan, reply)
-        assert grounder.check(reply) + grounder.omissions(reply) == [], f"{attack.id}: grounding rejects the template reply {reply!r}"
+        assert grounder.check(reply) == [], f"{attack.id}: grounding rejects the template reply {reply!r}"
 
 
 @pytest.fixture(scope="module")

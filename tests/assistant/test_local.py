@@ -50,7 +50,7 @@ def test_local_model_streams_text(local_model: LocalChatModel) -> None:
 
 
 def test_guarded_local_replies_are_grounded(local_model: LocalChatModel) -> None:
-    generator = GuardedGenerator(local_model, local_model.settings)
+    generator = GuardedGenerator(local_model, local_model.settings.model_copy(update={"llm_actions": frozenset({"all"})}))
     for plan in (greet_plan(), products_plan()):
         result = generator.run(plan, [])
         assert result.pieces > 0

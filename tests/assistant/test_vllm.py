@@ -3,6 +3,8 @@ structured outputs, and the fallbacks. Slow: the first run on a machine installs
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lab.bench.generate import bench_openai
@@ -18,8 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 def llm_settings(base_url: str, **overrides: object) -> Settings:
-    # A generous first-token deadline: the shared 2-core test machines are slow under load (warm vLLM: ~0.1 s).
-    options: dict[str, object] = {"generator": "openai", "llm_base_url": base_url, "llm_model": SERVED_MODEL_NAME,
+    # A generous first-token deadline: the shared 2-core test machines are slow under load (warm vLLM: ~0.1 s). Every
+    # action is phrased by the model here, so that the guard is what is tested.
+    options: dict[str, object] = {"generator": "openai", "llm_base_url": base_url, "llm_model": SERVED_MODEL_NAME, "llm_actions": "all",
                                   "llm_first_token_deadline_s": 15.0, "llm_timeout_s": 60.0, "llm_max_tokens": 96} | overrides
     return Settings(**options)  # type: ignore[arg-type]
 
@@ -34,8 +37,9 @@ def test_replies_are_grounded(vllm_server, plan_factory) -> None:  # type: ignor
     generator = GuardedGenerator(OpenAIChatModel(llm_settings(vllm_server.base_url)), llm_settings(vllm_server.base_url))
     result = generator.run(plan, [])
     assert result.pieces > 0 and result.model_text, "the server produced no text"
-    assert result.source in {"model", "regenerated"} or result.reason == "grounding"
+    assert result.source in {"model", "mixed"} or result.reason in {"rejected", "degenerate"}
     assert Grounder(plan, TemplateGenerator().generate(plan)).check(result.text) == []
+    assert all(not v.reasons for v in result.sentences if v.kept)
 
 
 def test_streaming_yields_pieces_as_they_come(vllm_server) -> None:  # type: ignore[no-untyped-def]
@@ -77,3 +81,41 @@ def test_bench_measures_the_real_server(vllm_server) -> None:  # type: ignore[no
     assert figures.available, figures.note
     assert figures.first_token_ms_p50 and figures.first_token_cached_ms and figures.tokens_per_s and figures.sample
     assert "prefix cache" in (figures.note or "")
+
+
+ISSUE_TURNS = ["hi", "I need a quiet dishwasher under 600", "compare the first two", "which one is quieter?",
+               "what's your return policy?"]
+
+
+@pytest.mark.parametrize("actions", ["all", None])
+def test_the_issue_conversation_answers_in_time_with_nothing_unsupported(vllm_server, assistant_factory, actions) -> None:  # type: ignore[no-untyped-def]
+    """The conversation of issue 17 over the full pipeline with SmolLM2 on vLLM, every action phrased by the model
+    ("all") and with the default extractive actions: every turn answers within the 2.5 s deadline, shows every fact
+    of its plan, and no sentence the guard rejected (greetings mid-conversation, made-up "best", loops, invented
+    policy) reaches the shopper."""
+    from assistant.generators.claims import split_sentences
+
+    overrides = {"generator": "openai", "llm_base_url": vllm_server.base_url, "llm_model": SERVED_MODEL_NAME, "turn_deadline_s": 2.5}
+    assistant = assistant_factory(**overrides, **({"llm_actions": actions} if actions else {}))
+    seen = []
+    assistant.generator.observers.append(seen.append)
+    conversation = assistant.start("issue-17")
+    for text in ISSUE_TURNS:
+        result = assistant.handle(conversation, "issue-17", text)
+        reply = seen[-1]
+        assert result.timings_ms["total"] <= 2500 + 150, (text, result.timings_ms)
+        assert reply.text == result.text
+        rejected = {v.text for v in reply.sentences if not v.kept}
+        shown = set(split_sentences(result.text))
+        assert not rejected & shown, (text, rejected & shown)
+        template = TemplateGenerator().generate(result.plan)
+        assert Grounder(result.plan, template).check(reply.kept_text) == []
+        for line in template.splitlines():  # every price of the template reply reaches the shopper
+            for price in re.findall(r"\$[\d,]+\.\d\d", line):
+                assert price in result.text, (text, price, result.text)
+        if text != "hi":
+            assert not re.match(r"\W*(hi|hello|hey)\b", result.text, re.I), result.text
+        assert len(set(split_sentences(result.text))) == len(split_sentences(result.text)), result.text
+    assert [r.action for r in seen] == ["greet", "show_products", "compare", "answer_question", "policy_answer"]
+    if actions is None:
+        assert [r.attempted for r in seen] == [True, False, False, False, False]
