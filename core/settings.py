@@ -156,7 +156,7 @@ class GeneratorSettings(HomeSettings):
         default=DEFAULT_LLM_ACTIONS,
         description="Actions whose reply the model may rephrase (comma-separated, or \"all\"); the others keep the template reply. The default: where phrasing helps and facts are few; product lists, comparisons, answers and policies stay extractive.")
     llm_max_reply_ratio: float = Field(default=1.6, gt=0, description="Model text longer than this times the template reply (plus 80 characters) is cut off there.")
-    llm_claim_support: float = Field(default=0.75, ge=0, le=1, description="Share of a model sentence's content words that the plan, the template reply or plain connective phrasing must supply.")
+    llm_claim_support: float = Field(default=0.85, ge=0, le=1, description="Share of a model sentence's content words that the plan, the template reply or plain connective phrasing must supply.")
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
     llm_history_tokens: int = Field(default=256, ge=0, description="Token budget of the conversation history in the prompt.")
     llm_local_model: Path | None = Field(default=None, description="Folder of the in-process model; default: SmolLM2 converted under home/models.")

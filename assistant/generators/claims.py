@@ -28,6 +28,7 @@ import Stemmer
 from pydantic import BaseModel
 
 from assistant.generators.grounding import Grounder
+from assistant.generators.template import card_line
 from dialogue.plan import ReplyPlan
 
 _WORD = re.compile(r"[a-z][a-z'’-]*")
@@ -40,6 +41,10 @@ _GREETING = re.compile(r"^\W*(?:hi|hello|hey|greetings|welcome|good (?:morning|a
 #: "the quietest", "quieter than", "more reliable than": a comparison the plan must make itself.
 _COMPARISON = re.compile(r"\b(?:the|a|our)\s+(\w+est)\b|\b(\w+er)\s+than\b|\b(?:more|less)\s+(\w+)\s+than\b", re.I)
 #: Phrases whose evaluative-looking word makes no claim.
+#: Apologies and refusals: true only when the template reply apologises or refuses too.
+_REFUSAL = re.compile(r"\b(?:sorry|apolog\w*|can't|cannot|can not|unable|not able|just an? (?:\w+ )?assistant)\b", re.I)
+_LIST_LINE = re.compile(r"^\s*(?:(\d{1,2})[.)]|[-*•])\s+(.+)$")
+_COUNT = re.compile(r"\b(\d+)\s+(?:\S+\s+){0,3}?(?:options?|products?|results?|items?|choices?|picks?|matches?|models?)\b", re.I)
 #: "-er"/"-est" words that compare nothing ("other than", "the rest").
 _NOT_COMPARISONS = frozenset({"other", "rather", "order", "number", "under", "after", "ever", "over", "never", "whether", "rest",
                               "request", "interest", "test", "guest", "suggest", "latest"})
@@ -56,7 +61,7 @@ while who whom why will with won't would you you'd you'll you're you've your you
 
 #: Words a faithful rephrasing may add without stating a fact.
 CONNECTIVES = frozenset("""
-hello hey feel help helps helping happy glad sure course certainly absolutely okay ok alright let know like love want wants need needs
+hello hey feel sorry apologies apologize confusion whatever respond reply shortly soon help helps helping happy glad sure course certainly absolutely okay ok alright let know like love want wants need needs
 look looking looks find found finding option options choice choices pick picks selection here there check see take
 show shows showing list listed anything everything something else today question questions assist assistance
 interested consider explore browse detail details information info item items product products hope thing things
@@ -129,29 +134,58 @@ def _loops(tokens: list[str]) -> bool:
 class ClaimChecker:
     """Judges one plan's model sentences (see the module doc). ``first_turn``: the conversation has no history."""
 
-    def __init__(self, plan: ReplyPlan, template: str, *, first_turn: bool, support: float = 0.75) -> None:
+    def __init__(self, plan: ReplyPlan, template: str, *, first_turn: bool, support: float = 0.85) -> None:
         self.plan, self.template, self.first_turn, self.support = plan, template, first_turn, support
         self.grounder = Grounder(plan, template)
         plan_text = " ".join([template, json.dumps(plan.model_dump(mode="json", exclude={"user_text"}), ensure_ascii=False)])
         self.plan_words = set(words(plan_text))
         self.supported = stems(sorted(self.plan_words)) | stems(sorted(CONNECTIVES)) | CONNECTIVES
         self.asks = "?" in template
+        # the template's list lines ("3. Title, Colour — $99.00, 4.5★") by their text, with their numbers
+        self.list_lines: dict[str, str | None] = {}
+        for line in [*template.splitlines(), *(card_line(card) for card in plan.products)]:
+            if match := _LIST_LINE.match(line):
+                self.list_lines.setdefault(_normal(match.group(2)), match.group(1))
+        self.template_sentences = {_normal(t) for t in split_sentences(template)}
+        self.counts = {m.group(1) for m in _COUNT.finditer(template)}
 
     def problems(self, sentence: str, earlier: Sequence[str] = ()) -> list[ClaimProblem]:
-        found = [ClaimProblem(kind=v.kind, text=v.text) for v in self.grounder.check(sentence)]
         tokens = words(sentence)
+        found: list[ClaimProblem] = []
         if any(_similar(tokens, words(e)) >= 0.8 for e in earlier) or _loops(tokens):
             found.append(ClaimProblem(kind="repetition", text=sentence[:80]))
+        if _normal(sentence) in self.template_sentences:  # copied from the template reply: its facts are the plan's
+            return found
+        found += [ClaimProblem(kind=v.kind, text=v.text) for v in self.grounder.check(sentence)]
         if not self.first_turn and self.plan.action != "greet" and _GREETING.search(sentence) and not _GREETING.search(self.template):
             found.append(ClaimProblem(kind="greeting", text=sentence[:80]))
         if sentence.rstrip().endswith("?") and not self.asks:
             found.append(ClaimProblem(kind="unasked_question", text=sentence[:80]))
         found += self._evaluations(sentence)
+        found += self._list_lines(sentence) + self._counts(sentence)
+        if _REFUSAL.search(sentence) and not _REFUSAL.search(self.template):
+            found.append(ClaimProblem(kind="refusal", text=sentence[:80]))
         unsupported = self._unsupported_words(tokens)
         content = [t for t in tokens if t not in STOP_WORDS and len(t) > 2]
         if content and 1 - len(unsupported) / len(content) < self.support:
             found.append(ClaimProblem(kind="unsupported_words", text=", ".join(unsupported[:6])))
         return found
+
+    def _list_lines(self, sentence: str) -> list[ClaimProblem]:
+        """A product line ("2. Title — $price, rating★", or any "— $" line) must be one of the template's lines, with
+        its number: a model that re-lists changes positions, prices, ratings and names, or replays an earlier turn."""
+        match = _LIST_LINE.match(sentence)
+        if match is None and "— $" not in sentence:
+            return []
+        number, body = (match.group(1), match.group(2)) if match else (None, sentence)
+        key = _normal(body)
+        if key not in self.list_lines or (number is not None and self.list_lines[key] not in (None, number)):
+            return [ClaimProblem(kind="list_line", text=sentence[:80])]
+        return []
+
+    def _counts(self, sentence: str) -> list[ClaimProblem]:
+        """"Here are 5 … options": how many products there are is what the template reply says, not any number of the plan."""
+        return [ClaimProblem(kind="count", text=m.group(0)) for m in _COUNT.finditer(sentence) if m.group(1) not in self.counts]
 
     def _evaluations(self, sentence: str) -> list[ClaimProblem]:
         plain = _IDIOMS.sub(" ", sentence)
@@ -202,6 +236,11 @@ class TemplateRemainder:
         if not content:
             return True
         return len(stems(content) & said_words) / len(set(stems(content))) >= 0.5
+
+
+def _normal(text: str) -> str:
+    """A line compared with the template's: lower case, one kind of dash, single spaces."""
+    return " ".join(text.lower().replace("–", "—").replace(" - ", " — ").split()).rstrip(" .")
 
 
 def _amount(raw: str) -> float:

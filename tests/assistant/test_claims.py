@@ -23,6 +23,8 @@ def problems(plan: ReplyPlan, sentence: str, *, first_turn: bool = False, earlie
     (policy_plan(), "You can return most items within 30 days of delivery for a full refund."),
     (compare_plan(), "The Nordvik Hazel 5 is quieter at 44 dBA, while the Cleanwave Cedar is $110.00 cheaper."),
     (greet_plan(), "Hello! I'm ShopAssist, happy to help you find what you need."),
+    (products_plan(), "2. Cityline Packable Shell — $64.50, 4.5★"),
+    (compare_plan(), "2. Nordvik Hazel 5 Quiet Built-In Dishwasher — $499.99, 4.5★"),  # a shown card, as the list showed it
 ])
 def test_faithful_rephrasings_pass(plan: ReplyPlan, sentence: str) -> None:
     assert problems(plan, sentence, first_turn=plan.action == "greet") == set()
@@ -39,6 +41,12 @@ def test_faithful_rephrasings_pass(plan: ReplyPlan, sentence: str) -> None:
     (products_plan(), "The Trailhead Waterproof Rain Jacket is $79.99 today.", "price"),
     (products_plan(), "Hi there, I'm ShopAssist.", "greeting"),
     (products_plan(), "Would you like a matching umbrella?", "unasked_question"),
+    # re-listing: a wrong position, a price of another product, an altered name, a count from an earlier turn
+    (products_plan(), "1. Cityline Packable Shell — $64.50, 4.5★", "list_line"),
+    (products_plan(), "2. Cityline Packable Shell — $89.99, 4.5★", "list_line"),
+    (products_plan(), "1. Trailhead Rain Jacket — $89.99, 4.5★", "list_line"),
+    (compare_plan(), "Here are 5 dishwashers options:", "count"),
+    (cart_plan(), "I'm sorry, I can't help with that.", "refusal"),
 ])
 def test_unsupported_or_degenerate_sentences_fail(plan: ReplyPlan, sentence: str, kind: str) -> None:
     assert kind in problems(plan, sentence)
