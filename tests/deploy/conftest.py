@@ -71,6 +71,7 @@ def deployment_env(home: Path, chroma_port: int, database_url: str, llm_base_url
         "SHOPASSIST_GENERATOR": "openai",
         "SHOPASSIST_LLM_BASE_URL": llm_base_url,
         "SHOPASSIST_LLM_MODEL": MODEL,
+        "SHOPASSIST_LLM_ACTIONS": "all",  # the stub phrases every action (lists included), so every turn meets the server
         "SHOPASSIST_LLM_CONNECT_TIMEOUT_S": "1",
         "SHOPASSIST_LLM_FIRST_TOKEN_DEADLINE_S": str(FIRST_TOKEN_DEADLINE_S),
         "SHOPASSIST_LLM_TIMEOUT_S": str(LLM_TIMEOUT_S),
