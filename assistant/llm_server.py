@@ -139,7 +139,7 @@ class VllmServer:
 
     def command(self) -> list[str]:
         return [str(venv_python(self.venv)), "-m", "vllm.entrypoints.openai.api_server", "--model", str(self.model_dir),
-                "--served-model-name", SERVED_MODEL_NAME, "--dtype", "bfloat16", "--max-model-len", str(self.settings.vllm_max_model_len),
+                "--served-model-name", SERVED_MODEL_NAME, "--dtype", cpu_dtype(self.settings.vllm_dtype), "--max-model-len", str(self.settings.vllm_max_model_len),
                 "--host", self.host, "--port", str(self.port), *(["--enforce-eager"] if self.settings.vllm_enforce_eager else []), *self.extra_args]
 
     def environment(self) -> dict[str, str]:
@@ -198,6 +198,18 @@ class VllmServer:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+def cpu_dtype(setting: str = "auto", cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The dtype vLLM should use on this CPU: ``setting`` unless it is "auto"; then bfloat16 when the CPU has native
+    bfloat16 arithmetic (avx512_bf16 or amx_bf16 flags), else float32."""
+    if setting != "auto":
+        return setting
+    try:
+        flags = set(cpuinfo.read_text(errors="replace").split())
+    except OSError:
+        return "float32"
+    return "bfloat16" if flags & {"avx512_bf16", "amx_bf16"} else "float32"
 
 
 def warm_up(base_url: str, timeout_s: float = 300.0) -> None:

