@@ -65,9 +65,13 @@ def catalog_generate(
     count: int = typer.Option(40_000, "--count", min=1, help="Number of products."),
     out: Path = typer.Option(..., "--out", help="JSONL file to write."),
     seed: int = typer.Option(7, "--seed"),
+    lang: str = typer.Option("en", "--lang", help="en (data/catalog/categories.yml, USD) or zh (categories_zh.yml, CNY)."),
+    spec: Path | None = typer.Option(None, "--spec", exists=True, help="Category spec to read (default: the language's)."),
 ) -> None:
-    """Write a synthetic catalog (the demo catalog's generator, scaled)."""
-    from lab.catalog.demo import generate_products, write_jsonl
+    """Write a synthetic catalog (the demo catalog's generator, scaled); `--lang zh --count 1035` is the Chinese demo."""
+    from lab.catalog.demo import LANGUAGES, generate_products, write_jsonl
 
-    written = write_jsonl(generate_products(count, seed=seed), out)
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"--lang must be one of {', '.join(sorted(LANGUAGES))}")
+    written = write_jsonl(generate_products(count, seed=seed, spec_path=spec or LANGUAGES[lang][0]), out)
     console.print(f"wrote {written} products to {out}")
