@@ -39,7 +39,7 @@ def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreat
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageReply)
 def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> MessageReply:
     """One turn: the reply text, action, intent, product cards with reasons, quick replies, comparison and cart."""
-    return MessageReply.from_turn(ctx.gateway.turn("api", body.sender, body.text, conversation_id))
+    return MessageReply.from_turn(ctx.gateway.turn("api", body.sender, body.text, conversation_id, body.language))
 
 
 @router.post(
@@ -49,7 +49,7 @@ def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -
 )
 async def stream_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> StreamingResponse:
     """The same turn as POST …/messages, with the reply's text streamed as Server-Sent Events."""
-    stream = ctx.gateway.stream_turn("api", body.sender, body.text, conversation_id)
+    stream = ctx.gateway.stream_turn("api", body.sender, body.text, conversation_id, body.language)
     first = await first_item(stream)  # the rate limit and input errors surface here, as plain HTTP errors
     return StreamingResponse(sse_events(first, stream), media_type="text/event-stream", headers=SSE_HEADERS)
 
@@ -79,7 +79,8 @@ def conversation_view(state: ConversationState) -> ConversationView:
     return ConversationView(
         conversation_id=state.conversation_id, sender=state.sender, created_at=state.created_at, updated_at=state.updated_at,
         turn_count=state.turn_count, handoff=state.handoff, goal=state.goal.model_dump(mode="json") if state.goal else None,
-        turns=[TurnView(index=t.index, text=t.text, reply=t.reply, intent=t.intent, action=t.action, product_ids=t.product_ids, at=t.at)
+        turns=[TurnView(index=t.index, text=t.text, reply=t.reply, intent=t.intent, action=t.action, product_ids=t.product_ids,
+                        language=t.language, at=t.at)
                for t in state.turns],
         cart=[CartView(product_id=c.product_id, title=c.title, unit_price=c.unit_price, quantity=c.quantity, variant=c.variant) for c in state.cart],
         cart_total=state.cart_total, liked=state.liked(), disliked=state.disliked(), last_shown=state.last_shown,

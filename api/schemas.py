@@ -37,11 +37,24 @@ class CreateConversation(_Strict):
     conversation_id: str | None = Field(default=None, pattern=CONVERSATION_PATTERN, description="Choose the id (default: a random one).")
 
 
+class MessageMetadata(BaseModel):
+    """A message's metadata; only ``language`` is read (other keys are kept by Rasa clients and ignored here)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    language: str | None = Field(default=None, max_length=16, description="The reply's language, overriding detection: zh or en (a region suffix is fine).")
+
+
 class PostMessage(_Strict):
     sender: str = Field(pattern=SENDER_PATTERN, examples=["shopper-42"])
     text: str = Field(min_length=1, description="What the shopper says (the limit is the max_message_chars setting).", examples=["running shoes under 100"])
+    metadata: MessageMetadata | None = Field(default=None, description="As in Rasa's channels: `language` (\"zh\", \"en\", \"zh-CN\") overrides detection.")
 
     _valid_text = field_validator("text")(encodable)
+
+    @property
+    def language(self) -> str | None:
+        return self.metadata.language if self.metadata else None
 
 
 class PostFeedback(_Strict):
@@ -71,6 +84,7 @@ class TurnView(BaseModel):
     intent: str | None = None
     action: str | None = None
     product_ids: list[str] = Field(default_factory=list)
+    language: str = "en"
     at: datetime
 
 
@@ -124,6 +138,12 @@ class RasaMessage(BaseModel):
     metadata: dict[str, Any] | None = None
 
     _valid_message = field_validator("message")(encodable)
+
+    @property
+    def language(self) -> str | None:
+        """``metadata.language``, when it is a string: the reply's language, overriding detection."""
+        value = (self.metadata or {}).get("language")
+        return value if isinstance(value, str) else None
 
 
 class RasaButton(BaseModel):

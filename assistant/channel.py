@@ -45,22 +45,24 @@ class ConversationGateway:
             return existing[-1] if existing else self.assistant.start(sender)
 
     # turns ---------------------------------------------------------------------------------------
-    def turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None) -> TurnResult:
-        """One turn, recorded under ``channel``; without a conversation id, the sender's open conversation."""
+    def turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None, language: str | None = None) -> TurnResult:
+        """One turn, recorded under ``channel``; without a conversation id, the sender's open conversation;
+        ``language``: the channel's language hint, if any."""
         self.admit(sender)
         conversation_id = self.open_conversation(sender) if conversation_id is None else conversation_id
-        result = self.assistant.handle(conversation_id, sender, text)
+        result = self.assistant.handle(conversation_id, sender, text, language)
         record_turn(result, channel)
         return result
 
-    def stream_turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None) -> Iterator[str | TurnResult]:
+    def stream_turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None,
+                    language: str | None = None) -> Iterator[str | TurnResult]:
         """Like :meth:`turn`, yielding the reply's text chunks, then the TurnResult (recorded before it is yielded).
 
         Nothing runs until the first item is asked for, so a rate limit or an input error surfaces there; closing
         the iterator closes the assistant's stream (and releases the conversation's lock)."""
         self.admit(sender)
         conversation_id = self.open_conversation(sender) if conversation_id is None else conversation_id
-        stream = self.assistant.handle_stream(conversation_id, sender, text)
+        stream = self.assistant.handle_stream(conversation_id, sender, text, language)
         try:
             for item in stream:
                 if isinstance(item, TurnResult):

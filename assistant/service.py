@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from core.language import turn_language
 from core.errors import BackendUnavailableError, UserError
 from assistant.generators.base import Generator, HistoryTurn
 from core.settings import Settings
@@ -66,20 +67,21 @@ class ShopAssistant:
         return state
 
     # turns ---------------------------------------------------------------------------------------
-    def handle(self, conversation_id: str, sender: str, text: str) -> TurnResult:
-        """One turn: understand, decide, phrase, store (the conversation is locked throughout)."""
-        *_, result = self._turn(conversation_id, sender, text, stream=False)
+    def handle(self, conversation_id: str, sender: str, text: str, language: str | None = None) -> TurnResult:
+        """One turn: understand, decide, phrase, store (the conversation is locked throughout). ``language``: a
+        channel's hint ("zh", "en", "zh-CN"); without one the message's script decides (core.language)."""
+        *_, result = self._turn(conversation_id, sender, text, stream=False, language=language)
         assert isinstance(result, TurnResult)
         return result
 
-    def handle_stream(self, conversation_id: str, sender: str, text: str) -> Iterator[str | TurnResult]:
+    def handle_stream(self, conversation_id: str, sender: str, text: str, language: str | None = None) -> Iterator[str | TurnResult]:
         """Like :meth:`handle`, but yields the reply's text chunks as the generator makes them, then the TurnResult.
 
         The conversation stays locked until the generator is exhausted or closed; the turn is stored at the end.
         """
-        yield from self._turn(conversation_id, sender, text, stream=True)
+        yield from self._turn(conversation_id, sender, text, stream=True, language=language)
 
-    def _turn(self, conversation_id: str, sender: str, text: str, *, stream: bool) -> Iterator[str | TurnResult]:
+    def _turn(self, conversation_id: str, sender: str, text: str, *, stream: bool, language: str | None = None) -> Iterator[str | TurnResult]:
         text = self._validate(text)
         timings: dict[str, float] = {}
         with self.states.lock(conversation_id):
@@ -89,7 +91,8 @@ class ShopAssistant:
                     state = self.state(conversation_id, sender)
                     stored = state.events_applied
                 with stage("nlu"):
-                    nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending))
+                    nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending),
+                                                       turn_language(text, language, state.language))
                 with stage("dialogue"):
                     events, plan = self.manager.respond(nlu, state)
             mark = time.perf_counter()
@@ -107,7 +110,7 @@ class ShopAssistant:
                 index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
                 slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
                 asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
-                reply=reply, product_ids=[card.product_id for card in plan.products],
+                reply=reply, product_ids=[card.product_id for card in plan.products], language=nlu.language,
             )
             turn_event = TurnEvent(turn=record)
             state.apply(turn_event)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.language import Language
 from dialogue.actions import Action
 from dialogue.pending import Pending, parse_legacy
 from retrieval.models import SearchConstraints
@@ -49,6 +50,7 @@ class TurnRecord(BaseModel):
     asked: str | None = Field(default=None, description="The slot a clarifying question asked for.")
     reply: str = ""
     product_ids: list[str] = Field(default_factory=list, description="Products shown in this turn, in order.")
+    language: Language = Field(default="en", description="The language the turn was understood and answered in.")
     at: datetime = Field(default_factory=now)
 
 
@@ -155,6 +157,11 @@ class ConversationState(BaseModel):
     @property
     def last_action(self) -> Action | None:
         return self.turns[-1].action if self.turns else None
+
+    @property
+    def language(self) -> Language:
+        """The language of the last turn (English before the first): a message without words keeps it."""
+        return self.turns[-1].language if self.turns else "en"
 
     @property
     def turn_count(self) -> int:

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from core.language import Language
 from core.timing import stage
 from dialogue.intent_context import NluContext, catalog_request_rule
 from dialogue.noise import code_like, is_noise, strip_markup
@@ -29,6 +30,7 @@ class Understanding(BaseModel):
     ranking: list[tuple[str, float]] = Field(default_factory=list)
     slots: Slots
     rule: str | None = Field(default=None, description="The understanding-level rule that decided the intent, if any.")
+    language: Language = Field(default="en", description="The turn's language (core.language.turn_language).")
 
 
 class Understander:
@@ -38,7 +40,7 @@ class Understander:
         self.intents = intents
         self.slots = slots
 
-    def understand(self, text: str, context: NluContext | str | None = None) -> Understanding:
+    def understand(self, text: str, context: NluContext | str | None = None, language: Language = "en") -> Understanding:
         words = strip_markup(text) or text  # HTML pasted around a request: the request's words are understood
         with stage("nlu.intent"):
             result = self.intents.predict(words, context)
@@ -50,7 +52,7 @@ class Understander:
         elif ruled is None and _says_nothing(slots) and is_noise(" ".join(other_words), self.slots.matcher.known):
             ruled = ("out_of_scope", "noise")  # keyboard mash: the fallback, never a search or a goodbye
         intent, confidence, rule = (ruled[0], 1.0, ruled[1]) if ruled else (result.intent, result.confidence, None)
-        return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule)
+        return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule, language=language)
 
 
 def _says_nothing(slots: Slots) -> bool:

@@ -217,3 +217,24 @@ def test_internal_errors_never_leak_details(client: httpx.Client, live_server: L
         assert "secret" not in response.text and "Traceback" not in response.text
         assert response.headers["access-control-allow-origin"] == ORIGIN  # a browser can read the error
     assert client.get("/healthz").status_code == 200
+
+
+def test_each_turn_has_a_language_detected_or_given_by_metadata(client: httpx.Client, live_server: LiveServer) -> None:
+    """Issue 19 item 1: the message's script decides, `metadata.language` overrides it, a message without words keeps
+    the conversation's language; the Rasa webhook reads the same hint."""
+    sender = _sender()
+    cid = _conversation(client, sender)
+    for body in ({"text": "我想买一双跑步鞋"}, {"text": "42"}, {"text": "running shoes"},
+                 {"text": "running shoes", "metadata": {"language": "zh-CN", "client": "kept"}}):
+        reply = client.post(f"/api/conversations/{cid}/messages", json={"sender": sender, **body})
+        assert reply.status_code == 200, reply.text
+    turns = client.get(f"/api/conversations/{cid}", params={"sender": sender}).json()["turns"]
+    assert [t["language"] for t in turns] == ["zh", "zh", "en", "zh"]
+    bad = client.post(f"/api/conversations/{cid}/messages", json={"sender": sender, "text": "hi", "metadata": {"language": "x" * 40}})
+    assert bad.status_code == 422
+
+    rest_sender = _sender()
+    assert client.post("/webhooks/rest/webhook", json={"sender": rest_sender, "message": "hello", "metadata": {"language": "zh"}}).status_code == 200
+    states = live_server.assistant.states  # type: ignore[attr-defined]
+    (rest_cid,) = states.conversations_of(rest_sender)
+    assert [t.language for t in states.load(rest_cid).turns] == ["zh"]
