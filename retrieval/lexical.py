@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import re
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 # bm25s imports tqdm for progress bars unless DISABLE_TQDM is set; this index never shows one (show_progress=False),
@@ -23,18 +25,55 @@ log = logging.getLogger(__name__)
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = frozenset(STOPWORDS_EN)
+#: A run of Han characters (CJK Unified Ideographs, extension A, compatibility): segmented by jieba, not by _WORD.
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: Chinese function words and shopping filler that say nothing about a product.
+ZH_STOPWORDS = frozenset("""
+的 了 吗 呢 吧 啊 呀 哦 嘛 么 我 你 您 他 她 它 我们 你们 想 要 想要 需要 有 有没有 没有 是 不是 在 在吗 和 与 或 或者 跟
+这 那 这个 那个 这款 那款 个 款 件 双 台 一个 一款 一双 一件 一台 请 请问 帮 帮我 给 给我 看 看看 一下 什么 怎么 怎样
+多少 哪个 哪些 哪款 亲 能 能不能 可以 还 就 都 也 很 太 吧 呗 买 找 推荐 一些 有些 些 左右 以内 以下 以上 之间
+""".split())
+
+
+def _segmenter() -> Callable[[str], list[str]]:
+    """jieba's search-mode segmentation (a word and its shorter words: "跑步鞋" → "跑步", "鞋"), loaded on first use
+    (about 1 s to build its dictionary, then cached by jieba in the temp folder)."""
+    global _SEGMENT
+    if _SEGMENT is None:
+        with warnings.catch_warnings():  # jieba 0.42's regexes warn (invalid escapes) when first compiled
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _SEGMENT = jieba.Tokenizer().lcut_for_search
+    return _SEGMENT
+
+
+_SEGMENT: Callable[[str], list[str]] | None = None
+
+
+def _terms(text: str) -> list[tuple[str, str]]:
+    """(surface, index term) pairs of ``text``: English words lower-cased, stop words out, stemmed; Chinese runs
+    segmented into words (stop words out, not stemmed)."""
+    lowered = text.lower()
+    latin = [w for w in _WORD.findall(_HAN_RUN.sub(" ", lowered)) if w not in _STOPWORDS]
+    pairs = list(zip(latin, _STEMMER.stemWords(latin)))
+    if _HAN_RUN.search(lowered):
+        segment = _segmenter()
+        pairs += [(w, w) for run in _HAN_RUN.findall(lowered) for w in segment(run) if w.strip() and w not in ZH_STOPWORDS]
+    return pairs
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed words (bm25s' own tokenizer is slow on single queries)."""
-    return [_STEMMER.stemWords([w for w in _WORD.findall(t.lower()) if w not in _STOPWORDS]) for t in texts]
+    """Index terms per text: English words lower-cased, stop-word-free and stemmed; Chinese segmented by jieba
+    (bm25s' own tokenizer is slow on single queries and knows no Chinese)."""
+    return [[term for _, term in _terms(t)] for t in texts]
 
 
 def matched_terms(query: str, product: Product) -> list[str]:
-    """The query's words that the product's text contains (compared after stemming), in query order."""
-    product_stems = set(tokenize([product.lexical_text()])[0])
-    words = [w for w in dict.fromkeys(_WORD.findall(query.lower())) if w not in _STOPWORDS]
-    return [w for w, stem in zip(words, _STEMMER.stemWords(words)) if stem in product_stems]
+    """The query's words that the product's text contains (compared as index terms), in query order."""
+    product_terms = set(tokenize([product.lexical_text()])[0])
+    return list(dict.fromkeys(word for word, term in _terms(query) if term in product_terms))
 
 
 class LexicalIndex:
