@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from core.language import turn_language
-from core.errors import BackendUnavailableError, UserError
 from assistant.generators.base import Generator, HistoryTurn
+from assistant.generators.phrases import localize_quick_replies
+from core.errors import BackendUnavailableError, UserError
+from core.language import turn_language
 from core.settings import Settings
 from core.timing import recording, stage
 from dialogue.intent_context import NluContext
@@ -19,7 +20,14 @@ from dialogue.manager import DialogueManager
 from dialogue.plan import ReplyPlan
 from dialogue.profiles import ProfileStore
 from dialogue.reply_facts import ClarificationFacts
-from dialogue.state import ConversationState, Event, FeedbackEvent, FeedbackRecord, TurnEvent, TurnRecord
+from dialogue.state import (
+    ConversationState,
+    Event,
+    FeedbackEvent,
+    FeedbackRecord,
+    TurnEvent,
+    TurnRecord,
+)
 from dialogue.state_store import StateStore, UnknownConversationError
 from dialogue.understanding import Understander
 from retrieval.product_store import ProductStore
@@ -95,6 +103,8 @@ class ShopAssistant:
                                                        turn_language(text, language, state.language))
                 with stage("dialogue"):
                     events, plan = self.manager.respond(nlu, state)
+                    if plan.language != "en":  # the dialogue manager writes quick replies in English
+                        plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
             mark = time.perf_counter()
             deadline = started + self.settings.turn_deadline_s
             if stream:  # no recording across these yields (see core.timing)

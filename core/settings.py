@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +25,24 @@ class HomeSettings(_Section):
 
     home: Path = Field(default=Path.home() / ".shopassist", description="Vector store, models and conversation database.")
     data_dir: Path = Field(default=DATA_DIR, description="Shipped data: demo catalog, NLU data, policies, orders.")
-    catalog_path: Path = Field(default=DATA_DIR / "catalog" / "demo.jsonl", description="Catalog ingested by default.")
+    catalog: Literal["en", "zh"] = Field(default="en", description="The shipped demo catalog: en (USD) or zh (the Chinese demo catalog, CNY, in its own home ~/.shopassist-zh unless home is set).")
+    catalog_path: Path = Field(default=DATA_DIR / "catalog" / "demo.jsonl", description="Catalog ingested by default (default: the `catalog` setting's demo catalog).")
+    shop_currency: str | None = Field(default=None, min_length=3, max_length=3, description="Currency of amounts without one (cart totals); default: CNY for the zh catalog, else USD.")
     torch_threads: int = Field(default=1, ge=1, description="Threads for per-turn inference; 1 is fastest on small shared CPUs.")
+
+    @model_validator(mode="after")
+    def _catalog_defaults(self) -> Self:
+        """The zh catalog's own home and file, unless they were given."""
+        if self.catalog == "zh":
+            if "home" not in self.model_fields_set:
+                self.home = Path.home() / ".shopassist-zh"
+            if "catalog_path" not in self.model_fields_set:
+                self.catalog_path = DATA_DIR / "catalog" / "demo_zh.jsonl"
+        return self
+
+    @property
+    def currency(self) -> str:
+        return (self.shop_currency or ("CNY" if self.catalog == "zh" else "USD")).upper()
 
     @property
     def chroma_dir(self) -> Path:

@@ -49,7 +49,8 @@ class Turn:
         self.state.apply(event)
 
     def plan(self, action: Action, **fields: object) -> ReplyPlan:
-        return ReplyPlan(action=action, intent=self.nlu.intent, confidence=self.nlu.confidence, user_text=self.text, **fields)  # type: ignore[arg-type]
+        return ReplyPlan(action=action, intent=self.nlu.intent, confidence=self.nlu.confidence, user_text=self.text,  # type: ignore[arg-type]
+                         language=self.nlu.language, **fields)
 
 
 Handler = Callable[["DialogueManager", Turn], ReplyPlan]

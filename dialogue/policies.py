@@ -1,4 +1,5 @@
-"""Store policies (returns, shipping, ...) answered only from ``data/policies.yml``."""
+"""Store policies (returns, shipping, ...) answered only from ``data/policies.yml``, and in Chinese from its
+translation beside it (``data/policies_zh.yml``: the same sections, keys and figures)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from dialogue.policy_clauses import Clause, ClauseRanker, Embed, clauses_of, query_terms
+from dialogue.policy_clauses import Clause, ClauseRanker, Embed, Language, clauses_of, query_terms, tokenize_zh
 from retrieval.lexical import tokenize
 
 #: Words that point at a policy topic when the intent alone does not say which.
@@ -24,6 +25,18 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "contact": ("contact", "phone", "hours", "human", "agent", "email", "call you", "customer service", "customer care",
                 "are you open", "open on"),
 }
+#: The same in Chinese (matched as written: Chinese has no case and no spaces between words).
+TOPIC_WORDS_ZH: dict[str, tuple[str, ...]] = {
+    "returns": ("退货", "退款", "换货", "退换", "无理由", "退钱", "七天无理由", "7天无理由", "寄回", "能退", "可以退", "退吗", "怎么退",
+                "换尺码", "换颜色", "换个码"),
+    "shipping": ("运费", "包邮", "免邮", "发货", "快递", "配送", "送货", "物流", "几天到货", "多久到货", "几天能到", "多久能到", "到货",
+                 "送到", "寄到", "次日达", "加急", "收货地址", "改地址", "签收", "没收到", "关税", "国际", "海外"),
+    "cancellation": ("取消", "能取消", "取消吗", "取消订单"),
+    "warranty": ("保修", "质保", "保固", "三包", "坏了", "故障", "质量问题"),
+    "price_match": ("保价", "价格保护", "比价", "降价", "差价", "别家更便宜", "价格匹配"),
+    "payment": ("支付", "付款", "分期", "信用卡", "借记卡", "银行卡", "花呗", "微信支付", "支付宝", "货到付款", "扣款", "税"),
+    "contact": ("客服", "人工", "电话", "联系", "邮箱", "营业时间", "上班时间", "在线时间"),
+}
 INTENT_TOPICS = {"return_policy": "returns", "return_item": "returns", "shipping_info": "shipping", "cancel_order": "cancellation"}
 
 
@@ -37,6 +50,12 @@ OVERVIEW_CLAUSES = 3
 #: Words that name no particular clause (beyond the question words ``dialogue.policy_clauses`` drops).
 GENERAL_WORDS = "something anything thing things stuff item items order orders product products purchase bought pls plz ur"
 _ORDER_ID = re.compile(r"\bord-?\d+\b", re.IGNORECASE)
+#: "完整的退货政策", "全部规定", "详细说明一下运费": the whole section, in Chinese.
+WHOLE_SECTION_ZH = re.compile(r"(完整|全部|整个|所有|全文|详细|具体)的?.{0,8}?(政策|规定|条款|规则|说明|内容|细则)|政策全文|全部内容")
+#: Chinese words that name no particular clause.
+GENERAL_WORDS_ZH = "东西 商品 产品 订单 买的 购买 物品 宝贝 这个 那个"
+#: Where the Chinese translation of a policy file lies: beside it, "_zh" added to its name.
+TRANSLATION_SUFFIX = {"zh": "_zh"}
 
 
 class PolicyAnswer(BaseModel):
@@ -48,72 +67,114 @@ class PolicyAnswer(BaseModel):
 
 
 def wants_whole_section(text: str) -> bool:
-    return WHOLE_SECTION.search(text.lower()) is not None
+    return WHOLE_SECTION.search(text.lower()) is not None or WHOLE_SECTION_ZH.search(text) is not None
+
+
+def _policies_of(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The sections of a policy file, and the labels of its keys (a translation's ``labels``)."""
+    raw = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(raw, dict):
+        return {}, {}
+    labels = raw.get("labels") if "policies" in raw else None
+    return raw.get("policies", raw), {str(k): str(v) for k, v in (labels or {}).items()}
 
 
 class PolicyBook:
-    """The policy sections of a YAML file. A section answers as a whole, or by the few clauses that answer a question."""
+    """The policy sections of a YAML file. A section answers as a whole, or by the few clauses that answer a question.
 
-    def __init__(self, path: Path) -> None:
-        raw = yaml.safe_load(path.read_text()) or {}
-        self.sections: dict[str, Any] = raw.get("policies", raw) if isinstance(raw, dict) else {}
-        self._rankers: dict[str, ClauseRanker] = {}
+    Every method that returns policy text takes a ``language``: "en" (the default) reads ``path``, "zh" its Chinese
+    translation (``translations["zh"]``, by default ``policies_zh.yml`` beside it). A section the translation lacks,
+    or a book without one, answers in English."""
+
+    def __init__(self, path: Path, translations: dict[Language, Path] | None = None) -> None:
+        self.sections, _ = _policies_of(path)
+        self._rankers: dict[tuple[Language, str], ClauseRanker] = {}
+        self._translated: dict[Language, tuple[dict[str, Any], dict[str, str]]] = {}
+        if translations is None:
+            translations = {lang: path.with_name(f"{path.stem}{suffix}{path.suffix}") for lang, suffix in TRANSLATION_SUFFIX.items()}
+        for language, translation in translations.items():
+            if translation.exists():
+                self._translated[language] = _policies_of(translation)
+
+    def languages(self) -> list[Language]:
+        return ["en", *self._translated]
+
+    def _section(self, topic: str, language: Language) -> tuple[Any, Language]:
+        """The section in ``language`` when there is one, else in English (and the language it is in)."""
+        sections, _ = self._translated.get(language, ({}, {}))
+        return (sections[topic], language) if language != "en" and topic in sections else (self.sections[topic], "en")
 
     def topics(self) -> list[str]:
         return list(self.sections)
 
     def topic_for(self, text: str, intent: str | None) -> str | None:
         """The section a message is about: the intent's own section when the message names it or names none, else
-        the first section it names ("is there a warranty on laptops", classified as a returns question: warranty)."""
+        the first section it names ("is there a warranty on laptops", classified as a returns question: warranty).
+        Chinese messages name sections with ``TOPIC_WORDS_ZH``."""
         lowered = text.lower()
-        longest = {t: max((len(w) for w in words if w in lowered), default=0) for t, words in TOPIC_WORDS.items() if t in self.sections}
+        words_of = {t: (*TOPIC_WORDS.get(t, ()), *TOPIC_WORDS_ZH.get(t, ())) for t in dict.fromkeys([*TOPIC_WORDS, *TOPIC_WORDS_ZH])}
+        longest = {t: max((len(w) for w in words if w in lowered), default=0) for t, words in words_of.items() if t in self.sections}
         named = sorted((t for t, size in longest.items() if size), key=lambda t: -longest[t])  # "cash on delivery": payment
         own = INTENT_TOPICS.get(intent or "")
         if own in self.sections and (own in named or not named):
             return own
         return named[0] if named else None
 
-    def title(self, topic: str) -> str:
-        section = self.sections[topic]
+    def title(self, topic: str, language: Language = "en") -> str:
+        section, _ = self._section(topic, language)
         return str(section.get("title", topic.replace("_", " ").title())) if isinstance(section, dict) else topic.title()
 
-    def name(self, topic: str) -> str:
-        """How a reply names the section: its ``name`` in the YAML, else "<topic> policy"."""
-        section = self.sections[topic]
+    def name(self, topic: str, language: Language = "en") -> str:
+        """How a reply names the section: its ``name`` in the YAML, else "<topic> policy" (a translation: its title)."""
+        section, written_in = self._section(topic, language)
         named = section.get("name") if isinstance(section, dict) else None
-        return str(named) if named else f"{topic.replace('_', ' ')} policy"
+        if named:
+            return str(named)
+        return self.title(topic, language) if written_in != "en" else f"{topic.replace('_', ' ')} policy"
 
-    def clauses(self, topic: str) -> list[Clause]:
-        return self.ranker(topic).clauses
+    def clauses(self, topic: str, language: Language = "en") -> list[Clause]:
+        return self.ranker(topic, language).clauses
 
-    def ranker(self, topic: str) -> ClauseRanker:
-        if topic not in self._rankers:
-            self._rankers[topic] = ClauseRanker(clauses_of(self.sections[topic]))
-        return self._rankers[topic]
+    def ranker(self, topic: str, language: Language = "en") -> ClauseRanker:
+        section, written_in = self._section(topic, language)
+        key = (written_in, topic)
+        if key not in self._rankers:
+            if written_in == "en":
+                self._rankers[key] = ClauseRanker(clauses_of(section))
+            else:
+                labels = self._translated[written_in][1]
+                self._rankers[key] = ClauseRanker(clauses_of(section, language=written_in, labels=labels), language=written_in)
+        return self._rankers[key]
 
-    def answer(self, topic: str) -> PolicyAnswer:
+    def answer(self, topic: str, language: Language = "en") -> PolicyAnswer:
         """The whole section."""
-        return PolicyAnswer(topic=topic, title=self.title(topic), name=self.name(topic), whole=True,
-                            sentences=[c.text for c in self.clauses(topic)])
+        return PolicyAnswer(topic=topic, title=self.title(topic, language), name=self.name(topic, language), whole=True,
+                            sentences=[c.text for c in self.clauses(topic, language)])
 
     def answer_question(self, topic: str, text: str, embed: Embed | None = None, *, limit: int = 3,
-                        only_when_matched: bool = False) -> PolicyAnswer:
+                        only_when_matched: bool = False, language: Language = "en") -> PolicyAnswer:
         """The clauses of ``topic`` that answer ``text`` (at most ``limit``), or the whole section when asked for it.
 
         A question that names the topic and nothing more gets the section's first clauses (its summary); so does one
-        whose words are in no clause when ``only_when_matched`` (a return request: "return the backpack")."""
+        whose words are in no clause when ``only_when_matched`` (a return request: "return the backpack").
+        ``language``: the language of the clauses given (the question may be in either)."""
         if wants_whole_section(text):
-            return self.answer(topic)
-        ranker = self.ranker(topic)
-        terms = self._specific_terms(topic, text)
+            return self.answer(topic, language)
+        ranker = self.ranker(topic, language)
+        terms = self._specific_terms(topic, text, ranker.language)
         if only_when_matched:
             terms = [t for t in terms if ranker.knows(t)]
         chosen = ranker.best(_ORDER_ID.sub(" ", text), embed, limit) if terms else []
         sentences = [c.text for c in (chosen or ranker.clauses[: min(limit, OVERVIEW_CLAUSES)])]
-        return PolicyAnswer(topic=topic, title=self.title(topic), name=self.name(topic), whole=False, sentences=sentences)
+        return PolicyAnswer(topic=topic, title=self.title(topic, language), name=self.name(topic, language), whole=False,
+                            sentences=sentences)
 
-    def _specific_terms(self, topic: str, text: str) -> list[str]:
+    def _specific_terms(self, topic: str, text: str, language: Language = "en") -> list[str]:
         """The words of ``text`` that could single out a clause: not question words, order numbers, or the section's
         own name and title."""
-        general = set(tokenize([f"{GENERAL_WORDS} {topic.replace('_', ' ')} {self.title(topic)}"])[0])
-        return [t for t in query_terms(_ORDER_ID.sub(" ", text)) if t not in general and not t.isdigit()]
+        if language == "zh":
+            general = set(tokenize_zh(f"{GENERAL_WORDS} {GENERAL_WORDS_ZH} {topic.replace('_', ' ')} {self.title(topic, language)} "
+                                      f"{self.name(topic, language)}"))
+        else:
+            general = set(tokenize([f"{GENERAL_WORDS} {topic.replace('_', ' ')} {self.title(topic)}"])[0])
+        return [t for t in query_terms(_ORDER_ID.sub(" ", text), language) if t not in general and not t.isdigit()]

@@ -1,14 +1,15 @@
 """A policy section split into clauses (sentences and list items), and the few clauses that answer a question.
 
 Clauses are ranked by BM25 (bm25s, with the catalog's own tokenizer) fused with the cosine similarity of the query
-encoder's embeddings, when an encoder is given; without one, BM25 alone decides."""
+encoder's embeddings, when an encoder is given; without one, BM25 alone decides. Chinese sections (``language="zh"``)
+split at 。！？ and are indexed by character bigrams (no word segmenter needed), English words beside them as usual."""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from retrieval.lexical import tokenize
 
 os.environ.setdefault("DISABLE_TQDM", "1")
 import bm25s  # noqa: E402
+
+from core.language import Language  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,13 @@ SHORT_VALUE = 60
 
 #: A sentence ends at . ! or ? followed by a capital or a digit, but not after "a.m.", "p.m.", "e.g." or "i.e.".
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<![ap]\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z0-9“\"])")
+
+#: A Chinese sentence ends at 。！ or ？ (a closing quote or bracket stays with it).
+_SENTENCE_END_ZH = re.compile(r"(?<=[。！？])(?![”’」』）)])\s*|(?<=[。！？][”’」』）)])\s*|\n+")
+#: Runs of CJK ideographs, which Chinese text is matched by (as character bigrams).
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: What ends a Chinese value written as a sentence (a value without it is shown as "标签：值").
+ZH_STOPS = ("。", "！", "？")
 
 #: Question words that say nothing about which clause is meant (stemmed, as ``tokenize`` writes them).
 QUESTION_STEMS = frozenset(tokenize([
@@ -52,6 +62,23 @@ EXPANSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bbroken\b|\bfaulty\b|\bdoesn'?t work\b|\bstopped working\b"), r"\g<0> defective damaged"),
     (re.compile(r"\bcheaper\b|\bprice (dropped|drops|went down)\b|\bgone down\b|\bon sale\b"), r"\g<0> price drops difference"),
     (re.compile(r"\bchristmas\b|\bholidays?\b"), r"\g<0> holidays closed"),
+)
+
+#: Chinese question words and fillers that name no clause (as the bigrams ``tokenize_zh`` makes of them).
+QUESTION_WORDS_ZH = ("请问 什么 怎么 怎样 怎么样 如何 多少 可以 能不能 可不可以 是不是 是否 有没有 没有 你们 我们 我的 您的 你的 "
+                     "政策 规定 规则 条款 说明 一下 告诉 知道 想问 想要 需要 关于 的话 吗 呢 吧 啊 嘛 亲 在吗 谢谢 店里 这里 那个 这个")
+#: Chinese phrasings rewritten into the words a clause uses (for BM25 only).
+EXPANSIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"多少钱|收费|费用|价钱"), r"\g<0> 运费 费用"),
+    (re.compile(r"多久|多长时间|几天|多少天|什么时候|何时"), r"\g<0> 工作日 天内"),
+    (re.compile(r"送到|到货|寄到|收到货"), r"\g<0> 配送 标准"),  # "多久能送到": standard delivery unless another is named
+    (re.compile(r"退钱|钱退"), "退款"),
+    (re.compile(r"寄回|寄回去|退回去"), "退货"),
+    (re.compile(r"拆封|拆开|用过|穿过|试穿|没有包装|没吊牌"), r"\g<0> 未使用 包装 吊牌 拆封"),
+    (re.compile(r"坏了|故障|不能用|质量问题|有问题"), r"\g<0> 损坏 缺陷 故障"),
+    (re.compile(r"降价|便宜了|差价"), r"\g<0> 降价 差价"),
+    (re.compile(r"包邮|免邮"), r"\g<0> 免运费 包邮"),
+    (re.compile(r"节假日|过年|春节|圣诞"), r"\g<0> 节假日 暂停"),
 )
 
 #: A BM25 score ``s`` counts as ``s / (s + LEXICAL_SATURATION)``: a clause that shares one rare word with the question
@@ -74,26 +101,35 @@ class Clause:
     @property
     def indexed(self) -> str:
         """What matching reads: the key's words with the text, so "window" finds "Window: 30 days …"."""
-        return self.text if self.text.lower().startswith(self.field.lower()) else f"{self.field}: {self.text}"
+        if self.text.lower().startswith(self.field.lower()):
+            return self.text
+        return f"{self.field}：{self.text}" if _CJK_RUN.search(self.field) else f"{self.field}: {self.text}"
 
 
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+def split_sentences(text: str, language: Language = "en") -> list[str]:
+    pattern = _SENTENCE_END_ZH if language == "zh" else _SENTENCE_END
+    return [s.strip() for s in pattern.split(text.strip()) if s.strip()]
 
 
-def clauses_of(node: Any, field: str = "") -> list[Clause]:
+def clauses_of(node: Any, field: str = "", *, language: Language = "en", labels: Mapping[str, str] | None = None) -> list[Clause]:
     """Flatten a YAML policy section into clauses, keeping every figure as written. A short value (under 60
-    characters) becomes "Key: value"; longer values and list items become one clause per sentence."""
+    characters) becomes "Key: value"; longer values and list items become one clause per sentence.
+
+    Chinese (``language="zh"``): a value that does not end with 。！？ becomes "标签：值", the key's label taken from
+    ``labels``; the others become one clause per sentence."""
     if isinstance(node, str):
-        return [Clause(field, s) for s in split_sentences(node)]
+        return [Clause(field, s) for s in split_sentences(node, language)]
     if isinstance(node, bool) or isinstance(node, (int, float)):
         return [Clause(field, f"{field}: {node}".strip(": "))]
     if isinstance(node, list):
-        return [c for item in node for c in clauses_of(item, field)]
+        return [c for item in node for c in clauses_of(item, field, language=language, labels=labels)]
     if isinstance(node, dict):
         out: list[Clause] = []
         for key, value in node.items():
             if key in META_KEYS:
+                continue
+            if language == "zh":
+                out.extend(_clauses_zh(str(key), value, labels or {}))
                 continue
             label = str(key).replace("_", " ")
             if isinstance(value, (int, float, bool)):
@@ -106,9 +142,36 @@ def clauses_of(node: Any, field: str = "") -> list[Clause]:
     return []
 
 
-def query_terms(text: str) -> list[str]:
+def _clauses_zh(key: str, value: Any, labels: Mapping[str, str]) -> list[Clause]:
+    label = str(labels.get(key, key.replace("_", " ")))
+    if isinstance(value, (int, float, bool)):
+        return [Clause(label, f"{label}：{value}。")]
+    if isinstance(value, str) and key not in PROSE_KEYS and not value.rstrip().endswith(ZH_STOPS):
+        return [Clause(label, f"{label}：{value.strip()}")]
+    return clauses_of(value, label, language="zh", labels=labels)
+
+
+def tokenize_zh(text: str) -> list[str]:
+    """Chinese text as BM25 reads it: the character bigrams of every CJK run (a lone character as itself), and the
+    stemmed English words of the rest ("订单满$50免运费": 订单 单满 免运 运费, and 50)."""
+    tokens: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        tokens += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+    return tokens + tokenize([_CJK_RUN.sub(" ", text)])[0]
+
+
+_QUESTION_BIGRAMS_ZH = frozenset(t for word in QUESTION_WORDS_ZH.split() for t in tokenize_zh(word))
+
+
+def query_terms(text: str, language: Language = "en") -> list[str]:
     """The question's stems that can tell clauses apart: question words dropped, a few phrasings expanded."""
     rewritten = text.lower()
+    if language == "zh":
+        for pattern, replacement in EXPANSIONS_ZH:
+            rewritten = pattern.sub(replacement, rewritten)
+        english = [t for t in tokenize([_CJK_RUN.sub(" ", rewritten)])[0] if t not in QUESTION_STEMS]
+        chinese = [t for t in tokenize_zh(" ".join(_CJK_RUN.findall(rewritten))) if t not in _QUESTION_BIGRAMS_ZH]
+        return chinese + english
     for pattern, replacement in EXPANSIONS:
         rewritten = pattern.sub(replacement, rewritten)
     return [t for t in tokenize([rewritten])[0] if t not in QUESTION_STEMS]
@@ -117,10 +180,12 @@ def query_terms(text: str) -> list[str]:
 class ClauseRanker:
     """The clauses of one section, indexed for BM25; their embeddings are computed on first use."""
 
-    def __init__(self, clauses: list[Clause]) -> None:
+    def __init__(self, clauses: list[Clause], language: Language = "en") -> None:
         self.clauses = clauses
+        self.language = language
         self._bm25 = bm25s.BM25()
-        self._bm25.index([tokenize([c.indexed])[0] or ["_"] for c in clauses], show_progress=False)
+        tokens: Callable[[str], list[str]] = tokenize_zh if language == "zh" else (lambda text: tokenize([text])[0])
+        self._bm25.index([tokens(c.indexed) or ["_"] for c in clauses], show_progress=False)
         self._vocab: dict[str, int] = self._bm25.vocab_dict  # type: ignore[assignment]
         self._vectors: np.ndarray | None = None
 
@@ -149,7 +214,7 @@ class ClauseRanker:
     def scores(self, text: str, embed: Embed | None = None) -> tuple[np.ndarray, bool]:
         """One score per clause, and whether the encoder took part: the cosine similarity plus the saturated BM25
         score, or the saturated BM25 score alone."""
-        lexical = self.lexical(query_terms(text))
+        lexical = self.lexical(query_terms(text, self.language))
         saturated = lexical / (lexical + LEXICAL_SATURATION)
         semantic = self.semantic(text, embed)
         return (saturated, False) if semantic is None else (semantic + LEXICAL_WEIGHT * saturated, True)

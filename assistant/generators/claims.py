@@ -15,6 +15,10 @@ A model may only *rephrase* the template reply. Each sentence it writes is judge
 
 :class:`TemplateRemainder` tells which parts of the template reply the shown sentences have not said yet, so a reply
 cut at the deadline (or thinned by rejections) still carries every fact.
+
+Chinese sentences (split at 。！？) get the same checks: their content is compared as character bigrams (Chinese has no
+spaces between words), with Chinese connectives (``CONNECTIVES_ZH``), evaluative words (``EVALUATIVE_ZH``, 最…/更…),
+greetings, refusals and counts ("3款", "三款").
 """
 
 from __future__ import annotations
@@ -27,24 +31,28 @@ from functools import lru_cache
 import Stemmer
 from pydantic import BaseModel
 
-from assistant.generators.grounding import Grounder
+from assistant.generators import zh_text
+from assistant.generators.grounding import Grounder, chinese_amounts
 from assistant.generators.template import card_line
 from dialogue.plan import ReplyPlan
 
 _WORD = re.compile(r"[a-z][a-z'’-]*")
-_SENTENCE = re.compile(r"(?<=[.!?])[ \t]+|\s*\n\s*")
+_SENTENCE = re.compile(r"(?<=[.!?])[ \t]+|\s*\n\s*|(?<=[。！？])(?![”’」』）)])[ \t]*|(?<=[。！？][”’」』）)])[ \t]*")
 #: A numbered list item's marker, which ends in a full stop but ends no sentence.
 LIST_MARKER = re.compile(r"\d{1,2}[.)]")
-_MONEY_VALUE = re.compile(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)")
+_MONEY_VALUE = re.compile(r"[$€£¥￥]\s?(\d[\d,]*(?:\.\d+)?)")
 _TITLE_RUN = re.compile(r"(?:[A-Z][\w'’&+.-]*\s+){1,}[A-Z0-9][\w'’&+.-]*")
 _GREETING = re.compile(r"^\W*(?:hi|hello|hey|greetings|welcome|good (?:morning|afternoon|evening))\b|\bi(?:'m| am) shopassist\b", re.I)
+_GREETING_ZH = re.compile(r"^\W*(?:您好|你好|嗨|哈喽|亲[，,！!]|欢迎光临)|我是\s?shopassist", re.I)
 #: "the quietest", "quieter than", "more reliable than": a comparison the plan must make itself.
 _COMPARISON = re.compile(r"\b(?:the|a|our)\s+(\w+est)\b|\b(\w+er)\s+than\b|\b(?:more|less)\s+(\w+)\s+than\b", re.I)
 #: Phrases whose evaluative-looking word makes no claim.
 #: Apologies and refusals: true only when the template reply apologises or refuses too.
 _REFUSAL = re.compile(r"\b(?:sorry|apolog\w*|can't|cannot|can not|unable|not able|just an? (?:\w+ )?assistant)\b", re.I)
+_REFUSAL_ZH = re.compile(r"抱歉|对不起|不好意思|无法|没办法|帮不上|做不到")
 _LIST_LINE = re.compile(r"^\s*(?:(\d{1,2})[.)]|[-*•])\s+(.+)$")
 _COUNT = re.compile(r"\b(\d+)\s+(?:\S+\s+){0,3}?(?:options?|products?|results?|items?|choices?|picks?|matches?|models?)\b", re.I)
+_COUNT_ZH = re.compile(rf"(?<![第零〇一二两三四五六七八九十百千万亿.,\d])({zh_text.AMOUNT})\s?(?:款|个(?:商品|产品|结果|选项|选择)|种(?:选择|商品|产品)?|件商品)")
 #: "-er"/"-est" words that compare nothing ("other than", "the rest").
 _NOT_COMPARISONS = frozenset({"other", "rather", "order", "number", "under", "after", "ever", "over", "never", "whether", "rest",
                               "request", "interest", "test", "guest", "suggest", "latest"})
@@ -83,6 +91,25 @@ forever instantly immediately definitely must-have value worth great
 """.split())
 
 
+#: Chinese words a faithful rephrasing may add without stating a fact (compared as their character bigrams).
+CONNECTIVES_ZH = """
+您好 你好 亲 好的 好嘞 当然 没问题 可以 为您 给您 帮您 替您 您 您的 我 我们 我来 这里 这边 这些 那些 以下 如下 下面 上面 这款 那款
+这个 那个 一下 看看 看一下 找到 找了 挑了 选择 选项 商品 产品 款式 如果 需要 的话 请 请问 告诉 还有 其他 别的 什么 随时 欢迎
+谢谢 感谢 希望 帮助 帮忙 有 是 的 了 吗 呢 吧 哦 呀 啦 和 与 及 以及 或者 还是 也 都 就 还 很 已经 现在 目前 一起 接下来 然后
+另外 此外 总共 一共 共 个 件 款 为 在 把 给 让 对 从 到 里 中 分别 如下所示 供您参考 参考 了解 知道 想要 想 要 合适 满意 喜欢
+售价 价格 价钱 评分 星 只要 仅需 的话 或 而且 并且 但是 不过 因为 所以 如 例如 比如 包括 美元 人民币 元 块
+"""
+#: Characters that carry no content: a bigram of only these is not compared.
+STOP_CHARS_ZH = frozenset("的了吗呢吧啊哦呀啦和与及或也都就还很是在有把给对从到为个件款请您我你它他她们这那些么")
+#: Chinese claims of quality, rank, scarcity, price or permanence: allowed only when the plan or the template says them.
+EVALUATIVE_ZH = ("推荐", "力荐", "性价比", "超值", "划算", "实惠", "便宜", "爆款", "热销", "畅销", "人气", "限量", "独家", "正品",
+                 "保证", "一定", "绝对", "永远", "永久", "从不", "免费", "唯一", "完美", "优质", "高端", "奢华", "顶级", "好评", "物美价廉",
+                 "放心", "靠谱", "耐用", "质量好")
+#: "最便宜", "更安静": a superlative or comparative the plan must make itself (but "最近", "更多" compare nothing).
+_COMPARISON_ZH = re.compile(f"[最更][{zh_text.CJK}]")
+_NOT_COMPARISONS_ZH = frozenset({"最近", "最后", "更多", "更新", "更换", "更改", "更正"})
+
+
 class ClaimProblem(BaseModel):
     kind: str
     text: str
@@ -99,6 +126,35 @@ def words(text: str) -> list[str]:
 
 def stems(tokens: list[str]) -> set[str]:
     return set(_stemmer().stemWords(tokens))
+
+
+def _zh_content(text: str) -> list[str]:
+    """The Chinese content of ``text``: its character bigrams, less those made only of function characters."""
+    return [b for b in zh_text.bigrams(text) if not all(ch in STOP_CHARS_ZH for ch in b)]
+
+
+_CONNECTIVE_BIGRAMS_ZH = frozenset(b for phrase in CONNECTIVES_ZH.split() for b in zh_text.bigrams(phrase))
+#: Characters a bigram may be made of without naming anything new: the connectives' and the numerals' (numbers are
+#: checked on their own, by the grounding guard and the count check).
+_CONNECTIVE_CHARS_ZH = frozenset("".join(CONNECTIVES_ZH.split())) | frozenset("零〇一二两三四五六七八九十百千万亿")
+
+
+def _greets(text: str) -> bool:
+    return bool(_GREETING.search(text) or _GREETING_ZH.search(text))
+
+
+def _refuses(text: str) -> bool:
+    return bool(_REFUSAL.search(text) or _REFUSAL_ZH.search(text))
+
+
+def _counts(text: str) -> set[str]:
+    """The counts of products a text states ("Here are 5 … options", "为您找到5款"), as digit strings."""
+    found = {m.group(1) for m in _COUNT.finditer(text)}
+    for m in _COUNT_ZH.finditer(text):
+        value = zh_text.parse_amount(m.group(1))
+        if value is not None:
+            found.add(str(int(value)) if value == int(value) else str(value))
+    return found
 
 
 def split_sentences(text: str) -> list[str]:
@@ -137,36 +193,40 @@ class ClaimChecker:
     def __init__(self, plan: ReplyPlan, template: str, *, first_turn: bool, support: float = 0.85) -> None:
         self.plan, self.template, self.first_turn, self.support = plan, template, first_turn, support
         self.grounder = Grounder(plan, template)
-        plan_text = " ".join([template, json.dumps(plan.model_dump(mode="json", exclude={"user_text"}), ensure_ascii=False)])
+        plan_text = " ".join([template, json.dumps(plan.model_dump(mode="json", exclude={"user_text", "language"}), ensure_ascii=False)])
+        self.plan_text = plan_text
         self.plan_words = set(words(plan_text))
+        self.plan_bigrams = set(zh_text.bigrams(plan_text))
+        self.plan_chars = {ch for b in self.plan_bigrams for ch in b} | _CONNECTIVE_CHARS_ZH
         self.supported = stems(sorted(self.plan_words)) | stems(sorted(CONNECTIVES)) | CONNECTIVES
-        self.asks = "?" in template
+        self.asks = "?" in template or "？" in template
         # the template's list lines ("3. Title, Colour — $99.00, 4.5★") by their text, with their numbers
         self.list_lines: dict[str, str | None] = {}
-        for line in [*template.splitlines(), *(card_line(card) for card in plan.products)]:
+        for line in [*template.splitlines(), *(card_line(card, plan.language) for card in plan.products)]:
             if match := _LIST_LINE.match(line):
                 self.list_lines.setdefault(_normal(match.group(2)), match.group(1))
         self.template_sentences = {_normal(t) for t in split_sentences(template)}
-        self.counts = {m.group(1) for m in _COUNT.finditer(template)}
+        self.counts = _counts(template)
 
     def problems(self, sentence: str, earlier: Sequence[str] = ()) -> list[ClaimProblem]:
         tokens = words(sentence)
+        chinese = zh_text.bigrams(sentence)  # empty for English sentences
         found: list[ClaimProblem] = []
-        if any(_similar(tokens, words(e)) >= 0.8 for e in earlier) or _loops(tokens):
+        if any(_similar(tokens + chinese, words(e) + zh_text.bigrams(e)) >= 0.8 for e in earlier) or _loops(tokens + chinese):
             found.append(ClaimProblem(kind="repetition", text=sentence[:80]))
         if _normal(sentence) in self.template_sentences:  # copied from the template reply: its facts are the plan's
             return found
         found += [ClaimProblem(kind=v.kind, text=v.text) for v in self.grounder.check(sentence)]
-        if not self.first_turn and self.plan.action != "greet" and _GREETING.search(sentence) and not _GREETING.search(self.template):
+        if not self.first_turn and self.plan.action != "greet" and _greets(sentence) and not _greets(self.template):
             found.append(ClaimProblem(kind="greeting", text=sentence[:80]))
-        if sentence.rstrip().endswith("?") and not self.asks:
+        if sentence.rstrip().endswith(("?", "？")) and not self.asks:
             found.append(ClaimProblem(kind="unasked_question", text=sentence[:80]))
         found += self._evaluations(sentence)
         found += self._list_lines(sentence) + self._counts(sentence)
-        if _REFUSAL.search(sentence) and not _REFUSAL.search(self.template):
+        if _refuses(sentence) and not _refuses(self.template):
             found.append(ClaimProblem(kind="refusal", text=sentence[:80]))
-        unsupported = self._unsupported_words(tokens)
-        content = [t for t in tokens if t not in STOP_WORDS and len(t) > 2]
+        unsupported = self._unsupported_words(tokens) + self._unsupported_bigrams(sentence)
+        content = [t for t in tokens if t not in STOP_WORDS and len(t) > 2] + _zh_content(sentence)
         if content and 1 - len(unsupported) / len(content) < self.support:
             found.append(ClaimProblem(kind="unsupported_words", text=", ".join(unsupported[:6])))
         return found
@@ -175,7 +235,7 @@ class ClaimChecker:
         """A product line ("2. Title — $price, rating★", or any "— $" line) must be one of the template's lines, with
         its number: a model that re-lists changes positions, prices, ratings and names, or replays an earlier turn."""
         match = _LIST_LINE.match(sentence)
-        if match is None and "— $" not in sentence:
+        if match is None and "— $" not in sentence and "— ¥" not in sentence:
             return []
         number, body = (match.group(1), match.group(2)) if match else (None, sentence)
         key = _normal(body)
@@ -185,13 +245,29 @@ class ClaimChecker:
 
     def _counts(self, sentence: str) -> list[ClaimProblem]:
         """"Here are 5 … options": how many products there are is what the template reply says, not any number of the plan."""
-        return [ClaimProblem(kind="count", text=m.group(0)) for m in _COUNT.finditer(sentence) if m.group(1) not in self.counts]
+        found = [ClaimProblem(kind="count", text=m.group(0)) for m in _COUNT.finditer(sentence) if m.group(1) not in self.counts]
+        for m in _COUNT_ZH.finditer(sentence):
+            if not _counts(m.group(0)) <= self.counts:
+                found.append(ClaimProblem(kind="count", text=m.group(0)))
+        return found
 
     def _evaluations(self, sentence: str) -> list[ClaimProblem]:
         plain = _IDIOMS.sub(" ", sentence)
         claimed = {t for t in words(plain) if t in EVALUATIVE}
         claimed |= {w.lower() for m in _COMPARISON.finditer(plain) for w in m.groups() if w and w.lower() not in _NOT_COMPARISONS}
-        return [ClaimProblem(kind="evaluative", text=w) for w in sorted(claimed) if w not in self.plan_words]
+        problems = [ClaimProblem(kind="evaluative", text=w) for w in sorted(claimed) if w not in self.plan_words]
+        if zh_text.has_cjk(sentence):
+            said = {w for w in EVALUATIVE_ZH if w in sentence}
+            said |= {m.group(0) for m in _COMPARISON_ZH.finditer(sentence) if m.group(0) not in _NOT_COMPARISONS_ZH}
+            problems += [ClaimProblem(kind="evaluative", text=w) for w in sorted(said) if w not in self.plan_text]
+        return problems
+
+    def _unsupported_bigrams(self, sentence: str) -> list[str]:
+        """The Chinese content bigrams of the sentence that neither the plan nor the Chinese connectives hold, and
+        whose characters are not both in them either (so "商品损坏或有缺陷" passes where the plan says "商品到货时损坏、有缺陷":
+        a bigram across two words, "品损", is made of the plan's characters; "一律" is not)."""
+        return [b for b in _zh_content(sentence)
+                if b not in self.plan_bigrams and b not in _CONNECTIVE_BIGRAMS_ZH and not all(ch in self.plan_chars for ch in b)]
 
     def _unsupported_words(self, tokens: list[str]) -> list[str]:
         content = [t for t in tokens if t not in STOP_WORDS and len(t) > 2 and t != "free"]
@@ -215,17 +291,20 @@ class TemplateRemainder:
             return "\n".join(self.lines)
         said_words = stems(words(shown))
         said_money = {_amount(m) for m in _MONEY_VALUE.findall(shown)}
+        said_bigrams = set(zh_text.bigrams(shown))
+        if said_bigrams:  # "1299元", "一千二百九十九块" say ¥1,299.00 too
+            said_money |= {round(v, 2) for v in chinese_amounts(shown)}
         lowered = " ".join(shown.lower().split())
         kept_lines: list[str] = []
         for line in self.lines:
             units = split_sentences(line) if not re.match(r"^\s*(?:\d+\.|[-*•])\s", line) else [line]
-            rest = [u for u in units if not self._said(u, said_words, said_money, lowered)]
+            rest = [u for u in units if not self._said(u, said_words, said_money, lowered, said_bigrams)]
             if rest:
-                kept_lines.append(" ".join(rest) if len(rest) < len(units) else line)
+                kept_lines.append(_join_units(rest) if len(rest) < len(units) else line)
         return "\n".join(kept_lines)
 
     @staticmethod
-    def _said(unit: str, said_words: set[str], said_money: set[float], lowered: str) -> bool:
+    def _said(unit: str, said_words: set[str], said_money: set[float], lowered: str, said_bigrams: set[str] | None = None) -> bool:
         if any(_amount(m) not in said_money for m in _MONEY_VALUE.findall(unit)):
             return False
         for run in _TITLE_RUN.findall(unit):
@@ -233,9 +312,21 @@ class TemplateRemainder:
             if head not in lowered:
                 return False
         content = [t for t in words(unit) if t not in STOP_WORDS and len(t) > 2]
-        if not content:
+        chinese = set(_zh_content(unit))
+        if not content and not chinese:
             return True
-        return len(stems(content) & said_words) / len(set(stems(content))) >= 0.5
+        if not chinese:
+            return len(stems(content) & said_words) / len(set(stems(content))) >= 0.5
+        said = len(stems(content) & said_words) + len(chinese & (said_bigrams or set()))
+        return said / (len(set(stems(content))) + len(chinese)) >= 0.5
+
+
+def _join_units(units: list[str]) -> str:
+    """Sentences of one line joined again: a space after an English one, none after a Chinese one (。！？)."""
+    text = ""
+    for unit in units:
+        text += unit if not text or text.endswith(("。", "！", "？")) else " " + unit
+    return text
 
 
 def _normal(text: str) -> str:

@@ -1,16 +1,22 @@
 """Checks a model's reply against the reply plan: every price, percentage, discount, figure, product name, stock
 claim and policy claim must come from the plan (or the template reply written from it), and the reply must not
-echo the system prompt. The shopper's own words never count as facts."""
+echo the system prompt. The shopper's own words never count as facts.
+
+Chinese replies are checked the same way: prices in ¥/￥, 元, 块 or 人民币 (¥1,299.00, 1299元, 一千二百九十九块), numbers in
+Chinese numerals (一百二十, 两千五, 1.5万), figures with Chinese units (3–5个工作日, 30天), percentages (百分之三十),
+discounts (八折, 优惠券), stock (缺货, 仅剩3件) and policy words (包邮, 退款, 保修). Chinese product names are not
+checked (they have no capitals to find them by)."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
-from assistant.generators.prompting import REWRITE_INSTRUCTION, SHOPPER_TAG, SYSTEM_RULES, rule_words
+from assistant.generators import zh_text
+from assistant.generators.prompting import LANGUAGE_INSTRUCTIONS, REWRITE_INSTRUCTION, SHOPPER_TAG, SYSTEM_RULES, rule_words
 from dialogue.plan import ReplyPlan
 
 ViolationKind = Literal["price", "percent", "discount", "policy_figure", "number", "product_name", "stock", "policy", "prompt_leak"]
@@ -33,6 +39,47 @@ _LEADING = {"the", "a", "an", "this", "that", "these", "those", "our", "your", "
             "here", "there", "sure", "yes", "only", "just", "no", "hi", "hello", "hey", "i", "i'm", "we", "you", "it", "ok", "okay", "great",
             "thanks", "thank", "please", "sorry", "also", "and", "or", "but", "so", "if", "for", "with", "of", "in", "on"}
 _ALWAYS_OK = {"shopassist"}
+
+# Chinese claims (see the module doc); an amount is digits or Chinese numerals (``zh_text.AMOUNT``)
+_AMOUNT = zh_text.AMOUNT
+#: Not inside a number, and not an ordinal ("第二天", "第一百"): what may come before an amount.
+_LEAD = r"(?<![第零〇一二两三四五六七八九十百千万亿.,\d])"
+_MONEY_ZH = re.compile(rf"[¥￥]\s?({_NUM}(?:\s?[万千])?)|(?:人民币|RMB|CNY)\s?({_AMOUNT})|"
+                       rf"{_LEAD}({_AMOUNT})\s?(?:元|块钱?|圆|人民币|美元|美金|欧元|英镑)", re.I)
+_PERCENT_ZH = re.compile(rf"百分之({_AMOUNT})")
+_FIGURE_ZH = re.compile(rf"{_LEAD}({_AMOUNT})(?:\s?[-–~到至]\s?({_AMOUNT}))?\s?个?(?:工作日|自然日|天|日|小时|钟头|周|星期|月|年|晚|分钟)")
+_NUMERAL_ZH = re.compile(rf"{_LEAD}{zh_text.NUMERAL}")
+_BARE_CJK = re.compile(rf"(?<![A-Za-z0-9_.,]){_NUM}(?![A-Za-z0-9_])")
+_STOCK_COUNT_ZH = re.compile(rf"(?:还剩|仅剩|只剩|剩余|剩下|库存|现货)\s?({_AMOUNT})")
+#: Discount words: each must be in the plan as written.
+_DISCOUNT_ZH = re.compile(r"折扣|打折|(?:\d+(?:\.\d+)?|[一二三四五六七八九])折(?!叠)|优惠券?|促销|满减|返现|红包|立减|清仓|特价|秒杀|限时")
+#: Policy words, each allowed by any of its synonyms in the plan, English ones included (a Chinese reply to a plan whose
+#: policy text is English: "refund" allows 退款).
+_POLICY_ZH: dict[str, tuple[str, ...]] = {
+    "包邮": ("包邮", "免运费", "免邮", "免费配送", "免费送货", "运费全免", "free shipping", "free delivery"),
+    "免运费": ("包邮", "免运费", "免邮", "免费配送", "免费送货", "运费全免", "free shipping", "free delivery"),
+    "免邮": ("包邮", "免运费", "免邮", "免费配送", "free shipping"),
+    "免费配送": ("包邮", "免运费", "免费配送", "免费送货", "free shipping", "free delivery"),
+    "免费退货": ("免费退货", "退货免运费", "退货运费全免", "free return", "return shipping is free"),
+    "无理由退货": ("无理由退货",),
+    "退款": ("退款", "refund"),
+    "退货": ("退货", "return"),
+    "换货": ("换货", "exchange"),
+    "保修": ("保修", "质保", "warrant"),
+    "质保": ("保修", "质保", "warrant"),
+    "保价": ("保价", "价格保护", "price match"),
+    "价格保护": ("保价", "价格保护", "price match"),
+    "运费险": ("运费险",),
+    "三包": ("三包",),
+}
+_POLICY_ZH_WORDS = re.compile("|".join(sorted(_POLICY_ZH, key=len, reverse=True)))
+#: Stock words, allowed by any word of the same kind in the plan (the plan's cards add 有货 or 缺货 for a zh reply).
+_STOCK_ZH: dict[str, tuple[str, ...]] = {
+    "out": ("缺货", "售罄", "卖完", "没货", "无货", "断货", "卖光", "out of stock", "sold out"),
+    "in": ("有货", "现货", "库存充足", "in stock"),
+}
+_STOCK_ZH_WORDS = {word: kind for kind, words in _STOCK_ZH.items() for word in words if zh_text.has_cjk(word)}
+_STOCK_ZH_PATTERN = re.compile("|".join(sorted(_STOCK_ZH_WORDS, key=len, reverse=True)))
 _LEAK_MARKERS = ("draft reply", "facts:", f"<{SHOPPER_TAG}", f"</{SHOPPER_TAG}", "system prompt", "rules you must", "my instructions")
 _SHINGLE = 6
 
@@ -51,7 +98,7 @@ def _num(raw: str) -> float | None:
 
 def _rule_shingles() -> set[tuple[str, ...]]:
     shingles: set[tuple[str, ...]] = set()
-    for text in (SYSTEM_RULES, REWRITE_INSTRUCTION):
+    for text in (SYSTEM_RULES, REWRITE_INSTRUCTION, *LANGUAGE_INSTRUCTIONS.values()):
         words = rule_words(text)
         shingles |= {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
     return shingles
@@ -73,16 +120,21 @@ class Grounder:
     """The facts of one plan, ready to check replies against."""
 
     def __init__(self, plan: ReplyPlan, template_reply: str) -> None:
-        dumped = plan.model_dump(mode="json", exclude={"user_text"})
+        dumped = plan.model_dump(mode="json", exclude={"user_text", "language"})
         stock_words = ["in stock" if c.in_stock else "out of stock" for c in plan.products]
+        stock_words += ["有货" if c.in_stock else "缺货" for c in plan.products] if plan.language == "zh" else []
         self.corpus = "\n".join([template_reply, json.dumps(dumped, ensure_ascii=False), *stock_words])
         self.lowered = self.corpus.lower()
         self.numbers = {v for raw in re.findall(_NUM, self.corpus) if (v := _num(raw)) is not None}
         money = {v for m in _MONEY.finditer(self.corpus) if (v := _num(m.group(1) or m.group(2))) is not None}
+        if zh_text.has_cjk(self.corpus):  # amounts written in Chinese count as facts too
+            self.numbers |= zh_text.numbers_in(self.corpus)
+            money |= chinese_amounts(self.corpus)
         facts = plan.facts.given()
         self.money = money | plan.allowed_prices() | _fields(facts, ("price", "total", "cost", "amount", "fee", "threshold"))
         self.stock_counts = _fields(facts, ("stock", "left", "available", "remaining", "inventory"))
         self.percents = {v for m in _PERCENT.finditer(self.corpus) if (v := _num(m.group(1))) is not None}
+        self.percents |= {v for m in _PERCENT_ZH.finditer(self.corpus) if (v := zh_text.parse_amount(m.group(1))) is not None}
         self.words = set(rule_words(self.corpus))
         self.names = [n.lower() for n in _names(plan)]
 
@@ -103,6 +155,8 @@ class Grounder:
             claim("percent", m, [_num(m.group(1))], self.percents)
         for m in _FIGURE.finditer(reply):
             claim("policy_figure", m, [_num(m.group(1)), _num(m.group(2)) if m.group(2) else None], self.numbers)
+        if zh_text.has_cjk(reply):
+            found += self._check_chinese(reply, spans, claim)
         for m in _BARE.finditer(reply):
             if not any(a <= m.start() < b for a, b in spans) and not _member(_num(m.group(0)) or 0.0, self.numbers):
                 found.append(Violation(kind="number", text=m.group(0)))
@@ -120,6 +174,47 @@ class Grounder:
             found.append(Violation(kind="prompt_leak", text=reply[:80]))
         return found
 
+    def _check_chinese(self, reply: str, spans: list[tuple[int, int]], claim: _Claim) -> list[Violation]:
+        """The Chinese claims of a reply (``claim`` records the numeric ones into the shared violations and ``spans``);
+        returns the word claims' violations."""
+        found: list[Violation] = []
+        text = zh_text.IDIOMS.sub(lambda m: " " * len(m.group(0)), reply)  # same offsets, no idiom read as a number
+        for m in _STOCK_COUNT_ZH.finditer(text):
+            claim("stock", m, [zh_text.parse_amount(m.group(1))], self.stock_counts)
+        for m in _MONEY_ZH.finditer(text):
+            raw = next((g for g in m.groups() if g), "")
+            if m.group(0).endswith("块") and len(raw) == 1 and not raw.isdigit():
+                continue  # "一块手表", "两块电池": a measure word, not money
+            if not _inside(m.start(), spans):
+                claim("price", m, [_amount(m)], self.money)
+        for m in _PERCENT_ZH.finditer(text):
+            claim("percent", m, [zh_text.parse_amount(m.group(1))], self.percents)
+        for m in _FIGURE_ZH.finditer(text):
+            if not _inside(m.start(), spans):
+                high = zh_text.parse_amount(m.group(2)) if m.group(2) else None
+                claim("policy_figure", m, [zh_text.parse_amount(m.group(1)), high], self.numbers)
+        for m in _BARE_CJK.finditer(text):  # digits beside Chinese characters (which the English pattern skips)
+            if not _inside(m.start(), spans) and not _member(_num(m.group(0)) or 0.0, self.numbers):
+                found.append(Violation(kind="number", text=m.group(0)))
+                spans.append(m.span())
+        for m in _NUMERAL_ZH.finditer(text):  # 一百二十: numerals with a unit; a lone 一 or 两 is a word ("一下", "两款")
+            raw = m.group(0)
+            if _inside(m.start(), spans) or len(raw) < 2 or not any(u in raw for u in "十百千万亿"):
+                continue
+            value = zh_text.parse_numeral(raw)
+            if value is not None and not _member(float(value), self.numbers):
+                found.append(Violation(kind="number", text=raw))
+        for m in _DISCOUNT_ZH.finditer(text):
+            if m.group(0) not in self.corpus:
+                found.append(Violation(kind="discount", text=m.group(0)))
+        for m in _POLICY_ZH_WORDS.finditer(text):
+            if not any(word in self.lowered for word in _POLICY_ZH[m.group(0)]):
+                found.append(Violation(kind="policy", text=m.group(0)))
+        for m in _STOCK_ZH_PATTERN.finditer(text):
+            if not any(word in self.lowered for word in _STOCK_ZH[_STOCK_ZH_WORDS[m.group(0)]]):
+                found.append(Violation(kind="stock", text=m.group(0)))
+        return found
+
     def _unknown_names(self, reply: str) -> list[str]:
         """Title-like phrases (two or more capitalised words) that no product, brand or fact of the plan contains."""
         unknown: list[str] = []
@@ -132,6 +227,25 @@ class Grounder:
                 continue
             unknown.append(phrase)
         return unknown
+
+
+class _Claim(Protocol):
+    def __call__(self, kind: ViolationKind, match: re.Match[str], values: list[float | None], allowed: set[float]) -> None: ...
+
+
+def _inside(start: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= start < b for a, b in spans)
+
+
+def _amount(match: re.Match[str]) -> float | None:
+    """The amount of a ``_MONEY_ZH`` match, whichever of its forms matched."""
+    raw = next((g for g in match.groups() if g), None)
+    return zh_text.parse_amount(raw) if raw else None
+
+
+def chinese_amounts(text: str) -> set[float]:
+    """The amounts of money ``text`` writes the Chinese way (¥1,299.00, 1299元, 一千二百九十九块)."""
+    return {v for m in _MONEY_ZH.finditer(text) if (v := _amount(m)) is not None}
 
 
 def _member(value: float, allowed: set[float]) -> bool:

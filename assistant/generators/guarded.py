@@ -45,8 +45,8 @@ VIOLATIONS = METRICS.counter("shopassist_llm_grounding_violations_total", "Model
 FIRST_TOKEN = METRICS.histogram("shopassist_llm_first_token_seconds", "Seconds from request to the model's first token.")
 REPLY_SECONDS = METRICS.histogram("shopassist_llm_reply_seconds", "Seconds to a whole guarded reply (any source).")
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
-_COMPLETE = re.compile(r"[.!?:;)\"'”’★*]$|\d$")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？]|\n")  # Chinese sentences end at 。！？ with no space after
+_COMPLETE = re.compile(r"[.!?:;)\"'”’★*。！？：；）」』]$|\d$")
 #: Seconds kept back from the turn's deadline for storing the turn.
 DEADLINE_MARGIN_S = 0.05
 
@@ -179,7 +179,7 @@ class GuardedGenerator:
                 if {"repetition", "too_long", "prompt_leak"} & set(reasons):
                     raise _Stop("degenerate", ",".join(sorted(set(reasons))))
                 continue
-            separator = ("\n" if newline else " ") if kept else ""
+            separator = ("\n" if newline else "" if plan.language == "zh" else " ") if kept else ""
             kept.append(sentence)
             length += len(sentence) + 1
             yield separator + sentence

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from core.stats import percentile
 
 #: The prompt ``shopassist bench generate`` measures (a three-product plan); kept in sync by tests/lab/bench/test_generate.py.
 BENCH_PROMPT = Path(__file__).with_name("bench_prompt.json")
@@ -92,7 +93,11 @@ def stream_generate(model: Any, tokenizer: Any, messages: list[dict[str, str]], 
     Closing the iterator stops generation at the next token. Raises ``GenerationStalled`` when no text came within
     ``timeout_s``, and re-raises what generation raised.
     """
-    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+    from transformers import (
+        StoppingCriteria,
+        StoppingCriteriaList,
+        TextIteratorStreamer,
+    )
 
     stop = threading.Event()
 
@@ -193,8 +198,8 @@ def measure_tokens(model: Any, tokenizer: Any, messages: list[dict[str, str]], m
 
 
 def summary(firsts: list[float], rates: list[float]) -> dict[str, float | None]:
-    return {"first_token_ms_p50": round(statistics.median(firsts), 1) if firsts else None,
-            "tokens_per_s": round(statistics.median(rates), 1) if rates else None}
+    return {"first_token_ms_p50": round(percentile(firsts, 50), 1) if firsts else None,
+            "tokens_per_s": round(percentile(rates, 50), 1) if rates else None}
 
 
 def bench_folder(folder: Path, device: str, *, messages: list[dict[str, str]], rounds: int = 3, max_new_tokens: int = 48,

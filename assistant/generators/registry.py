@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.errors import UserError
 from assistant.generators.base import Generator
 from assistant.generators.chat import ChatModel
 from assistant.generators.guarded import GuardedGenerator
 from assistant.generators.template import TemplateGenerator
+from core.errors import UserError
 from core.settings import Settings
 
 
@@ -40,6 +40,7 @@ def build_chat_model(settings: Settings, name: str | None = None) -> ChatModel:
 
 def build_generator(settings: Settings) -> Generator:
     """The reply generator named by ``settings.generator``."""
+    template = TemplateGenerator(currency=settings.currency)
     if settings.generator == "template":
-        return TemplateGenerator()
-    return GuardedGenerator(build_chat_model(settings), settings)
+        return template
+    return GuardedGenerator(build_chat_model(settings), settings, fallback=template)

@@ -1,12 +1,19 @@
 """Deterministic replies written from the plan alone: no model, every fact straight from the plan. Used by tests,
-on machines without a GPU, and as the fallback of every model backend."""
+on machines without a GPU, and as the fallback of every model backend.
+
+Every text comes from the phrasebook of the plan's language (``phrases``: English or Chinese, the same keys); prices
+are written in the products' currency. Free text the dialogue manager wrote (a clarifying question, the constraints
+in words) is quoted when it is in the reply's language; otherwise a Chinese reply says it its own way."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from assistant.generators.base import HistoryTurn
+from assistant.generators.phrases import DEFAULT_CURRENCY, Phrasebook, localize_quick_reply, money, phrasebook, plan_currency
 from dialogue.actions import Action
+from core.language import Language
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.reply_facts import (
     AnswerFacts,
@@ -26,188 +33,218 @@ from dialogue.reply_facts import (
 )
 
 
-def money(value: float) -> str:
-    return f"${value:,.2f}"
+def card_line(card: ProductCard, language: Language = "en") -> str:
+    p = phrasebook(language)
+    rating = p("line.rating", rating=card.rating) if card.rating is not None else ""
+    stock = "" if card.in_stock else p["line.out_of_stock"]
+    return p("line.card", position=card.position, title=card.title, price=money(card.price, card.currency), rating=rating, stock=stock)
 
 
-def card_line(card: ProductCard) -> str:
-    rating = f", {card.rating:.1f}★" if card.rating is not None else ""
-    stock = "" if card.in_stock else " (out of stock)"
-    return f"{card.position}. {card.title} — {money(card.price)}{rating}{stock}"
+@dataclass(frozen=True)
+class Writer:
+    """What a renderer writes with: the plan's phrasebook and the currency of its amounts."""
+
+    p: Phrasebook
+    currency: str
+
+    def money(self, value: float) -> str:
+        return money(value, self.currency)
 
 
-#: How alternatives differ from the request, by the constraint relaxed to find them.
-_ALTERNATIVES = {"brand": "from other brands", "colour": "in other colours", "size": "in other sizes", "material": "in other materials",
-                 "price": "with the budget relaxed", "rating": "with lower ratings", "stock": "that are out of stock right now"}
+#: How alternatives differ from the request, by the constraint relaxed to find them (phrasebook keys).
+_ALTERNATIVES = ("brand", "colour", "size", "material", "price", "rating", "stock")
 
 
-def _products(plan: ReplyPlan) -> str:
+def _products(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(ShowProductsFacts)
-    scope = f" {f.category.lower()}" if f.category else ""
+    scope = p("fmt.scope", category=f.category, category_lower=f.category.lower()) if f.category else ""
+    more = p["fmt.more"] if f.more else ""
+    unmatched = p.own_words(f.unmatched)
     n = len(plan.products)
     if not plan.products:
-        if f.unmatched:
-            return f"Sorry, we don't have any {'more ' if f.more else ''}{f.unmatched}. Try a different budget, colour or brand."
-        return f"Sorry, I couldn't find any{scope} products matching that. Try a different budget, colour or brand."
-    sold_out = "Everything that matches is out of stock right now. " if f.all_out_of_stock else ""
+        if unmatched:
+            return p("products.none_of", more=more, unmatched=unmatched)
+        return p("products.none", scope=scope)
+    sold_out = p["products.sold_out"] if f.all_out_of_stock else ""
+    lines = [card_line(c, p.language) for c in plan.products]
     if f.relaxed:  # the products are alternatives: say what matched nothing, and how these differ
-        lead = (f"We don't carry {' or '.join(f.not_carried)}." if f.not_carried
-                else f"We don't have any {'more ' if f.more else ''}{f.unmatched or 'products matching that'}.")
-        how = " and ".join(_ALTERNATIVES.get(r, f"without the {r} you asked for") for r in f.relaxed)
-        head = f"{lead} {sold_out}Here {'is' if n == 1 else 'are'} {n} {'alternative' if n == 1 else 'alternatives'} {how}:"
-        return "\n".join([head, *(card_line(c) for c in plan.products)])
-    detail = f" ({f.constraints})" if f.constraints else ""
+        not_carried = [t for t in f.not_carried if p.own_words(t)]
+        if not_carried and len(not_carried) == len(f.not_carried):
+            lead = p("products.not_carried", items=p["fmt.or"].join(not_carried))
+        elif unmatched:
+            lead = p("products.no_more_of", more=more, unmatched=unmatched)
+        else:
+            lead = p("products.no_more", more=more)
+        how = p["fmt.and"].join(p(f"alt.{r}") if r in _ALTERNATIVES else p("alt.other", name=r) for r in f.relaxed)
+        head = p("products.alternatives_one" if n == 1 else "products.alternatives_many", lead=lead, sold_out=sold_out, count=n, how=how)
+        return "\n".join([head, *lines])
+    constraints = p.own_words(f.constraints)
+    detail = p("fmt.detail", constraints=constraints) if constraints else ""
     if f.more:
-        head = f"Here are {len(plan.products)} more{scope} options{detail}:"
+        key = "products.more"
     elif f.note == "similar":
-        head = f"Here are {len(plan.products)}{scope} options similar to the one you liked{detail}:"
+        key = "products.similar"
     elif f.note == "avoiding":
-        head = f"Got it — here are {len(plan.products)} different{scope} options{detail}:"
+        key = "products.avoiding"
     elif n == 1:
-        head = f"Here is the one match{detail}:"
+        key = "products.one"
     else:
-        head = f"Here are {len(plan.products)}{scope} options{detail}:"
-    return "\n".join([sold_out + head, *(card_line(c) for c in plan.products)])
+        key = "products.many"
+    head = p(key, count=n, scope=scope, detail=detail)
+    return "\n".join([sold_out + head, *lines])
 
 
-def _clarify(plan: ReplyPlan) -> str:
+def _clarify(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(ClarificationFacts)
-    question = f.question or "Could you tell me a bit more?"
-    options = f.options
-    lead = "Available" if f.slot in ("size", "color") else "For example"
-    return f"{question} {lead}: {', '.join(map(str, options[:8 if lead == 'Available' else 6]))}." if options else question
+    question = p.own_words(f.question) or (_slot_question(f, p) if f.question else p["clarify.default"])
+    options = [localize_quick_reply(o, p.language) for o in f.options]
+    lead = p["clarify.available"] if f.slot in ("size", "color") else p["clarify.example"]
+    if not options:
+        return question
+    shown = options[:8 if f.slot in ("size", "color") else 6]
+    return p("clarify.options", question=question, lead=lead, options=p.items(map(str, shown)))
 
 
-def _compare(plan: ReplyPlan) -> str:
+def _slot_question(f: ClarificationFacts, p: Phrasebook) -> str:
+    """The question of a clarification in the phrasebook's words (when the dialogue manager's is in another language)."""
+    if f.slot in ("size", "color"):
+        return p(f"clarify.{f.slot}_of", title=f.title) if f.title else p[f"clarify.{f.slot}"]
+    return p[f"clarify.{f.slot}"]
+
+
+def _compare(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     table = plan.comparison
     if table is None:
-        return "I need at least two products to compare."
+        return p["compare.need_two"]
     # at most three lines on what matters; the table itself is delivered beside the reply (widget panel, REST custom
     # payload, API field, CLI table), so the reply does not repeat it
-    lines = table.differences[:3] or ["They match on price, rating and every attribute the table lists."]
+    differences = [d for d in table.differences if p.own_words(d)]
+    if p.language != "en" and len(differences) < len(table.differences):  # said from the table's rows instead
+        differences = [p("compare.differs", attribute=p.attribute(row.attribute), values=" / ".join(row.values))
+                       for row in table.rows if row.differs]
+    lines = differences[:3] or [p["compare.same"]]
     return "\n".join(lines)
 
 
-def _answer(plan: ReplyPlan) -> str:
+def _answer(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(AnswerFacts)
     if f.facts:
-        return " ".join(f.facts)
+        if all(p.own_words(fact) for fact in f.facts):
+            return p.sentences(f.facts)
+        return p("answer.from_catalog", facts=" ".join(f.facts))  # catalog sentences not yet written in this language
     if f.reason == "no_product":
-        return "Which product do you mean? Search for something first, then ask me about it."
-    title = f.title or "this product"
-    return f"I don't know — the catalog doesn't say that about the {title}. I can tell you its price, sizes, colours, materials, stock and rating."
+        return p["answer.no_product"]
+    return p("answer.unknown", title=f.title or p["answer.this_product"])
 
 
-def _cart_summary(plan: ReplyPlan) -> str:
-    lines = [f"- {line.quantity} × {line.title}{_variant(line.variant)} — {money(line.line_total)}" for line in plan.cart]
-    return "\n".join([*lines, f"Total: {money(plan.cart_total or 0.0)}"])
+def _cart_summary(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
+    lines = [p("cart.line", quantity=line.quantity, title=line.title, variant=_variant(line.variant, p), total=w.money(line.line_total))
+             for line in plan.cart]
+    return "\n".join([*lines, p("cart.total", total=w.money(plan.cart_total or 0.0))])
 
 
-def _variant(variant: dict[str, str]) -> str:
-    return f" ({', '.join(variant.values())})" if variant else ""
+def _variant(variant: dict[str, str], p: Phrasebook) -> str:
+    return p("fmt.variant", values=p.items(variant.values())) if variant else ""
 
 
-def _cart_add(plan: ReplyPlan) -> str:
+def _cart_add(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(CartAddFacts)
     if not f.added:
         if f.reason == "out_of_stock":
-            return f"Sorry, the {f.title} is out of stock right now, so I couldn't add it."
-        return "Sorry, I couldn't find that product to add."
-    if f.updated:
-        return f"Updated: {f.quantity} × {f.title}{_variant(f.variant)} in your cart.\n{_cart_summary(plan)}"
-    return f"Added {f.quantity} × {f.title}{_variant(f.variant)} to your cart.\n{_cart_summary(plan)}"
+            return p("cart.out_of_stock", title=f.title)
+        return p["cart.unknown_product"]
+    key = "cart.updated" if f.updated else "cart.added"
+    return f"{p(key, quantity=f.quantity, title=f.title, variant=_variant(f.variant, p))}\n{_cart_summary(plan, w)}"
 
 
-def _cart_remove(plan: ReplyPlan) -> str:
+def _cart_remove(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(CartRemoveFacts)
     if not f.removed:
-        return "Your cart is empty, so there is nothing to remove."
-    return f"Removed {f.quantity} × {f.title} from your cart.\n" + (_cart_summary(plan) if plan.cart else "Your cart is now empty.")
+        return p["cart.nothing_to_remove"]
+    return p("cart.removed", quantity=f.quantity, title=f.title) + "\n" + (_cart_summary(plan, w) if plan.cart else p["cart.now_empty"])
 
 
-def _show_cart(plan: ReplyPlan) -> str:
-    return f"Your cart:\n{_cart_summary(plan)}" if plan.cart else "Your cart is empty."
+def _show_cart(plan: ReplyPlan, w: Writer) -> str:
+    return f"{w.p['cart.show']}\n{_cart_summary(plan, w)}" if plan.cart else w.p["cart.empty"]
 
 
-def _checkout(plan: ReplyPlan) -> str:
+def _checkout(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     if plan.facts_as(CheckoutFacts).empty:
-        return "Your cart is empty — add something first and I'll take you through checkout."
-    return f"Here's your order summary:\n{_cart_summary(plan)}\nReady to pay? Continue to the secure checkout page to enter shipping and payment details."
+        return p["checkout.empty"]
+    return f"{p['checkout.summary']}\n{_cart_summary(plan, w)}\n{p['checkout.next']}"
 
 
-def _order(plan: ReplyPlan) -> str:
+def _order(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(OrderFacts)
-    policy = _clauses(f.policy) if isinstance(f, ReturnItemFacts) else ""
+    policy = _clauses(f.policy, p) if isinstance(f, ReturnItemFacts) else ""
     if f.slot == "order_id":
-        return f"{policy} {f.question}".strip()
+        return p("order.ask", policy=policy, question=p.own_words(f.question) or p["order.ask_id"]).strip()
     if not f.found:
         if f.problem == "invalid_id":
-            return f"“{f.order_id}” doesn't look like an order number. Order numbers look like ORD-12345."
-        return f"I couldn't find order {f.order_id} on your account. Please check the number."
-    items = ", ".join(f.items)
-    status = f"Order {f.order_id} ({items}, total {money(f.total or 0.0)}) is {f.status}."
+            return p("order.invalid_id", order_id=f.order_id)
+        return p("order.not_found", order_id=f.order_id)
+    status = p("order.status", order_id=f.order_id, items=p.items(f.items), total=w.money(f.total or 0.0), status=p.status(f.status))
     if isinstance(f, OrderStatusFacts):
         extra = []
         if f.carrier and f.tracking_number:
-            extra.append(f"It ships with {f.carrier}, tracking number {f.tracking_number}.")
+            extra.append(p("order.carrier", carrier=f.carrier, tracking_number=f.tracking_number))
         if f.estimated_delivery and f.status in {"processing", "shipped"}:
-            extra.append(f"Estimated delivery: {f.estimated_delivery}.")
-        return " ".join([status, *extra])
+            extra.append(p("order.eta", date=f.estimated_delivery))
+        return p.sentences([status, *extra])
     if isinstance(f, CancelOrderFacts):
         if f.cancelled:
-            return f"Done — order {f.order_id} is cancelled. You'll be refunded to your original payment method."
-        return f"{status} It can no longer be cancelled, but you can return it once it arrives."
+            return p("order.cancelled", order_id=f.order_id)
+        return p("order.not_cancellable", status=status)
     if isinstance(f, ReturnItemFacts) and f.returnable:
-        return f"{status} You can return it. {policy}".strip()
-    return f"{status} Returns start once an order has been delivered. {policy}".strip()
+        return p("order.returnable", status=status, policy=policy).strip()
+    return p("order.not_returnable", status=status, policy=policy).strip()
 
 
-def _policy(plan: ReplyPlan) -> str:
+def _policy(plan: ReplyPlan, w: Writer) -> str:
+    p = w.p
     f = plan.facts_as(PolicyFacts)
     if not f.known:
-        return "I can answer questions about " + ", ".join(t.replace("_", " ") for t in f.topics) + "."
-    text = _clauses(f.sentences)
-    return f"{f.title}: {text}" if f.whole or not f.section else f"From our {f.section}: {text}"
+        return p("policy.topics", topics=p.items(p.topic(t) for t in f.topics))
+    text = _clauses(f.sentences, p)
+    return p("policy.whole", title=f.title, text=text) if f.whole or not f.section else p("policy.from", section=f.section, text=text)
 
 
-def _clauses(sentences: list[str]) -> str:
+def _clauses(sentences: list[str], p: Phrasebook) -> str:
     """Policy clauses as one paragraph; a "Key: value" clause gets its full stop."""
-    return " ".join(s if s.endswith((".", "!", "?")) else f"{s}." for s in sentences)
+    return p.sentences(p.stop(s) for s in sentences)
 
 
-def _greet(plan: ReplyPlan) -> str:
+def _greet(plan: ReplyPlan, w: Writer) -> str:
     kind = plan.facts_as(GreetFacts).kind
-    if kind == "thanks":
-        return "You're welcome! Anything else I can help you find?"
-    if kind == "ack":
-        return "Okay! What would you like to do next?"
-    if kind == "feedback_ack":
-        return "Thanks for telling me! What are you looking for?"
-    if kind == "chitchat":
-        return "I'm ShopAssist, the store's shopping assistant. I can find and compare products, answer questions about them, manage your cart and help with orders, returns and shipping."
-    return "Hi! I'm ShopAssist. What can I help you find today?"
+    return w.p[f"greet.{kind}"] if kind in ("thanks", "ack", "feedback_ack", "chitchat") else w.p["greet.hello"]
 
 
-def _goodbye(plan: ReplyPlan) -> str:
-    items = plan.facts_as(GoodbyeFacts).cart_items
-    return "Goodbye! Your cart is saved." if items else "Goodbye, and thanks for shopping with us!"
+def _goodbye(plan: ReplyPlan, w: Writer) -> str:
+    return w.p["goodbye.cart_saved"] if plan.facts_as(GoodbyeFacts).cart_items else w.p["goodbye.plain"]
 
 
-def _reset(plan: ReplyPlan) -> str:
-    if plan.facts_as(ResetFacts).scope == "preferences":
-        return "Done — I've forgotten your saved preferences."
-    return "Okay, let's start over. What are you looking for?"
+def _reset(plan: ReplyPlan, w: Writer) -> str:
+    return w.p["reset.preferences"] if plan.facts_as(ResetFacts).scope == "preferences" else w.p["reset.conversation"]
 
 
-def _handoff(plan: ReplyPlan) -> str:
-    return "I'm handing you over to a member of our customer-service team. A person will reply here shortly."
+def _handoff(plan: ReplyPlan, w: Writer) -> str:
+    return w.p["handoff"]
 
 
-def _fallback(plan: ReplyPlan) -> str:
-    return "Sorry, I can't help with that. I can find and compare products, answer product questions, manage your cart, and help with orders, returns and shipping."
+def _fallback(plan: ReplyPlan, w: Writer) -> str:
+    return w.p["fallback"]
 
 
-RENDERERS: dict[Action, Callable[[ReplyPlan], str]] = {
+RENDERERS: dict[Action, Callable[[ReplyPlan, Writer], str]] = {
     "show_products": _products, "ask_clarification": _clarify, "compare": _compare, "answer_question": _answer,
     "cart_add": _cart_add, "cart_remove": _cart_remove, "show_cart": _show_cart, "checkout": _checkout,
     "order_status": _order, "cancel_order": _order, "return_item": _order, "policy_answer": _policy,
@@ -216,10 +253,16 @@ RENDERERS: dict[Action, Callable[[ReplyPlan], str]] = {
 
 
 class TemplateGenerator:
+    """``currency``: the catalog's currency, for amounts of a plan that shows no product (cart lines, order totals)."""
+
     name = "template"
 
+    def __init__(self, currency: str = DEFAULT_CURRENCY) -> None:
+        self.currency = currency
+
     def generate(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None, deadline: float | None = None) -> str:
-        return RENDERERS.get(plan.action, _fallback)(plan)
+        writer = Writer(p=phrasebook(plan.language), currency=plan_currency(plan, self.currency))
+        return RENDERERS.get(plan.action, _fallback)(plan, writer)
 
     def stream(self, plan: ReplyPlan, history: list[HistoryTurn] | None = None, deadline: float | None = None) -> Iterator[str]:
         text = self.generate(plan, history)

@@ -8,11 +8,18 @@ from typing import TYPE_CHECKING
 from dialogue.actions import OrderAction
 from dialogue.pending import AwaitingOrderId
 from dialogue.plan import ReplyPlan
-from dialogue.reply_facts import ORDER_FACTS, CancelOrderFacts, HandoffFacts, PolicyFacts, ReturnItemFacts
+from dialogue.reply_facts import (
+    ORDER_FACTS,
+    CancelOrderFacts,
+    HandoffFacts,
+    PolicyFacts,
+    ReturnItemFacts,
+)
 from dialogue.state import HandoffEvent, ServiceEvent
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
+    from dialogue.policy_clauses import Embed
 
 
 def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyPlan:
@@ -75,7 +82,7 @@ def policy(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     topic = dm.policies.topic_for(turn.text, turn.nlu.intent)
     if topic is None:
         return turn.plan("policy_answer", facts=PolicyFacts(known=False, topics=dm.policies.topics()))
-    answer = dm.policies.answer_question(topic, turn.text, dm.products.embed_query)
+    answer = dm.policies.answer_question(topic, turn.text, _policy_encoder(dm, turn), language=turn.nlu.language)
     facts = PolicyFacts(known=True, topic=answer.topic, title=answer.title, sentences=answer.sentences, section=answer.name,
                         whole=answer.whole)
     return turn.plan("policy_answer", facts=facts, quick_replies=[] if answer.whole else [f"The full {answer.name}"])
@@ -86,7 +93,13 @@ def _return_clauses(dm: DialogueManager, turn: Turn, limit: int) -> list[str]:
     policy's summary."""
     if "returns" not in dm.policies.sections:
         return []
-    return dm.policies.answer_question("returns", turn.text, dm.products.embed_query, limit=limit, only_when_matched=True).sentences
+    return dm.policies.answer_question("returns", turn.text, _policy_encoder(dm, turn), limit=limit, only_when_matched=True,
+                                       language=turn.nlu.language).sentences
+
+
+def _policy_encoder(dm: DialogueManager, turn: Turn) -> Embed | None:
+    """The query encoder for matching a question to policy clauses; None (BM25 alone) for Chinese: it is English-only."""
+    return dm.products.embed_query if turn.nlu.language == "en" else None
 
 
 def handoff(dm: DialogueManager, turn: Turn) -> ReplyPlan:

@@ -1,0 +1,139 @@
+"""Phrasebooks: the fixed texts of replies, quick replies and card labels in each language the assistant speaks.
+
+One table per language (``phrases_en``, ``phrases_zh``) with the same keys; a reply plan's ``language`` picks the
+table. Prices are written by currency, whatever the language (CNY ¥1,299.00, USD $1,299.00)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+from assistant.generators import phrases_en, phrases_zh
+from assistant.generators.zh_text import is_chinese, numeral
+from core.language import Language
+from dialogue.plan import ReplyPlan
+
+TABLES: dict[Language, dict[str, str]] = {"en": phrases_en.PHRASES, "zh": phrases_zh.PHRASES}
+
+#: Currency symbols written before the amount; other currencies are written "1,299.00 CHF".
+CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "EUR": "€", "GBP": "£"}
+
+#: The currency of amounts a plan gives without one (cart lines, order totals) when it shows no product either.
+DEFAULT_CURRENCY = "USD"
+
+
+def money(value: float, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount as a shop writes it: $1,299.00, ¥1,299.00, €1,299.00, or 1,299.00 CHF."""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    return f"{symbol}{value:,.2f}" if symbol else f"{value:,.2f} {currency.upper()}"
+
+
+def plan_currency(plan: ReplyPlan, default: str = DEFAULT_CURRENCY) -> str:
+    """The currency of the plan's products when they agree on one (cart lines and orders carry none), else ``default``."""
+    currencies = {card.currency for card in plan.products}
+    return currencies.pop() if len(currencies) == 1 else default
+
+
+class Phrasebook:
+    """The phrases of one language: ``book("key", **values)`` formats one, ``book["key"]`` is the raw text."""
+
+    def __init__(self, language: Language, table: dict[str, str]) -> None:
+        self.language = language
+        self.table = table
+
+    def __getitem__(self, key: str) -> str:
+        return self.table[key]
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return self.table[key].format(**values)
+
+    @property
+    def sep(self) -> str:
+        """Between two sentences (a space in English, nothing in Chinese)."""
+        return self.table["fmt.sep"]
+
+    def sentences(self, parts: Iterable[str]) -> str:
+        """Sentences as one paragraph. In Chinese they follow each other without a space, except two English ones
+        (a clause not yet translated), which keep theirs."""
+        if self.sep:
+            return self.sep.join(parts)
+        text = ""
+        for part in parts:
+            text += " " + part if text and part and text[-1].isascii() and part[0].isascii() else part
+        return text
+
+    def items(self, values: Iterable[str]) -> str:
+        return self.table["fmt.list"].join(values)
+
+    def own_words(self, text: str | None) -> str | None:
+        """Free text the dialogue manager wrote (a question, the constraints in words), when it is in this book's
+        language; None when a Chinese reply would have to quote English words (the reply says it its own way)."""
+        if self.language == "en" or is_chinese(text):
+            return text
+        return None
+
+    def ordinal(self, n: int) -> str:
+        key = f"ordinal.{n}"
+        return self.table[key] if key in self.table else self("ordinal.n", n=n, numeral=numeral(n))
+
+    def status(self, status: str | None) -> str:
+        """An order status in words (the status itself when the book has no word for it)."""
+        return self.table.get(f"status.{status}", str(status))
+
+    def topic(self, topic: str) -> str:
+        """A policy section's topic in words ("price_match": "price match", "价格保护")."""
+        return self.table.get(f"topic.{topic}", topic.replace("_", " "))
+
+    def attribute(self, name: str) -> str:
+        """An attribute name for a comparison row (the name itself when the book has no word for it)."""
+        key = "color" if name.lower() == "colour" else name.lower()
+        return self.table.get(f"attr.{key}", name)
+
+    def stop(self, sentence: str) -> str:
+        """The sentence with its full stop (a "Key: value" clause has none)."""
+        return sentence if sentence.endswith(tuple(self.table["fmt.stops"])) else sentence + self.table["fmt.stop"]
+
+
+@cache
+def phrasebook(language: Language = "en") -> Phrasebook:
+    return Phrasebook(language, TABLES[language])
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """An English quick-reply template ("Remove {name}") as a pattern that captures its blank."""
+    return re.compile("^" + re.escape(template).replace(re.escape("{name}"), "(?P<name>.+)") + "$")
+
+
+@cache
+def _quick_reply_keys() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    fixed = {text: key for key, text in phrases_en.PHRASES.items() if key.startswith("qr.") and "{" not in text}
+    patterns = [(_pattern(text), key) for key, text in phrases_en.PHRASES.items() if key.startswith("qr.") and "{name}" in text]
+    return fixed, patterns
+
+
+def localize_quick_reply(text: str, language: Language) -> str:
+    """A quick reply (or a clarification option) the dialogue manager wrote in English, in ``language``: the fixed
+    ones ("View cart") by the phrasebook, the patterned ones ("Remove {name}") with their blank kept; anything else
+    (a product title, a size, an order number) as it is."""
+    if language == "en":
+        return text
+    book = phrasebook(language)
+    fixed, patterns = _quick_reply_keys()
+    if text in fixed:
+        return book[fixed[text]]
+    for pattern, key in patterns:
+        if match := pattern.match(text):
+            return book(key, name=localize_quick_reply(match.group("name"), language))
+    return text
+
+
+def localize_quick_replies(replies: Sequence[str], language: Language) -> list[str]:
+    return [localize_quick_reply(r, language) for r in replies]
+
+
+def card_labels(language: Language = "en") -> dict[str, str]:
+    """The widget's labels for product cards and the cart panel (``card.like`` … as ``like`` …)."""
+    table = TABLES[language]
+    return {key.removeprefix("card."): text for key, text in table.items() if key.startswith("card.")}
