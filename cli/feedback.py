@@ -12,7 +12,8 @@ from core.settings import Settings, get_settings
 
 export_app = typer.Typer(help="Export logs as files.", no_args_is_help=True)
 
-DATABASE_HELP = "SQLAlchemy URL of the conversation log (default: the latest `bench feedback` ON log, else the home's database)."
+DATABASE_HELP = ("SQLAlchemy URL of the conversation log (default: the latest tuning log, `train reranker --simulate N`, else the "
+                 "home's database). Logs of `bench feedback` (held-out seeds) are refused.")
 
 
 def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
@@ -28,9 +29,9 @@ def export_feedback(
 ) -> None:
     """Feedback events (conversation, sender, turn, product, kind) with the product's attributes, one JSON per line."""
     from core.errors import NotReadyError
+    from dialogue.state_store import SqlStateStore
     from lab.train.reranker import export_feedback as run_export
     from lab.train.reranker import iter_feedback_rows
-    from dialogue.state_store import SqlStateStore
 
     settings = get_settings()
     states = SqlStateStore(database or settings.resolved_database_url)
@@ -49,54 +50,100 @@ def export_feedback(
 def train_reranker(
     database: str | None = typer.Option(None, "--database", help=DATABASE_HELP),
     force: bool = typer.Option(False, "--force", help="Save the fitted weights even when they do not beat the defaults on the held-out half."),
+    simulate: int = typer.Option(0, "--simulate", min=0, help="First log N simulated shoppers per tuning seed (ON arm, the home's catalog) and fit on that log."),
+    grid: bool = typer.Option(False, "--grid", help="Instead of fitting: a coordinate search over the rerank_* settings on the tuning seeds' shoppers (prints the best; saves nothing)."),
+    shoppers: int = typer.Option(60, "--shoppers", min=1, help="--grid: tuning shoppers per seed and candidate."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Fit the re-ranker's weights (logistic regression) on half of the logged feedback; compare with the default
-    weights on the other half; save to home/models/reranker.json when better."""
+    weights on the other half; save to home/models/reranker.json when better. Simulated logs must come from the
+    tuning seeds (lab/simulate/split.py: TUNING_SEEDS); `bench feedback` reports on other seeds."""
+    from lab.simulate.split import SeedError
     from lab.train.reranker_fit import default_feedback_log
     from lab.train.reranker_fit import train_reranker as run_training
 
     settings = get_settings()
-    url = database or default_feedback_log(settings)
-    report = run_training(settings, url, force=force, progress=not as_json)
+    progress = not as_json or sys.stderr.isatty()
+    if grid:
+        from lab.train.reranker_grid import grid_search
+
+        found = grid_search(settings, shoppers=shoppers, progress=progress)
+        emit(found, as_json=as_json, title=f"grid search on tuning seeds {found.seeds} ({found.shoppers} shoppers)")
+        if not as_json and found.changed():
+            console.print("better on the tuning seeds: " + " ".join(f"SHOPASSIST_{k.upper()}={v:g}" for k, v in found.changed().items()))
+        return
+    if simulate:
+        from lab.train.reranker_grid import tuning_log
+
+        url = tuning_log(settings, shoppers=simulate, progress=progress)
+    else:
+        url = database or default_feedback_log(settings)
+    try:
+        report = run_training(settings, url, force=force, progress=progress)
+    except SeedError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--database") from exc
     emit(report, as_json=as_json, title=f"re-ranker weights fitted on {url}")
 
 
+def _parse_catalogs(values: list[str]) -> list[str]:
+    from lab.bench.feedback import CATALOGS
+
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    names = list(CATALOGS) if "all" in names else names
+    unknown = [n for n in names if n not in CATALOGS]
+    if unknown or not names:
+        raise typer.BadParameter(f"{', '.join(unknown) or 'nothing'}: choose from {', '.join(CATALOGS)} or all", param_hint="--catalog")
+    return list(dict.fromkeys(names))
+
+
 def bench_feedback(
-    shoppers: int = typer.Option(300, "--shoppers", min=1, help="Simulated shoppers per arm."),
-    catalog: str = typer.Option("demo", "--catalog", help="demo (the home's ingested catalog) or scaled (a generated 40k catalog, ingested once into home/bench: ~7+ min on 2 cores)."),
+    shoppers: int = typer.Option(100, "--shoppers", min=1, help="Simulated shoppers per held-out seed and catalog (both arms run the same ones)."),
+    catalog: list[str] = typer.Option(["demo", "luma"], "--catalog", help="demo (the home's catalog), luma (Magento Luma from ../shared/data; skipped when absent), scaled (a generated 40k catalog, ingested once into home/bench: ~7+ min on 2 cores), or all; repeat or comma-separate."),
     scaled_count: int = typer.Option(40_000, "--scaled-count", help="Size of the scaled catalog."),
-    seed: int = typer.Option(17, "--seed"),
+    seed: list[int] = typer.Option([], "--seed", help="Held-out seed (repeat for several; default 101, 202, 303). Tuning seeds (5, 17, 23) are refused."),
     state_rate: float = typer.Option(0.2, "--state-rate", min=0, max=1, help="Chance per turn that a shopper states one target attribute (once)."),
     price_rate: float = typer.Option(0.5, "--price-rate", min=0, max=1, help="Chance per turn of \"too expensive\" when the target is much cheaper (once)."),
-    plot: Path | None = typer.Option(None, "--plot", help="PNG of success by turn (default: success-by-turn.png in the run's log folder)."),
+    lurker_rate: float = typer.Option(0.1, "--lurker-rate", min=0, max=1, help="Share of shoppers who never like or dislike a card."),
+    resamples: int = typer.Option(2000, "--resamples", min=100, help="Bootstrap resamples for the 95% intervals."),
+    plot: bool = typer.Option(True, "--plot/--no-plot", help="Write success-by-turn.png beside each catalog's logs."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Simulated shoppers with a hidden target: success by turn and turns to success, feedback re-ranking ON vs OFF."""
+    """Simulated shoppers with a hidden target (held-out seeds): success@k, feedback re-ranking ON vs OFF, with 95%
+    paired-bootstrap intervals, per catalog."""
     from lab.bench.feedback import bench_feedback as run_bench
     from lab.simulate.shoppers import Behaviour
+    from lab.simulate.split import HELD_OUT_SEEDS, SeedError, require_held_out
 
-    if catalog not in ("demo", "scaled"):
-        raise typer.BadParameter("--catalog must be demo or scaled")
-    report = run_bench(get_settings(), catalog=catalog, scaled_count=scaled_count, shoppers=shoppers, seed=seed, plot=plot,
-                       behaviour=Behaviour(state_rate=state_rate, price_rate=price_rate), progress=not as_json)
+    catalogs = _parse_catalogs(catalog)
+    try:
+        seeds = require_held_out(seed or HELD_OUT_SEEDS)
+    except SeedError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--seed") from exc
+    report = run_bench(get_settings(), catalogs=catalogs, scaled_count=scaled_count, shoppers=shoppers, seeds=seeds, plot=plot,
+                       behaviour=Behaviour(state_rate=state_rate, price_rate=price_rate, lurker_rate=lurker_rate),
+                       progress=not as_json or sys.stderr.isatty(), resamples=resamples)
     if as_json:
         emit(report, as_json=True)
         return
     from rich.table import Table
 
-    on, off = report.arms["on"], report.arms["off"]
-    table = Table(title=f"feedback bench: {report.shoppers} shoppers, {report.catalog} catalog ({report.products} products)")
-    table.add_column("turn")
-    table.add_column("success ON", justify="right")
-    table.add_column("success OFF", justify="right")
-    for turn, (a, b) in enumerate(zip(on.success_by_turn, off.success_by_turn), start=1):
-        table.add_row(str(turn), f"{a:.3f}", f"{b:.3f}")
-    console.print(table)
-    console.print(f"success within 5 turns: ON {on.success_within_5:.3f} · OFF {off.success_within_5:.3f} "
-                  f"(×{on.success_within_5 / off.success_within_5:.2f})" if off.success_within_5 else
-                  f"success within 5 turns: ON {on.success_within_5:.3f} · OFF 0")
-    console.print(f"mean turns to success: ON {on.mean_turns_to_success} · OFF {off.mean_turns_to_success}")
-    console.print(f"turn p50: ON {on.turn_ms_p50} ms · OFF {off.turn_ms_p50} ms · re-ranking adds {report.rerank_added_ms_p50} ms p50")
-    console.print(f"targets: {report.targets} · weights: {report.weights}")
-    console.print(f"plot: {report.plot} · logs: {report.log_dir}")
+    def ci(interval) -> str:  # type: ignore[no-untyped-def]
+        return f"{interval.mean:.3f} [{interval.lo:.3f}, {interval.hi:.3f}]"
+
+    console.print(f"held-out seeds {report.held_out_seeds} (tuning seeds {report.tuning_seeds} refused), "
+                  f"{report.shoppers_per_seed} shoppers per seed; 95% paired bootstrap over shoppers ({report.bootstrap['resamples']} resamples)")
+    for result in report.catalogs:
+        on, off = result.arms["on"], result.arms["off"]
+        table = Table(title=f"{result.catalog} catalog ({result.products} products, {result.shoppers} shoppers)")
+        for column in ("k", "success@k ON", "success@k OFF", "ON − OFF"):
+            table.add_column(column, justify="right")
+        for k, (a, b, d) in enumerate(zip(on.success_at, off.success_at, result.difference), start=1):
+            table.add_row(str(k), ci(a), ci(b), ci(d))
+        console.print(table)
+        console.print(f"mean lists to success: ON {on.mean_turns_to_success} · OFF {off.mean_turns_to_success} · likes/dislikes per shopper "
+                      f"{on.likes_per_shopper}/{on.dislikes_per_shopper} (ON), silent lists {on.silent_list_share:.0%}")
+        console.print(f"turn p50: ON {on.turn_ms_p50} ms · OFF {off.turn_ms_p50} ms · re-ranking adds {result.rerank_added_ms_p50} ms p50")
+        console.print(f"targets: {result.targets} · weights: {result.weights}")
+        console.print(f"plot: {result.plot} · logs: {result.log_dir}")
+    for name, why in report.skipped.items():
+        console.print(f"[yellow]skipped {name}[/yellow]: {why}")

@@ -138,7 +138,7 @@ class RerankSettings(HomeSettings):
     rerank_relevance: float = Field(default=1.0, description="Weight of retrieval relevance (fused score scaled to 0..1).")
     rerank_rocchio: float = Field(default=2.0, description="Weight of similarity to the query moved toward liked / away from disliked products.")
     rerank_liked_similarity: float = Field(default=1.0, description="Weight of the closest liked product's similarity (centred on the pool).")
-    rerank_attribute: float = Field(default=8.0, description="Weight of learned brand/colour/material/type/price-band preferences (mean agreement with the feedback, -1..1).")
+    rerank_attribute: float = Field(default=4.0, description="Weight of learned brand/colour/material/type/price-band preferences (mean agreement with the feedback, -1..1); 4 since issue 18 (tuning seeds of the independent shopper simulator, docs/feedback.md).")
     rerank_dislike_kind: float = Field(default=3.0, ge=0, description="How much more a dislike counts against the product's kind (leaf category) than against its brand, colour, material or price band.")
     rerank_novelty: float = Field(default=0.6, description="Penalty weight for products already shown and passed over.")
     rerank_price: float = Field(default=1.0, description="Weight of price anchoring after \"too expensive\" / \"more premium\".")

@@ -22,7 +22,7 @@ class RerankWeights(BaseModel):
     relevance: float = 1.0
     rocchio: float = 2.0
     liked_similarity: float = 1.0
-    attribute: float = 8.0
+    attribute: float = 4.0
     novelty: float = 0.6
     price: float = 1.0
     profile: float = 0.3

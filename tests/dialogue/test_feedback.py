@@ -1,5 +1,5 @@
 """Feedback through the whole assistant: signals recorded with their turns, re-ranking with them, true reasons on
-every card, the cross-session profile, and a small simulated-shopper run (ON beats OFF)."""
+every card, and the cross-session profile (the simulated-shopper bench: tests/lab/bench/test_feedback_bench.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import statistics
 
 import pytest
 
-from lab.bench.feedback import run_feedback_bench
-from lab.train.reranker import auc, fit_weights, iter_feedback_rows, training_examples
 from assistant.service import ShopAssistant
 from dialogue.reply_facts import ResetFacts
-from dialogue.state_store import SqlStateStore
-from retrieval.rerank import FeedbackReranker, RerankWeights
+from lab.train.reranker import iter_feedback_rows
 
 
 @pytest.fixture(scope="module")
@@ -128,26 +125,6 @@ def test_profile_persists_across_conversations_and_can_be_forgotten(shop: ShopAs
     assert shop.profiles.get(sender) is None
     _, say3 = talk(shop, sender)
     assert not any(r.endswith("a brand you liked before") for c in say3("show me speakers").plan.products for r in c.reasons)
-
-
-def test_simulated_shoppers_find_their_target_sooner_with_feedback(shop: ShopAssistant) -> None:
-    report = run_feedback_bench(shop.settings, shoppers=30, store=shop.products, progress=False)
-    on, off = report.arms["on"], report.arms["off"]
-    assert on.shoppers == off.shoppers == 30
-    assert on.success_within_5 > off.success_within_5
-    assert on.success_by_turn == sorted(on.success_by_turn)
-    assert report.rerank_added_ms_p50 < 50  # a loose bound in CI; the benchmark reports the real figure
-    assert report.plot is None and report.log_dir
-    # the ON arm's log trains the re-ranker: labelled features from both halves, non-negative fitted weights
-    reranker = FeedbackReranker(shop.settings, shop.products, RerankWeights.from_settings(shop.settings))
-    fit, held = training_examples(SqlStateStore(f"sqlite:///{report.log_dir}/on.db"), reranker)
-    assert fit.labels and held.labels and set(fit.labels) == {0, 1}
-    # a purchase ranks the bought product against the pool of each earlier list: one positive, weighted like the rest
-    bought = [(w, g) for w, y, g in zip(fit.weights, fit.labels, fit.groups) if y == 1 and w > 1]
-    assert bought and all(sum(1 for g2 in fit.groups if g2 == g) > w for w, g in bought)
-    fitted = fit_weights(fit, reranker.weights)
-    assert all(value >= 0 for value in fitted.vector())
-    assert auc(held, fitted) is not None
 
 
 def test_feedback_export_rows(shop: ShopAssistant) -> None:
