@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
 
+@dataclass(frozen=True)
+class LatencySummary:
+    """Milliseconds (or whatever unit the values had) over ``n`` timed calls.
 
-class LatencySummary(BaseModel):
-    """Milliseconds (or whatever unit the values had) over ``n`` timed calls."""
+    A plain dataclass, not a pydantic model: this module is imported by ``assistant.generators.hf_generate``, which
+    runs in the vLLM venv with only torch and transformers.
+    """
 
     p50: float
     p95: float
     mean: float
-    n: int = Field(ge=1)
+    n: int
 
 
 def percentile(values: Iterable[float], q: float) -> float:
