@@ -42,8 +42,13 @@ def train_nlu(
     out: Path | None = typer.Option(None, "--out", help="Model folder (default: the model cache, linked as home/models/nlu)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Fine-tune the intent classifier (MiniLM + linear head) with a stratified held-out split and early stopping."""
-    from lab.train.intent import train_intent_model, train_into_cache
+    """Fine-tune the intent classifier (MiniLM + cosine head): stratified train / dev / test split, the epoch chosen on
+    dev (early stopping), test never seen; copies of SIMMC dev / Bitext texts are dropped first."""
+    from lab.train.intent import (
+        project_training_data,
+        train_intent_model,
+        train_into_cache,
+    )
 
     settings = get_settings()
     if epochs:
@@ -51,30 +56,37 @@ def train_nlu(
     if out is None:
         report = train_into_cache(settings, list(data) if data else None, progress=not as_json)
     else:
-        report = train_intent_model(_nlu_data(settings, data), out, settings, progress=not as_json)
-    summary = report.model_dump(exclude={"history", "labels"})
+        dataset, dedup = project_training_data(settings, list(data) if data else None)
+        report = train_intent_model(dataset, out, settings, progress=not as_json, dedup=dedup)
+    summary = report.model_dump(exclude={"history", "labels", "dedup"})
     summary["intents"] = len(report.labels)
+    if report.dedup is not None:
+        summary["dedup"] = report.dedup.model_dump(exclude={"removed"}) | {"removed": len(report.dedup.removed)}
     emit(summary, as_json=as_json, title="intent model trained")
 
 
 @eval_app.command("nlu")
 def eval_nlu(
-    data: list[Path] = typer.Option(None, "--data", exists=True, help="Labelled test files (default: the held-out split of data/nlu)."),
+    data: list[Path] = typer.Option(None, "--data", exists=True, help="Labelled test files (default: the test split of data/nlu)."),
     model: Path | None = typer.Option(None, "--model", help="Model folder (default: home/models/intent)."),
     out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Like `rasa test nlu`: accuracy, per-intent precision/recall/F1, confusion matrix PNG and an errors file."""
-    from lab.train.intent import holdout_split
+    """Like `rasa test nlu`: accuracy, per-intent precision/recall/F1, confusion matrix PNG and an errors file.
+
+    Default data: the test split (never trained on, never used to choose the epoch; the dev split that chose it is
+    not reported here)."""
     from lab.eval.nlu import evaluate_intents
+    from lab.train.intent import nlu_test_split
 
     settings = get_settings()
-    examples = _nlu_data(settings, data) if data else holdout_split(_nlu_data(settings, None), settings)[1]
-    report = evaluate_intents(_classifier(settings, model), examples, _out_dir(settings, out, "nlu"), progress=not as_json)
+    examples = _nlu_data(settings, data) if data else nlu_test_split(settings)
+    report = evaluate_intents(_classifier(settings, model), examples, _out_dir(settings, out, "nlu"), progress=not as_json,
+                              split="custom" if data else "test")
     if as_json:
         emit(report, as_json=True)
         return
-    emit(report.model_dump(include={"examples", "accuracy", "macro_f1", "out_of_scope_recall", "fallback_rate", "errors",
+    emit(report.model_dump(include={"split", "examples", "accuracy", "macro_f1", "out_of_scope_recall", "fallback_rate", "errors",
                                     "errors_path", "confusion_matrix_path", "report_path"}), as_json=False, title="eval nlu")
     for intent, scores in sorted(report.per_intent.items()):
         console.print(f"  {intent:22} P {scores.precision:.3f}  R {scores.recall:.3f}  F1 {scores.f1:.3f}  n={scores.support}")
@@ -91,7 +103,9 @@ def eval_simmc(
     out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Act accuracy, macro-F1 and slot F1 on SIMMC 2.1 dev user turns (data read from ../shared/data, never copied)."""
+    """Act accuracy and macro-F1 (strict mapping first, lenient second) and slot F1 on SIMMC 2.1 dev user turns, with
+    the assistant's own context (each dialogue replayed through it, on the home's catalog) and with SIMMC's gold
+    previous system act (the oracle convention). Data read from ../shared/data, never copied."""
     from lab.eval.simmc import evaluate_simmc
 
     if mode not in ("zero-shot", "in-domain"):
@@ -107,10 +121,17 @@ def eval_simmc(
     if as_json:
         emit(report, as_json=True)
         return
-    emit(report.model_dump(include={"mode", "dialogues", "scored_turns", "accuracy", "strict_accuracy", "macro_f1",
-                                    "strict_macro_f1", "slot_f1", "disambiguate", "seconds"}), as_json=False, title=f"SIMMC 2.1 dev, {mode}")
-    for slot, scores in sorted(report.per_slot.items()):
-        console.print(f"  slot {slot:16} F1 {scores.f1:.3f}")
+    emit(report.model_dump(include={"mode", "dialogues", "scored_turns", "headline", "seconds"}), as_json=False,
+         title=f"SIMMC 2.1 dev, {mode}")
+    console.print(f"  {'context':8} {'strict acc':>10} {'strict F1':>10} {'lenient acc':>11} {'lenient F1':>10} {'slot F1':>8}")
+    for scores in (report.own_context, report.oracle_context):
+        console.print(f"  {scores.context:8} {scores.strict_accuracy:10.4f} {scores.strict_macro_f1:10.4f} "
+                      f"{scores.lenient_accuracy:11.4f} {scores.lenient_macro_f1:10.4f} {scores.slot_f1:8.4f}")
+    console.print(f"  own: {report.own_context.description}")
+    console.print(f"  oracle: {report.oracle_context.description}")
+    console.print(f"  replay: {report.replay.products} products ({report.replay.catalog}), actions {report.replay.actions}")
+    for slot, scores in sorted(report.own_context.per_slot.items()):
+        console.print(f"  slot {slot:16} F1 {scores.f1:.3f} (own context)")
 
 
 @eval_app.command("bitext")

@@ -29,7 +29,7 @@ ENTRY_PREFIX = "intent-"
 KEY_LENGTH = 24
 # Settings that change the trained weights (threads and the inference runtime do not).
 TRAINING_FIELDS = ("nlu_epochs", "nlu_batch_size", "nlu_learning_rate", "nlu_warmup_ratio", "nlu_max_length", "nlu_seed",
-                   "nlu_patience", "nlu_holdout_fraction", "nlu_context_rate", "nlu_label_smoothing",
+                   "nlu_patience", "nlu_holdout_fraction", "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing",
                    "nlu_out_of_scope_weight", "nlu_entity_swap_rate", "nlu_train_device")
 # The code a model is a function of: the training loop, its augmentation and context, and how the data is read.
 TRAINING_CODE = ("lab/train/intent.py", "lab/train/augment.py", "dialogue/intent_network.py", "dialogue/intent_context.py",

@@ -12,6 +12,7 @@ Inline annotations understood by :func:`parse_example`::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -337,3 +338,47 @@ def stratified_split(dataset: NluDataset, test_fraction: float = 0.2, seed: int 
     train = [example for i, example in enumerate(dataset.examples) if i not in test_ids]
     test = [example for i, example in enumerate(dataset.examples) if i in test_ids]
     return NluDataset(examples=train, **shared), NluDataset(examples=test, **shared)
+
+
+class NluSplits(BaseModel):
+    """Train / dev / test parts of one dataset: train fits the weights, dev picks the epoch (early stopping), test is
+    only ever scored (``eval nlu``, the test floors, ``bench nlu``)."""
+
+    train: NluDataset
+    dev: NluDataset
+    test: NluDataset
+
+
+def three_way_split(dataset: NluDataset, dev_fraction: float, test_fraction: float, seed: int = 0) -> NluSplits:
+    """A deterministic, stratified train / dev / test split (shares of every intent).
+
+    Within each intent the examples are ranked by a keyed hash of ``seed`` and their normalised text (ties, i.e.
+    repeated texts, by their order in the data); the first ``round(n * test_fraction)`` are test, the next
+    ``round(n * dev_fraction)`` dev, the rest train. An intent with three or more examples keeps at least one in each
+    part. Because the rank of an example depends only on its own text, adding or removing an example moves at most
+    one other example of its intent across each boundary (test/dev, dev/train), never from test straight into
+    train; a shuffle would re-draw the whole intent.
+    Examples keep their original order in each part; synonyms, lookups and regexes go to all three.
+    """
+    if not (0 < dev_fraction < 1 and 0 < test_fraction < 1 and dev_fraction + test_fraction < 1):
+        raise ValueError(f"dev and test fractions must be in (0, 1) with a sum below 1, got {dev_fraction}, {test_fraction}")
+    part: dict[int, str] = {}
+    for intent in dataset.intents():
+        indices = [i for i, example in enumerate(dataset.examples) if example.intent == intent]
+        ranked = sorted(indices, key=lambda i: (_split_key(seed, dataset.examples[i].text), i))
+        n = len(ranked)
+        test = round(n * test_fraction)
+        dev = round(n * dev_fraction)
+        if n >= 3:
+            test, dev = max(test, 1), max(dev, 1)
+            test, dev = min(test, n - 2), min(dev, n - 1 - min(test, n - 2))
+        for rank, i in enumerate(ranked):
+            part[i] = "test" if rank < test else "dev" if rank < test + dev else "train"
+    shared: dict[str, Any] = {"synonyms": dict(dataset.synonyms), "lookups": dataset.lookups, "regexes": dataset.regexes}
+    chosen = {name: [e for i, e in enumerate(dataset.examples) if part[i] == name] for name in ("train", "dev", "test")}
+    return NluSplits(**{name: NluDataset(examples=examples, **shared) for name, examples in chosen.items()})
+
+
+def _split_key(seed: int, text: str) -> str:
+    normal = " ".join(text.lower().split())
+    return hashlib.blake2b(f"{seed}\0{normal}".encode(), digest_size=8).hexdigest()

@@ -1,12 +1,16 @@
 """Fine-tuning the intent classifier: MiniLM, mean pooling and a cosine head started at the class prototypes
-(``dialogue.intent_network``), plain torch, early stopping on held-out macro-F1.
+(``dialogue.intent_network``), plain torch, the epoch chosen (early stopping) on a dev split.
 
-``train_intent_model`` holds out a stratified share of the data (``settings.nlu_holdout_fraction``), trains with
-AdamW and a linear warm-up/decay schedule on dynamically padded batches, evaluates the held-out part after every
-epoch and keeps the weights of the best epoch (macro-F1, then loss). The folder it writes holds the model, the
-tokenizer, ``labels.json`` and ``metrics.json`` (the :class:`TrainingReport`), and is what
+``train_intent_model`` splits the data three ways (:func:`nlu_splits`: stratified, seeded, ``settings.nlu_dev_fraction``
+and ``settings.nlu_holdout_fraction``), trains on the train part with AdamW and a linear warm-up/decay schedule on
+dynamically padded batches, evaluates the dev part after every epoch and keeps the weights of the best epoch
+(macro-F1 with the out-of-scope fallback applied, as the classifier is deployed and scored; then raw macro-F1, then
+loss). The test part is never seen in training nor in model selection: ``eval nlu``, ``bench nlu``
+and the test floors score it (:func:`holdout_split`). The folder it writes holds the model, the tokenizer,
+``labels.json`` and ``metrics.json`` (the :class:`TrainingReport`, dev figures only), and is what
 :meth:`dialogue.intent_classifier.IntentClassifier.load` reads. Context augmentation: see ``intent_context``;
-entity substitution: see ``nlu_augment``.
+entity substitution: see ``augment``. The project-data entry points (:func:`train_into_cache`,
+:func:`train_from_settings`) first drop copies of evaluation texts (``lab.train.dedup``).
 """
 
 from __future__ import annotations
@@ -28,43 +32,58 @@ from tqdm.auto import tqdm
 
 from core.errors import UserError
 from core.settings import Settings, get_settings
-from dialogue.intent_classifier import ARCHITECTURE, LABELS_FILE, METRICS_FILE, OUT_OF_SCOPE
+from dialogue.intent_classifier import (
+    ARCHITECTURE,
+    LABELS_FILE,
+    METRICS_FILE,
+    OUT_OF_SCOPE,
+)
 from dialogue.intent_context import context_text, sample_action
 from dialogue.intent_network import IntentNetwork
+from dialogue.nlu_data import NluDataset, NluExample, NluSplits, three_way_split
 from lab.train.augment import EntitySwapper
-from dialogue.nlu_data import NluDataset, NluExample, stratified_split
+from lab.train.dedup import OverlapReport, remove_overlap
 
 log = logging.getLogger(__name__)
 
 
 class EpochStats(BaseModel):
+    """One epoch's training loss and its scores on the dev split (the split that picks the epoch)."""
+
     epoch: int
     train_loss: float
-    heldout_loss: float
-    heldout_accuracy: float
-    heldout_macro_f1: float
-    heldout_routed_accuracy: float | None = Field(default=None, description="With the out-of-scope fallback applied.")
-    heldout_out_of_scope_recall: float | None = Field(default=None, description="Routed, on held-out out_of_scope examples.")
+    dev_loss: float
+    dev_accuracy: float
+    dev_macro_f1: float
+    dev_routed_accuracy: float | None = Field(default=None, description="With the out-of-scope fallback applied.")
+    dev_routed_macro_f1: float | None = Field(default=None, description="With the fallback applied: picks the epoch.")
+    dev_out_of_scope_recall: float | None = Field(default=None, description="Routed, on dev out_of_scope examples.")
     seconds: float
 
 
 class TrainingReport(BaseModel):
-    """What a training run did and how well its best epoch did on the held-out examples (raw argmax, no fallback)."""
+    """What a training run did and how well its best epoch did on the dev examples (raw argmax, no fallback).
+
+    Dev figures chose the epoch, so they are optimistic; the model's score is ``eval nlu`` on the test split."""
 
     model_dir: str
     base_model: str
     labels: list[str]
     train_examples: int
-    heldout_examples: int
+    dev_examples: int
+    test_examples: int = Field(default=0, description="Held out as the test split: neither trained on nor used to "
+                               "choose the epoch (0 when the caller passed its own dev set).")
     epochs_run: int
     best_epoch: int
     stopped_early: bool
     train_seconds: float
-    heldout_accuracy: float
-    heldout_macro_f1: float
-    heldout_loss: float
-    heldout_routed_accuracy: float | None = None
-    heldout_out_of_scope_recall: float | None = None
+    dev_accuracy: float
+    dev_macro_f1: float
+    dev_loss: float
+    dev_routed_accuracy: float | None = None
+    dev_routed_macro_f1: float | None = None
+    dev_out_of_scope_recall: float | None = None
+    dedup: OverlapReport | None = Field(default=None, description="Copies of evaluation texts dropped before splitting.")
     torch_threads: int
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     history: list[EpochStats] = Field(default_factory=list)
@@ -79,9 +98,15 @@ def base_model_dir(settings: Settings) -> Path:
     return default_model_dir()
 
 
+def nlu_splits(dataset: NluDataset, settings: Settings) -> NluSplits:
+    """The train / dev / test split training uses; the same data and settings always give the same split."""
+    return three_way_split(dataset, settings.nlu_dev_fraction, settings.nlu_holdout_fraction, settings.nlu_seed)
+
+
 def holdout_split(dataset: NluDataset, settings: Settings) -> tuple[NluDataset, NluDataset]:
-    """The stratified (train, held-out) split training uses; the same settings always give the same split."""
-    return stratified_split(dataset, settings.nlu_holdout_fraction, settings.nlu_seed)
+    """(train + dev, test) of :func:`nlu_splits`: the test part is what evaluations and test floors score."""
+    splits = nlu_splits(dataset, settings)
+    return splits.train.merge(splits.dev), splits.test
 
 
 def encode_batch(tokenizer: Any, texts: list[str], actions: list[str | None], max_length: int) -> dict[str, torch.Tensor]:
@@ -96,22 +121,30 @@ def train_intent_model(
     dataset: NluDataset,
     out_dir: Path | None = None,
     settings: Settings | None = None,
-    heldout: NluDataset | None = None,
+    dev: NluDataset | None = None,
     progress: bool = True,
+    dedup: OverlapReport | None = None,
 ) -> TrainingReport:
-    """Fine-tune an intent classifier on ``dataset`` and save it to ``out_dir`` (default ``settings.nlu_model_dir``).
+    """Fine-tune an intent classifier and save it to ``out_dir`` (default ``settings.nlu_model_dir``).
 
-    ``heldout``: examples for early stopping; default a stratified split of ``dataset`` (see :func:`holdout_split`).
+    Without ``dev``, ``dataset`` is split by :func:`nlu_splits`: the model trains on the train part, picks its epoch on
+    the dev part and never sees the test part. With ``dev`` (e.g. SIMMC cross-validation folds, which hold out their
+    own test dialogues), all of ``dataset`` is trained on and ``dev`` picks the epoch. ``dedup``: what the caller
+    removed beforehand (recorded in the report).
     """
     from transformers import AutoTokenizer
 
     settings = settings or get_settings()
     out_dir = Path(out_dir or settings.nlu_model_dir)
-    train, held = (dataset, heldout) if heldout is not None else holdout_split(dataset, settings)
+    if dev is None:
+        splits = nlu_splits(dataset, settings)
+        train, held, withheld = splits.train, splits.dev, len(splits.test.examples)
+    else:
+        train, held, withheld = dataset, dev, 0
     labels = sorted({e.intent for e in dataset.examples} | {e.intent for e in held.examples})
     if len(labels) < 2 or not train.examples or not held.examples:
-        raise UserError(f"Intent training needs at least two intents and held-out examples; got {len(labels)} intents, "
-                        f"{len(train.examples)} training and {len(held.examples)} held-out examples.")
+        raise UserError(f"Intent training needs at least two intents and dev examples; got {len(labels)} intents, "
+                        f"{len(train.examples)} training and {len(held.examples)} dev examples.")
     label_ids = {label: i for i, label in enumerate(labels)}
     base = base_model_dir(settings)
     base_meta = json.loads((base / LABELS_FILE).read_text(encoding="utf-8")) if (base / LABELS_FILE).is_file() else None
@@ -139,21 +172,22 @@ def train_intent_model(
     seconds = time.perf_counter() - started
     report = TrainingReport(
         model_dir=str(out_dir), base_model=str(base), labels=labels, train_examples=len(train.examples),
-        heldout_examples=len(held.examples), epochs_run=len(history), best_epoch=best.epoch,
+        dev_examples=len(held.examples), test_examples=withheld, epochs_run=len(history), best_epoch=best.epoch,
         stopped_early=len(history) < settings.nlu_epochs, train_seconds=round(seconds, 1),
-        heldout_accuracy=best.heldout_accuracy, heldout_macro_f1=best.heldout_macro_f1, heldout_loss=best.heldout_loss,
-        heldout_routed_accuracy=best.heldout_routed_accuracy, heldout_out_of_scope_recall=best.heldout_out_of_scope_recall,
-        torch_threads=threads, hyperparameters=_hyperparameters(settings), history=history,
+        dev_accuracy=best.dev_accuracy, dev_macro_f1=best.dev_macro_f1, dev_loss=best.dev_loss,
+        dev_routed_accuracy=best.dev_routed_accuracy, dev_routed_macro_f1=best.dev_routed_macro_f1,
+        dev_out_of_scope_recall=best.dev_out_of_scope_recall,
+        dedup=dedup, torch_threads=threads, hyperparameters=_hyperparameters(settings), history=history,
     )
     _save(model, tokenizer, report, settings, out_dir)
-    log.info("nlu.trained dir=%s examples=%d heldout=%d epochs=%d best=%d acc=%.4f f1=%.4f seconds=%.1f", out_dir,
-             report.train_examples, report.heldout_examples, report.epochs_run, report.best_epoch,
-             report.heldout_accuracy, report.heldout_macro_f1, seconds)
+    log.info("nlu.trained dir=%s examples=%d dev=%d test_withheld=%d epochs=%d best=%d dev_acc=%.4f dev_f1=%.4f "
+             "seconds=%.1f", out_dir, report.train_examples, report.dev_examples, report.test_examples,
+             report.epochs_run, report.best_epoch, report.dev_accuracy, report.dev_macro_f1, seconds)
     return report
 
 
 class _Loop:
-    """One training run: epochs of shuffled, context-augmented, entity-substituted mini-batches, then a held-out evaluation."""
+    """One training run: epochs of shuffled, context-augmented, entity-substituted mini-batches, then a dev evaluation."""
 
     def __init__(self, model: IntentNetwork, tokenizer: Any, settings: Settings, label_ids: dict[str, int], progress: bool,
                  swapper: EntitySwapper | None = None) -> None:
@@ -209,11 +243,11 @@ class _Loop:
                 train_loss = self._epoch(train, optimizer, scheduler, bar)
                 stats = self._evaluate(held, epoch, train_loss, time.perf_counter() - began)
                 history.append(stats)
-                log.info("nlu.epoch %d loss=%.4f heldout_loss=%.4f acc=%.4f macro_f1=%.4f routed_acc=%.4f oos_recall=%s %.1fs",
-                         epoch, train_loss, stats.heldout_loss, stats.heldout_accuracy, stats.heldout_macro_f1,
-                         stats.heldout_routed_accuracy, stats.heldout_out_of_scope_recall, stats.seconds)
-                bar.set_postfix(epoch=epoch, f1=f"{stats.heldout_macro_f1:.3f}")
-                if best is None or (stats.heldout_macro_f1, -stats.heldout_loss) > (best.heldout_macro_f1, -best.heldout_loss):
+                log.info("nlu.epoch %d loss=%.4f dev_loss=%.4f dev_acc=%.4f dev_macro_f1=%.4f dev_routed_acc=%.4f "
+                         "dev_oos_recall=%s %.1fs", epoch, train_loss, stats.dev_loss, stats.dev_accuracy,
+                         stats.dev_macro_f1, stats.dev_routed_accuracy, stats.dev_out_of_scope_recall, stats.seconds)
+                bar.set_postfix(epoch=epoch, f1=f"{stats.dev_routed_macro_f1:.3f}")
+                if best is None or _selection_key(stats) > _selection_key(best):
                     best, stale = stats, 0
                     best_state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
                 else:
@@ -279,18 +313,26 @@ class _Loop:
         gold = [self.label_ids[e.intent] for e in held]
         oos_hits = [r == oos for g, r in zip(gold, routed) if g == oos]
         return EpochStats(
-            epoch=epoch, train_loss=round(train_loss, 5), heldout_loss=round(total_loss / len(held), 5),
-            heldout_accuracy=round(float(accuracy_score(gold, predicted)), 5),
-            heldout_macro_f1=round(float(f1_score(gold, predicted, average="macro", zero_division=0)), 5),
-            heldout_routed_accuracy=round(float(accuracy_score(gold, routed)), 5),
-            heldout_out_of_scope_recall=round(sum(oos_hits) / len(oos_hits), 5) if oos_hits else None,
+            epoch=epoch, train_loss=round(train_loss, 5), dev_loss=round(total_loss / len(held), 5),
+            dev_accuracy=round(float(accuracy_score(gold, predicted)), 5),
+            dev_macro_f1=round(float(f1_score(gold, predicted, average="macro", zero_division=0)), 5),
+            dev_routed_accuracy=round(float(accuracy_score(gold, routed)), 5),
+            dev_routed_macro_f1=round(float(f1_score(gold, routed, labels=sorted(set(gold)), average="macro",
+                                                     zero_division=0)), 5),
+            dev_out_of_scope_recall=round(sum(oos_hits) / len(oos_hits), 5) if oos_hits else None,
             seconds=round(seconds, 1),
         )
 
 
+def _selection_key(stats: EpochStats) -> tuple[float, float, float]:
+    """How epochs are compared (higher wins), on dev only: macro-F1 of the classifier as deployed and scored (the
+    out-of-scope fallback applied), then raw macro-F1, then lower loss."""
+    return (stats.dev_routed_macro_f1 or 0.0, stats.dev_macro_f1, -stats.dev_loss)
+
+
 def _hyperparameters(settings: Settings) -> dict[str, Any]:
     names = ("nlu_epochs", "nlu_batch_size", "nlu_learning_rate", "nlu_warmup_ratio", "nlu_max_length", "nlu_seed",
-             "nlu_patience", "nlu_holdout_fraction", "nlu_context_rate", "nlu_label_smoothing",
+             "nlu_patience", "nlu_holdout_fraction", "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing",
              "nlu_out_of_scope_weight", "nlu_entity_swap_rate")
     return {name.removeprefix("nlu_"): getattr(settings, name) for name in names}
 
@@ -331,17 +373,17 @@ def train_into_cache(settings: Settings | None = None, data: list[Path] | None =
     (``dialogue.model_cache``), and link the home's model folder to it. Where the cache cannot be written, train into
     the home as before."""
     from dialogue.model_cache import cache_entry, default_nlu_data, link_home_model
-    from dialogue.nlu_data import load_nlu
 
     settings = settings or get_settings()
     paths = list(data or default_nlu_data(settings))
     entry = cache_entry(settings, paths)
+    dataset, dedup = project_training_data(settings, paths)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         log.warning("nlu.model_cache_unwritable cache=%s reason=%s", entry.parent, exc)
-        return train_intent_model(load_nlu(paths), settings.nlu_model_dir, settings, progress=progress)
-    report = train_intent_model(load_nlu(paths), entry, settings, progress=progress)
+        return train_intent_model(dataset, settings.nlu_model_dir, settings, progress=progress, dedup=dedup)
+    report = train_intent_model(dataset, entry, settings, progress=progress, dedup=dedup)
     link_home_model(settings, entry)
     return report
 
@@ -362,8 +404,21 @@ def ensure_intent_model(settings: Settings | None = None, progress: bool = True)
 
 
 def train_from_settings(settings: Settings | None = None, progress: bool = True) -> TrainingReport:
-    """Train on the project's NLU data (``settings.data_dir / "nlu"``) into ``settings.nlu_model_dir``."""
+    """Train on the project's NLU data (``settings.data_dir / "nlu"``, without copies of evaluation texts) into
+    ``settings.nlu_model_dir``."""
+    settings = settings or get_settings()
+    dataset, dedup = project_training_data(settings)
+    return train_intent_model(dataset, settings.nlu_model_dir, settings, progress=progress, dedup=dedup)
+
+
+def nlu_test_split(settings: Settings, data: list[Path] | None = None) -> NluDataset:
+    """The test split of the project data as training splits it (after the same dedup): what ``eval nlu`` scores."""
+    return holdout_split(project_training_data(settings, data)[0], settings)[1]
+
+
+def project_training_data(settings: Settings, data: list[Path] | None = None) -> tuple[NluDataset, OverlapReport]:
+    """The NLU data training reads (default ``settings.data_dir / "nlu"``) less copies of SIMMC dev and Bitext texts
+    (``lab.train.dedup``); the split into train / dev / test happens after this, in :func:`train_intent_model`."""
     from dialogue.nlu_data import load_nlu
 
-    settings = settings or get_settings()
-    return train_intent_model(load_nlu(settings.data_dir / "nlu"), settings.nlu_model_dir, settings, progress=progress)
+    return remove_overlap(load_nlu(data or [settings.data_dir / "nlu"]))

@@ -1,5 +1,7 @@
-"""The fine-tuned intent classifier: trained once per module on the shipped data/nlu, then checked on its held-out
-share, in context, after a save/load round trip, at its thresholds, and zero-shot on real third-party dialogues."""
+"""The fine-tuned intent classifier: trained once per session on the shipped data/nlu (train split; the epoch chosen
+on the dev split), then checked on its test split (never trained on, never used to choose), in context, after a
+save/load round trip, at its thresholds, and zero-shot on real third-party dialogues (strict mapping, replayed
+through the assistant)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 from core.errors import NotReadyError  # noqa: E402
-from core.settings import DATA_DIR, Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from dialogue.intent_classifier import IntentClassifier, IntentPrediction  # noqa: E402
 from dialogue.intent_context import NluContext, apply_rules  # noqa: E402
-from lab.train.intent import TrainingReport, holdout_split  # noqa: E402
-from dialogue.nlu_data import NluDataset, load_nlu  # noqa: E402
+from lab.train.intent import TrainingReport, nlu_splits, nlu_test_split, project_training_data  # noqa: E402
+from dialogue.nlu_data import NluDataset  # noqa: E402
 from lab.bench.nlu import bench_intent_latency  # noqa: E402
 from lab.eval.nlu import NluEvalReport, evaluate_intents  # noqa: E402
 
@@ -40,13 +42,30 @@ def trained(nlu_settings: Settings) -> Trained:
     """The session's classifier (tests/conftest.py trains it once on data/nlu)."""
     report = TrainingReport.model_validate_json((nlu_settings.nlu_model_dir / "metrics.json").read_text())
     classifier = IntentClassifier.load(nlu_settings.nlu_model_dir, nlu_settings)
-    return Trained(nlu_settings, load_nlu(DATA_DIR / "nlu"), report, classifier)
+    return Trained(nlu_settings, project_training_data(nlu_settings)[0], report, classifier)
+
+
+#: Targets (docs/nlu.md): test-split accuracy and out-of-scope recall, zero-shot SIMMC and Bitext act accuracy
+#: under the strict mapping. The floors are the targets: the metrics are deterministic (same seed, same data).
+ACCURACY_TARGET = 0.95
+OUT_OF_SCOPE_RECALL_TARGET = 0.9
+MACRO_F1_TARGET = 0.93
+ZERO_SHOT_TARGET = 0.85
+
+#: Two targets the shipped model does not reach (docs/nlu.md): test-split accuracy 0.912 and
+#: macro-F1 0.926; SIMMC strict zero-shot (own context) 0.731 on the 60-dialogue sample. Their target tests are
+#: strict xfails: they run, and the day the model reaches a target the XPASS fails the suite so the marker goes.
+#: Meanwhile each is also guarded against regression a point under what was measured (torch's thread count moves a
+#: trained model by an example or two). These guards are not the targets and are not reported as such.
+BELOW_TARGET = pytest.mark.xfail(strict=True, reason="below its target (issue 18): see docs/nlu.md for the figures")
+ACCURACY_MEASURED, MACRO_F1_MEASURED, SIMMC_STRICT_MEASURED = 0.912, 0.926, 0.731
 
 
 @pytest.fixture(scope="module")
 def heldout_report(trained: Trained, tmp_path_factory: pytest.TempPathFactory) -> NluEvalReport:
-    _, heldout = holdout_split(trained.dataset, trained.settings)
-    return evaluate_intents(trained.classifier, heldout, tmp_path_factory.mktemp("nlu-eval"), progress=False)
+    """The test split, as ``shopassist eval nlu`` scores it."""
+    test = nlu_test_split(trained.settings)
+    return evaluate_intents(trained.classifier, test, tmp_path_factory.mktemp("nlu-eval"), progress=False, split="test")
 
 
 def test_training_writes_model_labels_and_metrics(trained: Trained) -> None:
@@ -54,17 +73,36 @@ def test_training_writes_model_labels_and_metrics(trained: Trained) -> None:
     labels = json.loads((folder / "labels.json").read_text())["labels"]
     assert labels == trained.dataset.intents() == trained.classifier.labels
     metrics = TrainingReport.model_validate_json((folder / "metrics.json").read_text())
-    assert metrics.best_epoch >= 1 and metrics.heldout_examples > 0
+    assert metrics.best_epoch >= 1 and metrics.dev_examples > 0 and metrics.test_examples > 0
     assert (folder / "tokenizer.json").is_file() and any(folder.glob("*.safetensors"))
     assert not folder.with_name(folder.name + ".partial").exists()
 
 
-def test_heldout_accuracy_and_out_of_scope_recall(heldout_report: NluEvalReport) -> None:
-    # Quality floors, a little under the targets (accuracy 0.95, out-of-scope recall 0.9): the held-out split has only
-    # ~35 out-of-scope examples, so one example moves recall by 0.03, and torch's thread count changes the trained model.
-    assert heldout_report.accuracy >= 0.94, heldout_report.top_confusions
-    assert heldout_report.out_of_scope_recall is not None and heldout_report.out_of_scope_recall >= 0.8
-    assert heldout_report.macro_f1 >= 0.93
+def test_training_never_sees_the_test_split(trained: Trained) -> None:
+    splits = nlu_splits(trained.dataset, trained.settings)
+    assert trained.report.train_examples == len(splits.train.examples)
+    assert trained.report.dev_examples == len(splits.dev.examples)
+    assert trained.report.test_examples == len(splits.test.examples) == len(nlu_test_split(trained.settings).examples)
+    trained_on = {(e.text, e.intent) for e in splits.train.examples}
+    assert not trained_on & {(e.text, e.intent) for e in splits.test.examples}
+
+
+def test_test_split_out_of_scope_recall_at_target(heldout_report: NluEvalReport) -> None:
+    # On the test split: never trained on, never used to choose the epoch.
+    assert heldout_report.split == "test"
+    assert heldout_report.out_of_scope_recall is not None
+    assert heldout_report.out_of_scope_recall >= OUT_OF_SCOPE_RECALL_TARGET, heldout_report.per_intent["out_of_scope"]
+
+
+@BELOW_TARGET
+def test_test_split_accuracy_at_target(heldout_report: NluEvalReport) -> None:
+    assert heldout_report.accuracy >= ACCURACY_TARGET, heldout_report.top_confusions
+    assert heldout_report.macro_f1 >= MACRO_F1_TARGET
+
+
+def test_test_split_accuracy_does_not_regress(heldout_report: NluEvalReport) -> None:
+    assert heldout_report.accuracy >= ACCURACY_MEASURED - 0.01, heldout_report.top_confusions
+    assert heldout_report.macro_f1 >= MACRO_F1_MEASURED - 0.01
 
 
 def test_eval_writes_rasa_style_artefacts(heldout_report: NluEvalReport) -> None:
@@ -143,16 +181,36 @@ def test_prediction_is_json_and_fast(trained: Trained) -> None:
     assert 0 < timings["p50_ms"] < 250
 
 
-def test_simmc_zero_shot_sample(trained: Trained, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def simmc_sample(trained: Trained, demo_store, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """60 SIMMC 2.1 dev dialogues replayed through the assistant (demo catalog), zero-shot."""
     from lab.eval.simmc import evaluate_simmc
 
     path = shared("simmc2", "simmc2.1_dials_dstc11_dev.json")
+    out_dir = tmp_path_factory.mktemp("simmc")
     report = evaluate_simmc("zero-shot", classifier=trained.classifier, settings=trained.settings, data_path=path,
-                            nlu_data=trained.dataset, out_dir=tmp_path, limit_dialogues=60, progress=False)
-    assert report.scored_turns > 200 and report.dialogues == 60
-    assert report.accuracy >= 0.75, report.intents.top_confusions
-    assert "INFORM:DISAMBIGUATE" not in report.act_mapping and sum(report.disambiguate.values()) > 0
-    assert (tmp_path / "simmc_zero-shot_report.json").is_file()
+                            nlu_data=trained.dataset, out_dir=out_dir, limit_dialogues=60, progress=False, store=demo_store)
+    return report, out_dir
+
+
+def test_simmc_zero_shot_sample_reports_both_contexts(simmc_sample) -> None:  # type: ignore[no-untyped-def]
+    """The strict act accuracy with the assistant's own context is the headline; oracle and lenient are reported too."""
+    report, out_dir = simmc_sample
+    assert report.scored_turns > 200 and report.dialogues == 60 and report.replay.turns == report.turns
+    own, oracle = report.own_context, report.oracle_context
+    assert (own.context, oracle.context) == ("own", "oracle")
+    assert own.lenient_accuracy >= own.strict_accuracy and oracle.lenient_accuracy >= oracle.strict_accuracy
+    assert "INFORM:DISAMBIGUATE" not in report.act_mapping and sum(own.disambiguate.values()) > 0
+    assert report.disambiguation_routing.turns == sum(own.disambiguate.values())
+    saved = json.loads((out_dir / "simmc_zero-shot_report.json").read_text())
+    assert {"own_context", "oracle_context", "headline", "replay"} <= set(saved)
+    assert own.strict_accuracy >= SIMMC_STRICT_MEASURED - 0.01, (report.figures(), own.intents.top_confusions)
+
+
+@BELOW_TARGET
+def test_simmc_zero_shot_strict_at_target(simmc_sample) -> None:  # type: ignore[no-untyped-def]
+    report, _ = simmc_sample
+    assert report.own_context.strict_accuracy >= ZERO_SHOT_TARGET, report.figures()
 
 
 def test_bitext_zero_shot_sample(trained: Trained, tmp_path: Path) -> None:
@@ -161,5 +219,5 @@ def test_bitext_zero_shot_sample(trained: Trained, tmp_path: Path) -> None:
     path = shared("bitext-customer-support", "Bitext_Sample_Customer_Support_Training_Dataset.csv")
     report = evaluate_bitext(trained.classifier, data_path=path, out_dir=tmp_path, sample=900,
                              training_texts=[e.text for e in trained.dataset.examples], progress=False)
-    assert report.scored > 200
-    assert report.accuracy >= 0.85, report.intents.top_confusions
+    assert report.scored > 200 and report.duplicates_of_training == 0
+    assert report.strict_accuracy >= ZERO_SHOT_TARGET, report.intents.top_confusions

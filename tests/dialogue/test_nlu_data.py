@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from core.settings import DATA_DIR
-from dialogue.nlu_data import NluDataset, NluFormatError, load_nlu, parse_example, stratified_split
+from dialogue.nlu_data import (
+    NluDataset,
+    NluExample,
+    NluFormatError,
+    load_nlu,
+    parse_example,
+    stratified_split,
+    three_way_split,
+)
 
 NLU_DIR = DATA_DIR / "nlu"
 REQUIRED_INTENTS = {
@@ -245,3 +253,40 @@ def test_split_keeps_one_example_each_side_for_small_intents() -> None:
     assert Counter(e.intent for e in train.examples) == {"a": 1, "b": 9}
     with pytest.raises(ValueError):
         stratified_split(data, test_fraction=1.0)
+
+
+def test_three_way_split_is_stratified_disjoint_and_deterministic(shipped: NluDataset) -> None:
+    splits = three_way_split(shipped, dev_fraction=0.1, test_fraction=0.15, seed=13)
+    again = three_way_split(shipped, dev_fraction=0.1, test_fraction=0.15, seed=13)
+    parts = {name: [e.source for e in getattr(splits, name).examples] for name in ("train", "dev", "test")}
+    assert parts == {name: [e.source for e in getattr(again, name).examples] for name in ("train", "dev", "test")}
+    assert sum(len(p) for p in parts.values()) == len(shipped.examples)
+    assert len({s for p in parts.values() for s in p}) == len(shipped.examples), "a part shares an example"
+    totals = Counter(e.intent for e in shipped.examples)
+    for name, share in (("dev", 0.1), ("test", 0.15)):
+        counts = Counter(e.intent for e in getattr(splits, name).examples)
+        for intent, total in totals.items():
+            assert abs(counts[intent] - round(total * share)) <= 1, (name, intent)
+    assert splits.dev.synonyms == shipped.synonyms and splits.test.lookups == shipped.lookups
+    other = three_way_split(shipped, dev_fraction=0.1, test_fraction=0.15, seed=14)
+    assert [e.source for e in other.test.examples] != parts["test"]
+
+
+def test_three_way_split_moves_few_examples_when_data_is_added() -> None:
+    base = [NluExample(text=f"utterance number {i}", intent="a" if i % 2 else "b") for i in range(200)]
+    more = [*base, *(NluExample(text=f"a new utterance {i}", intent="a") for i in range(5))]
+    before = three_way_split(NluDataset(examples=base), 0.1, 0.15, seed=1)
+    after = three_way_split(NluDataset(examples=more), 0.1, 0.15, seed=1)
+    was_test, now_test = {e.text for e in before.test.examples}, {e.text for e in after.test.examples}
+    was_train, now_train = {e.text for e in before.train.examples}, {e.text for e in after.train.examples}
+    assert len(was_test - now_test) <= 5 and len(was_train - now_train) <= 5, "adding examples re-drew the split"
+    assert not was_test & now_train, "a test example went straight into train"
+
+
+def test_three_way_split_keeps_every_part_for_small_intents() -> None:
+    data = NluDataset(examples=[NluExample(text=f"t{i}", intent="a" if i < 3 else "b") for i in range(23)])
+    splits = three_way_split(data, dev_fraction=0.1, test_fraction=0.15, seed=0)
+    for part in (splits.train, splits.dev, splits.test):
+        assert Counter(e.intent for e in part.examples)["a"] == 1
+    with pytest.raises(ValueError):
+        three_way_split(data, dev_fraction=0.5, test_fraction=0.5)

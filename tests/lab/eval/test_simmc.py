@@ -1,9 +1,13 @@
 """SIMMC evaluation pieces that need no model: gold pairs, the learned slot lexicon, dialogue-state tracking, how
-answers to a "which one?" question are routed, and the in-domain training examples' real context."""
+answers to a "which one?" question are routed (by the assistant's own previous action only), and the in-domain
+training examples' annotated context."""
 
 from __future__ import annotations
 
-from dialogue.intent_classifier import IntentPrediction
+import inspect
+
+import pytest
+
 from lab.eval.simmc import SimmcTurn, fold_examples, routed_intents
 from lab.eval.simmc_slots import LexiconTurn, SlotLexicon, gold_pairs, track_dialogue
 
@@ -12,11 +16,7 @@ LEXICON = SlotLexicon(forms={"jacket": ("type", "jacket"), "coat": ("type", "coa
 
 
 def turn(text: str, act: str, intent: str | None, previous: str | None = None, index: int = 0) -> SimmcTurn:
-    return SimmcTurn(dialogue=1, turn=index, text=text, act=act, intent=intent, previous_action=previous)
-
-
-def predicted(intent: str) -> IntentPrediction:
-    return IntentPrediction(intent=intent, confidence=0.9, out_of_scope=False, raw_intent=intent)
+    return SimmcTurn(dialogue=1, turn=index, text=text, act=act, intent=intent, gold_previous_action=previous)
 
 
 def test_gold_pairs_split_multi_valued_slots_and_skip_unscored_ones() -> None:
@@ -49,12 +49,21 @@ def test_tracking_refines_the_running_search_and_a_new_search_keeps_only_the_typ
     ]
 
 
-def test_an_answer_to_which_one_continues_the_question_unless_it_is_explicit() -> None:
-    dialogue = [turn("what sizes do those come in?", "ASK:GET", "ask_product_question", "show_products", 0),
-                turn("the black one on the left", "INFORM:DISAMBIGUATE", None, "ask_clarification", 1),
-                turn("ok, add it to my cart", "INFORM:DISAMBIGUATE", None, "ask_clarification", 2)]
-    routed = routed_intents(dialogue, [predicted("ask_product_question"), predicted("refine"), predicted("add_to_cart")])
-    assert routed == ["ask_product_question", "ask_product_question", "add_to_cart"]
+def test_an_answer_to_the_assistants_own_which_one_is_served_by_the_intent_that_asked() -> None:
+    # The assistant asked "which one?" after the first turn; the answer names a reference; an explicit request does not
+    # answer; a turn without a reference is taken as what the classifier says.
+    routed = routed_intents(["ask_product_question", "refine", "add_to_cart", "refine"],
+                            [None, "ask_product_question", "ask_product_question", "ask_product_question"],
+                            [False, True, True, False])
+    assert routed == ["ask_product_question", "ask_product_question", "add_to_cart", "refine"]
+
+
+def test_routing_knows_only_what_the_assistant_knew_never_the_wizards_acts() -> None:
+    # Whatever SIMMC's wizard did, a turn is routed as an answer only while the assistant itself waits for one.
+    assert routed_intents(["ask_product_question", "refine"], [None, None], [False, True]) == ["ask_product_question", "refine"]
+    assert list(inspect.signature(routed_intents).parameters) == ["intents", "awaiting_reference", "references"]
+    with pytest.raises(ValueError):
+        routed_intents(["refine"], [], [])
 
 
 def test_in_domain_training_examples_keep_the_action_they_followed() -> None:
