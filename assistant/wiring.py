@@ -11,6 +11,8 @@ import logging
 from assistant.generators.base import Generator
 from assistant.generators.registry import build_generator
 from assistant.service import ShopAssistant
+from core.errors import NotReadyError
+from core.language import Language
 from core.settings import Settings
 from dialogue.manager import DialogueManager
 from dialogue.orders import OrderBook
@@ -33,9 +35,18 @@ def build_understander(settings: Settings, store: ProductStore) -> Understander:
     from dialogue.vocabulary import CatalogVocabulary
 
     classifier = IntentClassifier.load(resolve_nlu_model_dir(settings), settings)  # the home's, else the model cache's
+    by_language: dict[Language, IntentClassifier] = {}
+    for language in settings.nlu_languages:
+        if language == settings.nlu_language:
+            continue
+        view = settings.for_language(language)
+        try:
+            by_language[language] = IntentClassifier.load(resolve_nlu_model_dir(view), view)
+        except NotReadyError as exc:  # serve English; Chinese turns reach the English model until prepare trains one
+            log.warning("nlu.language_model_missing language=%s reason=%s", language, exc)
     synonyms = load_nlu(settings.data_dir / "nlu").synonyms
     vocabulary = CatalogVocabulary.from_products(store.products(), synonyms)
-    return Understander(classifier, SlotExtractor(vocabulary))
+    return Understander(classifier, SlotExtractor(vocabulary), by_language)
 
 
 def build_reranker(settings: Settings, store: ProductStore, weights: RerankWeights | None = None) -> FeedbackReranker | None:

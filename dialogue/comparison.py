@@ -4,6 +4,7 @@ table, delivered beside the reply, carries the details."""
 
 from __future__ import annotations
 
+from core.money import money
 from dialogue.plan import ComparisonRow, ComparisonTable
 from retrieval.models import CORE_ATTRIBUTES, Product
 
@@ -12,13 +13,13 @@ MAX_ATTRIBUTE_ROWS = 8
 MAX_SUMMARY_LINES = 3
 
 
-def _money(product: Product) -> str:
-    return f"${product.price:,.2f}"
+def _price(product: Product) -> str:
+    return money(product.price, product.currency)
 
 
 def compare_products(products: list[Product]) -> ComparisonTable:
     rows = [
-        ComparisonRow(attribute="price", values=[_money(p) for p in products], differs=len({p.price for p in products}) > 1),
+        ComparisonRow(attribute="price", values=[_price(p) for p in products], differs=len({p.price for p in products}) > 1),
         ComparisonRow(attribute="brand", values=[p.brand or "—" for p in products], differs=len({p.brand for p in products}) > 1),
         ComparisonRow(
             attribute="rating",
@@ -51,12 +52,12 @@ def summary_lines(products: list[Product], rows: list[ComparisonRow]) -> list[st
     top = max((p.rating or 0.0 for p in rated), default=None)
     best = [p for p in rated if p.rating == top] if len(rated) > 1 and len({p.rating for p in rated}) > 1 else []
     if len(cheapest) == len(products):
-        lines.append(f"They have the same price ({_money(cheapest[0])}).")
+        lines.append(f"They have the same price ({_price(cheapest[0])}).")
     elif best == cheapest:
-        lines.append(f"{_both(cheapest, names)} both the lowest price ({_money(cheapest[0])}) and the best rating ({_stars(best[0])}).")
+        lines.append(f"{_both(cheapest, names)} both the lowest price ({_price(cheapest[0])}) and the best rating ({_stars(best[0])}).")
         best = []
     else:
-        lines.append(f"{_both(cheapest, names)} the lowest price ({_money(cheapest[0])}).")
+        lines.append(f"{_both(cheapest, names)} the lowest price ({_price(cheapest[0])}).")
     if best:
         lines.append(f"{_both(best, names)} the best rating ({_stars(best[0])}).")
     out_of_stock = [names[p.id] for p in products if not p.in_stock]

@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 ENTRY_PREFIX = "intent-"
 KEY_LENGTH = 24
 # Settings that change the trained weights (threads and the inference runtime do not).
-TRAINING_FIELDS = ("nlu_epochs", "nlu_batch_size", "nlu_learning_rate", "nlu_warmup_ratio", "nlu_max_length", "nlu_seed",
-                   "nlu_patience", "nlu_holdout_fraction", "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing",
-                   "nlu_out_of_scope_weight", "nlu_entity_swap_rate", "nlu_train_device")
+# The thresholds are there because the epoch is chosen by macro-F1 with the out-of-scope fallback applied.
+TRAINING_FIELDS = ("nlu_threshold", "nlu_ambiguity_threshold", "nlu_epochs", "nlu_batch_size", "nlu_learning_rate",
+                   "nlu_warmup_ratio", "nlu_max_length", "nlu_seed", "nlu_patience", "nlu_holdout_fraction",
+                   "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing", "nlu_out_of_scope_weight",
+                   "nlu_entity_swap_rate", "nlu_train_device")
 # The code a model is a function of: the training loop, its augmentation and context, and how the data is read.
 TRAINING_CODE = ("lab/train/intent.py", "lab/train/augment.py", "dialogue/intent_network.py", "dialogue/intent_context.py",
                  "dialogue/nlu_data.py")
@@ -47,7 +49,7 @@ def has_model(folder: Path) -> bool:
 
 
 def default_nlu_data(settings: NluSettings) -> list[Path]:
-    return [settings.data_dir / "nlu"]
+    return [settings.nlu_data_dir]
 
 
 def training_key(settings: NluSettings, data: Sequence[Path] | None = None) -> str:

@@ -3,6 +3,10 @@
 Every rule runs on the lower-cased text, once, in a fixed order; a match claims its characters so that later rules
 (and the vocabulary matcher in ``dialogue.slots``) skip them: "no more than 80" is a price, never a negation; "4 stars
 and up" is a rating, never a price; "two of the second one" is a quantity and an ordinal.
+
+A message with Han characters runs the Chinese rules of ``dialogue.slot_rules_zh`` first (500元以内, 第二款, 两件 ...),
+then these. The default order-id patterns take a Han character as a word boundary ("订单ORD-10001到哪了"), which
+``\b`` does not (Han characters are word characters to ``re``).
 """
 
 from __future__ import annotations
@@ -12,8 +16,12 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
+from dialogue import slot_rules_zh
 from dialogue.lexicon import AMOUNT_WORDS, NUMBER_WORDS, ORDINAL_WORDS, amount_in_words
+from dialogue.lexicon_zh import HAN_RANGES, WORD_END, WORD_START
 
+#: Han characters or a yuan sign: the Chinese rules run.
+_CHINESE = re.compile(f"[{HAN_RANGES}¥￥]")
 #: (position, kind, index, key, value) of one reference.
 RefHit = tuple[int, str, int | None, str | None, str | None]
 
@@ -162,6 +170,8 @@ class RuleHits:
     order_id: str | None = None
     brands_out_focus: bool = False
     references: list[RefHit] = field(default_factory=list)
+    #: Spans of Chinese demonstrative references (这个, 那款): one right after an attribute describes it ("红色那个").
+    demonstratives: list[tuple[int, int]] = field(default_factory=list)
 
     def free(self, start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in self.spans)
@@ -204,9 +214,9 @@ class PatternRules:
         prefix = re.escape(options.order_prefix.lower())
         digits = f"\\d{{{options.order_min_digits},{options.order_max_digits}}}"
         patterns = options.order_patterns or [
-            rf"\b{prefix}[-_\s]?#?(?P<id>{digits})\b",
-            rf"\border\s*(?:number|no\.?|num|id|#|n°)?\s*[:#-]?\s*(?P<id>{digits})\b",
-            rf"(?<!\w)#\s?(?P<id>{digits})\b",
+            rf"{WORD_START}{prefix}[-_\s]?#?(?P<id>{digits}){WORD_END}",
+            rf"\border\s*(?:number|no\.?|num|id|#|n°)?\s*[:#-]?\s*(?P<id>{digits}){WORD_END}",
+            rf"{WORD_START}#\s?(?P<id>{digits}){WORD_END}",
         ]
         if options.bare_order_digits:
             patterns.append(rf"^\s*#?(?P<id>\d{{{options.bare_order_digits}}})\s*[.!?]?\s*$")
@@ -216,6 +226,8 @@ class PatternRules:
         """All pattern slots of ``text`` (already lower-cased)."""
         hits = RuleHits()
         self._order_id(text, hits)
+        if _CHINESE.search(text):
+            slot_rules_zh.run(text, hits, self.options)
         self._rating(text, hits)
         self._price(text, hits)
         self._references(text, hits)
@@ -246,6 +258,8 @@ class PatternRules:
         return value >= self.options.bare_price_minimum and not _AGE_BEFORE.search(text[max(0, match.start() - 25): match.start()])
 
     def _price(self, text: str, hits: RuleHits) -> None:
+        if hits.price_min is not None or hits.price_max is not None:
+            return  # a Chinese rule found the price
         for m in _RANGE.finditer(text):
             (low, low_money), (high, high_money) = amount_of(m, "a"), amount_of(m, "b")
             if m.group("bk") and not m.group("ak") and low < 10 <= low * 1000 <= high * 1.0001:

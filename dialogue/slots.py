@@ -15,6 +15,14 @@ Choices worth knowing:
 * "the cheaper one" / "the most expensive one" are references (``cheapest``/``priciest``); "cheaper" alone is
   ``price_hint="cheaper"``.
 * ``is_empty()`` is about search constraints only: references, quantity and order id do not count.
+
+Chinese messages give the same slots with the same values (see ``dialogue.slot_rules_zh`` for the pattern rules,
+``dialogue.lexicon_zh`` for how Chinese words reach the catalog's values, ``dialogue.entities`` for matching on Han
+characters): 红色的跑鞋 500元以内 is ``colors=["Red"], category="Running Shoes", price_max=500`` on the English catalog
+and ``colors=["红色"], category="跑步鞋"`` on the Chinese one. A demonstrative right after an attribute is that
+attribute's reference, as "the red one" is: 红色那个 / Acme那个 → an ``attribute`` reference, no filter; followed by a
+category (Acme那个破壁机, Stridewell那双跑鞋) the attribute stays a filter and no reference is made; before one
+(那件深蓝的卫衣) it is the focus, and the words after it are filters, as in "that blue hoodie".
 """
 
 from __future__ import annotations
@@ -27,7 +35,14 @@ from pydantic import BaseModel, Field
 
 from dialogue.entities import EntityMatch, EntityMatcher, Token, tokenize
 from dialogue.lexicon import NUMBER_WORDS, ORDINAL_WORDS, STOPWORDS
-from dialogue.slot_rules import PatternRules, RefHit, SlotOptions, amount_of, amount_pattern
+from dialogue.lexicon_zh import has_han, is_han
+from dialogue.slot_rules import (
+    PatternRules,
+    RefHit,
+    SlotOptions,
+    amount_of,
+    amount_pattern,
+)
 from dialogue.vocabulary import CatalogVocabulary
 from retrieval.models import SearchConstraints
 
@@ -36,6 +51,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Reference", "SlotExtractor", "SlotOptions", "Slots", "extract_bare_price"]
 
 MAX_CHARS = 2000
+_CLAUSE_BREAK = re.compile(r"[，,。.;；!！?？和或与跟]")
 _REF_DETERMINERS = frozenset({"the", "that", "this"})
 _REF_PREPOSITIONS = frozenset({"in", "by", "from", "with", "made"})
 _NOT_A_NAME = STOPWORDS | set(NUMBER_WORDS) | set(ORDINAL_WORDS) | {"other", "same", "next", "previous", "cheap", "big", "small",
@@ -118,16 +134,21 @@ class SlotExtractor:
         matches = self.matcher.match(tokens, free)
         references = list(hits.references) + self._name_references(text, tokens, free, matches)
         matches = self._entity_references(tokens, matches, references)
+        chinese = has_han(lowered)
+        if chinese and hits.demonstratives:
+            matches = self._described_demonstratives(lowered, tokens, matches, references, hits.demonstratives)
         self.matcher.negate(lowered, tokens, matches, hits.spans)
+        if chinese:
+            self.matcher.negate_zh(lowered, tokens, matches, hits.spans)
         ordered = sorted(references, key=lambda r: r[0])
         slots = Slots(price_min=hits.price_min, price_max=hits.price_max, price_hint=hits.price_hint, rating_min=hits.rating_min,
                       quantity=hits.quantity, quantity_fix=hits.quantity_fix, order_id=hits.order_id, brands_out_focus=hits.brands_out_focus,
                       references=_unique([Reference(kind=k, index=i, key=key, value=v) for _, k, i, key, v in ordered]))  # type: ignore[arg-type]
-        self._fill(slots, matches)
+        self._fill(slots, matches, lowered, tokens)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("slots.extract text=%r slots=%s", text[:200], slots.model_dump(exclude_defaults=True))
         covered = {k for m in matches for k in range(m.first, m.last)}
-        return slots, [t.text for i, t in enumerate(tokens) if free[i] and i not in covered]
+        return slots, _words([t for i, t in enumerate(tokens) if free[i] and i not in covered])
 
     def extract_bare_price(self, text: str) -> float | None:
         return extract_bare_price(text)
@@ -150,6 +171,36 @@ class SlotExtractor:
         return kept
 
     @staticmethod
+    def _described_demonstratives(text: str, tokens: list[Token], matches: list[EntityMatch], references: list[RefHit],
+                                  spans: list[tuple[int, int]]) -> list[EntityMatch]:
+        """"红色那个" / "Acme那个" / "这个纯棉的": a demonstrative next to an attribute and no category is an attribute
+        reference, as "the red one" is; with a category after them ("那件深蓝的卫衣") both stay (see the module doc)."""
+        kept = list(matches)
+
+        def category_at(position: int) -> bool:
+            position += len(text[position:]) - len(text[position:].lstrip("的"))
+            return any(m.kind == "category" and tokens[m.first].start == position for m in kept)
+
+        for start, end in spans:
+            before = next((m for m in kept if m.kind != "category" and tokens[m.last - 1].end <= start
+                           and text[tokens[m.last - 1].end:start] in ("", "的")), None)
+            after = next((m for m in kept if m.kind != "category" and tokens[m.first].start == end), None)
+            described = before or after
+            if described is None:
+                continue
+            if before is not None:
+                references[:] = [r for r in references if not (r[0] == start and r[1] == "focus")]
+                if category_at(end):
+                    continue  # "Acme那个破壁机": the Acme blender
+            elif category_at(tokens[after.last - 1].end):  # type: ignore[union-attr]
+                continue  # "那件深蓝的卫衣": that blue hoodie
+            else:
+                references[:] = [r for r in references if not (r[0] == start and r[1] == "focus")]
+            kept.remove(described)
+            references.append((tokens[described.first].start, "attribute", None, described.kind, described.value))
+        return kept
+
+    @staticmethod
     def _name_references(text: str, tokens: list[Token], free: list[bool], matches: list[EntityMatch]) -> list[RefHit]:
         """"the Quasar one" → a name reference to resolve against the titles shown."""
         covered = {k for m in matches for k in range(m.first, m.last)}
@@ -166,11 +217,20 @@ class SlotExtractor:
                     found.append((tokens[i + 1].start, "name", None, None, text[tokens[i + 1].start:tokens[end - 1].end]))
         return found
 
-    def _fill(self, slots: Slots, matches: list[EntityMatch]) -> None:
+    @staticmethod
+    def _modifies(text: str, tokens: list[Token], first: EntityMatch, second: EntityMatch) -> bool:
+        """"配书桌的台灯": in Chinese the category before 的 describes the one after it, which is the head."""
+        between = text[tokens[first.last - 1].end:tokens[second.first].start]
+        return between.endswith("的") and len(between) <= 6 and not _CLAUSE_BREAK.search(between)
+
+    def _fill(self, slots: Slots, matches: list[EntityMatch], text: str = "", tokens: list[Token] | None = None) -> None:
         categories = [m for m in matches if m.kind == "category" and not m.negated]
         # "hiking boots": of two adjacent categories the second is the head noun, unless it is a weaker guess
         categories = [m for k, m in enumerate(categories) if not (k + 1 < len(categories) and categories[k + 1].first == m.last
                                                                  and categories[k + 1].tier <= m.tier)]
+        if tokens and has_han(text):
+            categories = [m for k, m in enumerate(categories)
+                          if not (k + 1 < len(categories) and self._modifies(text, tokens, m, categories[k + 1]))]
         if categories:
             values = {m.value for m in categories}
             specific = [m for m in categories if not any(m.value in self.vocabulary.ancestors(v) for v in values)]
@@ -184,6 +244,19 @@ class SlotExtractor:
                 target.append(m.value)
         for wanted, banned in ((slots.brands, slots.brands_out), (slots.colors, slots.colors_out), (slots.materials, slots.materials_out)):
             wanted[:] = [v for v in wanted if v not in banned]
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    """Token texts, adjacent Han characters joined back into one word ("我想", not "我", "想")."""
+    words: list[str] = []
+    previous: Token | None = None
+    for token in tokens:
+        if words and previous is not None and previous.end == token.start and is_han(previous.text[-1]) and is_han(token.text[0]):
+            words[-1] += token.text
+        else:
+            words.append(token.text)
+        previous = token
+    return words
 
 
 def _unique(references: list[Reference]) -> list[Reference]:

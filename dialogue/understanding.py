@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -34,16 +35,20 @@ class Understanding(BaseModel):
 
 
 class Understander:
-    """Runs the intent model and the slot extractor; what the assistant did last (and waits for) is the context."""
+    """Runs the intent model and the slot extractor; what the assistant did last (and waits for) is the context.
 
-    def __init__(self, intents: IntentModel, slots: SlotExtractor) -> None:
+    ``by_language`` holds the intent models of other languages (``zh``: the Chinese model); a turn in a language
+    without one goes to ``intents`` (the English model)."""
+
+    def __init__(self, intents: IntentModel, slots: SlotExtractor, by_language: Mapping[Language, IntentModel] | None = None) -> None:
         self.intents = intents
         self.slots = slots
+        self.by_language = dict(by_language or {})
 
     def understand(self, text: str, context: NluContext | str | None = None, language: Language = "en") -> Understanding:
         words = strip_markup(text) or text  # HTML pasted around a request: the request's words are understood
         with stage("nlu.intent"):
-            result = self.intents.predict(words, context)
+            result = self.by_language.get(language, self.intents).predict(words, context)
         with stage("nlu.slots"):
             slots, other_words = self.slots.extract_with_rest(words)
         ruled = catalog_request_rule(result.intent, slots.category is not None, other_words)

@@ -5,6 +5,14 @@ Surface forms are ranked by tier (lower wins): the catalog's own values first, t
 shopper-facing synonyms of the NLU data, built-in synonyms, parts of "A & B" names, shared head nouns ("lamps" →
 "Lighting") and, optionally, Shopify taxonomy names. A catalog value is therefore never remapped by a synonym ("navy"
 stays "Navy" when the catalog sells navy). The vocabulary is a pydantic model: save it beside the catalog as JSON.
+
+Chinese (``chinese=True``, the default): the Chinese forms of ``dialogue.lexicon_zh`` (红的/藏青/跑鞋/纯棉/大码 ...,
+each with its English canonical value) are added at the built-in synonym tier, resolved against whichever catalog
+this is. The English demo catalog takes them as they are (跑鞋 → "running shoes" → Running Shoes); a catalog whose
+values are Chinese (data/catalog/demo_zh.jsonl: 红色, 跑步鞋, 纯棉) first gets its values' English names as forms
+("red" → 红色, "running shoes" → 跑步鞋), so Chinese synonyms (红 → "red" → 红色), English words, and synonym tables
+whose canonical values are English (data/nlu_zh/synonyms.yml, data/nlu/synonyms.yml) all reach the Chinese values.
+Keys of Han forms have no spaces ("跑步鞋", "m码"); ``dialogue.entities`` matches them character by character.
 """
 
 from __future__ import annotations
@@ -18,8 +26,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from dialogue.lexicon import (CATEGORY_GROUPS, COLOR_GROUPS, COLOR_MODIFIERS, MATERIAL_GROUPS, SIZE_GROUPS, english_words, inflections,
-                              normalize, singular, tokens_of)
+from dialogue.lexicon import (
+    CATEGORY_GROUPS,
+    COLOR_GROUPS,
+    COLOR_MODIFIERS,
+    MATERIAL_GROUPS,
+    SIZE_GROUPS,
+    english_words,
+    inflections,
+    normalize,
+    singular,
+    tokens_of,
+)
+from dialogue.lexicon_zh import chinese_forms, has_han
 from retrieval.models import Product
 
 log = logging.getLogger(__name__)
@@ -29,8 +48,8 @@ KIND_ORDER: dict[str, int] = {"category": 0, "brand": 1, "color": 2, "material":
 #: Product attribute key of each attribute kind (brand is the product's own field).
 ATTRIBUTE_KEYS: dict[str, str] = {"color": "color", "size": "size", "material": "material"}
 #: Head nouns too generic to stand for the one category that ends with them ("beds" is not "Dog Beds").
-GENERIC_HEADS = frozenset("table bed seat tool animal chair set supply accessory care kit case part product item frame cover bag "
-                          "toy machine system holder stand box".split())
+GENERIC_HEADS = frozenset(["table", "bed", "seat", "tool", "animal", "chair", "set", "supply", "accessory", "care", "kit", "case",
+                           "part", "product", "item", "frame", "cover", "bag", "toy", "machine", "system", "holder", "stand", "box"])
 DEFAULT_TAXONOMY = Path("/work/shared/data/shopify-taxonomy/categories.txt")
 
 
@@ -67,15 +86,18 @@ class CatalogVocabulary(BaseModel):
     forms: dict[str, list[SurfaceForm]] = Field(default_factory=dict, description="Normalised surface → meanings, best first.")
     known_words: list[str] = Field(default_factory=list, description="Words of the catalog's text: real words, never typos.")
     category_sizes: dict[str, list[str]] = Field(default_factory=dict, description="Sizes sold in each category (any level).")
+    unsold: list[str] = Field(default_factory=list, description="Chinese forms of values this catalog does not sell (手机壳): "
+                              "matched to name nothing, so that no shorter form inside them (手机) is read.")
 
     _ancestors: dict[str, set[str]] | None = PrivateAttr(default=None)
 
     # building ------------------------------------------------------------------------------------------
     @classmethod
     def from_products(cls, products: Iterable[Product], synonyms: Mapping[str, str] | None = None, *,
-                      builtin_synonyms: bool = True, description_sample: int = 2000) -> CatalogVocabulary:
+                      builtin_synonyms: bool = True, description_sample: int = 2000, chinese: bool = True) -> CatalogVocabulary:
         """The vocabulary of ``products``; ``synonyms`` (variant → canonical, e.g. Rasa ``synonym:`` blocks) are
-        resolved against the catalog. Descriptions of the first ``description_sample`` products feed ``known_words``."""
+        resolved against the catalog. Descriptions of the first ``description_sample`` products feed ``known_words``.
+        ``chinese`` adds the Chinese forms (see the module doc)."""
         paths: dict[tuple[str, ...], None] = {}
         display: dict[str, Counter[str]] = {kind: Counter() for kind in KIND_ORDER}
         known: set[str] = set()
@@ -105,6 +127,8 @@ class CatalogVocabulary(BaseModel):
         if builtin_synonyms:
             vocab._add_builtin_synonyms()
         vocab._add_name_parts_and_heads()
+        if chinese:
+            vocab.add_chinese()
         if synonyms:
             vocab.add_synonyms(synonyms)
         log.info("vocabulary.built categories=%d brands=%d colors=%d sizes=%d materials=%d forms=%d", len(vocab.categories),
@@ -135,6 +159,41 @@ class CatalogVocabulary(BaseModel):
                 continue
             self.synonyms[normalize(variant)] = canonical
             added += self.add(variant, target.kind, target.value, tier)
+        return added
+
+    def add_chinese(self, forms: Iterable[tuple[str, str, str]] | None = None) -> int:
+        """Add Chinese (kind, form, English canonical) forms, by default :func:`dialogue.lexicon_zh.chinese_forms`:
+        first the English names of the catalog's Chinese values, then each form resolved through its English value.
+        Returns how many forms were added."""
+        table = list(forms if forms is not None else chinese_forms())
+        english_of: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for kind, surface, english in table:
+            english_of[(kind, normalize(surface))].append(english)
+        added = 0
+        heads: dict[str, set[str]] = defaultdict(set)  # English head noun → the Chinese categories it ends the name of
+        for kind in ("category", "color", "size", "material"):
+            for value in self.values(kind):  # type: ignore[arg-type]
+                if not has_han(value) and (kind, normalize(value)) not in english_of:
+                    continue
+                for english in english_of.get((kind, normalize(value)), []):
+                    names = [english, *inflections(normalize(english))] if kind == "category" else [english]
+                    added += sum(self.add(name, kind, value, Tier.BUILTIN_SYNONYM) for name in names  # type: ignore[arg-type]
+                                 if self.best(name, kind=kind, max_tier=Tier.BUILTIN_SYNONYM) is None)
+                    words = normalize(english).split()
+                    if kind == "category" and has_han(value) and len(words) >= 2 and words[-2] != "and":
+                        heads[singular(words[-1])].add(value)  # "desk lamps", "floor lamps": "lamps" → 灯具
+        added += self._add_heads({head: members for head, members in heads.items() if head not in GENERIC_HEADS})
+        unsold = set(self.unsold)
+        for kind, surface, english in table:
+            if self.best(surface, kind=kind, max_tier=Tier.INFLECTED) is not None:
+                continue  # the catalog's own value
+            target = self.best(english, kind=kind, max_tier=Tier.HEAD_NOUN)
+            if target is not None:
+                added += self.add(surface, kind, target.value, max(Tier.BUILTIN_SYNONYM, target.tier))  # type: ignore[arg-type]
+            elif has_han(surface):
+                unsold.add(normalize(surface))
+        self.unsold = sorted(unsold - set(self.forms))
+        log.debug("vocabulary.chinese forms=%d added=%d unsold=%d", len(table), added, len(self.unsold))
         return added
 
     def add_taxonomy(self, path: Path | str = DEFAULT_TAXONOMY) -> int:
@@ -229,7 +288,7 @@ class CatalogVocabulary(BaseModel):
                     for form in forms:
                         if self.best(form, max_tier=Tier.INFLECTED, kind=kind) is None:
                             self.add(form, kind, target.value, Tier.BUILTIN_SYNONYM)  # type: ignore[arg-type]
-        for color in self.colors:
+        for color in (c for c in self.colors if not has_han(c)):
             for modifier in COLOR_MODIFIERS:
                 if self.best(f"{modifier} {color}", max_tier=Tier.INFLECTED) is None:
                     self.add(f"{modifier} {color}", "color", color, Tier.BUILTIN_SYNONYM)
@@ -248,14 +307,18 @@ class CatalogVocabulary(BaseModel):
             words = name.split()
             if len(words) >= 2 and words[-1].isalpha() and len(words[-1]) >= 3 and words[-2] != "and":
                 heads[singular(words[-1])].add(category)
+        self._add_heads({head: members for head, members in heads.items() if head not in GENERIC_HEADS})
+
+    def _add_heads(self, heads: Mapping[str, set[str]]) -> int:
+        """Each head noun → the one category it ends the name of, or their nearest common category below the roots."""
         roots = {p[0] for p in self.category_paths}
+        added = 0
         for head, members in heads.items():
-            if head in GENERIC_HEADS:
-                continue
             target = next(iter(members)) if len(members) == 1 else self._common_ancestor(members)
             if target is not None and target not in roots:
                 for form in [head, *inflections(head)]:
-                    self.add(form, "category", target, Tier.HEAD_NOUN)
+                    added += self.add(form, "category", target, Tier.HEAD_NOUN)
+        return added
 
     def _common_ancestor(self, categories: set[str]) -> str | None:
         common: set[str] | None = None
@@ -279,6 +342,8 @@ def _display_forms(counter: Counter[str]) -> list[str]:
 
 def _derived_forms(kind: str, name: str) -> list[str]:
     forms: list[str] = []
+    if has_han(name):
+        return forms  # Chinese has no plural: "跑步鞋" stays "跑步鞋"
     if kind == "category":
         forms += inflections(name)
     if "'" in name:

@@ -17,6 +17,8 @@ class PrepareReport(BaseModel):
     nlu_trained: bool
     nlu_model: Literal["home", "cache", "trained"] = Field(
         description="The intent model was already in the home, linked from the model cache, or trained (into the cache).")
+    nlu_models_by_language: dict[str, Literal["home", "cache", "trained"]] = Field(
+        default_factory=dict, description="The same for each other language's intent model (SHOPASSIST_NLU_LANGUAGES).")
     nlu_seconds: float
 
 
@@ -32,6 +34,8 @@ def prepare_home(settings: Settings, *, progress: bool = True) -> PrepareReport:
     query_embedder(settings)  # exports the ONNX query encoder now, so that a server never starts by exporting it
     ingested = time.perf_counter()
     source, _ = ensure_intent_model(settings, progress=progress)
+    others = {language: ensure_intent_model(settings.for_language(language), progress=progress)[0]
+              for language in settings.nlu_languages if language != settings.nlu_language}
     return PrepareReport(catalog=report.total_in_store, embedded=report.embedded,
                          catalog_seconds=round(ingested - started, 1), nlu_trained=source == "trained", nlu_model=source,
-                         nlu_seconds=round(time.perf_counter() - ingested, 1))
+                         nlu_models_by_language=others, nlu_seconds=round(time.perf_counter() - ingested, 1))

@@ -79,6 +79,21 @@ def nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def zh_nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The Chinese intent classifier (multilingual-e5-small fine-tuned on data/nlu_zh), once per test session: the
+    Chinese view of its home's settings (``Settings.for_language``)."""
+    from lab.train.intent import train_from_settings
+
+    settings = Settings(home=tmp_path_factory.mktemp("nlu-zh-home"), nlu_languages=["en", "zh"]).for_language("zh")
+    reuse = os.environ.get("SHOPASSIST_TEST_NLU_ZH_MODEL")  # developers only, as SHOPASSIST_TEST_NLU_MODEL
+    if reuse:
+        shutil.copytree(reuse, settings.nlu_model_dir)
+    else:
+        train_from_settings(settings, progress=False)  # the base encoder is dequantised into the model cache first
+    return settings
+
+
+@pytest.fixture(scope="session")
 def nlu_model_dir(nlu_settings: Settings) -> Path:
     return nlu_settings.nlu_model_dir
 

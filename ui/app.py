@@ -4,6 +4,10 @@ Replies stream into the chat; product cards (with why they were recommended, lik
 chips, clarifying-question buttons and the cart panel sit beside it. Turns and likes go through the server's
 ``ConversationGateway`` (channel "widget"): the same rate limit, conversation handling and metrics as the API's
 ``POST /api/conversations/{id}/messages`` and ``…/feedback``; this module only renders.
+
+Languages: the widget's fixed texts (title, greeting, input, buttons, example prompts) are in the shop's language
+(``catalog: zh`` → Chinese); each turn's cards, chips and cart panel in the turn's language (``ReplyPlan.language``),
+cart amounts in the shop's currency (``Settings.currency``).
 """
 
 from __future__ import annotations
@@ -17,17 +21,25 @@ import gradio as gr
 from fastapi import FastAPI
 
 from assistant.channel import ConversationGateway
+from assistant.generators.phrases import plan_currency
 from assistant.message_reply import MessageReply
 from assistant.service import TurnResult
 from core.errors import ShopAssistError
 from dialogue.plan import ProductCard
 from dialogue.reply_facts import ClarificationFacts
-from ui.cards import CLICK_JS, CSS, render_cards, render_cart, render_chips
+from ui.cards import (
+    CLICK_JS,
+    CSS,
+    render_cards,
+    render_cart,
+    render_chips,
+    render_examples,
+)
+from ui.texts import book, shop_language
 
 log = logging.getLogger(__name__)
 
 Chat = list[dict[str, Any]]
-GREETING = "Hi! I'm ShopAssist. Tell me what you're looking for — e.g. “running shoes under $100”."
 
 
 class Widget:
@@ -36,6 +48,12 @@ class Widget:
     def __init__(self, gateway: ConversationGateway) -> None:
         self.gateway = gateway
         self.assistant = gateway.assistant
+        self.language = shop_language(self.assistant.settings)  # the fixed texts'
+        self.currency = self.assistant.settings.currency  # of amounts without one (the cart's)
+        self.texts = book(self.language)
+
+    def greeting(self) -> Chat:
+        return [{"role": "assistant", "content": self.texts["widget.greeting"]}]
 
     # sessions ---------------------------------------------------------------------------------------
     def _session(self, sender: str, conversation_id: str) -> tuple[str, str]:
@@ -78,11 +96,14 @@ class Widget:
         plan = result.plan
         if plan.products:
             cards = [card.model_dump(mode="json") for card in plan.products]
-        question = (plan.facts.question or result.text) if isinstance(plan.facts, ClarificationFacts) else None
+        question = None
+        if isinstance(plan.facts, ClarificationFacts):  # the dialogue manager's question when it is in the turn's language
+            question = book(plan.language).own_words(plan.facts.question) or result.text
         state = self.assistant.state(conversation_id, sender)
-        yield (chat, self._cards_html(cards, state.liked(), state.disliked(), plan.comparison, result.turn_index),
+        yield (chat, self._cards_html(cards, state.liked(), state.disliked(), plan.comparison, result.turn_index, plan.language,
+                                      plan_currency(plan, self.currency)),
                render_chips(plan.quick_replies, question),
-               render_cart(state.cart, state.cart_total), cards, sender, conversation_id, "")
+               render_cart(state.cart, state.cart_total, plan.language, self.currency), cards, sender, conversation_id, "")
 
     def card_action(self, evt: gr.EventData, chat: Chat, sender: str, conversation_id: str, cards: list[dict[str, Any]]) -> tuple[Any, ...]:
         """A click on a card or chip button. Outputs: chat, cards html, pending message, conversation id, sender."""
@@ -96,7 +117,7 @@ class Widget:
                 state = self.gateway.feedback("widget", conversation_id, sender, product_id, liked=action == "like")
             except ShopAssistError as exc:
                 return [*chat, {"role": "assistant", "content": str(exc)}], gr.skip(), "", sender, conversation_id
-            return chat, self._cards_html(cards, state.liked(), state.disliked()), "", sender, conversation_id
+            return chat, self._cards_html(cards, state.liked(), state.disliked(), language=state.language), "", sender, conversation_id
         return chat, gr.skip(), "", sender, conversation_id
 
     # Python clients (gradio_client): plain functions, no UI state -----------------------------------
@@ -119,38 +140,42 @@ class Widget:
 
     def reset(self) -> tuple[Any, ...]:
         """A new conversation (the sender stays)."""
-        return [{"role": "assistant", "content": GREETING}], render_cards([]), "", render_cart([], 0.0), [], ""
+        return (self.greeting(), render_cards([], language=self.language), render_examples(self.language),
+                render_cart([], 0.0, self.language, self.currency), [], "")
 
     # helpers ----------------------------------------------------------------------------------------
     @staticmethod
     def _cards_html(cards: list[dict[str, Any]], liked: list[str], disliked: list[str], comparison: Any = None,
-                    turn: int | None = None) -> str:
-        return render_cards([ProductCard.model_validate(c) for c in cards], liked, disliked, comparison, turn)
+                    turn: int | None = None, language: str = "en", currency: str | None = None) -> str:
+        return render_cards([ProductCard.model_validate(c) for c in cards], liked, disliked, comparison, turn, language, currency)
 
 
 def build_widget(gateway: ConversationGateway) -> gr.Blocks:
+    """The widget's Blocks, its fixed texts in the shop's language (``catalog: zh``: Chinese)."""
     widget = Widget(gateway)
-    with gr.Blocks(title="ShopAssist", fill_width=True, analytics_enabled=False) as blocks:
+    t, language = widget.texts, widget.language
+    with gr.Blocks(title=t["widget.title"], fill_width=True, analytics_enabled=False) as blocks:
         sender = gr.State("")
         conversation = gr.State("")
         cards_state = gr.State([])
         pending = gr.State("")
-        gr.Markdown("## ShopAssist", elem_id="sa-title")
+        gr.Markdown(f"## {t['widget.title']}", elem_id="sa-title")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
-                chat = gr.Chatbot(value=[{"role": "assistant", "content": GREETING}], height=420, label="Chat", elem_id="sa-chat",
+                chat = gr.Chatbot(value=widget.greeting(), height=420, label=t["widget.chat"], elem_id="sa-chat",
                                   buttons=["copy"], feedback_options=None, layout="bubble")
-                chips = gr.HTML("", js_on_load=CLICK_JS, elem_id="sa-chips", apply_default_css=False)
+                chips = gr.HTML(render_examples(language), js_on_load=CLICK_JS, elem_id="sa-chips", apply_default_css=False)
                 with gr.Row(equal_height=True):
-                    box = gr.Textbox(placeholder="Ask for a product, compare, add to cart…", show_label=False, scale=5,
+                    box = gr.Textbox(placeholder=t["widget.placeholder"], show_label=False, scale=5,
                                      min_width=160, elem_id="sa-input", submit_btn=False, autofocus=True)
-                    send = gr.Button("Send", variant="primary", scale=1, min_width=70, elem_id="sa-send")
-                new = gr.Button("New conversation", size="sm", variant="secondary", elem_id="sa-new")
+                    send = gr.Button(t["widget.send"], variant="primary", scale=1, min_width=70, elem_id="sa-send")
+                new = gr.Button(t["widget.new_conversation"], size="sm", variant="secondary", elem_id="sa-new")
             with gr.Column(scale=2, min_width=300):
-                gr.Markdown("### Products")
-                cards_html = gr.HTML(render_cards([]), js_on_load=CLICK_JS, elem_id="sa-cards", apply_default_css=False)
-                gr.Markdown("### Cart")
-                cart_html = gr.HTML(render_cart([], 0.0), js_on_load=CLICK_JS, elem_id="sa-cart", apply_default_css=False)
+                gr.Markdown(f"### {t['widget.products']}", elem_id="sa-products-title")
+                cards_html = gr.HTML(render_cards([], language=language), js_on_load=CLICK_JS, elem_id="sa-cards", apply_default_css=False)
+                gr.Markdown(f"### {t['widget.cart']}", elem_id="sa-cart-title")
+                cart_html = gr.HTML(render_cart([], 0.0, language, widget.currency), js_on_load=CLICK_JS, elem_id="sa-cart",
+                                    apply_default_css=False)
 
         reply_outputs = [chat, cards_html, chips, cart_html, cards_state, sender, conversation, pending]
         reply_inputs = [pending, chat, sender, conversation, cards_state]

@@ -13,21 +13,13 @@ from typing import Any
 from assistant.generators import phrases_en, phrases_zh
 from assistant.generators.zh_text import is_chinese, numeral
 from core.language import Language
+from core.money import CURRENCY_SYMBOLS, money  # noqa: F401 (re-exported for the generators and the widget)
 from dialogue.plan import ReplyPlan
 
 TABLES: dict[Language, dict[str, str]] = {"en": phrases_en.PHRASES, "zh": phrases_zh.PHRASES}
 
-#: Currency symbols written before the amount; other currencies are written "1,299.00 CHF".
-CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "EUR": "€", "GBP": "£"}
-
 #: The currency of amounts a plan gives without one (cart lines, order totals) when it shows no product either.
 DEFAULT_CURRENCY = "USD"
-
-
-def money(value: float, currency: str = DEFAULT_CURRENCY) -> str:
-    """An amount as a shop writes it: $1,299.00, ¥1,299.00, €1,299.00, or 1,299.00 CHF."""
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    return f"{symbol}{value:,.2f}" if symbol else f"{value:,.2f} {currency.upper()}"
 
 
 def plan_currency(plan: ReplyPlan, default: str = DEFAULT_CURRENCY) -> str:

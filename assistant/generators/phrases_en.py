@@ -2,8 +2,8 @@
 
 Values are ``str.format`` templates; ``phrases_zh`` has exactly the same keys (a test holds them equal). Keys:
 ``fmt.*`` punctuation and joining, ``alt.*`` how alternatives differ, ``status.*`` order statuses, ``topic.*`` policy
-sections, ``attr.*`` attribute names, ``qr.*`` quick replies, ``card.*`` widget labels, ``ordinal.*`` ordinals; the
-rest are the replies of one action each."""
+sections, ``attr.*`` attribute names, ``qr.*`` quick replies, ``card.*`` card, comparison and cart labels,
+``widget.*`` the widget's fixed texts, ``ordinal.*`` ordinals; the rest are the replies of one action each."""
 
 from __future__ import annotations
 
@@ -137,6 +137,7 @@ PHRASES: dict[str, str] = {
     "attr.weight": "weight",
     "attr.noise": "noise",
     "attr.type": "type",
+    "attr.availability": "availability",
     # quick replies (what the dialogue manager offers; ``phrases.localize_quick_replies`` reads these as patterns)
     "qr.view_cart": "View cart",
     "qr.checkout": "Checkout",
@@ -175,6 +176,43 @@ PHRASES: dict[str, str] = {
     "card.checkout": "Checkout",
     "card.view_cart": "View cart",
     "card.view_cart_text": "show my cart",
+    "card.rating": "★ {rating:.1f} ({count})",
+    "card.why_text": "Why: {reasons}",
+    "card.why_sep": "; ",
+    "card.label_sep": ": ",  # between a card attribute's name and its values
+    "card.variant": "{name} {value}",  # a cart line's size or colour
+    "card.in_stock": "in stock",
+    "card.reviews": "{rating} ({count} reviews)",  # a comparison table's rating cell
+    # why a product was recommended: the shapes of the reasons retrieval and the reranker write (retrieval/product_store.py,
+    # retrieval/rerank), which ``ui.texts.reason`` reads as patterns to say them in another language
+    "card.reason_matches": "matches {name}",
+    "card.reason_mentions": "mentions {name}",
+    "card.reason_similar": "close in meaning to your request",
+    "card.reason_popular": "popular and well rated",
+    "card.reason_similar_to": "similar to the {name} you liked",
+    "card.reason_like_liked": "{name}, like what you liked",
+    "card.reason_brand_liked": "{name}, a brand you liked before",
+    "card.reason_ruled_out": "{name}, which you ruled out, is ranked lower",
+    "card.reason_cheaper": "cheaper than what you saw",
+    "card.reason_premium": "more premium than what you saw",
+    "card.reason_category": "one of the {name} for your request",
+    "card.rated": "rated {rating}★",
+    "card.budget_under": "under {price}",
+    "card.budget_over": "over {price}",
+    "card.budget_between": "between {low} and {high}",
+    # the widget's fixed texts (title, greeting, input, buttons, panels, example prompts)
+    "widget.title": "ShopAssist",
+    "widget.greeting": "Hi! I'm ShopAssist. Tell me what you're looking for — e.g. “running shoes under $100”.",
+    "widget.chat": "Chat",
+    "widget.placeholder": "Ask for a product, compare, add to cart…",
+    "widget.send": "Send",
+    "widget.new_conversation": "New conversation",
+    "widget.products": "Products",
+    "widget.cart": "Cart",
+    "widget.examples": "Try:",
+    "widget.example.1": "running shoes under $100",
+    "widget.example.2": "What is the return policy?",
+    "widget.example.3": "a waterproof jacket for hiking",
     # ordinals ("the second one")
     "ordinal.1": "first",
     "ordinal.2": "second",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from pydantic import BaseModel, Field
 
+from core.money import money
 from dialogue.lexicon import normalize, tokens_of
 from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
@@ -74,14 +75,10 @@ def answer(question: Question, text: str, products: Sequence[Product], mentioned
 
 
 # --- values --------------------------------------------------------------------------------------------------------
-def money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def value_text(product: Product, attribute: str) -> str | None:
     """The catalog's value of ``attribute`` (an attribute key or a product field) in words; None when absent."""
     if attribute == "price":
-        return money(product.price)
+        return money(product.price, product.currency)
     if attribute == "rating":
         return f"{product.rating:.1f} out of 5 from {product.review_count} reviews" if product.rating is not None else None
     if attribute == "reviews":
@@ -102,7 +99,7 @@ def yes_no_value(product: Product, attribute: str) -> bool | None:
 
 def quantity_of(product: Product, attribute: str) -> Quantity | None:
     if attribute == "price":
-        return Quantity(value=product.price, family="usd", text=money(product.price))
+        return Quantity(value=product.price, family="usd", text=money(product.price, product.currency))
     if attribute == "rating":
         return Quantity(value=product.rating, family="stars", text=f"{product.rating:.1f}") if product.rating is not None else None
     if attribute == "reviews":
@@ -366,7 +363,7 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
     if not passing:
         sentence = f"None of {shown} is {description}."
     else:
-        listed = "; ".join(f"{p.title} — {money(p.price)}" for p in passing)
+        listed = "; ".join(f"{p.title} — {money(p.price, p.currency)}" for p in passing)
         sentence = f"{len(passing)} of {shown} {'is' if len(passing) == 1 else 'are'} {description}: {listed}."
     return QaAnswer(kind="filter", known=True, sentences=[sentence], product_ids=[p.id for p in passing] or [p.id for p in products])
 

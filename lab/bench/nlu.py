@@ -71,7 +71,7 @@ def bench_nlu(settings: Settings, repeats: int, runtimes: Sequence[str] | None =
     unknown = set(runtimes or ()) - set(RUNTIMES)
     if unknown:
         raise ValueError(f"unknown runtime(s): {', '.join(sorted(unknown))}")
-    dataset = load_nlu([settings.data_dir / "nlu"])
+    dataset = load_nlu([settings.nlu_data_dir])
     held = holdout_split(dataset, settings)[1]
     texts = [e.text for e in held.examples][:utterances]
     extractor = SlotExtractor(CatalogVocabulary.from_products(load_catalog([settings.catalog_path]).products, dataset.synonyms))

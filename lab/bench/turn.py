@@ -6,6 +6,9 @@ and prices: a vague request, a colour, a budget, "show me more", a question abou
 Chroma/exact dense search, BM25, fusion, feedback re-ranking, template reply, state store) and reports its stages
 (:mod:`core.timing`). No LLM tokens: the template generator phrases replies.
 
+On the Chinese catalog (``SHOPASSIST_CATALOG=zh``) the shoppers write Chinese (:func:`shopper_turns_zh`), and the
+Chinese intent model serves them where ``nlu_languages`` has zh (the zh catalog's default).
+
 Variants: ``fp32`` runs the intent classifier and the query encoder in torch; ``optimised`` runs the defaults: the
 classifier as fp32 ONNX and the query encoder as int8 ONNX. The query-embedding cache is emptied before each variant so repeated phrasings are not free.
 """
@@ -77,6 +80,27 @@ def shopper_turns(products: list[Product], rng: random.Random) -> list[str]:
     return turns
 
 
+def shopper_turns_zh(products: list[Product], rng: random.Random) -> list[str]:
+    """The same conversation as :func:`shopper_turns`, as a Chinese shopper writes it (the zh catalog's own words)."""
+    target = rng.choice(products)
+    leaf = target.category[-1]
+    colour = (target.attributes.get("color") or ["黑色"])[0]
+    budget = max(10, int(round(target.price * rng.choice([1.1, 1.3, 1.6]) / 10) * 10))
+    turns = [
+        rng.choice([f"我想买{leaf}", f"有没有{leaf}", f"看看{leaf}", f"给我推荐几款{leaf}"]),
+        rng.choice([f"要{colour}的", f"有{colour}的吗", f"换个{colour}的"]),
+        rng.choice([f"{budget}元以内", f"预算{budget}块", f"不超过{budget}元"]),
+        "还有别的吗",
+        rng.choice(["第二个怎么样", "第二个评分多少", "第一个有货吗"]),
+        "比较一下前两个",
+        rng.choice(["太贵了", "有便宜点的吗", "便宜一点的"]),
+        "把第一个加入购物车",
+    ]
+    if target.brand and rng.random() < 0.5:
+        turns.insert(3, f"不要{target.brand}的" if rng.random() < 0.5 else f"要{target.brand}的")
+    return turns
+
+
 def _stats(values: list[float]) -> StageStats:
     summary = latency_summary(values)
     return StageStats(p50_ms=summary.p50, p95_ms=summary.p95, mean_ms=summary.mean)
@@ -94,7 +118,8 @@ def run_variant(settings: Settings, variant: str, conversations: int, seed: int,
         assistant = build_assistant(bench)
         products = assistant.products.products()
         rng = random.Random(seed)
-        scripts = [shopper_turns(products, rng) for _ in range(conversations + 1)]
+        script = shopper_turns_zh if settings.catalog == "zh" else shopper_turns
+        scripts = [script(products, rng) for _ in range(conversations + 1)]
         warm = assistant.start("bench-warm-up")
         for text in scripts[0]:
             assistant.handle(warm, "bench-warm-up", text)

