@@ -154,7 +154,10 @@ class NluSettings(HomeSettings):
         if language == "en":
             raise ValueError("for_language('en') from a non-English view: start from the settings themselves")
         base = self.nlu_zh_base_model or self.model_cache / MULTILINGUAL_BASE
+        # The Chinese dev curve rises slowly and unevenly: every epoch runs and dev keeps the best (with early stopping,
+        # float noise between machines decided whether training stopped at epoch 8 or ran on to 12).
         return self.model_copy(update={"nlu_language": language, "nlu_base_model": base, "nlu_epochs": self.nlu_zh_epochs,
+                                       "nlu_patience": self.nlu_zh_epochs,
                                        "nlu_threshold": self.nlu_zh_threshold,
                                        "nlu_ambiguity_threshold": self.nlu_zh_ambiguity_threshold})
 

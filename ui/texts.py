@@ -9,18 +9,17 @@ import re
 from functools import cache
 from typing import cast
 
+from assistant.generators import phrases
 from assistant.generators.phrases import CURRENCY_SYMBOLS, Phrasebook, phrasebook
 from core.language import LANGUAGES, Language
 from core.settings import Settings
 
 #: A dollar amount as the search and the comparison write it ("$100", "$1,299.00"), whatever the catalog's currency.
 _DOLLARS = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)")
-_REVIEWS = re.compile(r"^(?P<rating>\d+(?:\.\d+)?) \((?P<count>\d+) reviews?\)$")
 _UNDER = re.compile(r"^under (?P<price>.+)$")
 _OVER = re.compile(r"^over (?P<price>.+)$")
 _BETWEEN = re.compile(r"^between (?P<low>.+) and (?P<high>.+)$")
 _RATED = re.compile(r"^rated (?P<rating>.+)★$")
-_STOCK = {"in stock": "card.in_stock", "out of stock": "card.out_of_stock"}
 
 
 def shop_language(settings: Settings) -> Language:
@@ -89,8 +88,8 @@ def _match_bits(text: str, p: Phrasebook) -> str:
             bit = p("card.budget_over", price=m["price"])
         elif m := _RATED.match(bit):
             bit = p("card.rated", rating=m["rating"])
-        elif bit in _STOCK:
-            bit = p[_STOCK[bit]]
+        elif bit in phrases.STOCK_KEYS:
+            bit = p[phrases.STOCK_KEYS[bit]]
         bits.append(bit)
     return p.items(bits)
 
@@ -105,11 +104,4 @@ def comparison_cell(attribute: str, value: str, language: str, currency: str | N
     """A comparison table's cell: prices in ``currency``; the rating and stock cells, and lists of values, in ``language``."""
     if attribute == "price":
         return in_currency(value, currency)
-    p = book(language)
-    if p.language == "en":
-        return value
-    if attribute == "availability" and value in _STOCK:
-        return p[_STOCK[value]]
-    if attribute == "rating" and (m := _REVIEWS.match(value)):
-        return p("card.reviews", rating=m["rating"], count=m["count"])
-    return p.items(value.split(", "))  # an attribute's values, joined as the language joins a list
+    return phrases.comparison_cell(attribute, value, book(language))

@@ -93,6 +93,22 @@ def phrasebook(language: Language = "en") -> Phrasebook:
     return Phrasebook(language, TABLES[language])
 
 
+_REVIEWS = re.compile(r"^(?P<rating>\d+(?:\.\d+)?) \((?P<count>\d+) reviews?\)$")
+STOCK_KEYS = {"in stock": "card.in_stock", "out of stock": "card.out_of_stock"}
+
+
+def comparison_cell(attribute: str, value: str, p: Phrasebook) -> str:
+    """A comparison table's cell (``dialogue.comparison`` writes them in English) in ``p``'s words: the rating and
+    stock cells, and lists of values; prices are already in the products' currency."""
+    if p.language == "en" or attribute == "price":
+        return value
+    if attribute == "availability" and value in STOCK_KEYS:
+        return p[STOCK_KEYS[value]]
+    if attribute == "rating" and (m := _REVIEWS.match(value)):
+        return p("card.reviews", rating=m["rating"], count=m["count"])
+    return p.items(value.split(", "))  # an attribute's values, joined as the language joins a list
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     """An English quick-reply template ("Remove {name}") as a pattern that captures its blank."""
     return re.compile("^" + re.escape(template).replace(re.escape("{name}"), "(?P<name>.+)") + "$")

@@ -11,9 +11,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.generators.base import HistoryTurn
-from assistant.generators.phrases import DEFAULT_CURRENCY, Phrasebook, localize_quick_reply, money, phrasebook, plan_currency
-from dialogue.actions import Action
+from assistant.generators.phrases import (
+    DEFAULT_CURRENCY,
+    Phrasebook,
+    comparison_cell,
+    localize_quick_reply,
+    money,
+    phrasebook,
+    plan_currency,
+)
 from core.language import Language
+from dialogue.actions import Action
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.reply_facts import (
     AnswerFacts,
@@ -123,7 +131,8 @@ def _compare(plan: ReplyPlan, w: Writer) -> str:
     # payload, API field, CLI table), so the reply does not repeat it
     differences = [d for d in table.differences if p.own_words(d)]
     if p.language != "en" and len(differences) < len(table.differences):  # said from the table's rows instead
-        differences = [p("compare.differs", attribute=p.attribute(row.attribute), values=" / ".join(row.values))
+        differences = [p("compare.differs", attribute=p.attribute(row.attribute),
+                         values=" / ".join(comparison_cell(row.attribute, v, p) for v in row.values))
                        for row in table.rows if row.differs]
     lines = differences[:3] or [p["compare.same"]]
     return "\n".join(lines)

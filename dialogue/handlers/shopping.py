@@ -7,11 +7,17 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
 from dialogue.goals import anchor_price, refine_goal, start_goal
 from dialogue.lexicon import tokens_of
 from dialogue.plan import ReplyPlan
 from dialogue.relaxation import LABELS, forget_unavailable, request_phrase, run_search
-from dialogue.reply_facts import ClarificationFacts, ClarifiedSlot, GreetFacts, ShowProductsFacts
+from dialogue.reply_facts import (
+    ClarificationFacts,
+    ClarifiedSlot,
+    GreetFacts,
+    ShowProductsFacts,
+)
 from dialogue.request_cues import stock_wish, unknown_brand
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
 from retrieval.models import Product, SearchConstraints
@@ -132,14 +138,16 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
     if hits:
         turn.emit(ShownEvent(product_ids=[h.product.id for h in hits]))
         dm.focus(turn, hits[0].product.id if len(hits) == 1 else None)
+    chinese, currency = turn.nlu.language == "zh", dm.settings.currency
     honesty: dict[str, Any] = {}  # set only when there is something to say, so ordinary plans keep their JSON
     if found.relaxed or not hits:
-        honesty["unmatched"] = request_phrase(found.wanted)
+        honesty["unmatched"] = request_phrase_zh(found.wanted, currency) if chinese else request_phrase(found.wanted)
     if found.not_carried:
-        honesty["not_carried"] = found.not_carried
+        honesty["not_carried"] = [request_phrase_zh(found.wanted, currency, names=["brand"])] if chinese else found.not_carried
     if found.all_out_of_stock:
         honesty["all_out_of_stock"] = True
-    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=describe_constraints(found.applied),
+    applied = describe_constraints_zh(found.applied, currency) if chinese else describe_constraints(found.applied)
+    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=applied,
                               relaxed=[LABELS.get(name, name) for name in found.relaxed], more=more, note=note, **honesty)
     quick = ["Show more", "Cheaper", "Compare the first two"] if len(hits) >= 2 else ["Start over"]
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=quick)

@@ -1,0 +1,59 @@
+"""Search constraints in Chinese words, for the facts of a Chinese turn's plan: what was applied ("拓音，¥500以内"),
+and the request that matched nothing ("黑色的跑步鞋（¥500以内）"). The English phrases are
+``dialogue.handlers.shopping.describe_constraints`` and ``dialogue.relaxation.request_phrase``; these say the same
+constraints, with amounts in the shop's currency."""
+
+from __future__ import annotations
+
+from core.money import money
+from retrieval.models import CORE_ATTRIBUTES, SearchConstraints
+
+
+def price_phrase_zh(c: SearchConstraints, currency: str) -> str | None:
+    """"¥100.00–¥200.00", "¥500.00以内", "¥100.00以上", or None."""
+    low, high = c.price_min, c.price_max
+    if low is not None and high is not None:
+        return f"{money(low, currency)}–{money(high, currency)}"
+    if high is not None:
+        return f"{money(high, currency)}以内"
+    return f"{money(low, currency)}以上" if low is not None else None
+
+
+def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
+    """The constraints a search applied, e.g. "黑色，拓音，¥500.00以内，不要曜森"."""
+    bits = ["/".join(values) for values in c.attributes_in.values()]
+    if c.brands_in:
+        bits.append("或".join(c.brands_in))
+    if (budget := price_phrase_zh(c, currency)) is not None:
+        bits.append(budget)
+    if c.rating_min is not None:
+        bits.append(f"{c.rating_min:g}星以上")
+    if c.in_stock:
+        bits.append("有货")
+    if c.brands_out:
+        bits.append("不要" + "、".join(c.brands_out))
+    bits.extend("不要" + "/".join(values) for values in c.attributes_out.values())
+    return "，".join(bits)
+
+
+def request_phrase_zh(c: SearchConstraints, currency: str, *, names: list[str] | None = None) -> str:
+    """The request in words, e.g. "黑色的拓音跑步鞋（¥500.00以内）" (only the constraints ``names``, when given)."""
+    def wanted(name: str) -> bool:
+        return names is None or name in names
+
+    before = [("或".join(c.attributes_in[key]) + "的") for key in ("color", "material") if wanted(key) and c.attributes_in.get(key)]
+    if wanted("brand") and c.brands_in:
+        before.append("或".join(c.brands_in))
+    after: list[str] = []
+    if wanted("size") and c.attributes_in.get("size"):
+        after.append("尺码" + "或".join(c.attributes_in["size"]))
+    after.extend(f"{key}{'或'.join(values)}" for key, values in c.attributes_in.items()
+                 if key not in CORE_ATTRIBUTES and values and wanted(key))
+    if wanted("price") and (budget := price_phrase_zh(c, currency)) is not None:
+        after.append(budget)
+    if wanted("rating") and c.rating_min is not None:
+        after.append(f"{c.rating_min:g}星以上")
+    if wanted("stock") and c.in_stock:
+        after.append("有货")
+    noun = "".join(before) + (c.category or "商品")
+    return noun + (f"（{'，'.join(after)}）" if after else "")
