@@ -36,9 +36,7 @@ def build_understander(settings: Settings, store: ProductStore) -> Understander:
 
     classifier = IntentClassifier.load(resolve_nlu_model_dir(settings), settings)  # the home's, else the model cache's
     by_language: dict[Language, IntentClassifier] = {}
-    for language in settings.nlu_languages:
-        if language == settings.nlu_language:
-            continue
+    for language in settings.other_nlu_languages:
         view = settings.for_language(language)
         try:
             by_language[language] = IntentClassifier.load(resolve_nlu_model_dir(view), view)

@@ -41,7 +41,7 @@ def serve(
     where = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}"
     if workers > 1:
         resolve_nlu_model_dir(settings)  # NotReadyError before the workers start; links a cached model into the home
-        for language in settings.nlu_languages[1:]:  # other languages' models are optional (the workers warn)
+        for language in settings.other_nlu_languages:  # optional: the workers warn when one is missing
             with contextlib.suppress(NotReadyError):
                 resolve_nlu_model_dir(settings.for_language(language))
         _announce(where, settings.api_key_set, workers)

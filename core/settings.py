@@ -162,6 +162,11 @@ class NluSettings(HomeSettings):
                                        "nlu_ambiguity_threshold": self.nlu_zh_ambiguity_threshold})
 
     @property
+    def other_nlu_languages(self) -> list[Literal["en", "zh"]]:
+        """The languages besides this view's with an intent model of their own (wiring, prepare and serve load them)."""
+        return [language for language in self.nlu_languages if language != self.nlu_language]
+
+    @property
     def nlu_data_dir(self) -> Path:
         return self.data_dir / ("nlu" if self.nlu_language == "en" else f"nlu_{self.nlu_language}")
 

@@ -35,7 +35,7 @@ def prepare_home(settings: Settings, *, progress: bool = True) -> PrepareReport:
     ingested = time.perf_counter()
     source, _ = ensure_intent_model(settings, progress=progress)
     others = {language: ensure_intent_model(settings.for_language(language), progress=progress)[0]
-              for language in settings.nlu_languages if language != settings.nlu_language}
+              for language in settings.other_nlu_languages}
     return PrepareReport(catalog=report.total_in_store, embedded=report.embedded,
                          catalog_seconds=round(ingested - started, 1), nlu_trained=source == "trained", nlu_model=source,
                          nlu_models_by_language=others, nlu_seconds=round(time.perf_counter() - ingested, 1))
