@@ -15,7 +15,7 @@ from core.errors import NotReadyError
 from core.language import Language
 from core.settings import Settings
 from dialogue.manager import DialogueManager
-from dialogue.orders import OrderBook
+from dialogue.orders import DEMO_ORDERS, OrderBook
 from dialogue.policies import PolicyBook
 from dialogue.profiles import ProfileStore
 from dialogue.state_store import SqlStateStore
@@ -67,8 +67,8 @@ def build_assistant(
     products: ProductStore = store or HybridProductStore.open(settings, embedder)
     understander = build_understander(settings, products)
     states = SqlStateStore(settings.resolved_database_url)
-    orders = OrderBook(settings.resolved_database_url, settings.data_dir / "orders.jsonl")
-    policies = PolicyBook(settings.data_dir / "policies.yml")
+    orders = OrderBook(settings.resolved_database_url, settings.data_dir / DEMO_ORDERS[settings.catalog])
+    policies = PolicyBook(settings.data_dir / "policies.yml", currency=settings.currency)
     profiles = ProfileStore(settings.resolved_database_url) if settings.profiles_enabled else None
     reranker = build_reranker(settings, products, reranker_weights)
     manager = DialogueManager(settings, products, orders, policies, profiles=profiles, reranker=reranker)

@@ -1,5 +1,5 @@
 """``shopassist`` command line: the root app. Each command group lives in a module of its own (cli/catalog.py,
-cli/conversation.py, cli/bench.py, cli/nlu.py, cli/qa.py, cli/feedback.py, cli/llm.py, cli/serve.py) and each command only
+cli/conversation.py, cli/bench.py, cli/nlu.py, cli/qa.py, cli/search.py, cli/feedback.py, cli/llm.py, cli/serve.py) and each command only
 parses its options and calls one library function; this module wires them together."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from cli.conversation import ask, chat, test_dialogues
 from cli.feedback import bench_feedback, export_app, train_reranker
 from cli.llm import bench_generate, bench_grounding, llm_app
 from cli.nlu import eval_app, train_app
-from cli.qa import eval_qa  # noqa: F401 - registers `eval qa`
 from cli.output import console
+from cli.qa import eval_qa  # noqa: F401 - registers `eval qa`
+from cli.search import eval_search  # noqa: F401 - registers `eval search`
 from cli.serve import bench_serve, serve
 from core.errors import ShopAssistError
 

@@ -119,10 +119,11 @@ class ChineseForm(NamedTuple):
     english: str
 
 
-#: Everyday forms the shipped data lacks (kind, form, English canonical): letter sizes with 号 as well as 码.
+#: Everyday forms the shipped data lacks (kind, form, English canonical): letter sizes with 号 as well as 码; 西装外套 is a
+#: blazer (the English data's "blazers"), not any 外套 (jackets), so that a catalog without blazers reads no jacket in it.
 EXTRA_FORMS: tuple[ChineseForm, ...] = tuple(
     ChineseForm("size", f"{size}号", size) for size in ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
-) + (ChineseForm("category", "鞋靴", "shoes"), ChineseForm("size", "特大码", "XXL"))
+) + (ChineseForm("category", "鞋靴", "shoes"), ChineseForm("size", "特大码", "XXL"), ChineseForm("category", "西装外套", "blazers"))
 #: Kinds the Chinese forms may have (brands are written in the catalog's own spelling).
 _KINDS = ("category", "color", "size", "material")
 

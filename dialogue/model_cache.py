@@ -19,8 +19,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import NotReadyError
-from core.settings import PROJECT_ROOT, NluSettings
+from core.errors import NotReadyError, UserError
+from core.settings import MULTILINGUAL_BASE, PROJECT_ROOT, NluSettings
 from dialogue.intent_classifier import ARCHITECTURE, LABELS_FILE
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def training_key(settings: NluSettings, data: Sequence[Path] | None = None) -> s
         add(f"data:{path.name}", path.read_bytes())
     for name in TRAINING_FIELDS:
         add(f"setting:{name}", repr(getattr(settings, name)).encode())
-    base = _base_model_dir(settings)
+    base = base_model_dir(settings)
     for path in sorted(p for p in base.rglob("*") if p.is_file()):
         size = path.stat().st_size
         add(f"base:{path.relative_to(base).as_posix()}", path.read_bytes() if size <= _SMALL_FILE else str(size).encode())
@@ -135,7 +135,21 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _base_model_dir(settings: NluSettings) -> Path:
+def base_model_dir(settings: NluSettings) -> Path:
+    """The encoder an intent model is fine-tuned from (training) and whose files its cache key hashes (training and
+    serving alike): ``settings.nlu_base_model``, else the shipped MiniLM; for a non-English view
+    (:meth:`NluSettings.for_language`) multilingual-e5-small, dequantised into the model cache when missing, so that a
+    server computes the same key as the training did."""
+    if settings.nlu_language != "en":
+        default = settings.model_cache / MULTILINGUAL_BASE
+        folder = settings.nlu_base_model or default
+        if folder == default:
+            from retrieval.multilingual_e5 import ensure_multilingual_e5
+
+            return ensure_multilingual_e5(settings.model_cache)
+        if not folder.is_dir():
+            raise UserError(f"nlu_zh_base_model {folder} is not a folder.")
+        return folder
     if settings.nlu_base_model is not None:
         return settings.nlu_base_model
     from retrieval.embedder import default_model_dir

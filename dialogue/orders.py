@@ -1,4 +1,6 @@
-"""The orders table customer-service turns read and update (seeded with the demo orders in ``data/orders.jsonl``)."""
+"""The orders table customer-service turns read and update, seeded with a shop's demo orders: ``data/orders.jsonl``
+(the English demo shop, USD) or ``data/orders_zh.jsonl`` (the Chinese demo shop, CNY). Every order carries the
+currency its amounts are in; replies state them in it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from dialogue.sql import make_engine, schema_lock
 
 OrderStatus = Literal["processing", "shipped", "delivered", "cancelled", "returned"]
 ORDER_ID = re.compile(r"^ORD-\d{5}$")
+#: The demo orders of each demo catalog's shop (``Settings.catalog``), in that shop's currency.
+DEMO_ORDERS: dict[str, str] = {"en": "orders.jsonl", "zh": "orders_zh.jsonl"}
 
 
 class OrderItem(BaseModel):
@@ -32,6 +36,7 @@ class Order(BaseModel):
     placed_at: date | datetime
     items: list[OrderItem]
     total: float
+    currency: str = Field(default="USD", min_length=3, max_length=3, description="The currency of its prices and total.")
     carrier: str | None = None
     tracking_number: str | None = None
     estimated_delivery: date | datetime | None = None

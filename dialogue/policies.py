@@ -1,8 +1,13 @@
 """Store policies (returns, shipping, ...) answered only from ``data/policies.yml``, and in Chinese from its
-translation beside it (``data/policies_zh.yml``: the same sections, keys and figures)."""
+translation beside it (``data/policies_zh.yml``: the same sections, keys and figures).
+
+Amounts are written as placeholders ("free on orders of {free_shipping} or more") and stated in the shop's currency:
+each policy file gives the ``amounts`` of a shop selling in its ``currency`` (policies.yml: USD, policies_zh.yml: CNY),
+and a book answers, in either language, with the amounts of its shop's currency, formatted by ``core.money``."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -10,7 +15,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from dialogue.policy_clauses import Clause, ClauseRanker, Embed, Language, clauses_of, query_terms, tokenize_zh
+from core.money import money
+from dialogue.policy_clauses import (
+    Clause,
+    ClauseRanker,
+    Embed,
+    Language,
+    clauses_of,
+    query_terms,
+    tokenize_zh,
+)
 from retrieval.lexical import tokenize
 
 #: Words that point at a policy topic when the intent alone does not say which.
@@ -54,8 +68,22 @@ _ORDER_ID = re.compile(r"\bord-?\d+\b", re.IGNORECASE)
 WHOLE_SECTION_ZH = re.compile(r"(完整|全部|整个|所有|全文|详细|具体)的?.{0,8}?(政策|规定|条款|规则|说明|内容|细则)|政策全文|全部内容")
 #: Chinese words that name no particular clause.
 GENERAL_WORDS_ZH = "东西 商品 产品 订单 买的 购买 物品 宝贝 这个 那个"
+#: The words a Chinese question names a section by as a whole, as the English one does by the section's own name and
+#: title ("return policy": the summary, not the clauses that happen to say "return"): "退货政策是怎样的", "不合适能退吗".
+SECTION_WORDS_ZH: dict[str, str] = {
+    "returns": "退货 退换货 退换 能退 可以退 退吗 怎么退",
+    "shipping": "配送 快递 物流",
+    "cancellation": "取消",
+    "price_match": "保价 价格保护",
+    "payment": "支付 付款",
+    "contact": "客服 联系",
+}
 #: Where the Chinese translation of a policy file lies: beside it, "_zh" added to its name.
 TRANSLATION_SUFFIX = {"zh": "_zh"}
+#: An amount (or the currency's name) in policy text: "{free_shipping}", "{currency}".
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+log = logging.getLogger(__name__)
 
 
 class PolicyAnswer(BaseModel):
@@ -72,11 +100,38 @@ def wants_whole_section(text: str) -> bool:
 
 def _policies_of(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """The sections of a policy file, and the labels of its keys (a translation's ``labels``)."""
-    raw = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(raw, dict):
-        return {}, {}
+    raw = _read(path)
     labels = raw.get("labels") if "policies" in raw else None
     return raw.get("policies", raw), {str(k): str(v) for k, v in (labels or {}).items()}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    raw = yaml.safe_load(path.read_text()) or {}
+    return raw if isinstance(raw, dict) else {}
+
+
+class PolicyMoney(BaseModel):
+    """What a policy file says about money: the currency its ``amounts`` are in, and how it names currencies."""
+
+    currency: str = "USD"
+    amounts: dict[str, float] = Field(default_factory=dict)
+    currency_names: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, path: Path) -> PolicyMoney:
+        raw = _read(path)
+        return cls.model_validate({k: raw[k] for k in ("currency", "amounts", "currency_names") if k in raw and "policies" in raw})
+
+
+def fill_amounts(node: Any, values: dict[str, str]) -> Any:
+    """A policy node with its placeholders replaced by ``values`` (a placeholder without a value stays as written)."""
+    if isinstance(node, str):
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), node)
+    if isinstance(node, list):
+        return [fill_amounts(item, values) for item in node]
+    if isinstance(node, dict):
+        return {key: fill_amounts(value, values) for key, value in node.items()}
+    return node
 
 
 class PolicyBook:
@@ -84,17 +139,34 @@ class PolicyBook:
 
     Every method that returns policy text takes a ``language``: "en" (the default) reads ``path``, "zh" its Chinese
     translation (``translations["zh"]``, by default ``policies_zh.yml`` beside it). A section the translation lacks,
-    or a book without one, answers in English."""
+    or a book without one, answers in English. ``currency``: the shop's (default: the currency of ``path``'s amounts);
+    amounts are stated in it whatever the language."""
 
-    def __init__(self, path: Path, translations: dict[Language, Path] | None = None) -> None:
+    def __init__(self, path: Path, translations: dict[Language, Path] | None = None, currency: str | None = None) -> None:
         self.sections, _ = _policies_of(path)
         self._rankers: dict[tuple[Language, str], ClauseRanker] = {}
         self._translated: dict[Language, tuple[dict[str, Any], dict[str, str]]] = {}
         if translations is None:
             translations = {lang: path.with_name(f"{path.stem}{suffix}{path.suffix}") for lang, suffix in TRANSLATION_SUFFIX.items()}
+        money_of: dict[Language, PolicyMoney] = {"en": PolicyMoney.of(path)}
         for language, translation in translations.items():
             if translation.exists():
                 self._translated[language] = _policies_of(translation)
+                money_of[language] = PolicyMoney.of(translation)
+        self.currency, self._values = self._amounts(money_of, (currency or money_of["en"].currency).upper())
+
+    @staticmethod
+    def _amounts(money_of: dict[Language, PolicyMoney], currency: str) -> tuple[str, dict[Language, dict[str, str]]]:
+        """The shop's currency and, per language, the text of each placeholder: the amounts of the policy file written
+        for that currency (the main file's, with a warning, when none is), and the currency's name in that language."""
+        tables = {m.currency.upper(): m.amounts for m in money_of.values() if m.amounts}
+        if currency not in tables:
+            fallback = money_of["en"].currency.upper()
+            log.warning("policies.no_amounts currency=%s: stating the amounts of %s", currency, fallback)
+            currency = fallback
+        amounts = {key: money(value, currency, short=True) for key, value in tables.get(currency, {}).items()}
+        values = {lang: {**amounts, "currency": m.currency_names.get(currency, currency)} for lang, m in money_of.items()}
+        return currency, values
 
     def languages(self) -> list[Language]:
         return ["en", *self._translated]
@@ -139,6 +211,7 @@ class PolicyBook:
         section, written_in = self._section(topic, language)
         key = (written_in, topic)
         if key not in self._rankers:
+            section = fill_amounts(section, self._values.get(written_in, {}))
             if written_in == "en":
                 self._rankers[key] = ClauseRanker(clauses_of(section))
             else:
@@ -162,7 +235,7 @@ class PolicyBook:
             return self.answer(topic, language)
         ranker = self.ranker(topic, language)
         terms = self._specific_terms(topic, text, ranker.language)
-        if only_when_matched:
+        if only_when_matched or ranker.language == "zh":  # Chinese: BM25 alone, so a term no clause has singles out none
             terms = [t for t in terms if ranker.knows(t)]
         chosen = ranker.best(_ORDER_ID.sub(" ", text), embed, limit) if terms else []
         sentences = [c.text for c in (chosen or ranker.clauses[: min(limit, OVERVIEW_CLAUSES)])]
@@ -171,10 +244,10 @@ class PolicyBook:
 
     def _specific_terms(self, topic: str, text: str, language: Language = "en") -> list[str]:
         """The words of ``text`` that could single out a clause: not question words, order numbers, or the section's
-        own name and title."""
+        own name and title (in Chinese also the words that name the section, ``SECTION_WORDS_ZH``)."""
         if language == "zh":
-            general = set(tokenize_zh(f"{GENERAL_WORDS} {GENERAL_WORDS_ZH} {topic.replace('_', ' ')} {self.title(topic, language)} "
-                                      f"{self.name(topic, language)}"))
+            general = set(tokenize_zh(f"{GENERAL_WORDS} {GENERAL_WORDS_ZH} {SECTION_WORDS_ZH.get(topic, '')} "
+                                      f"{topic.replace('_', ' ')} {self.title(topic, language)} {self.name(topic, language)}"))
         else:
             general = set(tokenize([f"{GENERAL_WORDS} {topic.replace('_', ' ')} {self.title(topic)}"])[0])
         return [t for t in query_terms(_ORDER_ID.sub(" ", text), language) if t not in general and not t.isdigit()]

@@ -79,6 +79,7 @@ EXPANSIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"降价|便宜了|差价"), r"\g<0> 降价 差价"),
     (re.compile(r"包邮|免邮"), r"\g<0> 免运费 包邮"),
     (re.compile(r"节假日|过年|春节|圣诞"), r"\g<0> 节假日 暂停"),
+    (re.compile(r"沙发|茶几|书桌|书架|衣柜|餐桌|椅子|办公椅"), r"\g<0> 家具"),  # the policies name furniture as a whole
 )
 
 #: A BM25 score ``s`` counts as ``s / (s + LEXICAL_SATURATION)``: a clause that shares one rare word with the question

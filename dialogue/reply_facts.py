@@ -52,6 +52,31 @@ class CompareFacts(Facts):
     truncated: bool = Field(default=False, description="More products were named than a comparison holds.")
 
 
+#: How an answer detail reads (see :class:`AnswerDetail`).
+DetailForm = Literal["value", "verdict", "offers", "quote", "reviews", "unknown"]
+
+
+class AnswerDetail(Facts):
+    """What the catalog says about one product on the question's topic, as values rather than sentences, so that a
+    reply in any language can word it (the ``facts`` sentences are English). ``form`` is how the answer reads:
+    ``value`` (a look-up), ``verdict`` (a yes/no answer), ``offers`` (does it come in the colours / sizes / materials
+    ``asked``), ``quote`` (sentences of its description), ``reviews`` or ``unknown`` (the catalog does not say)."""
+
+    form: DetailForm
+    title: str
+    attribute: str | None = Field(default=None, description="The attribute key or product field asked about.")
+    values: list[str] = Field(default_factory=list, description="The attribute's values as the catalog writes them.")
+    price: float | None = None
+    currency: str | None = None
+    rating: float | None = None
+    review_count: int | None = None
+    stock: int | None = Field(default=None, description="Units in stock (of the variant ``asked`` for an offers answer).")
+    sold_out: list[str] = Field(default_factory=list, description="Colours or sizes of the product that are sold out.")
+    asked: list[str] = Field(default_factory=list, description="The values a yes/no question named ('in black').")
+    verdict: bool | None = None
+    quote: list[str] = Field(default_factory=list, description="Description sentences or review quotes, as written.")
+
+
 class AnswerFacts(Facts):
     known: bool = False
     reason: Literal["no_product"] | None = None
@@ -60,6 +85,8 @@ class AnswerFacts(Facts):
     facts: list[str] = Field(default_factory=list, description="Sentences built from catalog facts, the reply's content.")
     title: str | None = None
     verdict: bool | None = Field(default=None, description="A yes/no question's answer, when the catalog gives one.")
+    details: list[AnswerDetail] = Field(default_factory=list, description="The answer as catalog values, for a reply in "
+                                        "another language than the facts' English (set for such turns only).")
 
 
 class CartAddFacts(Facts):
@@ -101,6 +128,7 @@ class OrderFacts(Facts):
     placed_at: str | None = None
     items: list[str] = Field(default_factory=list)
     total: float | None = None
+    currency: str | None = Field(default=None, description="The currency of the order's total (else the shop's).")
     carrier: str | None = None
     tracking_number: str | None = None
     estimated_delivery: str | None = None

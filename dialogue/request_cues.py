@@ -1,5 +1,6 @@
 """What a search request's wording says beyond its slots: a brand the catalog does not carry ("any from Apple?",
-"do you have samsung tvs") and a wish about stock ("show the sold out ones too", "only what's in stock").
+"do you have samsung tvs"), a wish about stock ("show the sold out ones too", "only what's in stock") and a wish for
+another colour than the one just seen ("a different colour", 换个颜色).
 
 Slot extraction only knows the catalog's own brands, so a brand the shop does not sell would otherwise vanish and
 the shopper would get other brands' products with no word about it. A word counts as such a brand when the catalog
@@ -52,6 +53,18 @@ _STOCK_ONLY = re.compile(
 _STOCK_TOO = re.compile(r"\b(?:out[\s-]of[\s-]stock|sold[\s-]out|unavailable|not\s+in\s+stock)\b")
 
 StockWish = Literal["in_stock_only", "include_out_of_stock"]
+
+#: "a different colour", "another color", "other colours", "not that colour" (the brand's counterpart is a slot rule).
+_OTHER_COLOUR = re.compile(r"\b(?:(?:a\s+)?(?:different|another|other|some\s+other)\s+colou?rs?|"
+                           r"not\s+(?:in\s+)?(?:that|this|the\s+same)\s+colou?r)\b")
+#: 换个颜色, 换一种颜色, 别的颜色, 其他颜色, 不同颜色, 不要这个颜色, 换个色.
+_OTHER_COLOUR_ZH = re.compile(r"(?:换个|换一个|换一种|换种|别的|其他|其它|另外的?|不同的?|(?:不要|不想要)(?:这个|那个|这种|那种|这|那)?)"
+                              r"(?:颜色|色)")
+
+
+def wants_other_colour(text: str) -> bool:
+    """Whether the message asks for a colour other than the one just seen ("a different color", 换个颜色)."""
+    return _OTHER_COLOUR.search(text.lower()) is not None or _OTHER_COLOUR_ZH.search(text) is not None
 
 
 def stock_wish(text: str) -> StockWish | None:

@@ -16,9 +16,10 @@ Choices worth knowing:
   cart verb (来, 加, 拿, 放, 只要, 减到 ...) or as the whole message (一件就行). Two or more is a quantity after a cart
   verb (来三个, 买2双, 再看十个) or as the whole message (两件), not otherwise ("两件夹克有哪些尺码" asks about two
   jackets, as "two jackets" does), nor where it points at products (两个都 = both, 这两个 = these, 前两个 = the
-  first two, 三个都 = all).
+  first two, 三个都 = all). 退一个 / 取消订单里的一件 / 少要一个 count the items to return, cancel or drop.
 * Order ids: after 订单/单号/订单号 (是/：) any code with a digit ("订单A1B2C3" → ``A1B2C3``; digits alone, with or
-  without the prefix, → ``ORD-digits``), and a number of 8 to ``order_max_digits`` digits anywhere.
+  without the prefix, → ``ORD-digits``), and a number of 8 to 15 digits anywhere (Chinese order numbers are long;
+  ``order_max_digits`` if larger).
 * 左边那个 / 右边那个 / 中间那个 are claimed and yield nothing, as "the one on the left" does in English; so is a
   demonstrative after a place (衣架上那件黑色大衣, 后面那件): "the black coat on the rack" is a description, not
   the product in focus.
@@ -28,6 +29,13 @@ Choices worth knowing:
   贵的那个 / 便宜的那个 / 最便宜的那个 are references (priciest / cheapest), as "the cheaper one" is.
 * A demonstrative (这个, 那款, 那双 ...) is a focus reference; ``dialogue.slots`` turns one that follows an attribute
   (红色那个, Acme那个) into an attribute reference, as "the red one" is (see ``RuleHits.demonstratives``).
+  None where it names no product (这个意思, 这个窗口), in a bare confirmation (就是这个, 对，就是它, 不是那个: "that's
+  it"), for the search (不搜这个了, 先不看这个了), in 就这些吗 / 就这几个 ("is that all?"), after a place (架子上那件,
+  格子里那件) or a pattern word (格子那件, 条纹那件: "the plaid one" names no slot). These follow the annotation
+  rules at the top of data/nlu_zh/cart.yml.
+* 两个 / 两件夹克 opening a question or comparison ("两件夹克有哪些尺码", "两个分别多少钱") is both, as "the two" of
+  those shown is; a count of items delivered ("发了两个一样的") is neither. 哪个最便宜 asks, it points at nothing.
+* 能放洗碗机 / 能进微波炉 (dishwasher- or microwave-safe) names no category.
 """
 
 from __future__ import annotations
@@ -74,10 +82,12 @@ _MAX = [
     re.compile(rf"(?:不超过|不超|不高于|不到|低于|少于|小于|最多|顶多|最高|至多|别超过|不能超过|不要超过|控制在|"
                rf"预算(?:是|为|在|只有|就|控制在)?)\s*{_A}{_NOT_UNIT}(?:\s*(?:以内|以下|之内|内))?"),
     re.compile(rf"{_A}\s*(?:以内|以下|之内|内|封顶|为止|或以下|及以下|或更少)"),
+    re.compile(rf"比\s*{_A}{_NOT_UNIT}\s*(?:还|更)?(?:便宜|低|少)"),
 ]
 _MIN = [
     re.compile(rf"(?:至少|最少|不低于|不少于|高于|超过|大于|起码|最低)\s*{_A}{_NOT_UNIT}(?:\s*(?:以上|起))?"),
     re.compile(rf"{_A}\s*(?:以上|起步|起|往上|及以上|或以上|开外)"),
+    re.compile(rf"比\s*{_A}{_NOT_UNIT}\s*(?:还|更)?(?:贵|高|多)"),
 ]
 #: Said before an amount that is what something costs or cost, not a budget.
 _PAID_BEFORE = re.compile(r"(?:(?:花|付|买|退|转|充|赔|补|收|扣|省)(?:了|我|给我|你)?|才|是|卖|原价|现价|售价|标价|贵了|便宜了|差|运费|"
@@ -95,7 +105,8 @@ _RATING = [
 ]
 #: A bare 一星 / 二星 / 三星 is a name (三星 is Samsung) more often than a rating; 四星 and 五星 are ratings.
 _BRAND_LIKE_STARS = frozenset({"一星", "二星", "两星", "三星"})
-_WELL_RATED = re.compile(r"好评(?:多|率高|如潮|最多)?的|评价(?:好|高|不错|很好)的|评分(?:高|较高|不错)的|高分的|口碑(?:好|不错)的")
+_WELL_RATED = re.compile(r"好评(?:多|率高|如潮|最多)?的|评价(?:好|高|不错|很好)的|评分(?:很|挺|比较|特别)?(?:高|较高|不错)的|高分的|"
+                         r"口碑(?:好|不错)的|好评款|(?<![哪个])好评(?![多率如最怎太不差少])(?=[\u4e00-\u9fff]{1,3}(?:吗|呢|$))")
 
 _ORDER = re.compile(r"(?:订单|定单|单号)(?:号|编号)?(?:码)?\s*(?:是|为|[:：#])?\s*#?\s*(?P<id>[a-z0-9][a-z0-9-]{3,23})(?![a-z0-9])")
 #: A long number on its own in a Chinese message is an order number ("3708955616的物流"), not an amount.
@@ -107,19 +118,34 @@ _BRAND_WORD = re.compile(r"(?:这个|那个|这|那|同一个|同个|哪个|什�
 _DEMONSTRATIVE = rf"(?:这|那)(?:{_CL})"
 _CHEAPEST = re.compile(rf"最便宜(?:的)?(?:{_DEMONSTRATIVE}|一{_CL}|(?={_END}))")
 _PRICIEST = re.compile(rf"最贵(?:的)?(?:{_DEMONSTRATIVE}|一{_CL}|(?={_END}))")
+#: "哪个最便宜": a question, not a pointer.
+_WHICH_BEFORE = re.compile(rf"(?:哪|哪一?{_CL}|谁)(?:是|更|比较)?$")
 _POSITION = re.compile(rf"(?:最?左边|最?右边|中间|左侧|右侧)(?:的)?(?:{_DEMONSTRATIVE}|{_CL}|(?={_END}))|"
                        rf"(?:最?上面|最?下面|前面|后面|里面|外面|旁边|边上|身上|桌上|架上|墙上|地上|床上|台上|柜里|窗边|门口|"
-                       rf"那层|那排|那行)(?:的)?{_DEMONSTRATIVE}")
+                       rf"那层|那排|那行|子上|子里|(?<!购物)车里)(?:的)?{_DEMONSTRATIVE}|"
+                       rf"(?:格子|条纹|碎花|印花|波点|纯色|图案|花纹)(?:的)?{_DEMONSTRATIVE}")
 _FIRST_N = re.compile(r"前\s*(?:面)?\s*(?P<n>[2-9]|[两二三四五六七八九])\s*(?:" + _CL + r"|(?=都|对比|比较|比一下|哪个))")
 _BACK_LAST = re.compile(rf"倒数第\s*(?P<n>{SMALL_NUMBER})\s*(?:{_CL})?")
 _ORDINAL = re.compile(rf"第\s*(?P<n>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:(?P<cl>{_CL})|(?![次天年月周期名页章步遍回季层届批代位类点条排行]))")
 _NUMBERED = re.compile(r"(?<![\d.a-z第前后])(?P<n>\d{1,2}|[一二三四五六七八九十])号(?!码|店|线|楼|房|门|电池|字|鞋|床|桶|机|衣|球)")
 _LAST = re.compile(rf"最后(?:面)?(?:那|一|这)?(?:{_CL})|最后那(?={_END})")
-_BOTH = re.compile(rf"(?<![这那前后第\d])(?:两|2)(?:{_CL})(?=都|一样|分别|之间|哪个|有什么|有啥|有何|的区别|比|对比|相比|区别|里|中|当中)|"
+_BOTH = re.compile(rf"(?<![这那前后第\d了])(?:两|2)(?:{_CL})(?=都|一样|分别|之间|哪个|有什么|有啥|有何|的区别|比|对比|相比|区别|里|中|当中)|"
                    r"(?:这|那|它)俩|两者|二者")
-_ALL = re.compile(rf"它们|他们|这些|那些|(?:这|那)(?:几|两|2|三|四|五)(?:{_CL})|(?<![这那前后第\d])(?:[三四五六七八九]|[3-9])(?:{_CL})都")
+#: "两件夹克有哪些尺码", "把两条裙子放一起比比": two shown, opening a question or a comparison.
+_BOTH_LEAD = re.compile(rf"^\s*(?:把|那|这)?(?P<both>(?:两|2)(?:{_CL}))(?!都)")
+_QUESTION = re.compile(r"吗|哪|什么|啥|多少|多大|怎么|区别|差别|对比|比比|比一下|比较|分别|一样|说下|说一下|[?？]")
+_ALL = re.compile(rf"它们|他们|这些|那些(?!钱)|(?:这|那)(?:几|两|2|三|四|五)(?:{_CL})|(?<![这那前后第\d])(?:[三四五六七八九]|[3-9])(?:{_CL})都")
 #: Words a demonstrative may point at that are not products ("这个订单", "那个颜色").
-_NOT_PRODUCT = r"牌子|品牌|颜色|价格|价位|尺码|订单|单子|地址|问题|时候|月|周|次|里|边|么|样子|样的|卡|号码|优惠|活动|价"
+_NOT_PRODUCT = r"牌子|品牌|颜色|价格|价位|尺码|订单|单子|地址|问题|时候|月|周|次|里|边|么|样子|样的|卡|号码|优惠|活动|价|意思|窗口|机器人|事"
+#: Demonstratives that point at no product: a bare confirmation ("就是这个", "对，就是它", "不，不是那个": "that's it"),
+#: the search ("不搜这个了"), "就这些吗" / "就这几个" ("is that all?").
+_NO_POINTER = [
+    re.compile(r"^\s*(?:(?:对|嗯|是的?|没错|不)\s*[，,、]?\s*)?(?:我)?(?:就|也)?(?:是|不是)(?:这个|那个|它)(?:没错|吧|啊|呀)?\s*[。.!！~～]*\s*$"),
+    re.compile(r"(?:不|别)(?:再)?(?:看|搜|找)(?:这个|那个)"),
+    re.compile(r"就(?:这|那)(?:些|几个|几款|么多)(?=\s*(?:吗|了|啊|呀|[?？，,。]|$))"),
+]
+#: "能放洗碗机", "能进微波炉": dishwasher- / microwave-safe, no category.
+_APPLIANCE_SAFE = re.compile(r"(?:能|可以|可|能不能|可不可以)(?:放|进|用)(?:洗碗机|微波炉|烤箱|消毒柜)")
 _FOCUS = re.compile(rf"(?:这|那)(?:{_CL})(?!(?:{_NOT_PRODUCT}))|它(?!们)")
 #: "贵的那个" / "便宜的那款": the pricier / cheaper one of those shown.
 _PRICE_DESCRIBED = re.compile(rf"(?:更)?(?P<which>贵|便宜)的(?:{_DEMONSTRATIVE}|一{_CL})")
@@ -131,14 +157,15 @@ _Q = rf"(?P<q>{SMALL_NUMBER})"
 _Q2 = r"(?P<q>\d{1,3}|[二两三四五六七八九十][一二三四五六七八九十]{0,2})"
 _CART_VERB = r"(?:来|加|拿|放|买|购买|下单|订|添加|要|再来|再加|再拿|再要|再买|给我来|给我加|先来|先拿)"
 _FIX_VERB = r"(?:改成|改为|换成|减到|减成|减为|加到|变成|只要|就要|只买|只拿|只来)"
-_ONE_VERB = r"(?:来|加|拿|放|再来|再加|再拿|再要|给我来|给我加|先来|先拿|去掉|删掉|删除|移除|拿掉|减掉|减少)"
+_ONE_VERB = r"(?:来|加|拿|放|再来|再加|再拿|再要|给我来|给我加|先来|先拿|去掉|删掉|删除|移除|拿掉|减掉|减少|少要|退掉?|退回)"
 _QUANTITY_FIX = re.compile(rf"{_FIX_VERB}\s*{_Q}\s*{_CL}")
 _QUANTITY = [
     re.compile(rf"(?:数量|件数|个数)\s*(?:是|为|[:：=])?\s*{_Q}"),
-    re.compile(rf"{_ONE_VERB}\s*(?P<one>一){_CL}"),
+    re.compile(rf"{_ONE_VERB}\s*(?P<one>一){_CL}(?!分)"),
+    re.compile(rf"(?:取消|退)(?:订单|购物车)里的\s*(?P<one>一){_CL}"),
     re.compile(rf"{_CART_VERB}\s*{_Q2}\s*{_CL}"),
     re.compile(rf"(?:(?:再|多)(?:给我)?(?:看|推荐|推|展示|显示)(?:看)?|后面|再)\s*{_Q2}\s*{_CL}"),
-    re.compile(rf"^\s*(?:那就|就|我要|给我)?\s*{_Q}\s*{_CL}\s*(?:吧|就行|就好|就够了?|好了|了|呢|谢谢)?\s*[。.!！~～]*\s*$"),
+    re.compile(rf"(?:^|[，,；;])\s*(?:那就|就|我要|给我|要)?\s*{_Q}\s*{_CL}\s*(?:吧|就行|就好|就够了?|好了|了|呢|谢谢)?\s*[。.!！~～]*\s*$"),
 ]
 
 _CHEAPER = re.compile(r"(?<!太)(?:更|再)?便宜(?:一?点|一?些)?|实惠|划算|性价比高|平价|低价|太贵|有点贵|贵了|超预算|预算不够|省钱|"
@@ -149,6 +176,8 @@ _NEGATED_HINT = re.compile(r"(?:不|不要|别|不能|没那么|不用)(?:太|�
 
 def run(text: str, hits: RuleHits, options: SlotOptions) -> None:
     """All Chinese pattern slots of ``text`` (lower-cased), added to ``hits``."""
+    for m in _APPLIANCE_SAFE.finditer(text):
+        hits.claim(m)
     _order_id(text, hits, options)
     _rating(text, hits, options)
     _price(text, hits, options)
@@ -156,19 +185,24 @@ def run(text: str, hits: RuleHits, options: SlotOptions) -> None:
     _hints(text, hits)
 
 
+#: Chinese order numbers run to 15 digits (data/nlu_zh/customer_service.yml: "a bare 8-15 digit number").
+_ZH_ORDER_MAX_DIGITS = 15
+
+
 def _order_id(text: str, hits: RuleHits, options: SlotOptions) -> None:
     prefix = options.order_prefix.lower()
+    longest = max(options.order_max_digits, _ZH_ORDER_MAX_DIGITS)
     for m in _ORDER.finditer(text):
         code = m.group("id").strip("-")
         if not any(ch.isdigit() for ch in code):
             continue
         digits = re.fullmatch(rf"(?:{re.escape(prefix)}-?)?(\d+)", code)
-        if digits and not options.order_min_digits <= len(digits.group(1)) <= options.order_max_digits:
+        if digits and not options.order_min_digits <= len(digits.group(1)) <= longest:
             continue
         if hits.order_id is None and hits.claim(m):
             hits.order_id = f"{options.order_prefix}-{digits.group(1)}" if digits else code.upper()
     for m in _LONG_NUMBER.finditer(text):
-        if options.order_min_digits <= len(m.group("id")) <= options.order_max_digits and hits.order_id is None and hits.claim(m):
+        if options.order_min_digits <= len(m.group("id")) <= longest and hits.order_id is None and hits.claim(m):
             hits.order_id = f"{options.order_prefix}-{m.group('id')}"
 
 
@@ -260,8 +294,13 @@ def _references(text: str, hits: RuleHits, options: SlotOptions) -> None:
         hits.brands_out_focus = hits.claim(m) or hits.brands_out_focus
     for m in _BRAND_WORD.finditer(text):
         hits.claim(m)  # "这个牌子": the brand, not the product in focus
+    for pattern in _NO_POINTER:
+        for m in pattern.finditer(text):
+            hits.claim(m)
     for pattern, kind in ((_CHEAPEST, "cheapest"), (_PRICIEST, "priciest")):
-        refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
+        for m in pattern.finditer(text):
+            if hits.claim(m) and not _WHICH_BEFORE.search(text, 0, m.start()):
+                refs.append((m.start(), kind, None, None, None))
     for m in _PRICE_DESCRIBED.finditer(text):
         if hits.claim(m):
             refs.append((m.start(), "priciest" if m.group("which") == "贵" else "cheapest", None, None, None))
@@ -286,6 +325,10 @@ def _references(text: str, hits: RuleHits, options: SlotOptions) -> None:
             refs.append((m.start(), "ordinal", index, None, None))
     for pattern, kind in ((_LAST, "last"), (_BOTH, "both"), (_ALL, "all")):
         refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
+    lead = _BOTH_LEAD.search(text)
+    if lead and _QUESTION.search(text, lead.end()) and hits.free(lead.start("both"), lead.end("both")):
+        hits.spans.append((lead.start("both"), lead.end("both")))
+        refs.append((lead.start("both"), "both", None, None, None))
     _quantity(text, hits)
     for m in _FOCUS.finditer(text):
         if hits.claim(m):

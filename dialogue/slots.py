@@ -21,8 +21,8 @@ Chinese messages give the same slots with the same values (see ``dialogue.slot_r
 characters): 红色的跑鞋 500元以内 is ``colors=["Red"], category="Running Shoes", price_max=500`` on the English catalog
 and ``colors=["红色"], category="跑步鞋"`` on the Chinese one. A demonstrative right after an attribute is that
 attribute's reference, as "the red one" is: 红色那个 / Acme那个 → an ``attribute`` reference, no filter; followed by a
-category (Acme那个破壁机, Stridewell那双跑鞋) the attribute stays a filter and no reference is made; before one
-(那件深蓝的卫衣) it is the focus, and the words after it are filters, as in "that blue hoodie".
+category (Acme那个破壁机, Stridewell那双跑鞋) the attribute stays a filter and no reference is made; before an
+attribute (那件深蓝的卫衣, 这个纯棉的) it is the focus, and the words after it are filters, as in "that blue hoodie".
 """
 
 from __future__ import annotations
@@ -173,8 +173,9 @@ class SlotExtractor:
     @staticmethod
     def _described_demonstratives(text: str, tokens: list[Token], matches: list[EntityMatch], references: list[RefHit],
                                   spans: list[tuple[int, int]]) -> list[EntityMatch]:
-        """"红色那个" / "Acme那个" / "这个纯棉的": a demonstrative next to an attribute and no category is an attribute
-        reference, as "the red one" is; with a category after them ("那件深蓝的卫衣") both stay (see the module doc)."""
+        """"红色那个" / "Acme那个": a demonstrative right after an attribute and no category is an attribute reference, as
+        "the red one" is; with a category after them (Acme那个破壁机) the attribute stays a filter. One before an attribute
+        ("那件深蓝的卫衣", "这个纯棉的") is the focus, and the attribute a filter ("that blue hoodie", "this cotton one")."""
         kept = list(matches)
 
         def category_at(position: int) -> bool:
@@ -182,20 +183,13 @@ class SlotExtractor:
             return any(m.kind == "category" and tokens[m.first].start == position for m in kept)
 
         for start, end in spans:
-            before = next((m for m in kept if m.kind != "category" and tokens[m.last - 1].end <= start
-                           and text[tokens[m.last - 1].end:start] in ("", "的")), None)
-            after = next((m for m in kept if m.kind != "category" and tokens[m.first].start == end), None)
-            described = before or after
+            described = next((m for m in kept if m.kind != "category" and tokens[m.last - 1].end <= start
+                              and text[tokens[m.last - 1].end:start] in ("", "的")), None)
             if described is None:
-                continue
-            if before is not None:
-                references[:] = [r for r in references if not (r[0] == start and r[1] == "focus")]
-                if category_at(end):
-                    continue  # "Acme那个破壁机": the Acme blender
-            elif category_at(tokens[after.last - 1].end):  # type: ignore[union-attr]
-                continue  # "那件深蓝的卫衣": that blue hoodie
-            else:
-                references[:] = [r for r in references if not (r[0] == start and r[1] == "focus")]
+                continue  # no attribute before it; one after it ("这个纯棉的") stays a filter of the focus
+            references[:] = [r for r in references if not (r[0] == start and r[1] == "focus")]
+            if category_at(end):
+                continue  # "Acme那个破壁机": the Acme blender
             kept.remove(described)
             references.append((tokens[described.first].start, "attribute", None, described.kind, described.value))
         return kept

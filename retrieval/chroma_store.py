@@ -9,14 +9,16 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import BackendUnavailableError
+from core.errors import BackendUnavailableError, NotReadyError
 from core.settings import RetrievalSettings
-from retrieval.embedder import ChromaEmbeddingFunction, Embedder
+from retrieval.embedder import MINILM_NAME, ChromaEmbeddingFunction, Embedder
 from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
 
 log = logging.getLogger(__name__)
 
 PAGE = 2000
+#: Collection metadata naming the encoder of the stored vectors (absent: MiniLM, the only encoder before issue 19).
+ENCODER_METADATA = "encoder"
 
 
 def norm(value: str) -> str:
@@ -31,6 +33,7 @@ def content_hash(product: Product, encoder: str = "torch") -> str:
     """Changes whenever anything about the product (or how it is embedded: ``encoder`` is the embedder's variant)
     changes; unchanged rows are not re-embedded."""
     # Products without review texts hash as before review texts existed, so stores from then are not re-embedded.
+    # ``encoder`` is the embedder's ``hash_key``: its variant for MiniLM (as before), with the encoder's name otherwise.
     dumped = product.model_dump_json(exclude={"reviews"} if not product.reviews else None)
     version = EMBEDDING_VERSION if encoder == "torch" else f"{EMBEDDING_VERSION}/{encoder}"
     return hashlib.sha1((version + dumped).encode()).hexdigest()
@@ -83,9 +86,13 @@ def where_filter(constraints: SearchConstraints) -> dict[str, Any] | None:
 
 
 class ChromaCatalog:
-    """Products in one Chroma collection, with explicit embeddings and telemetry off."""
+    """Products in one Chroma collection, with explicit embeddings and telemetry off.
 
-    def __init__(self, settings: RetrievalSettings, embedder: Embedder) -> None:
+    The collection records the encoder of its vectors (``ENCODER_METADATA``): opened with another encoder's embedder it
+    is refused (:class:`NotReadyError`), or with ``rebuild`` (ingest) emptied so that everything is embedded again —
+    MiniLM and e5 vectors are both 384-d, so Chroma itself would query one with the other without a word."""
+
+    def __init__(self, settings: RetrievalSettings, embedder: Embedder, *, rebuild: bool = False) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -98,14 +105,36 @@ class ChromaCatalog:
             else:
                 settings.chroma_dir.mkdir(parents=True, exist_ok=True)
                 self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-            self.collection = self.client.get_or_create_collection(
-                name=settings.collection,
-                embedding_function=ChromaEmbeddingFunction(embedder),  # type: ignore[arg-type]
-                configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 100, "max_neighbors": 16}},
-            )
+            self.collection = self._open(settings.collection)
+            stored = self.stored_encoder
+            if stored != embedder.name and (rebuild or self.collection.count() == 0):
+                if self.collection.count():
+                    log.warning("chroma.rebuild collection=%s stored_encoder=%s encoder=%s", settings.collection, stored, embedder.name)
+                self.client.delete_collection(settings.collection)
+                self.collection = self._open(settings.collection)
         except Exception as exc:  # chromadb raises many types for a missing server
             where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_mode == "http" else settings.chroma_dir
             raise BackendUnavailableError(f"Cannot open the Chroma product store at {where}: {exc}") from exc
+        if self.stored_encoder != embedder.name:
+            raise NotReadyError(
+                f"The product store in {settings.home} (collection {settings.collection!r}) was embedded with "
+                f"{self.stored_encoder}, but the product encoder is {embedder.name}: their vectors do not mix. Run "
+                f"`shopassist ingest {settings.catalog_path}` to embed it again with {embedder.name}, or set "
+                "SHOPASSIST_PRODUCT_ENCODER to the store's encoder.")
+
+    def _open(self, name: str) -> Any:
+        """The collection ``name``, created (recording this embedder's encoder) when missing."""
+        return self.client.get_or_create_collection(
+            name=name,
+            embedding_function=ChromaEmbeddingFunction(self.embedder),  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 100, "max_neighbors": 16}},
+            metadata={ENCODER_METADATA: self.embedder.name},  # kept as created: get_or_create ignores it for an existing one
+        )
+
+    @property
+    def stored_encoder(self) -> str:
+        """The encoder the stored vectors were made with."""
+        return str((self.collection.metadata or {}).get(ENCODER_METADATA) or MINILM_NAME)
 
     def count(self) -> int:
         return self.collection.count()
@@ -125,7 +154,7 @@ class ChromaCatalog:
                 ids=[p.id for p in chunk],
                 embeddings=vectors[start : start + PAGE],
                 documents=[p.embedding_text() for p in chunk],
-                metadatas=[product_metadata(p, self.embedder.variant) for p in chunk],
+                metadatas=[product_metadata(p, self.embedder.hash_key) for p in chunk],
             )
 
     def delete(self, ids: list[str]) -> None:

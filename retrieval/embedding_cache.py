@@ -65,12 +65,13 @@ def write_cache(path: Path, texts: Sequence[str], vectors: np.ndarray, model: st
 
 
 def build_cache(texts: Sequence[str], out: Path, model_dir: Path, *, name: str = "all-MiniLM-L6-v2", device: str = "cpu",
-                batch_size: int = 256, progress: bool = True) -> Path:
-    """Embed ``texts`` with the sentence-transformers model in ``model_dir`` on ``device`` and write the cache."""
+                batch_size: int = 256, progress: bool = True, prefix: str = "") -> Path:
+    """Embed ``texts`` with the (mean-pooled) model in ``model_dir`` on ``device`` and write the cache; ``prefix`` goes
+    before every text (e5's "passage: "), the keys stay those of the texts themselves."""
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
     unique = list(dict.fromkeys(texts))
-    vectors = model.encode(unique, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+    vectors = model.encode([prefix + t for t in unique], batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
                            show_progress_bar=progress)
     return write_cache(out, unique, vectors, name)

@@ -15,6 +15,7 @@ from retrieval.catalog_io import RowError, load_catalog
 from retrieval.chroma_store import ChromaCatalog, content_hash
 from retrieval.embedder import Embedder
 from retrieval.embedding_cache import EmbeddingCache
+from retrieval.encoders import product_embedder
 from retrieval.mapping import load_mapping
 from retrieval.product_store import HybridProductStore
 
@@ -55,15 +56,18 @@ def ingest(
     mapping = load_mapping(mapping_path) if mapping_path else None
     loaded = load_catalog(list(paths), mapping)
     loaded.raise_if_empty()
-    # Products are embedded by the encoder that embeds the queries (the ONNX export by default): one vector space.
-    embedder = embedder or Embedder(settings.embedding_model, threads=settings.ingest_threads, batch_size=settings.embed_batch_size,
-                                    query_encoder=settings.query_encoder, onnx_dir=settings.models_dir / "query-encoder")
-    catalog = ChromaCatalog(settings, embedder)
-    existing = catalog.existing_hashes()
-    changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p, embedder.variant)]
+    # Products are embedded by the encoder that embeds the queries (product_encoder, its ONNX export by default): one
+    # vector space. A store embedded with another encoder is emptied and embedded again (ChromaCatalog's rebuild).
+    embedder = embedder or product_embedder(settings, threads=settings.ingest_threads)
     cache = EmbeddingCache(settings.embedding_cache) if settings.embedding_cache else None
+    if cache is not None and cache.model and cache.model != embedder.name:
+        raise UserError(f"{settings.embedding_cache} holds {cache.model} vectors; the product encoder is {embedder.name} "
+                        "(SHOPASSIST_PRODUCT_ENCODER): embed the catalog again with it (`shopassist embed`).")
     if cache is not None and cache.dimension != embedder.dimension:
         raise UserError(f"{settings.embedding_cache} holds {cache.dimension}-d vectors; the embedder makes {embedder.dimension}-d ones.")
+    catalog = ChromaCatalog(settings, embedder, rebuild=True)
+    existing = catalog.existing_hashes()
+    changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p, embedder.hash_key)]
     embed_started = time.perf_counter()
     batch = max(settings.embed_batch_size, 1) * 4
     with tqdm(total=len(changed), desc="embedding", unit="product", disable=not progress) as bar:

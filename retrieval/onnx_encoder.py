@@ -1,4 +1,4 @@
-"""A fast query encoder: MiniLM exported to ONNX (mean pooling and normalisation inside the graph), optionally with
+"""A fast query encoder: MiniLM (or multilingual-e5-small) exported to ONNX (mean pooling and normalisation inside the graph), optionally with
 per-channel int8 dynamic quantisation. ~2.5 ms per short query on one core versus ~15 ms for torch, at a cosine of
 ≥ 0.99 to the fp32 embedding."""
 
@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def export_encoder(model_dir: Path, out_dir: Path) -> None:
-    """Write ``model.onnx`` and ``model.int8.onnx`` (and the tokenizer) for the sentence-transformers MiniLM in ``model_dir``."""
+    """Write ``model.onnx`` and ``model.int8.onnx`` (and the tokenizer) for the mean-pooled encoder in ``model_dir``
+    (the sentence-transformers MiniLM, or the dequantised multilingual-e5-small)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -44,7 +45,8 @@ class OnnxEncoder:
         self._session = OnnxSession(folder, quantized=quantized, threads=threads)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_tokens)
-        self._tokenizer.enable_padding()
+        pad = next((i for i in (self._tokenizer.token_to_id(t) for t in ("[PAD]", "<pad>")) if i is not None), 0)
+        self._tokenizer.enable_padding(pad_id=pad)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         batch = self._tokenizer.encode_batch(texts)

@@ -48,12 +48,11 @@ class ProductStore(Protocol):
 
 
 def query_embedder(settings: RetrievalSettings) -> Embedder:
-    """The embedder a serving process uses: one thread, the configured (ONNX) query encoder, a query cache."""
-    return Embedder(
-        settings.embedding_model, threads=settings.torch_threads, batch_size=settings.embed_batch_size,
-        cache_size=settings.query_cache_size, query_encoder=settings.query_encoder,
-        onnx_dir=settings.models_dir / "query-encoder",
-    )
+    """The embedder a serving process uses: the configured product encoder (``product_encoder``) on one thread, its
+    ONNX export (``query_encoder``), a query cache."""
+    from retrieval.encoders import product_embedder
+
+    return product_embedder(settings, threads=settings.torch_threads, cache_size=settings.query_cache_size)
 
 
 class HybridProductStore:

@@ -39,17 +39,19 @@ def test_cases_name_products_of_the_chinese_catalog() -> None:
 
 
 @pytest.fixture(scope="module")
-def zh_assistant(tmp_path_factory: pytest.TempPathFactory, embedder, nlu_model_dir: Path,  # type: ignore[no-untyped-def]
-                 zh_nlu_settings: Settings):
-    """A real assistant on the Chinese demo catalog, ingested into an embedded Chroma in a home of its own, with the
-    session's English and Chinese intent models linked into that home."""
+def zh_assistant(tmp_path_factory: pytest.TempPathFactory, nlu_model_dir: Path, zh_nlu_settings: Settings):  # type: ignore[no-untyped-def]
+    """A real assistant on the Chinese demo catalog, ingested into an embedded Chroma in a home of its own with the
+    catalog's default product encoder (multilingual-e5-small, int8 ONNX), with the session's English and Chinese intent
+    models linked into that home."""
     from assistant.wiring import build_assistant
     from retrieval.ingest import ingest
-    from retrieval.product_store import HybridProductStore
+    from retrieval.product_store import HybridProductStore, query_embedder
 
     home = tmp_path_factory.mktemp("zh-assistant-home")
     settings = Settings(home=home, catalog="zh", nlu_languages=["en", "zh"],
                         database_url=f"sqlite:///{home / 'conversations.db'}")
+    assert settings.product_encoder == "e5-small"
+    embedder = query_embedder(settings)
     ingest([ZH_CATALOG], settings, embedder=embedder, progress=False)
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)

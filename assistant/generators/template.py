@@ -24,6 +24,7 @@ from core.language import Language
 from dialogue.actions import Action
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.reply_facts import (
+    AnswerDetail,
     AnswerFacts,
     CancelOrderFacts,
     CartAddFacts,
@@ -141,6 +142,8 @@ def _compare(plan: ReplyPlan, w: Writer) -> str:
 def _answer(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(AnswerFacts)
+    if f.details and p.language != "en":  # the facts' sentences are English: word the catalog values in this language
+        return p.sentences(sentence for d in f.details for sentence in _detail(d, w))
     if f.facts:
         if all(p.own_words(fact) for fact in f.facts):
             return p.sentences(f.facts)
@@ -148,6 +151,63 @@ def _answer(plan: ReplyPlan, w: Writer) -> str:
     if f.reason == "no_product":
         return p["answer.no_product"]
     return p("answer.unknown", title=f.title or p["answer.this_product"])
+
+
+_VALUE_KEYS = {"color": "qa.colors", "size": "qa.sizes", "material": "qa.material"}
+
+
+def _detail(d: AnswerDetail, w: Writer) -> list[str]:
+    """One product's answer (``AnswerFacts.details``) in the phrasebook's words."""
+    p = w.p
+    attribute = p.attribute(d.attribute) if d.attribute else ""
+    values = p.items(d.values)
+    if d.form == "unknown" or (d.form in ("value", "verdict") and d.attribute not in _FIELDS and not d.values):
+        return [p("qa.unknown", title=d.title, attribute=attribute) if d.attribute else p("answer.unknown", title=d.title)]
+    if d.form == "quote":
+        return [p("qa.quote", title=d.title, quote="".join(d.quote))]
+    if d.form == "reviews":
+        lead = p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=d.review_count or 0) if d.rating is not None else \
+            p("qa.no_rating", title=d.title)
+        quotes = p("qa.reviews_liked", quotes="".join(f"“{q}”" for q in d.quote)) if d.quote else p("qa.reviews_none", title=d.title)
+        return [lead, quotes]
+    if d.form == "offers":
+        options = [p("qa.size_option", value=v) if d.attribute == "size" else v for v in d.asked]
+        if d.attribute == "material":
+            return [p["qa.yes" if d.verdict else "qa.no"] + p("qa.material", title=d.title, values=values)]
+        if not d.verdict:
+            return [p("qa.offers_no", title=d.title, values=values, asked=p["fmt.or"].join(options))]
+        if d.stock:
+            return [p("qa.offers_yes", title=d.title, option=options[0], stock=d.stock)]
+        return [p("qa.offers_sold_out", title=d.title, option=options[0])]
+    if d.form == "verdict" and d.attribute not in ("stock", "brand") and not d.asked:  # a yes/no attribute (防水: 是)
+        return [p("qa.flag_yes" if d.verdict else "qa.flag_no", title=d.title, attribute=attribute)]
+    lead = p["qa.yes" if d.verdict else "qa.no"] if d.form == "verdict" and d.attribute != "stock" else ""
+    return [lead + sentence for sentence in _value_sentences(d, w)]
+
+
+_FIELDS = ("price", "rating", "reviews", "stock", "brand")
+
+
+def _value_sentences(d: AnswerDetail, w: Writer) -> list[str]:
+    p = w.p
+    if d.attribute == "price" and d.price is not None:
+        return [p("qa.price", title=d.title, price=money(d.price, d.currency or w.currency))]
+    if d.attribute == "rating":
+        if d.rating is None:
+            return [p("qa.no_rating", title=d.title)]
+        return [p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=d.review_count or 0)]
+    if d.attribute == "reviews":
+        return [p("qa.reviews", title=d.title, count=d.review_count or 0)]
+    if d.attribute == "stock":
+        return [p("qa.in_stock", title=d.title, stock=d.stock) if d.stock else p("qa.out_of_stock", title=d.title)]
+    if d.attribute == "brand":
+        return [p("qa.brand", title=d.title, brand=d.values[0])] if d.values else [p("qa.unknown", title=d.title, attribute=p.attribute("brand"))]
+    values = p.items(d.values)
+    key = _VALUE_KEYS.get(d.attribute or "")
+    sentence = p(key, title=d.title, values=values) if key else \
+        p("qa.value", title=d.title, attribute=p.attribute(d.attribute or ""), values=values)
+    sold_out = [p("qa.size_option", value=v) if d.attribute == "size" else v for v in d.sold_out]
+    return [sentence, *([p("qa.sold_out", values=p.items(sold_out))] if sold_out else [])]
 
 
 def _cart_summary(plan: ReplyPlan, w: Writer) -> str:
@@ -201,7 +261,7 @@ def _order(plan: ReplyPlan, w: Writer) -> str:
         if f.problem == "invalid_id":
             return p("order.invalid_id", order_id=f.order_id)
         return p("order.not_found", order_id=f.order_id)
-    status = p("order.status", order_id=f.order_id, items=p.items(f.items), total=w.money(f.total or 0.0), status=p.status(f.status))
+    status = p("order.status", order_id=f.order_id, items=p.items(f.items), total=money(f.total or 0.0, f.currency or w.currency), status=p.status(f.status))
     if isinstance(f, OrderStatusFacts):
         extra = []
         if f.carrier and f.tracking_number:

@@ -18,7 +18,8 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import stock_wish, unknown_brand
+from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
+from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
 from retrieval.models import Product, SearchConstraints
 
@@ -64,10 +65,7 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if slots.category and goal.constraints.category and slots.category.lower() != goal.constraints.category.lower():
         return show(dm, turn, start_goal(goal, slots, turn.text))
     extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
-    new_goal = refine_goal(goal, slots, extra)
-    if slots.brands_out_focus and turn.state.focus and (focus := dm.product(turn.state.focus)) and focus.brand:
-        new_goal = new_goal.model_copy(update={"constraints": new_goal.constraints.model_copy(
-            update={"brands_out": list(dict.fromkeys([*new_goal.constraints.brands_out, focus.brand]))})})
+    new_goal = refine_goal(goal, with_seen_left_out(dm, turn, slots), extra)
     if slots.price_hint:
         shown = [p for pid in turn.state.last_shown if (p := dm.product(pid))]
         new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, shown)})
@@ -80,6 +78,8 @@ def show_more(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     goal = turn.state.goal
     if goal is None:
         return ask(turn, Goal(query=""), "category", "Sure — what kind of product should I look for?", top_categories(dm))
+    if turn.nlu.slots.brands_out_focus or wants_other_colour(turn.text):  # "other colours?": not more of the same
+        return refine(dm, turn)
     return show(dm, turn, goal, exclude=turn.state.shown, more=True)
 
 
@@ -117,16 +117,37 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
         similar = goal.model_copy(update={"query": f"{goal.query} {anchor.title if anchor else ''}".strip()})
         return show(dm, turn, similar, exclude=[pid for pid in turn.state.shown if pid not in resolution.product_ids], note="similar")
     if not liked:
-        new_goal = refine_goal(goal, slots) if not slots.is_empty() else goal
-        if slots.brands_out_focus and turn.state.focus and (focus := dm.product(turn.state.focus)) and focus.brand:
-            new_goal = new_goal.model_copy(update={"constraints": new_goal.constraints.model_copy(
-                update={"brands_out": list(dict.fromkeys([*new_goal.constraints.brands_out, focus.brand]))})})
+        new_goal = refine_goal(goal, with_seen_left_out(dm, turn, slots)) if not slots.is_empty() else goal
         disliked = resolution.product_ids or (turn.state.last_shown if slots.is_empty() else [])
         return show(dm, turn, new_goal, exclude=[*turn.state.disliked(), *disliked], note="avoiding")
     return show(dm, turn, goal)
 
 
 # building blocks ---------------------------------------------------------------------------------------
+def with_seen_left_out(dm: DialogueManager, turn: Turn, slots: Slots) -> Slots:
+    """"a different brand" / "not that brand" (``brands_out_focus``) and "a different colour" (换个颜色): the slots with
+    the brands (colours) to leave out added, so that the next results differ. Those are the focused product's, else the
+    ones the search asks for, else those of the products just shown ("headphones", then "a different brand": none of the
+    brands on screen). Added as exclusions, they also drop the same values from what the goal asks for, so the search
+    does not ask for a brand and exclude it at once (which reads as "no <brand> headphones")."""
+    other_colour = wants_other_colour(turn.text) and not slots.colors
+    if not slots.brands_out_focus and not other_colour:
+        return slots
+    focus = dm.product(turn.state.focus) if turn.state.focus else None
+    seen = [focus] if focus is not None else [p for pid in turn.state.last_shown if (p := dm.product(pid))]
+    asked = turn.state.goal.constraints if turn.state.goal else None
+    update: dict[str, list[str]] = {}
+    if slots.brands_out_focus:
+        brands = [focus.brand] if focus is not None and focus.brand else (asked.brands_in if asked and asked.brands_in else
+                                                                        [p.brand for p in seen if p.brand])
+        update["brands_out"] = list(dict.fromkeys([*slots.brands_out, *brands]))
+    if other_colour:
+        wanted = asked.attributes_in.get("color", []) if asked else []
+        colours = [v for p in seen for v in p.values("color")] if focus is not None or not wanted else wanted
+        update["colors_out"] = list(dict.fromkeys([*slots.colors_out, *colours]))
+    return slots.model_copy(update=update)
+
+
 def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | None = None, more: bool = False,
          note: Literal["", "similar", "avoiding"] = "") -> ReplyPlan:
     _record_ruled_out_brands(dm, turn, goal)

@@ -17,14 +17,16 @@ from pydantic import BaseModel, Field
 from core.money import money
 from dialogue.lexicon import normalize, tokens_of
 from dialogue.qa.attributes import AttributeMatcher
-from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
+from dialogue.qa.attributes_zh import NOT_TOPICS_ZH
 from dialogue.qa.quantities import Quantity, parse_quantity
-from dialogue.qa.reviews import summarize_reviews
+from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
+from dialogue.qa.reviews import representative_quotes, summarize_reviews
+from dialogue.reply_facts import AnswerDetail, DetailForm
 from retrieval.lexical import tokenize
 from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
 
-YES = {"yes", "true", "y", "1"}
-NO = {"no", "false", "n", "0", "none"}
+YES = {"yes", "true", "y", "1", "是", "有", "支持"}
+NO = {"no", "false", "n", "0", "none", "否", "无", "没有", "不支持"}
 LABELS = {"price": "price", "rating": "rating", "reviews": "number of reviews", "stock": "stock", "brand": "brand"}
 
 
@@ -42,6 +44,8 @@ class QaAnswer(BaseModel):
     product_ids: list[str] = Field(default_factory=list, description="What the answer is about, its subject first.")
     values: list[ProductValue] = Field(default_factory=list)
     verdict: bool | None = Field(default=None, description="A yes/no question's answer (None: not yes/no or unknown).")
+    details: list[AnswerDetail] = Field(default_factory=list, description="The answer as catalog values, for replies in "
+                                        "other languages (one product's look-ups, yes/no answers and reviews).")
 
 
 class Mentioned(BaseModel):
@@ -62,7 +66,8 @@ def answer(question: Question, text: str, products: Sequence[Product], mentioned
     question may mean (those of the products on screen), so that one a product lacks is reported as not stated
     instead of being mistaken for another."""
     mentioned = mentioned or Mentioned()
-    matcher = AttributeMatcher({k for p in products for k in p.attributes} | set(known_keys) | set(CORE_ATTRIBUTES), embed)
+    present = {k for p in products for k in p.attributes} | set(known_keys)
+    matcher = AttributeMatcher(present | set(CORE_ATTRIBUTES), embed, present=present)
     if question.kind == "reviews":
         return _reviews(products[0])
     if question.kind in ("superlative", "pairwise"):
@@ -123,6 +128,22 @@ def _values(products: Sequence[Product], attribute: str | None) -> list[ProductV
     return [ProductValue(product_id=p.id, title=p.title, value=value_text(p, attribute) if attribute else None) for p in products]
 
 
+def _detail(form: DetailForm, product: Product, attribute: str | None, **given: object) -> AnswerDetail:
+    """``product``'s catalog values for ``attribute`` as an :class:`AnswerDetail` (``given``: the rest of it)."""
+    values: dict[str, object] = {}
+    if attribute == "price":
+        values = {"price": product.price, "currency": product.currency}
+    elif attribute in ("rating", "reviews"):
+        values = {"rating": product.rating, "review_count": product.review_count}
+    elif attribute == "stock":
+        values = {"stock": product.stock}
+    elif attribute == "brand":
+        values = {"values": [product.brand] if product.brand else []}
+    elif attribute is not None:
+        values = {"values": product.values(attribute), "sold_out": _sold_out(product, attribute)}
+    return AnswerDetail(form=form, title=product.title, attribute=attribute, **{**values, **given})  # type: ignore[arg-type]
+
+
 # --- look-ups ------------------------------------------------------------------------------------------------------
 def _lookup(question: Question, text: str, product: Product, matcher: AttributeMatcher) -> QaAnswer:
     attribute = matcher.match(text, question.cue)
@@ -130,7 +151,7 @@ def _lookup(question: Question, text: str, product: Product, matcher: AttributeM
         quoted = _description_sentences(text, product)
         if quoted:
             return QaAnswer(kind="lookup", known=True, sentences=[f"From the {product.title}'s description: {' '.join(quoted)}"],
-                            product_ids=[product.id])
+                            product_ids=[product.id], details=[_detail("quote", product, None, quote=quoted)])
         return _unknown("lookup", product, None)
     value = value_text(product, attribute)
     if value is None:
@@ -140,7 +161,7 @@ def _lookup(question: Question, text: str, product: Product, matcher: AttributeM
         return _flag(product, attribute, flag)
     sentences = [_fact_sentence(product, attribute, value), *_variant_stock(product, attribute)]
     return QaAnswer(kind="lookup", known=True, attribute=attribute, sentences=sentences, product_ids=[product.id],
-                    values=_values([product], attribute))
+                    values=_values([product], attribute), details=[_detail("value", product, attribute)])
 
 
 def _fact_sentence(product: Product, attribute: str, value: str) -> str:
@@ -163,10 +184,14 @@ def _fact_sentence(product: Product, attribute: str, value: str) -> str:
 
 def _variant_stock(product: Product, attribute: str) -> list[str]:
     """For sizes and colours of a product with variants: which of them are sold out."""
+    sold_out = _sold_out(product, attribute)
+    return [f"Sold out in {', '.join(_option(attribute, v) for v in sold_out)}."] if sold_out else []
+
+
+def _sold_out(product: Product, attribute: str) -> list[str]:
     if attribute not in ("color", "size") or not product.variants:
         return []
-    sold_out = [v for v in product.values(attribute) if not _variant_count(product, attribute, v)]
-    return [f"Sold out in {', '.join(_option(attribute, v) for v in sold_out)}."] if sold_out else []
+    return [v for v in product.values(attribute) if not _variant_count(product, attribute, v)]
 
 
 def _variant_count(product: Product, attribute: str, value: str) -> int:
@@ -177,7 +202,8 @@ def _variant_count(product: Product, attribute: str, value: str) -> int:
 def _unknown(kind: QuestionKind, product: Product, attribute: str | None) -> QaAnswer:
     what = f"the {_label(attribute)} of" if attribute else "that about"
     return QaAnswer(kind=kind, known=False, attribute=attribute, product_ids=[product.id],
-                    sentences=[f"The catalog doesn't say {what} the {product.title}."], values=_values([product], attribute))
+                    sentences=[f"The catalog doesn't say {what} the {product.title}."], values=_values([product], attribute),
+                    details=[AnswerDetail(form="unknown", title=product.title, attribute=attribute)])
 
 
 def _description_sentences(text: str, product: Product) -> list[str]:
@@ -185,9 +211,10 @@ def _description_sentences(text: str, product: Product) -> list[str]:
     category ("is the dishwasher dishwasher safe" must not quote a sentence for saying "dishwasher")."""
     own = set(tokenize([" ".join([product.title, *product.category])])[0])
     stems = set(tokenize([text])[0]) - own - {"first", "second", "third", "last", "one", "tell", "know", "much", "product", "item"}
+    stems = {s for s in stems if not NOT_TOPICS_ZH.match(s)}  # 第三个, 这款, 多少: references and question words
     if not stems or not product.description:
         return []
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", product.description) if s.strip()]
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", product.description) if s.strip()]
     return [s for s in sentences if stems & set(tokenize([s])[0])][:2]
 
 
@@ -198,12 +225,14 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
             return _offers(product, attribute, wanted)
     if mentioned.brands:
         has = bool(product.brand) and normalize(product.brand or "") in {normalize(b) for b in mentioned.brands}
-        return _verdict(product, "brand", has, f"the {product.title} is made by {product.brand or 'a brand the catalog does not name'}")
+        return _verdict(product, "brand", has, f"the {product.title} is made by {product.brand or 'a brand the catalog does not name'}",
+                        asked=mentioned.brands)
     value_hit = _named_value(text, product)
     if value_hit is not None:
         attribute, value = value_hit
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=True, product_ids=[product.id],
-                        sentences=[f"Yes — the {product.title}'s {attribute} is {value}."], values=_values([product], attribute))
+                        sentences=[f"Yes — the {product.title}'s {attribute} is {value}."], values=_values([product], attribute),
+                        details=[_detail("verdict", product, attribute, verdict=True, asked=[value])])
     attribute = matcher.match(text, None, allow_fields=False)
     if attribute is not None:
         values = product.values(attribute)
@@ -214,7 +243,7 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
             return _flag(product, attribute, flag)
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, product_ids=[product.id],
                         sentences=[f"The catalog lists the {product.title}'s {attribute} as {', '.join(values)}."],
-                        values=_values([product], attribute))
+                        values=_values([product], attribute), details=[_detail("value", product, attribute)])
     field = matcher.match(text, None)
     if field == "stock":
         stock = f"in stock ({product.stock} available)" if product.in_stock else "out of stock right now"
@@ -222,7 +251,8 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
     quoted = _description_sentences(text, product)
     if quoted:
         return QaAnswer(kind="yes_no", known=True, product_ids=[product.id],
-                        sentences=[f"The catalog doesn't answer that directly; the {product.title}'s description says: {' '.join(quoted)}"])
+                        sentences=[f"The catalog doesn't answer that directly; the {product.title}'s description says: {' '.join(quoted)}"],
+                        details=[_detail("quote", product, None, quote=quoted)])
     return _unknown("yes_no", product, None)
 
 
@@ -239,9 +269,10 @@ def _adjective(attribute: str) -> bool:
     return not attribute.endswith(("included", "support", "control", "maker", "rack", "shelf", "hole", "tray"))
 
 
-def _verdict(product: Product, attribute: str, has: bool, fact: str) -> QaAnswer:
+def _verdict(product: Product, attribute: str, has: bool, fact: str, asked: Sequence[str] = ()) -> QaAnswer:
     return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=has, product_ids=[product.id],
-                    sentences=[f"{'Yes' if has else 'No'} — {fact}."], values=_values([product], attribute))
+                    sentences=[f"{'Yes' if has else 'No'} — {fact}."], values=_values([product], attribute),
+                    details=[_detail("verdict", product, attribute, verdict=has, asked=list(asked))])
 
 
 def _offers(product: Product, attribute: str, wanted: list[str]) -> QaAnswer:
@@ -250,14 +281,17 @@ def _offers(product: Product, attribute: str, wanted: list[str]) -> QaAnswer:
     label = {"color": "colours", "size": "sizes", "material": "materials"}[attribute]
     if not available:
         return QaAnswer(kind="yes_no", known=False, attribute=attribute, product_ids=[product.id],
-                        sentences=[f"The catalog doesn't list {label} for the {product.title}."])
+                        sentences=[f"The catalog doesn't list {label} for the {product.title}."],
+                        details=[AnswerDetail(form="unknown", title=product.title, attribute=attribute)])
     matches = [v for v in available if normalize(v) in {normalize(w) for w in wanted}]
     if not matches:
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=False, product_ids=[product.id],
                         sentences=[f"No — the {product.title} comes in {label} {', '.join(available)}, "
                                    f"not in {' or '.join(_option(attribute, w) for w in wanted)}."],
-                        values=_values([product], attribute))
+                        values=_values([product], attribute),
+                        details=[_detail("offers", product, attribute, verdict=False, asked=list(wanted))])
     value = matches[0]
+    count = product.stock
     if attribute == "material":
         sentence = f"Yes — the {product.title} is made of {', '.join(available)}."
     elif product.variants:
@@ -269,7 +303,8 @@ def _offers(product: Product, attribute: str, wanted: list[str]) -> QaAnswer:
         sentence = f"Yes — the {product.title} comes in {_option(attribute, value)}" + (
             f" ({product.stock} in stock)." if product.in_stock else ", but it is out of stock right now.")
     return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=True, product_ids=[product.id], sentences=[sentence],
-                    values=_values([product], attribute))
+                    values=_values([product], attribute),
+                    details=[_detail("offers", product, attribute, verdict=True, asked=[value], stock=count)])
 
 
 def _option(attribute: str, value: str) -> str:
@@ -372,9 +407,12 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
 def _reviews(product: Product) -> QaAnswer:
     summary = summarize_reviews(product)
     rating = value_text(product, "rating")
+    quotes = representative_quotes([r for r in product.reviews if r.rating is not None and r.rating >= 4])
+    detail = _detail("reviews", product, "reviews", quote=quotes)
     if not summary:
         tail = f" It is rated {rating}." if rating else ""
         return QaAnswer(kind="reviews", known=False, attribute="reviews", product_ids=[product.id],
-                        sentences=[f"The catalog has no review texts for the {product.title}.{tail}"])
+                        sentences=[f"The catalog has no review texts for the {product.title}.{tail}"], details=[detail])
     lead = f"The {product.title} is rated {rating}." if rating else f"What reviewers say about the {product.title}:"
-    return QaAnswer(kind="reviews", known=True, attribute="reviews", product_ids=[product.id], sentences=[lead, *summary])
+    return QaAnswer(kind="reviews", known=True, attribute="reviews", product_ids=[product.id], sentences=[lead, *summary],
+                    details=[detail])

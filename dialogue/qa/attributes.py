@@ -4,6 +4,7 @@ In order: a product field named by a cue ("how much" → price, "rated" → rati
 question ("battery life", "noise level"); an attribute whose name shares a word stem with the question or with a
 synonym of one of its words ("quiet" → noise, "lasts" → battery, "wide" → width); then the nearest attribute name by
 embedding similarity (the query encoder), so a catalog with other attribute names ("item weight", "runtime") works.
+A question in Chinese is read by :mod:`dialogue.qa.attributes_zh` instead.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from core.language import detect_language
+from dialogue.qa.attributes_zh import match_zh
 from retrieval.lexical import tokenize
 
 log = logging.getLogger(__name__)
@@ -54,15 +57,20 @@ def _has_phrase(text: str, phrase: str) -> bool:
 class AttributeMatcher:
     """Finds the attribute (or product field) a question is about among ``keys``; build one per question."""
 
-    def __init__(self, keys: Iterable[str], embed: Callable[[str], np.ndarray] | None = None) -> None:
+    def __init__(self, keys: Iterable[str], embed: Callable[[str], np.ndarray] | None = None,
+                 present: Iterable[str] | None = None) -> None:
+        """``present``: the keys the products in question actually have (``keys`` may add the core attributes)."""
         self.keys = sorted({k for k in keys if k}, key=lambda k: (-len(k), k))
         self.embed = embed
+        self.present = None if present is None else {k for k in present if k}
 
     def match(self, text: str, cue: str | None = None, *, allow_fields: bool = True) -> str | None:
         """The attribute key or field name ``text`` asks about (``cue``: what a graded word implied), or None."""
         lowered = " ".join(text.lower().split())
         if cue in GRADED_CUE_FIELDS and allow_fields:
             return GRADED_CUE_FIELDS[cue]
+        if detect_language(lowered) == "zh":  # a Chinese question: Chinese cues, and no English-only embedding fallback
+            return match_zh(lowered, self.keys, allow_fields, self.present)
         named = [k for k in self.keys if _has_phrase(lowered, k)]
         if named:
             return named[0]

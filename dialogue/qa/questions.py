@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.language import detect_language
 from dialogue.lexicon import tokens_of
 
 QuestionKind = Literal["lookup", "yes_no", "superlative", "pairwise", "filter", "reviews"]
@@ -58,10 +59,18 @@ class Question(BaseModel):
     words: list[str] = Field(default_factory=list, description="The message's tokens, lower case.")
 
 
+#: Chinese: what reviewers say (评价怎么样 and 口碑 ask for the rating instead, as "any good" does).
+_REVIEWS_ZH = re.compile(r"评论|(买家|大家|别人|网友|用户|买过的人|用过的人)(都|是)?(怎么|咋)(说|评价)|差评|好评(都)?说|买家评价|用户评价")
+#: Chinese yes/no questions: ends in 吗 / 么 / 嘛, or asks "A不A" (有没有, 是不是, 支不支持, 防不防水).
+_YES_NO_ZH = re.compile(r"[吗么嘛][？?。！!\s]*$|有没有|是不是|能不能|可不可以|会不会|(.)不\1")
+
+
 def read_question(text: str, references: int = 0) -> Question:
     """The shape of ``text`` as a product question; ``references`` is how many products it names by reference."""
     lowered = " ".join(text.lower().replace("’", "'").split())
     words = tokens_of(lowered)
+    if detect_language(lowered) == "zh":
+        return _read_zh(lowered, words)
     if _REVIEWS.search(lowered):
         return Question(kind="reviews", words=words)
     graded = _graded(lowered, words)
@@ -76,6 +85,15 @@ def read_question(text: str, references: int = 0) -> Question:
         return Question(kind="yes_no", words=words)
     if re.search(r"\b(is|are)\s+(it|they|this|that|the\s+\w+(\s+\w+)?)\s+\w+\s*\??$", lowered) and not re.search(
             r"\b(what|how|which|where|who|when)\b", lowered):
+        return Question(kind="yes_no", words=words)
+    return Question(kind="lookup", words=words)
+
+
+def _read_zh(lowered: str, words: list[str]) -> Question:
+    """A Chinese question's shape: reviews, yes/no or a look-up (superlatives and filters are read in English only)."""
+    if _REVIEWS_ZH.search(lowered):
+        return Question(kind="reviews", words=words)
+    if _YES_NO_ZH.search(lowered) and not re.search(r"什么|哪些|哪个|哪种|多少|几[个种款件]|怎么样|如何", lowered):
         return Question(kind="yes_no", words=words)
     return Question(kind="lookup", words=words)
 

@@ -598,7 +598,7 @@ def generate_orders(products: Sequence[Product], seed: int = ORDERS_SEED) -> lis
         placed = REFERENCE_DATE - timedelta(days=rng.randint(*placed_ago))
         order: dict[str, Any] = {"sender": sender, "status": status, "placed_at": placed,
                                  "items": lines, "total": round(sum(i["price"] * i["quantity"] for i in lines), 2),
-                                 "carrier": None, "tracking_number": None, "estimated_delivery": None}
+                                 "currency": items[0].currency, "carrier": None, "tracking_number": None, "estimated_delivery": None}
         if status != "cancelled":
             carrier, prefix = FREIGHT if any(p.category[0] in BULKY and p.price > 250 for p in items) else rng.choice(CARRIERS)
             order["carrier"] = carrier
@@ -610,7 +610,7 @@ def generate_orders(products: Sequence[Product], seed: int = ORDERS_SEED) -> lis
     for number, order in enumerate(orders, start=10001):
         order["order_id"] = f"ORD-{number}"
         order["placed_at"] = order["placed_at"].isoformat()
-    keys = ("order_id", "sender", "status", "placed_at", "items", "total", "carrier", "tracking_number", "estimated_delivery")
+    keys = ("order_id", "sender", "status", "placed_at", "items", "total", "currency", "carrier", "tracking_number", "estimated_delivery")
     return [{k: o[k] for k in keys} for o in orders]
 
 

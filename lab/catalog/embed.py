@@ -23,13 +23,17 @@ def embed_catalog(paths: list[Path], out: Path, settings: RetrievalSettings, *, 
     from retrieval.catalog_io import load_catalog
     from retrieval.embedder import default_model_dir
     from retrieval.embedding_cache import build_cache
+    from retrieval.encoders import encoder_model_dir, encoder_spec
     from retrieval.mapping import load_mapping
 
     loaded = load_catalog(list(paths), load_mapping(mapping) if mapping else None)
     loaded.raise_if_empty()
     started = time.perf_counter()
-    written = build_cache([p.embedding_text() for p in loaded.products], out, settings.embedding_model or default_model_dir(),
-                          device=device, progress=progress)
+    spec = encoder_spec(settings)  # the product encoder ingest will check the cache against
+    model_dir = encoder_model_dir(settings) or default_model_dir()
+    name = spec.name if settings.embedding_model is None else model_dir.name
+    written = build_cache([p.embedding_text() for p in loaded.products], out, model_dir, name=name, device=device,
+                          progress=progress, prefix=spec.passage_prefix)
     seconds = time.perf_counter() - started
     return EmbedReport(products=len(loaded.products), cache=str(written), seconds=round(seconds, 1),
                        products_per_s=round(len(loaded.products) / seconds, 1))

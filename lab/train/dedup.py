@@ -42,8 +42,8 @@ BITEXT = SHARED_DATA / "bitext-customer-support" / "Bitext_Sample_Customer_Suppo
 #: Token-set Jaccard similarity from which two texts count as copies.
 NEAR_JACCARD = 0.8
 _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
-_NUMBER = re.compile(r"\b\d[\d.,:/-]*\b")
-_TOKEN = re.compile(r"<slot>|<num>|[a-z0-9]+")
+_NUMBER = re.compile(r"(?<![a-z0-9])\d[\d.,:/-]*(?![a-z0-9])")  # not \b: a number touching Han characters counts too
+_TOKEN = re.compile(r"<slot>|<num>|[a-z0-9]+|[\u3400-\u9fff]")  # a Han character is a token of its own
 
 
 class ReferenceText(BaseModel):
@@ -74,7 +74,8 @@ class OverlapReport(BaseModel):
 
 
 def normalise(text: str) -> str:
-    """Lower case; ``{{Order Number}}``-style placeholders and numbers as one token each; no punctuation."""
+    """Lower case; ``{{Order Number}}``-style placeholders and numbers as one token each; each Han character a token;
+    no punctuation."""
     lowered = _PLACEHOLDER.sub(" <slot> ", text.lower())
     lowered = _NUMBER.sub(" <num> ", lowered)
     return " ".join(_TOKEN.findall(lowered.replace("'", "")))

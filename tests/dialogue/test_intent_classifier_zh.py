@@ -17,15 +17,20 @@ from dialogue.slots import SlotExtractor  # noqa: E402
 from dialogue.understanding import Understander  # noqa: E402
 from dialogue.vocabulary import CatalogVocabulary  # noqa: E402
 from lab.eval.nlu import NluEvalReport, evaluate_intents  # noqa: E402
-from lab.train.intent import TrainingReport, nlu_splits, nlu_test_split, project_training_data  # noqa: E402
+from lab.train.intent import (  # noqa: E402
+    TrainingReport,
+    nlu_splits,
+    nlu_test_split,
+    project_training_data,
+)
 
 #: Issue 19's target for held-out Chinese intent accuracy. The shipped model does not reach it (docs/nlu.md): the
-#: target test is a strict xfail. The regression guard sits two points under the measured 0.866: two trainings of
-#: the same data and settings on two runs of this machine differed in float rounding from epoch 3 on, and scored
-#: 0.866 and 0.846 (the second stopped early at epoch 8; training now runs all 12 epochs).
+#: target test is a strict xfail. The regression guard sits two points under the measured 0.911 (0.866 before the
+#: data grew from 2,300 to 3,462 examples): two trainings of the same data and settings on two runs of this machine
+#: differed in float rounding from epoch 3 on, and scored 0.866 and 0.846 on the earlier data.
 ACCURACY_TARGET = 0.95
 OUT_OF_SCOPE_RECALL_TARGET = 0.9
-ACCURACY_MEASURED = 0.866
+ACCURACY_MEASURED = 0.911
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_NON_CJK_SHARE = 0.02
 ORDINALS = {"first", "second", "third", "fourth", "fifth", "last"}
 REFERENCES = {"this one", "that one", "it", "them", "these", "those", "both", "the one on the left", "the one on the right",
-              "the one in the middle"}
+              "the one in the middle",
+              # 前两个 / 三个都 / 贵的那个 (data/nlu_zh/cart.yml): phrases the English rules read (ordinals 1-2, all, priciest)
+              "the first two", "the first three", "all three", "the more expensive one"}
 SIZE_PATTERN = re.compile(r"^(?:\d{2,3}|\d{2} inch)$")
 
 
@@ -71,7 +73,7 @@ def _values(dataset: NluDataset, entity: str, canonical: NluDataset) -> Counter[
 # Coverage ----------------------------------------------------------------------------------------
 def test_each_chinese_file_has_an_english_counterpart() -> None:
     english = {p.name for p in _english_files()}
-    chinese = {p.name for p in nlu_files(ZH_DIR)}
+    chinese = {p.name.removeprefix("more_") for p in nlu_files(ZH_DIR)}  # more_cart.yml: more Chinese cart examples
     assert chinese <= english, f"Chinese NLU files without an English file of the same name: {sorted(chinese - english)}"
     assert {"cart.yml", "customer_service.yml", "out_of_scope.yml", "products.yml", "session.yml", "shopping.yml", "social.yml",
             "lookups.yml", "synonyms.yml"} <= chinese

@@ -166,3 +166,45 @@ def test_the_template_writes_a_chinese_policy_answer(book: PolicyBook) -> None:
         known=True, topic=answer.topic, title=answer.title, sentences=answer.sentences, section=answer.name, whole=answer.whole))
     reply = TemplateGenerator().generate(plan)
     assert reply.startswith("根据我们的配送政策：") and "满$50" in reply and " " not in reply.replace("Homeline Freight", "")
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _placeholders(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set().union(set(), *(_placeholders(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(set(), *(_placeholders(v) for v in node))
+    return set(_PLACEHOLDER.findall(str(node)))
+
+
+@pytest.mark.parametrize("topic", list(EN["policies"]))
+def test_both_files_write_the_same_amounts_and_give_each_one(topic: str) -> None:
+    assert _placeholders(EN["policies"][topic]) == _placeholders(ZH["policies"][topic])
+    wanted = _placeholders(EN["policies"]) - {"currency"}
+    assert wanted <= set(EN["amounts"]) and wanted <= set(ZH["amounts"])
+    assert (EN["currency"], ZH["currency"]) == ("USD", "CNY")
+
+
+def test_a_cny_shop_states_its_own_amounts_in_both_languages() -> None:
+    book = PolicyBook(DATA_DIR / "policies.yml", currency="CNY")
+    assert book.currency == "CNY"
+    chinese = book.answer_question("shipping", "满多少包邮", language="zh").sentences
+    assert any("满¥99" in s for s in chinese) and not any("$" in s for s in chinese)
+    english = book.answer_question("shipping", "how much is standard shipping?").sentences
+    assert any("¥10" in s for s in english) and not any("$" in s for s in english)
+    for language in ("en", "zh"):
+        for topic in book.topics():
+            assert not any("{" in s or "$" in s for s in book.answer(topic, language).sentences), (language, topic)
+    assert "人民币（CNY）" in " ".join(book.answer("payment", "zh").sentences)
+    assert "¥600" in " ".join(book.answer("payment").sentences) and "¥20,000" in " ".join(book.answer("payment").sentences)
+
+
+def test_a_usd_shop_states_the_amounts_as_before(book: PolicyBook) -> None:
+    assert book.currency == "USD"
+    assert "Currency: US dollars (USD) only" in book.answer("payment").sentences
+    assert any("orders of $50 or more; for smaller orders a $5.99 label fee" in s for s in book.answer("returns").sentences)
+    assert "币种：仅支持美元（USD）" in book.answer("payment", "zh").sentences
+    # a currency no policy file gives amounts for: the main file's (USD), not a wrong symbol
+    assert PolicyBook(DATA_DIR / "policies.yml", currency="EUR").currency == "USD"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.request_cues import stock_wish, unknown_brand
+from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
 
@@ -53,3 +53,12 @@ def test_words_the_slots_explain_are_not_brands() -> None:
 ])
 def test_stock_wishes(text: str, wish: str | None) -> None:
     assert stock_wish(text) == wish
+
+
+@pytest.mark.parametrize(("text", "wanted"), [
+    ("a different color", True), ("show me other colours?", True), ("another colour please", True), ("not that color", True),
+    ("换个颜色", True), ("有别的颜色吗", True), ("其他颜色的呢", True), ("不要这个颜色", True),
+    ("a different brand", False), ("black headphones", False), ("颜色好看吗", False), ("换个牌子", False), ("黑色的", False),
+])
+def test_a_wish_for_another_colour(text: str, wanted: bool) -> None:
+    assert wants_other_colour(text) is wanted

@@ -33,6 +33,12 @@ def test_normalise_drops_case_punctuation_placeholders_and_numbers() -> None:
     assert normalise("  What's the STATUS of order {{Order Number}}?!") == "whats the status of order <slot>"
     assert normalise("cancel order 00123842") == normalise("Cancel order 113542617735902.")
     assert token_set("Add it, add it!") == frozenset({"add", "it"})
+
+
+def test_normalise_keeps_chinese_characters() -> None:
+    assert normalise("退货政策是什么？") == "退 货 政 策 是 什 么"
+    assert normalise("我的订单 #48214 到哪了") == normalise("我的订单48215到哪了！")
+    assert normalise("退货政策是什么") != normalise("运费怎么算")
     assert jaccard(frozenset("abcd"), frozenset("abce")) == 3 / 5
 
 
