@@ -19,7 +19,7 @@ from dialogue.orders import DEMO_ORDERS, OrderBook
 from dialogue.policies import PolicyBook
 from dialogue.profiles import ProfileStore
 from dialogue.state_store import SqlStateStore
-from dialogue.understanding import Understander
+from dialogue.understanding import IntentModel, Understander
 from retrieval.embedder import Embedder
 from retrieval.product_store import HybridProductStore, ProductStore
 from retrieval.rerank import FeedbackReranker, RerankWeights
@@ -27,15 +27,18 @@ from retrieval.rerank import FeedbackReranker, RerankWeights
 log = logging.getLogger(__name__)
 
 
-def build_understander(settings: Settings, store: ProductStore) -> Understander:
+def build_understander(settings: Settings, store: ProductStore, classifier: IntentModel | None = None) -> Understander:
+    """The intent models (``classifier`` for the settings' language when given, else the home's, else the model
+    cache's; the other languages' likewise) and the slot extractor on the store's vocabulary."""
     from dialogue.intent_classifier import IntentClassifier
     from dialogue.model_cache import resolve_nlu_model_dir
     from dialogue.nlu_data import load_nlu
     from dialogue.slots import SlotExtractor
     from dialogue.vocabulary import CatalogVocabulary
 
-    classifier = IntentClassifier.load(resolve_nlu_model_dir(settings), settings)  # the home's, else the model cache's
-    by_language: dict[Language, IntentClassifier] = {}
+    if classifier is None:
+        classifier = IntentClassifier.load(resolve_nlu_model_dir(settings), settings)
+    by_language: dict[Language, IntentModel] = {}
     for language in settings.other_nlu_languages:
         view = settings.for_language(language)
         try:
@@ -62,10 +65,12 @@ def build_assistant(
     embedder: Embedder | None = None,
     generator: Generator | None = None,
     reranker_weights: RerankWeights | None = None,
+    classifier: IntentModel | None = None,
 ) -> ShopAssistant:
-    """An assistant on ``settings``; any part passed in is used as is (``embedder`` only serves a store opened here)."""
+    """An assistant on ``settings``; any part passed in is used as is (``embedder`` only serves a store opened here;
+    ``classifier`` is the intent model of the settings' language, e.g. one an evaluation trained)."""
     products: ProductStore = store or HybridProductStore.open(settings, embedder)
-    understander = build_understander(settings, products)
+    understander = build_understander(settings, products, classifier)
     states = SqlStateStore(settings.resolved_database_url)
     orders = OrderBook(settings.resolved_database_url, settings.data_dir / DEMO_ORDERS[settings.catalog])
     policies = PolicyBook(settings.data_dir / "policies.yml", currency=settings.currency)

@@ -70,26 +70,10 @@ def replay_settings(settings: Settings, scratch: Path) -> Settings:
 
 
 def build_replay_assistant(settings: Settings, store: ProductStore, classifier: IntentClassifier):  # type: ignore[no-untyped-def]
-    """A real assistant around ``classifier`` (assembled from the parts ``assistant.wiring`` builds)."""
-    from assistant.generators.template import TemplateGenerator
-    from assistant.service import ShopAssistant
-    from assistant.wiring import build_reranker
-    from dialogue.manager import DialogueManager
-    from dialogue.nlu_data import load_nlu
-    from dialogue.orders import OrderBook
-    from dialogue.policies import PolicyBook
-    from dialogue.slots import SlotExtractor
-    from dialogue.state_store import SqlStateStore
-    from dialogue.understanding import Understander
-    from dialogue.vocabulary import CatalogVocabulary
+    """The production assistant (``assistant.wiring``) on ``store`` around ``classifier``."""
+    from assistant.wiring import build_assistant
 
-    synonyms = load_nlu(settings.data_dir / "nlu").synonyms
-    understander = Understander(classifier, SlotExtractor(CatalogVocabulary.from_products(store.products(), synonyms)))
-    url = settings.resolved_database_url
-    manager = DialogueManager(settings, store, OrderBook(url, settings.data_dir / "orders.jsonl"),
-                              PolicyBook(settings.data_dir / "policies.yml"), profiles=None,
-                              reranker=build_reranker(settings, store))
-    return ShopAssistant(settings, store, understander, SqlStateStore(url), manager, TemplateGenerator(), profiles=None)
+    return build_assistant(settings, store=store, classifier=classifier)
 
 
 def replay_dialogues(dialogues: list[list[SimmcTurn]], classifier: IntentClassifier, settings: Settings,
