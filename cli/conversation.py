@@ -13,7 +13,7 @@ from core.errors import ShopAssistError
 from core.settings import get_settings
 
 if TYPE_CHECKING:
-    from dialogue.plan import ComparisonTable
+    from dialogue.plan import ComparisonTable, ReplyPlan
 
 GENERATORS = ("template", "openai", "local")
 
@@ -34,7 +34,7 @@ def ask(
         emit(result, as_json=True)
     else:
         console.print(result.text)
-        print_comparison(result.plan.comparison)
+        print_plan_comparison(result.plan, assistant.settings.currency)
         console.print(f"[dim]conversation {conversation_id} · intent {result.plan.intent} · action {result.plan.action}[/]")
 
 
@@ -68,20 +68,36 @@ def chat(sender: str = typer.Option("cli", "--sender")) -> None:
             continue
         cards = [c.product_id for c in result.plan.products] or cards
         console.print(f"[bold green]shopassist>[/] {result.text}")
-        print_comparison(result.plan.comparison)
+        print_plan_comparison(result.plan, assistant.settings.currency)
 
 
-def print_comparison(table: ComparisonTable | None) -> None:
-    """The comparison table beside the reply (the reply sums it up in a few lines and does not repeat it)."""
+def print_plan_comparison(plan: ReplyPlan, default_currency: str) -> None:
+    """The plan's comparison table, if any, in the turn's language and the products' currency."""
+    from assistant.generators.phrases import plan_currency
+
+    print_comparison(plan.comparison, plan.language, plan_currency(plan, default_currency))
+
+
+def print_comparison(table: ComparisonTable | None, language: str = "en", currency: str | None = None) -> None:
+    """The comparison table beside the reply (the reply sums it up in a few lines and does not repeat it). Row names
+    and the rating, stock and list cells in ``language`` (the widget's words, ``ui.texts``); prices in ``currency``."""
     if table is None:
         return
+    console.print(comparison_grid(table, language, currency))
+
+
+def comparison_grid(table: ComparisonTable, language: str = "en", currency: str | None = None) -> Table:
+    """The comparison as a rich table (see ``print_comparison``)."""
+    from ui.texts import attribute_name, comparison_cell
+
     grid = Table(show_header=True, header_style="bold")
     grid.add_column("")
     for title in table.titles:
         grid.add_column(title, overflow="fold")
     for row in table.rows:
-        grid.add_row(row.attribute, *row.values, style="bold" if row.differs else None)
-    console.print(grid)
+        cells = [comparison_cell(row.attribute, value, language, currency) for value in row.values]
+        grid.add_row(attribute_name(row.attribute, language), *cells, style="bold" if row.differs else None)
+    return grid
 
 
 def test_dialogues(

@@ -99,6 +99,24 @@ def nlu_model_dir(nlu_settings: Settings) -> Path:
 
 
 @pytest.fixture(scope="session")
+def zh_home(tmp_path_factory: pytest.TempPathFactory, nlu_model_dir: Path, zh_nlu_settings: Settings) -> Path:
+    """A home with the Chinese demo catalog ingested with the catalog's default product encoder (multilingual-e5-small,
+    int8 ONNX) and the session's English and Chinese intent models linked in; once per session (the Chinese suites and
+    the CLI tests share it, each with conversation ids of its own)."""
+    from retrieval.ingest import ingest
+    from retrieval.product_store import query_embedder
+
+    home = tmp_path_factory.mktemp("zh-home")
+    settings = Settings(home=home, catalog="zh", nlu_languages=["en", "zh"])
+    assert settings.product_encoder == "e5-small"
+    ingest([DATA_DIR / "catalog" / "demo_zh.jsonl"], settings, embedder=query_embedder(settings), progress=False)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)
+    settings.for_language("zh").nlu_model_dir.symlink_to(zh_nlu_settings.nlu_model_dir, target_is_directory=True)
+    return home
+
+
+@pytest.fixture(scope="session")
 def assistant_factory(demo_settings: Settings, demo_store, nlu_model_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Builds a real assistant (demo catalog in Chroma, trained classifier) with its own conversation database."""
     from assistant.wiring import build_assistant

@@ -39,24 +39,13 @@ def test_cases_name_products_of_the_chinese_catalog() -> None:
 
 
 @pytest.fixture(scope="module")
-def zh_assistant(tmp_path_factory: pytest.TempPathFactory, nlu_model_dir: Path, zh_nlu_settings: Settings):  # type: ignore[no-untyped-def]
-    """A real assistant on the Chinese demo catalog, ingested into an embedded Chroma in a home of its own with the
-    catalog's default product encoder (multilingual-e5-small, int8 ONNX), with the session's English and Chinese intent
-    models linked into that home."""
+def zh_assistant(zh_home: Path):  # type: ignore[no-untyped-def]
+    """A real assistant on the Chinese demo catalog (``zh_home``: e5 product search, both intent models)."""
     from assistant.wiring import build_assistant
-    from retrieval.ingest import ingest
-    from retrieval.product_store import HybridProductStore, query_embedder
 
-    home = tmp_path_factory.mktemp("zh-assistant-home")
-    settings = Settings(home=home, catalog="zh", nlu_languages=["en", "zh"],
-                        database_url=f"sqlite:///{home / 'conversations.db'}")
-    assert settings.product_encoder == "e5-small"
-    embedder = query_embedder(settings)
-    ingest([ZH_CATALOG], settings, embedder=embedder, progress=False)
-    settings.models_dir.mkdir(parents=True, exist_ok=True)
-    settings.nlu_model_dir.symlink_to(nlu_model_dir, target_is_directory=True)
-    settings.for_language("zh").nlu_model_dir.symlink_to(zh_nlu_settings.nlu_model_dir, target_is_directory=True)
-    built = build_assistant(settings, store=HybridProductStore.open(settings, embedder))
+    settings = Settings(home=zh_home, catalog="zh", nlu_languages=["en", "zh"],
+                        database_url=f"sqlite:///{zh_home / 'suites.db'}")
+    built = build_assistant(settings)
     # build_understander serves Chinese turns with the English model when the Chinese one does not load: not here.
     assert "zh" in built.understander.by_language, "the Chinese intent model was not loaded"
     return built
