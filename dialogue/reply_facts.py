@@ -73,6 +73,7 @@ class AnswerDetail(Facts):
     stock: int | None = Field(default=None, description="Units in stock (of the variant ``asked`` for an offers answer).")
     sold_out: list[str] = Field(default_factory=list, description="Colours or sizes of the product that are sold out.")
     asked: list[str] = Field(default_factory=list, description="The values a yes/no question named ('in black').")
+    graded: str | None = Field(default=None, description="A superlative's winner: the graded phrase as said (最便宜).")
     verdict: bool | None = None
     quote: list[str] = Field(default_factory=list, description="Description sentences or review quotes, as written.")
 

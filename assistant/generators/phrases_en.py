@@ -11,6 +11,7 @@ PHRASES: dict[str, str] = {
     # punctuation and joining
     "fmt.sep": " ",  # between sentences
     "fmt.list": ", ",  # between list items
+    "fmt.items": "; ",  # between the entries of a list of products
     "fmt.or": " or ",
     "fmt.and": " and ",
     "fmt.stops": ".!?",  # what ends a sentence
@@ -92,6 +93,22 @@ PHRASES: dict[str, str] = {
     "qa.size_option": "size {value}",
     "qa.reviews_none": "The catalog has no review texts for the {title}.",
     "qa.reviews_liked": "Reviewers like: {quotes}",
+    # answer_question over several products (superlatives, pairwise comparisons, filters), from their details
+    "qa.graded": "{said}: the {titles} ({value}).",
+    "qa.graded_plain": "First on {attribute}: the {titles} ({value}).",
+    "qa.graded_others": "The others: {items}.",
+    "qa.graded_same": "They are the same on {attribute}: {value}.",
+    "qa.graded_missing": "The catalog doesn't list the {attribute} of the {titles}.",
+    "qa.graded_unknown": "The catalog doesn't list the {attribute} of these products.",
+    "qa.graded_no_topic": "I couldn't tell which detail to compare them on.",
+    "qa.filter_some": "{count} of the {total} shown are {condition}: {items}.",
+    "qa.filter_none": "None of the {total} shown is {condition}.",
+    "qa.filter_unknown": "I couldn't tell what to check them for.",
+    "qa.condition_stock": "in stock",
+    "qa.condition_price": "in that price range",
+    "qa.rating_short": "{rating} out of 5 from {count} reviews",
+    "qa.reviews_short": "{count} reviews",
+    "qa.stock_short": "{stock} in stock",
     # cart
     "cart.line": "- {quantity} × {title}{variant} — {total}",
     "cart.total": "Total: {total}",

@@ -8,6 +8,7 @@ PHRASES: dict[str, str] = {
     # punctuation and joining
     "fmt.sep": "",
     "fmt.list": "、",
+    "fmt.items": "；",  # between the entries of a list of products
     "fmt.or": "或",
     "fmt.and": "、",
     "fmt.stops": "。！？.!?",
@@ -88,6 +89,22 @@ PHRASES: dict[str, str] = {
     "qa.size_option": "{value}码",
     "qa.reviews_none": "商品资料里没有{title}的评价内容。",
     "qa.reviews_liked": "好评摘录：{quotes}",
+    # answer_question over several products (superlatives, pairwise comparisons, filters), from their details
+    "qa.graded": "{said}的是{titles}（{value}）。",
+    "qa.graded_plain": "{attribute}方面排在最前的是{titles}（{value}）。",
+    "qa.graded_others": "其他：{items}。",
+    "qa.graded_same": "它们的{attribute}相同：{value}。",
+    "qa.graded_missing": "商品资料里没有{titles}的{attribute}信息。",
+    "qa.graded_unknown": "抱歉，商品资料里没有这些商品的{attribute}信息，没法比较。",
+    "qa.graded_no_topic": "抱歉，我没看出要按哪一项来比较。可以按价格、评分或库存来比。",
+    "qa.filter_some": "显示的{total}款中，{condition}的有{count}款：{items}。",
+    "qa.filter_none": "显示的{total}款中，没有{condition}的。",
+    "qa.filter_unknown": "抱歉，我没看出要按什么条件筛选。",
+    "qa.condition_stock": "有货",
+    "qa.condition_price": "符合价格要求",
+    "qa.rating_short": "{rating}分，{count}条评价",
+    "qa.reviews_short": "{count}条评价",
+    "qa.stock_short": "库存{stock}件",
     # cart
     "cart.line": "- {quantity} × {title}{variant} — {total}",
     "cart.total": "合计：{total}",

@@ -142,6 +142,10 @@ def _compare(plan: ReplyPlan, w: Writer) -> str:
 def _answer(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(AnswerFacts)
+    if p.language != "en" and f.kind in ("superlative", "pairwise"):  # over several products: a ranking
+        return p.sentences(_ranked(f, w))
+    if p.language != "en" and f.kind == "filter":  # which of the shown products pass
+        return p.sentences(_filtered(f, w))
     if f.details and p.language != "en":  # the facts' sentences are English: word the catalog values in this language
         return p.sentences(sentence for d in f.details for sentence in _detail(d, w))
     if f.facts:
@@ -151,6 +155,66 @@ def _answer(plan: ReplyPlan, w: Writer) -> str:
     if f.reason == "no_product":
         return p["answer.no_product"]
     return p("answer.unknown", title=f.title or p["answer.this_product"])
+
+
+def _ranked(f: AnswerFacts, w: Writer) -> list[str]:
+    """A superlative or pairwise answer from its details: the winners (verdict True, ``asked``: the graded phrase
+    as said), the others in rank order (verdict False), the products the catalog has no value for (unknown)."""
+    p = w.p
+    attribute = p.attribute(f.topic) if f.topic else ""
+    winners = [d for d in f.details if d.form != "unknown" and d.verdict]
+    others = [d for d in f.details if d.form != "unknown" and not d.verdict]
+    missing = [d for d in f.details if d.form == "unknown"]
+    if not winners:
+        return [p("qa.graded_unknown", attribute=attribute) if f.topic else p["qa.graded_no_topic"]]
+    if not others and len(winners) > 1:
+        return [p("qa.graded_same", attribute=attribute, value=_short_value(winners[0], w))]
+    titles = p["fmt.and"].join(d.title for d in winners)
+    said = winners[0].graded
+    lead = p("qa.graded", said=said, titles=titles, value=_short_value(winners[0], w)) if said else \
+        p("qa.graded_plain", attribute=attribute, titles=titles, value=_short_value(winners[0], w))
+    lines = [lead]
+    if others:
+        lines.append(p("qa.graded_others", items=p["fmt.items"].join(f"{d.title} — {_short_value(d, w)}" for d in others[:4])))
+    if missing:
+        lines.append(p("qa.graded_missing", attribute=attribute, titles=p["fmt.and"].join(d.title for d in missing[:3])))
+    return lines
+
+
+def _filtered(f: AnswerFacts, w: Writer) -> list[str]:
+    """A filter answer from its details: every product shown, those that pass (verdict True) first."""
+    p = w.p
+    if not f.details:
+        return [p["qa.filter_unknown"]]
+    topic, asked = f.details[0].attribute, f.details[0].asked
+    if topic == "stock":
+        condition = p["qa.condition_stock"]
+    elif topic == "price":
+        condition = p["qa.condition_price"]
+    elif asked:
+        condition = p["fmt.or"].join(p("qa.size_option", value=v) if topic == "size" else v for v in asked)
+    else:
+        condition = p.attribute(topic or "")
+    passing = [d for d in f.details if d.verdict]
+    if not passing:
+        return [p("qa.filter_none", total=len(f.details), condition=condition)]
+    items = p["fmt.items"].join(f"{d.title} — {money(d.price, d.currency or w.currency)}" if d.price is not None else d.title
+                                for d in passing)
+    return [p("qa.filter_some", total=len(f.details), condition=condition, count=len(passing), items=items)]
+
+
+def _short_value(d: AnswerDetail, w: Writer) -> str:
+    """``d``'s value on its attribute in a few words, for a ranking."""
+    p = w.p
+    if d.attribute == "price" and d.price is not None:
+        return money(d.price, d.currency or w.currency)
+    if d.attribute == "rating" and d.rating is not None:
+        return p("qa.rating_short", rating=f"{d.rating:.1f}", count=d.review_count or 0)
+    if d.attribute == "reviews":
+        return p("qa.reviews_short", count=d.review_count or 0)
+    if d.attribute == "stock":
+        return p("qa.stock_short", stock=d.stock or 0)
+    return p.items(d.values)
 
 
 _VALUE_KEYS = {"color": "qa.colors", "size": "qa.sizes", "material": "qa.material"}

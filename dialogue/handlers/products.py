@@ -9,7 +9,8 @@ from dialogue.comparison import compare_products, pick_names
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.qa.answers import Mentioned
 from dialogue.qa.answers import answer as answer_question
-from dialogue.qa.questions import Question, read_question
+from dialogue.qa.attributes_zh import names_topic_zh
+from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, read_question
 from dialogue.references import Resolution
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
 from dialogue.state import FeedbackEvent, FeedbackRecord
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
 MAX_COMPARE = 4
 MAX_ANSWER_CARDS = 3
 ROUTED_AS_QUESTION = {"compare", "ask_product_question", "refine", "search_product", "out_of_scope", "add_to_cart"}
+#: Chinese turns the classifier may give any of these intents and still be a product question ("第一个吵不吵" reads
+#: as a complaint, "大家怎么说" as chitchat).
+ROUTED_AS_QUESTION_ZH = ROUTED_AS_QUESTION | {"chitchat", "feedback_negative", "feedback_positive"}
+#: Chinese requests that stay what they are: compare, add to cart, buy, search, show, recommend.
+REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|购物车|买|下单|搜|找|看看|推荐|换一|来[一两几]")
+#: A Chinese question form: a final 吗 / 么 / 嘛 / 呢, "A不A" (吵不吵, 有没有), or a question word.
+QUESTION_FORM_ZH = re.compile(r"[吗么嘛呢][？?。!！\s]*$|[？?]\s*$|(.)[不没]\1|多少|几|怎么样|怎样|如何|什么|啥|哪|怎么说")
+#: "有 … 的吗" with no product named: are there (other) ones like that, a refinement ("有XL码的吗").
+OTHER_ONES_ZH = re.compile(r"^\s*(还|那)?有(没有)?.+的(吗|么|嘛)?[？?]*\s*$")
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
@@ -89,6 +99,8 @@ def routes_to_question(turn: Turn) -> bool:
     comparative or filter over what was shown ("which one has the longest battery life", "which is cheaper, the first
     or the second", "which of these are under $50"): a product question whatever the classifier called it.
     Requests ("compare …", "show me cheaper ones", "add …") stay what they are."""
+    if turn.nlu.language == "zh" and turn.state.last_shown and turn.nlu.intent in ROUTED_AS_QUESTION_ZH:
+        return _routes_to_question_zh(turn)
     if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION:
         return False
     text = turn.text.lower()
@@ -105,6 +117,28 @@ def routes_to_question(turn: Turn) -> bool:
     if turn.nlu.intent in ("refine", "search_product", "add_to_cart") and not (asking or short):
         return False
     return read_question(turn.text, len(turn.nlu.slots.references)).kind in ("superlative", "pairwise", "filter")
+
+
+def _routes_to_question_zh(turn: Turn) -> bool:
+    """Chinese, as in English: a superlative, pairwise comparison or filter over what was shown (哪个最便宜, 哪些有货,
+    哪个是纯棉的; after 哪, when the classifier made it a refinement or search); or a question form (吗, A不A, 多少,
+    怎么样) about a catalog attribute, reviews or a named colour / size / material, asked of a product by reference
+    (第一个, 这款, 它) or of the product in focus (是纯棉的吗). Requests (对比一下, 加入购物车, 看看…) stay what they
+    are, and so does "有XL码的吗" about no product in particular: a refinement."""
+    text, slots, state = turn.text.lower(), turn.nlu.slots, turn.state
+    if REQUEST_ZH.search(text):
+        return False
+    shape = read_question(turn.text, len(slots.references))
+    if shape.kind in ("superlative", "pairwise", "filter"):
+        return turn.nlu.intent not in ("refine", "search_product", "add_to_cart") or WHICH_ZH.search(text) is not None
+    if turn.nlu.intent == "ask_product_question":
+        return False  # on its way there already
+    focused = state.focus is not None and state.focus in state.last_shown
+    if not (slots.references or focused) or not QUESTION_FORM_ZH.search(text):
+        return False
+    if not slots.references and OTHER_ONES_ZH.match(text):
+        return False
+    return bool(names_topic_zh(text) or REVIEWS_ZH.search(text) or slots.sizes or slots.colors or slots.materials or slots.brands)
 
 
 def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product]) -> ReplyPlan:

@@ -27,6 +27,8 @@ from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
 
 YES = {"yes", "true", "y", "1", "是", "有", "支持"}
 NO = {"no", "false", "n", "0", "none", "否", "无", "没有", "不支持"}
+#: A Chinese filter on stock (哪些有货, 哪个还有库存).
+_STOCK_ZH = re.compile(r"有货|现货|库存|能发货|没卖完")
 LABELS = {"price": "price", "rating": "rating", "reviews": "number of reviews", "stock": "stock", "brand": "brand"}
 
 
@@ -357,8 +359,13 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
     missing = [p for p in products if p not in ranked]
     if missing:
         sentences.append(f"The catalog doesn't list the {label} of the {', '.join(p.title for p in missing[:3])}.")
+    # for replies in other languages: the winners (verdict True, ``graded`` the phrase as said), the others
+    # (verdict False) in rank order, then those the catalog has no value for
+    details = [_detail("value", p, attribute, verdict=True, graded=question.said) for p in winners] + \
+        [_detail("value", p, attribute, verdict=False) for p in others] + \
+        [AnswerDetail(form="unknown", title=p.title, attribute=attribute) for p in missing]
     return QaAnswer(kind=question.kind, known=True, attribute=attribute, sentences=sentences,
-                    product_ids=[p.id for p in winners + others + missing], values=_values(products, attribute))
+                    product_ids=[p.id for p in winners + others + missing], values=_values(products, attribute), details=details)
 
 
 def _graded_word(text: str) -> str | None:
@@ -372,23 +379,29 @@ def _graded_word(text: str) -> str | None:
 # --- filters over what was shown -----------------------------------------------------------------------------------
 def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matcher: AttributeMatcher) -> QaAnswer:
     tests: list[tuple[str, Callable[[Product], bool]]] = []
+    topics: list[tuple[str, list[str]]] = []  # the attributes checked and the values asked, for the details
     low, high = mentioned.price_min, mentioned.price_max
     bound = SearchConstraints(price_min=low, price_max=high).price_phrase()
     if bound is not None:
         tests.append((bound, lambda p: (high is None or p.price <= high) and (low is None or p.price >= low)))
+        topics.append(("price", []))
     for attribute, wanted in (("color", mentioned.colors), ("size", mentioned.sizes), ("material", mentioned.materials)):
         if wanted:
             tests.append((f"available in {' or '.join(wanted)}",
                           lambda p, a=attribute, w=wanted: any(p.has_value(a, v) for v in w)))
+            topics.append((attribute, list(wanted)))
     if mentioned.brands:
         tests.append((f"from {' or '.join(mentioned.brands)}",
                       lambda p: normalize(p.brand or "") in {normalize(b) for b in mentioned.brands}))
+        topics.append(("brand", list(mentioned.brands)))
     if not tests:
         attribute = matcher.match(text, None, allow_fields=False)
         if attribute is not None and any(yes_no_value(p, attribute) is not None for p in products):
             tests.append((attribute, lambda p, a=attribute: bool(yes_no_value(p, a))))
-        elif "stock" in text.lower() or "available" in text.lower():
+            topics.append((attribute, []))
+        elif "stock" in text.lower() or "available" in text.lower() or _STOCK_ZH.search(text):
             tests.append(("in stock", lambda p: p.in_stock))
+            topics.append(("stock", []))
     if not tests:
         return QaAnswer(kind="filter", known=False, product_ids=[p.id for p in products],
                         sentences=["I couldn't tell what to check them for."])
@@ -400,7 +413,13 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
     else:
         listed = "; ".join(f"{p.title} — {money(p.price, p.currency)}" for p in passing)
         sentence = f"{len(passing)} of {shown} {'is' if len(passing) == 1 else 'are'} {description}: {listed}."
-    return QaAnswer(kind="filter", known=True, sentences=[sentence], product_ids=[p.id for p in passing] or [p.id for p in products])
+    # for replies in other languages: every product shown, passing ones (verdict True) first, on the first topic checked
+    # (``asked``: the values the message named, 纯棉 / XL)
+    topic, asked = topics[0]
+    details = [_detail("value", p, topic, verdict=p in passing, asked=asked, price=p.price, currency=p.currency)
+               for p in passing + [p for p in products if p not in passing]]
+    return QaAnswer(kind="filter", known=True, sentences=[sentence], product_ids=[p.id for p in passing] or [p.id for p in products],
+                    details=details)
 
 
 # --- reviews -------------------------------------------------------------------------------------------------------

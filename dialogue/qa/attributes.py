@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from core.language import detect_language
-from dialogue.qa.attributes_zh import match_zh
+from dialogue.qa.attributes_zh import CUE_TOPICS_ZH, match_zh
 from retrieval.lexical import tokenize
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,10 @@ class AttributeMatcher:
         if cue in GRADED_CUE_FIELDS and allow_fields:
             return GRADED_CUE_FIELDS[cue]
         if detect_language(lowered) == "zh":  # a Chinese question: Chinese cues, and no English-only embedding fallback
-            return match_zh(lowered, self.keys, allow_fields, self.present)
+            found = match_zh(lowered, self.keys, allow_fields, self.present)
+            if found is None and cue in CUE_TOPICS_ZH:  # "哪个最轻": the graded word's topic (重量)
+                found = match_zh(CUE_TOPICS_ZH[cue], self.keys, allow_fields, self.present)
+            return found
         named = [k for k in self.keys if _has_phrase(lowered, k)]
         if named:
             return named[0]

@@ -55,6 +55,12 @@ WEAK_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...], str | None], ...] = (
     (("类型", "什么款", "哪种款"), ("type", "款式"), None),
     (("怎么样", "如何", "好不好", "好用吗", "值得买", "值不值", "质量"), ("rating",), None),
 )
+#: A graded word's cue (dialogue.qa.questions.GRADED_ZH) → a Chinese question on its topic, read by ``match_zh``
+#: when the question itself names none ("哪个最轻" → 多重 → 重量).
+CUE_TOPICS_ZH: dict[str, str] = {
+    "weight": "多重", "noise": "噪音", "big": "多大", "long": "长度", "width": "宽度", "height": "高度",
+    "thickness": "厚度", "power": "功率", "bright": "亮度",
+}
 #: Terms of references and question words, never the topic of a question (jieba terms).
 NOT_TOPICS_ZH = re.compile(r"^(第.*|.*[个件款台双只]|这|那|它|哪|什么|多少|怎么样?|如何|吗|呢|有|是|能|可以|请问|一下|几个|哪些)$")
 
@@ -99,3 +105,9 @@ def match_zh(text: str, keys: Sequence[str], allow_fields: bool = True, present:
     scored = [(len(stems & set(tokenize([key])[0])), -len(key), key) for key in keys]
     best = max(scored, default=(0, 0, ""))
     return best[2] if best[0] else None
+
+
+def names_topic_zh(text: str) -> bool:
+    """Whether the Chinese ``text`` (lower case) has a cue for a product field or attribute (有货, 多少钱, 材质, 吵,
+    多重, 保修…): what makes a question about a product one the catalog can answer."""
+    return any(c in text for _, cues in STRONG_CUES for c in cues) or any(c in text for cues, _, _ in WEAK_CUES for c in cues)

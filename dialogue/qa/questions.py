@@ -57,12 +57,42 @@ class Question(BaseModel):
     direction: Direction | None = None
     cue: str | None = Field(default=None, description="The attribute a graded word implies (price, noise, weight…).")
     words: list[str] = Field(default_factory=list, description="The message's tokens, lower case.")
+    said: str | None = Field(default=None, description="A Chinese graded phrase as written (最便宜, 评分最高, 更轻), for "
+                             "the Chinese answer's wording.")
 
 
 #: Chinese: what reviewers say (评价怎么样 and 口碑 ask for the rating instead, as "any good" does).
-_REVIEWS_ZH = re.compile(r"评论|(买家|大家|别人|网友|用户|买过的人|用过的人)(都|是)?(怎么|咋)(说|评价)|差评|好评(都)?说|买家评价|用户评价")
+REVIEWS_ZH = re.compile(r"评论|(买家|大家|别人|网友|用户|买过的人|用过的人)(都|是)?(怎么|咋)(说|评价)|差评|好评(都)?说|买家评价|用户评价")
 #: Chinese yes/no questions: ends in 吗 / 么 / 嘛, or asks "A不A" (有没有, 是不是, 支不支持, 防不防水).
 _YES_NO_ZH = re.compile(r"[吗么嘛][？?。！!\s]*$|有没有|是不是|能不能|可不可以|会不会|(.)不\1")
+
+
+#: Chinese graded words (after 最 / 更 / 比较, or before 一点 / 一些): the attribute cue and which end wins. A cue
+#: without an English counterpart (bright) only points the Chinese attribute matcher at a topic.
+GRADED_ZH: dict[str, tuple[str | None, Direction]] = {
+    "便宜": ("price", "min"), "实惠": ("price", "min"), "划算": ("price", "min"), "贵": ("price", "max"),
+    "受欢迎": ("reviews", "max"), "热门": ("reviews", "max"), "畅销": ("reviews", "max"), "好评": ("rating", "max"),
+    "好": ("rating", "max"), "差": ("rating", "min"), "轻": ("weight", "min"), "重": ("weight", "max"), "沉": ("weight", "max"),
+    "安静": ("noise", "min"), "静音": ("noise", "min"), "吵": ("noise", "max"), "响": ("noise", "max"),
+    "大": ("big", "max"), "小": ("big", "min"), "长": ("long", "max"), "短": ("long", "min"), "宽": ("width", "max"),
+    "窄": ("width", "min"), "厚": ("thickness", "max"), "薄": ("thickness", "min"), "亮": ("bright", "max"),
+    "强": ("power", "max"), "高": (None, "max"), "低": (None, "min"), "多": (None, "max"), "少": (None, "min"),
+    "快": (None, "max"), "久": (None, "max"),
+}
+#: Chinese phrases that fix both the attribute and the direction (评分最高 names the attribute before the grade).
+GRADED_PHRASES_ZH: list[tuple[str, str, Direction]] = [
+    ("评分最高", "rating", "max"), ("评分最低", "rating", "min"), ("评分更高", "rating", "max"), ("评分更低", "rating", "min"),
+    ("分数最高", "rating", "max"), ("星级最高", "rating", "max"), ("口碑最好", "rating", "max"), ("评价最好", "rating", "max"),
+    ("评价最高", "rating", "max"), ("评价最差", "rating", "min"), ("评价最多", "reviews", "max"), ("评论最多", "reviews", "max"),
+    ("价格最低", "price", "min"), ("价格最高", "price", "max"), ("价格更低", "price", "min"), ("价格更高", "price", "max"),
+    ("库存最多", "stock", "max"), ("货最多", "stock", "max"), ("库存最少", "stock", "min"),
+]
+_GRADED_ZH = re.compile(r"(最|更|比较|较|相对)(" + "|".join(sorted(GRADED_ZH, key=len, reverse=True)) + r")|(" +
+                        "|".join(sorted(GRADED_ZH, key=len, reverse=True)) + r")(一点|一些|些)")
+#: "Which" in Chinese: a question over the shown products (哪个最便宜, 哪些有货, 哪款是纯棉的).
+WHICH_ZH = re.compile(r"哪(个|款|些|件|台|双|只|一个|一款|一件|几个|几款|几件|几台)")
+#: "Which colours / sizes / brand": a look-up about one product, not a question over the shown ones.
+_WHICH_OF_ONE_ZH = re.compile(r"哪(些|种|几种|几个|个|一种)(颜色|色|尺码|码|号|尺寸|规格|材质|面料|款式|型号|功能|配件|牌子|品牌|国家|厂)")
 
 
 def read_question(text: str, references: int = 0) -> Question:
@@ -70,7 +100,7 @@ def read_question(text: str, references: int = 0) -> Question:
     lowered = " ".join(text.lower().replace("’", "'").split())
     words = tokens_of(lowered)
     if detect_language(lowered) == "zh":
-        return _read_zh(lowered, words)
+        return _read_zh(lowered, words, references)
     if _REVIEWS.search(lowered):
         return Question(kind="reviews", words=words)
     graded = _graded(lowered, words)
@@ -89,13 +119,38 @@ def read_question(text: str, references: int = 0) -> Question:
     return Question(kind="lookup", words=words)
 
 
-def _read_zh(lowered: str, words: list[str]) -> Question:
-    """A Chinese question's shape: reviews, yes/no or a look-up (superlatives and filters are read in English only)."""
-    if _REVIEWS_ZH.search(lowered):
+def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:
+    """A Chinese question's shape, as in English: reviews; a superlative (哪个最便宜, 哪款评分最高) or, about two
+    products, a pairwise comparison (第一个和第二个哪个更轻); a filter over the shown products (哪些有货, 哪个是纯棉的);
+    a yes/no question; otherwise a look-up."""
+    if REVIEWS_ZH.search(lowered):
         return Question(kind="reviews", words=words)
+    graded = graded_zh(lowered)
+    if graded is not None and (WHICH_ZH.search(lowered) or references == 2 or lowered.lstrip().startswith(("最", "更"))):
+        cue, direction, said = graded
+        kind: QuestionKind = "pairwise" if references == 2 else "superlative"
+        return Question(kind=kind, direction=direction, cue=cue, words=words, said=said)
+    if WHICH_ZH.search(lowered) and references != 1 and not _WHICH_OF_ONE_ZH.search(lowered):
+        return Question(kind="filter", words=words)
     if _YES_NO_ZH.search(lowered) and not re.search(r"什么|哪些|哪个|哪种|多少|几[个种款件]|怎么样|如何", lowered):
         return Question(kind="yes_no", words=words)
     return Question(kind="lookup", words=words)
+
+
+def graded_zh(lowered: str) -> tuple[str | None, Direction, str] | None:
+    """The cue, direction and phrase of a Chinese graded phrase ("评分最高", "最便宜", "轻一点"), or None."""
+    for phrase, cue, direction in GRADED_PHRASES_ZH:
+        if phrase in lowered:
+            return cue, direction, phrase
+    found = _GRADED_ZH.search(lowered)
+    if found is None:
+        return None
+    word = found.group(2) or found.group(3)
+    cue, direction = GRADED_ZH[word]
+    said = found.group(0) if found.group(2) else f"更{word}"
+    if found.group(1) in ("比较", "较", "相对"):
+        said = f"更{word}"
+    return cue, direction, said
 
 
 def _graded(lowered: str, words: list[str]) -> tuple[str | None, Direction] | None:
