@@ -87,6 +87,6 @@ def test_embedding_cache_of_another_dimension_is_refused(embedder, tmp_path: Pat
     from retrieval.embedding_cache import write_cache
     from retrieval.ingest import ingest
 
-    cache = write_cache(tmp_path / "small.npz", ["x"], np.ones((1, 8), dtype=np.float32), "tiny")
+    cache = write_cache(tmp_path / "small.npz", ["x"], np.ones((1, 8), dtype=np.float32), embedder.name)  # same name, 8-d
     with pytest.raises(UserError, match="8-d"):
         ingest([DATA_DIR / "catalog" / "demo.jsonl"], Settings(home=tmp_path / "home", embedding_cache=cache), embedder=embedder, progress=False)

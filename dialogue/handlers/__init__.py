@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import stock_wish
+from dialogue.request_cues import stock_wish, wants_other_colour
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -33,6 +33,8 @@ INTENT_HANDLERS: dict[str, Handler] = {
     "return_policy": service.policy, "shipping_info": service.policy, "human_handoff": service.handoff,
 }
 
+#: Intents whose handlers already leave out the brand or colour just seen ("换个牌子" as a refinement or a dislike).
+ASKS_FOR_OTHERS_ALREADY = {"refine", "feedback_negative", "show_more", "search_product"}
 #: Intents that always mean what they say, even right after a question.
 EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "return_policy", "shipping_info", "order_status",
             "cancel_order", "return_item", "compare", "add_to_cart", "remove_from_cart", "forget_preferences"}
@@ -60,6 +62,9 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return shopping.answer_clarification
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
+    if state.last_shown and nlu.intent not in EXPLICIT | ASKS_FOR_OTHERS_ALREADY and not nlu.slots.category \
+            and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)):
+        return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
     if products.routes_to_question(turn):
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and stock_wish(nlu.text) is not None:
