@@ -29,7 +29,8 @@ def channel_health() -> dict[str, str]:
 @router.post("/webhook", response_class=JSONResponse, responses={200: {"model": list[RasaBotMessage], "description": "The bot messages."}})
 def webhook(body: RasaMessage, ctx: Ctx) -> JSONResponse:
     """One shopper message in, the bot's messages out (Rasa REST format)."""
-    return JSONResponse(rasa_messages(ctx.gateway.turn("rest", body.sender, body.message, language=body.language)))  # the sender's open conversation
+    result = ctx.gateway.turn("rest", body.sender, body.message, language=body.language, message_id=body.message_id)
+    return JSONResponse(rasa_messages(result))  # in the sender's open conversation
 
 
 def rasa_messages(result: TurnResult) -> list[dict[str, Any]]:

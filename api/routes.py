@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from api.context import ApiContext, get_context, require_key
@@ -14,6 +14,7 @@ from api.schemas import (
 )
 from api.streaming import SSE_HEADERS, first_item, sse_events
 from dialogue.state import ConversationState
+from dialogue.state_store import MESSAGE_ID_MAX
 
 ERRORS = {
     401: {"model": ErrorBody, "description": "API key missing or wrong (when keys are configured)."},
@@ -26,6 +27,9 @@ ERRORS = {
 router = APIRouter(prefix="/api", tags=["conversations"], dependencies=[Depends(require_key)], responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(get_context)]
 ConversationId = Annotated[str, Path(pattern=CONVERSATION_PATTERN, description="From POST /api/conversations.")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=MESSAGE_ID_MAX, description=(
+    "The client's id of this message: a resend with the same key (after a timeout) gets the stored reply "
+    "(`replayed`: true) instead of a second turn; another message under a used key is refused (422)."))]
 
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
@@ -37,9 +41,9 @@ def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreat
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageReply)
-def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> MessageReply:
+def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx, idempotency_key: IdempotencyKey = None) -> MessageReply:
     """One turn: the reply text, action, intent, product cards with reasons, quick replies, comparison and cart."""
-    return MessageReply.from_turn(ctx.gateway.turn("api", body.sender, body.text, conversation_id, body.language))
+    return MessageReply.from_turn(ctx.gateway.turn("api", body.sender, body.text, conversation_id, body.language, idempotency_key))
 
 
 @router.post(
@@ -47,9 +51,10 @@ def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "`token` events ({text}), then one `done` event (a MessageReply)."}},
 )
-async def stream_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx) -> StreamingResponse:
+async def stream_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx,
+                         idempotency_key: IdempotencyKey = None) -> StreamingResponse:
     """The same turn as POST …/messages, with the reply's text streamed as Server-Sent Events."""
-    stream = ctx.gateway.stream_turn("api", body.sender, body.text, conversation_id, body.language)
+    stream = ctx.gateway.stream_turn("api", body.sender, body.text, conversation_id, body.language, idempotency_key)
     first = await first_item(stream)  # the rate limit and input errors surface here, as plain HTTP errors
     return StreamingResponse(sse_events(first, stream), media_type="text/event-stream", headers=SSE_HEADERS)
 

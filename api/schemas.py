@@ -145,6 +145,12 @@ class RasaMessage(BaseModel):
         value = (self.metadata or {}).get("language")
         return value if isinstance(value, str) else None
 
+    @property
+    def message_id(self) -> str | None:
+        """``metadata.message_id`` (Rasa's id of a user message): a resend with the same id gets the stored reply."""
+        value = (self.metadata or {}).get("message_id")
+        return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
 
 class RasaButton(BaseModel):
     title: str

@@ -45,27 +45,30 @@ class ConversationGateway:
             return existing[-1] if existing else self.assistant.start(sender)
 
     # turns ---------------------------------------------------------------------------------------
-    def turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None, language: str | None = None) -> TurnResult:
+    def turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None, language: str | None = None,
+             message_id: str | None = None) -> TurnResult:
         """One turn, recorded under ``channel``; without a conversation id, the sender's open conversation;
-        ``language``: the channel's language hint, if any."""
+        ``language``: the channel's language hint, if any; ``message_id``: the client's id of the message (a resend
+        gets the stored reply and is not recorded again)."""
         self.admit(sender)
         conversation_id = self.open_conversation(sender) if conversation_id is None else conversation_id
-        result = self.assistant.handle(conversation_id, sender, text, language)
-        record_turn(result, channel)
+        result = self.assistant.handle(conversation_id, sender, text, language, message_id)
+        if not result.replayed:
+            record_turn(result, channel)
         return result
 
     def stream_turn(self, channel: ChannelName, sender: str, text: str, conversation_id: str | None = None,
-                    language: str | None = None) -> Iterator[str | TurnResult]:
+                    language: str | None = None, message_id: str | None = None) -> Iterator[str | TurnResult]:
         """Like :meth:`turn`, yielding the reply's text chunks, then the TurnResult (recorded before it is yielded).
 
         Nothing runs until the first item is asked for, so a rate limit or an input error surfaces there; closing
         the iterator closes the assistant's stream (and releases the conversation's lock)."""
         self.admit(sender)
         conversation_id = self.open_conversation(sender) if conversation_id is None else conversation_id
-        stream = self.assistant.handle_stream(conversation_id, sender, text, language)
+        stream = self.assistant.handle_stream(conversation_id, sender, text, language, message_id)
         try:
             for item in stream:
-                if isinstance(item, TurnResult):
+                if isinstance(item, TurnResult) and not item.replayed:
                     record_turn(item, channel)
                 yield item
         finally:

@@ -26,6 +26,8 @@ class MessageReply(BaseModel):
     handoff: bool = False
     clarifying_slot: str | None = Field(default=None, description="The slot a clarifying question asks for (quick replies answer it).")
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    replayed: bool = Field(default=False, description="True: a resend of a message already answered (same Idempotency-Key or "
+                           "message_id); this is the stored reply and no new turn was taken.")
 
     @classmethod
     def from_turn(cls, result: TurnResult) -> MessageReply:
@@ -35,5 +37,5 @@ class MessageReply(BaseModel):
             conversation_id=result.conversation_id, turn_index=result.turn_index, text=result.text, action=plan.action,
             intent=plan.intent, confidence=plan.confidence, products=plan.products, quick_replies=plan.quick_replies,
             comparison=plan.comparison, cart=plan.cart, cart_total=plan.cart_total, handoff=plan.handoff,
-            clarifying_slot=str(slot) if slot else None, timings_ms=result.timings_ms,
+            clarifying_slot=str(slot) if slot else None, timings_ms=result.timings_ms, replayed=result.replayed,
         )

@@ -28,7 +28,7 @@ from dialogue.state import (
     TurnEvent,
     TurnRecord,
 )
-from dialogue.state_store import StateStore, UnknownConversationError
+from dialogue.state_store import MESSAGE_ID_MAX, Receipt, StateStore, UnknownConversationError
 from dialogue.understanding import Understander
 from retrieval.product_store import ProductStore
 
@@ -42,6 +42,7 @@ class TurnResult(BaseModel):
     text: str = Field(description="The reply.")
     plan: ReplyPlan
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    replayed: bool = Field(default=False, description="A resend of a message already answered: the stored reply, not a new turn.")
 
 
 class ShopAssistant:
@@ -75,21 +76,26 @@ class ShopAssistant:
         return state
 
     # turns ---------------------------------------------------------------------------------------
-    def handle(self, conversation_id: str, sender: str, text: str, language: str | None = None) -> TurnResult:
+    def handle(self, conversation_id: str, sender: str, text: str, language: str | None = None,
+               message_id: str | None = None) -> TurnResult:
         """One turn: understand, decide, phrase, store (the conversation is locked throughout). ``language``: a
-        channel's hint ("zh", "en", "zh-CN"); without one the message's script decides (core.language)."""
-        *_, result = self._turn(conversation_id, sender, text, stream=False, language=language)
+        channel's hint ("zh", "en", "zh-CN"); without one the message's script decides (core.language).
+        ``message_id``: the client's id of the message; a resend of an answered one gets the stored reply
+        (``replayed``) and is not processed again."""
+        *_, result = self._turn(conversation_id, sender, text, stream=False, language=language, message_id=message_id)
         assert isinstance(result, TurnResult)
         return result
 
-    def handle_stream(self, conversation_id: str, sender: str, text: str, language: str | None = None) -> Iterator[str | TurnResult]:
+    def handle_stream(self, conversation_id: str, sender: str, text: str, language: str | None = None,
+                      message_id: str | None = None) -> Iterator[str | TurnResult]:
         """Like :meth:`handle`, but yields the reply's text chunks as the generator makes them, then the TurnResult.
 
         The conversation stays locked until the generator is exhausted or closed; the turn is stored at the end.
         """
-        yield from self._turn(conversation_id, sender, text, stream=True, language=language)
+        yield from self._turn(conversation_id, sender, text, stream=True, language=language, message_id=message_id)
 
-    def _turn(self, conversation_id: str, sender: str, text: str, *, stream: bool, language: str | None = None) -> Iterator[str | TurnResult]:
+    def _turn(self, conversation_id: str, sender: str, text: str, *, stream: bool, language: str | None = None,
+              message_id: str | None = None) -> Iterator[str | TurnResult]:
         text = self._validate(text)
         timings: dict[str, float] = {}
         with self.states.lock(conversation_id):
@@ -98,6 +104,14 @@ class ShopAssistant:
                 with stage("state.load"):
                     state = self.state(conversation_id, sender)
                     stored = state.events_applied
+                    answered = self._answered(conversation_id, message_id, text)
+            if answered is not None:
+                log.info("turn.replayed conversation=%s message_id=%s", conversation_id, message_id)
+                if stream:
+                    yield answered.text
+                yield answered
+                return
+            with recording(timings):
                 with stage("nlu"):
                     nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending),
                                                        turn_language(text, language, state.language))
@@ -125,13 +139,26 @@ class ShopAssistant:
             turn_event = TurnEvent(turn=record)
             state.apply(turn_event)
             with recording(timings), stage("state.store"):
-                self.states.append(conversation_id, stored, [*events, turn_event])
+                result = TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply,
+                                    plan=plan)
+                receipt = Receipt(message_id=message_id, text=text, reply=result.model_dump(mode="json")) if message_id else None
+                self.states.append(conversation_id, stored, [*events, turn_event], receipt)
                 self._learn_profile(state, events)
             timings["total"] = _ms(started)
         log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, nlu.intent,
                  plan.action, stream, timings["total"])
-        yield TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply, plan=plan,
-                         timings_ms=dict(timings))
+        result.timings_ms = dict(timings)
+        yield result
+
+    def _answered(self, conversation_id: str, message_id: str | None, text: str) -> TurnResult | None:
+        """The stored reply to ``message_id`` when the conversation already answered it (a client's resend)."""
+        if message_id is not None and not 0 < len(message_id) <= MESSAGE_ID_MAX:
+            raise UserError(f"A message id has 1 to {MESSAGE_ID_MAX} characters; this one has {len(message_id)}.")
+        if message_id is None or (receipt := self.states.receipt(conversation_id, message_id)) is None:
+            return None
+        if receipt.text != text:
+            raise UserError(f"Message id {message_id!r} was already used for another message in this conversation.")
+        return TurnResult.model_validate({**receipt.reply, "replayed": True, "timings_ms": {}})
 
     def feedback(self, conversation_id: str, sender: str, product_id: str, liked: bool) -> ConversationState:
         """A like/dislike on a product card."""

@@ -1,7 +1,11 @@
 """Where conversations live: an append-only event log in a SQL database (SQLite by default, PostgreSQL by URL).
 
 Turns on one conversation run one at a time: :meth:`SqlStateStore.lock` holds a per-conversation lock that also
-works across processes (a file lock beside the SQLite database; a PostgreSQL advisory lock on a server)."""
+works across processes (a file lock beside the SQLite database; a PostgreSQL advisory lock on a server).
+
+A turn sent with a client message id is stored with a :class:`Receipt` (the reply as the channel got it), in the same
+transaction as its events: a client that timed out and resends the message gets the stored reply, and the turn is
+never processed twice."""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select, text
+from pydantic import BaseModel, Field
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -24,6 +29,9 @@ from core.errors import BackendUnavailableError, UserError
 from dialogue.sql import create_tables, guarded_session, make_engine
 from dialogue.state import ConversationState, Event, EventEnvelope, now
 
+#: The longest client message id kept (Rasa's message ids are 32 hex digits; Idempotency-Key values are often UUIDs).
+MESSAGE_ID_MAX = 128
+
 
 class UnknownConversationError(UserError):
     """No conversation with that id (or not one of this sender's)."""
@@ -31,6 +39,14 @@ class UnknownConversationError(UserError):
 
 class ConcurrentUpdateError(Exception):
     """Another writer appended to the conversation since it was loaded (only possible when locking is bypassed)."""
+
+
+class Receipt(BaseModel):
+    """What a turn sent with a client message id answered, kept to answer a resend of it."""
+
+    message_id: str = Field(min_length=1, max_length=MESSAGE_ID_MAX)
+    text: str = Field(description="The message as received (a resend with other text under the same id is refused).")
+    reply: dict[str, Any] = Field(description="The turn's result, as JSON.")
 
 
 class StateStore(Protocol):
@@ -42,7 +58,9 @@ class StateStore(Protocol):
 
     def load(self, conversation_id: str) -> ConversationState: ...
 
-    def append(self, conversation_id: str, after: int, events: list[Event]) -> None: ...
+    def append(self, conversation_id: str, after: int, events: list[Event], receipt: Receipt | None = None) -> None: ...
+
+    def receipt(self, conversation_id: str, message_id: str) -> Receipt | None: ...
 
     def lock(self, conversation_id: str) -> AbstractContextManager[None]: ...
 
@@ -73,6 +91,17 @@ class EventRow(_Base):
     seq: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceiptRow(_Base):
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("conversation_id", "message_id", name="uq_receipt_message"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_MAX))
+    text: Mapped[str] = mapped_column(Text)
+    reply: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -117,8 +146,9 @@ class SqlStateStore:
         events = [EventEnvelope.model_validate({"event": p}).event for p in payloads]
         return ConversationState.rebuild(conversation_id, row.sender, events, created_at=row.created_at)
 
-    def append(self, conversation_id: str, after: int, events: list[Event]) -> None:
-        """Store ``events`` atomically as numbers ``after``, ``after + 1``, … (``after`` = events already stored)."""
+    def append(self, conversation_id: str, after: int, events: list[Event], receipt: Receipt | None = None) -> None:
+        """Store ``events`` atomically as numbers ``after``, ``after + 1``, … (``after`` = events already stored),
+        with the turn's ``receipt`` in the same transaction."""
         if not events:
             return
         with self._session() as session:
@@ -136,10 +166,19 @@ class SqlStateStore:
             if row is None:
                 raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
             row.updated_at = events[-1].at
+            if receipt is not None:
+                session.add(ReceiptRow(conversation_id=conversation_id, message_id=receipt.message_id, text=receipt.text,
+                                       reply=receipt.reply, created_at=events[-1].at))
             try:
                 session.commit()
             except IntegrityError as exc:
                 raise ConcurrentUpdateError(conversation_id) from exc
+
+    def receipt(self, conversation_id: str, message_id: str) -> Receipt | None:
+        with self._session() as session:
+            row = session.scalar(select(ReceiptRow).where(ReceiptRow.conversation_id == conversation_id,
+                                                          ReceiptRow.message_id == message_id))
+            return Receipt(message_id=row.message_id, text=row.text, reply=row.reply) if row is not None else None
 
     @contextmanager
     def lock(self, conversation_id: str) -> Iterator[None]:

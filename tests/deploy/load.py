@@ -1,7 +1,8 @@
 """Concurrent shoppers against a live deployment, recording every answer, and the check that no acknowledged turn is lost.
 
 A shopper behaves like a real client: a dropped connection (a worker killed mid-request) is sent again, a 503 is
-sent again after a short pause, anything else is recorded and the shopper moves on. Every 2xx reply is an
+sent again after a short pause, anything else is recorded and the shopper moves on. Each message carries an
+``Idempotency-Key``, so a resend of a turn the server stored before the connection dropped gets the stored reply. Every 2xx reply is an
 *acknowledged* turn; :func:`verify` reads each conversation back and checks that every acknowledged turn is stored
 at the index the reply gave, with the reply that was sent.
 """
@@ -80,13 +81,13 @@ class Shoppers:
         self.timeout_s = timeout_s
 
     async def _send(self, client: httpx.AsyncClient, method: str, path: str, body: dict[str, str],
-                    stop: Callable[[], bool]) -> httpx.Response | None:
+                    stop: Callable[[], bool], headers: dict[str, str] | None = None) -> httpx.Response | None:
         """The first non-503 answer (503s and dropped connections are sent again); None when given up."""
         drops = 0
         while True:
             sent_at = time.monotonic()
             try:
-                response = await client.request(method, path, json=body)
+                response = await client.request(method, path, json=body, headers=headers)
             except httpx.TransportError as exc:
                 self.log.outcome(Outcome(sent_at=sent_at, at=time.monotonic(), method=method, path=path, status=None, detail=type(exc).__name__))
                 drops += 1
@@ -114,7 +115,8 @@ class Shoppers:
         turn = 0
         while (turns is None or turn < turns) and not stop():
             text = script_for(index, turn + 1)[turn]
-            response = await self._send(client, "POST", f"/api/conversations/{cid}/messages", {"sender": sender, "text": text}, stop)
+            response = await self._send(client, "POST", f"/api/conversations/{cid}/messages", {"sender": sender, "text": text}, stop,
+                                        {"Idempotency-Key": f"{cid}:{turn}"})
             if response is not None and response.status_code == 200:
                 body = response.json()
                 self.log.ack(Ack(conversation_id=cid, sender=sender, turn_index=body["turn_index"], text=" ".join(text.split()),
@@ -151,7 +153,7 @@ class Verification(BaseModel):
     acknowledged: int
     stored: int
     lost: list[str] = Field(description="Acknowledged turns missing from their conversation (or stored differently).")
-    unacknowledged_stored: int = Field(description="Stored turns no 2xx acknowledged (a resend after a dropped answer).")
+    unacknowledged_stored: int = Field(description="Stored turns no 2xx acknowledged (a turn whose resends all failed).")
 
 
 def verify(base_url: str, api_key: str, log: LoadLog) -> Verification:

@@ -1,8 +1,9 @@
 """Faults injected into the running multi-process deployment (all loopback, each bounded in time).
 
 0. (No fault) a sender's first messages arriving at both workers at once open one conversation, not two.
-1. SIGKILL one of the two API workers during 50 concurrent conversations: no acknowledged turn is lost, the
-   conversations go on on the surviving worker, uvicorn's process manager starts a replacement.
+1. SIGKILL one of the two API workers during 50 concurrent conversations: no acknowledged turn is lost, no resent
+   turn is taken twice (Idempotency-Key), the conversations go on on the surviving worker, uvicorn's process manager
+   starts a replacement.
 2. Restart PostgreSQL: requests get a clear JSON 503 (with Retry-After) while it is down, never a 500, and succeed
    again once it is back.
 3. The generator server (vLLM's place) stops or hangs: replies fall back to the template reply within the deadline.
@@ -130,6 +131,7 @@ def test_killing_an_api_worker_under_load_loses_no_acknowledged_turn(deployment:
     assert figures["other_http_errors"] == 0, [o.model_dump() for o in log.outcomes if o.status and o.status >= 400][:5]
     assert result.lost == [], result.lost[:10]
     assert result.acknowledged == CONVERSATIONS * TURNS, "every conversation went on to its last turn"
+    assert result.unacknowledged_stored == 0, "a resend of a turn stored before its connection dropped took a second turn"
     assert all(o.at >= killed_at for o in dropped), "connections dropped only because of the kill"
     assert served_by_survivor_alone > 0, "no conversation continued on the surviving worker before the replacement was up"
 
