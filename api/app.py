@@ -1,4 +1,5 @@
-"""The ASGI app of ``shopassist serve``: native JSON API, Rasa REST channel, metrics, health and the Gradio widget."""
+"""The ASGI app of ``shopassist serve``: native JSON API, Rasa's REST and socket.io channels, metrics, health and the
+Gradio widget."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from api import rest_channel, routes
 from api.context import ApiContext, require_key
 from api.observability import HttpMetricsMiddleware
 from api.schemas import ErrorBody, Health
+from api.socketio_channel import SOCKET_PATH, socketio_app
 from api.security import BodyLimitMiddleware, InternalErrorMiddleware
 from assistant.metrics import METRICS
 from assistant.rate_limit import RateLimitedError
@@ -29,6 +31,7 @@ from dialogue.state_store import ConcurrentUpdateError, UnknownConversationError
 log = logging.getLogger(__name__)
 
 UI_PATH = "/ui"
+SOCKET_PREFIX = f"/{SOCKET_PATH}"
 
 
 def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None, *, ui: bool | None = None) -> FastAPI:
@@ -50,11 +53,12 @@ def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None,
     app.state.shopassist = ApiContext.build(assistant, settings)
     app.include_router(routes.router)
     app.include_router(rest_channel.router)
+    app.mount(SOCKET_PREFIX, socketio_app(app.state.shopassist))
     _add_operations(app, ui=mount_ui)
     _add_error_handlers(app)
     app.add_middleware(InternalErrorMiddleware)  # innermost of these: errors of the routes
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=(UI_PATH,))
-    app.add_middleware(HttpMetricsMiddleware, skip_prefixes=(UI_PATH,))
+    app.add_middleware(HttpMetricsMiddleware, skip_prefixes=(UI_PATH, SOCKET_PREFIX))
     if settings.cors_origin_list:  # outermost: errors and 413s carry CORS headers too
         origins = settings.cors_origin_list
         app.add_middleware(

@@ -26,7 +26,7 @@ def presented_key(request: Request) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def _matches(key: str | None, keys: frozenset[str]) -> bool:
+def matches_any(key: str | None, keys: frozenset[str]) -> bool:
     return key is not None and any(hmac.compare_digest(key.encode(), k.encode()) for k in keys)
 
 
@@ -45,14 +45,14 @@ class KeyCheck:
         if not self.enabled:
             return
         key = presented_key(request)
-        if not (_matches(key, self.keys) or _matches(key, self.agent_keys)):
+        if not (matches_any(key, self.keys) or matches_any(key, self.agent_keys)):
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, detail=f"A valid API key is required in the {API_KEY_HEADER} header.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
     def is_agent(self, request: Request) -> bool:
-        return _matches(presented_key(request), self.agent_keys)
+        return matches_any(presented_key(request), self.agent_keys)
 
 
 class BodyLimitMiddleware:

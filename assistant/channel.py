@@ -16,7 +16,7 @@ from assistant.turn_metrics import record_feedback, record_turn
 from core.settings import ServerSettings
 from dialogue.state import ConversationState
 
-ChannelName = Literal["api", "rest", "widget"]
+ChannelName = Literal["api", "rest", "socketio", "widget"]
 
 
 class ConversationGateway:

@@ -1,0 +1,155 @@
+"""Rasa's socket.io channel, so that widgets built for Rasa (``rasa-webchat``) talk to ShopAssist unchanged.
+
+Rasa's protocol on its default path (``/socket.io``): the client sends ``session_request`` (``{"session_id": …}``, or
+nothing for a new id) and gets ``session_confirm`` with the session id; each ``user_uttered``
+(``{"message": …, "session_id": …, "customData": {…}}``) is a turn in the session's conversation (the session id is
+the sender: one conversation per session id, as the REST channel keeps one per sender), answered by ``bot_uttered``
+messages in Rasa's shapes: the reply's paragraphs as ``{"text": …}``, the quick replies as ``quick_replies`` on the
+last one, the product cards as a ``generic`` template ``attachment`` (a carousel in rasa-webchat) that also carries
+the full cards under ``custom``, and a comparison as ``{"custom": {"comparison": …}}``.
+
+The other channels' rules hold: the API key (``auth: {"token": …}``, the ``X-API-Key`` / ``Authorization`` header or
+an ``api_key`` query parameter, for browsers that cannot set headers on a WebSocket) is checked on connect, and
+every message goes through the :class:`ConversationGateway` (the sender's rate limit, metrics under ``socketio``).
+``customData.language`` overrides language detection and ``customData.message_id`` makes a resend idempotent. An
+error is an ``error`` event (``{"status": …, "detail": …}``), which widgets ignore.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+import socketio
+
+from api.context import ApiContext
+from api.schemas import SENDER_PATTERN
+from api.security import matches_any
+from assistant.rate_limit import RateLimitedError
+from assistant.service import TurnResult
+from core.errors import BackendUnavailableError, NotReadyError, UserError
+from core.money import money
+from dialogue.plan import ProductCard
+from dialogue.state_store import UnknownConversationError
+
+log = logging.getLogger(__name__)
+
+#: Rasa's defaults (``socketio_path``, ``user_message_evt``, ``bot_message_evt``).
+SOCKET_PATH = "socket.io"
+USER_EVENT = "user_uttered"
+BOT_EVENT = "bot_uttered"
+SESSION_ID = re.compile(SENDER_PATTERN)
+
+
+def socketio_app(ctx: ApiContext) -> socketio.ASGIApp:
+    """The channel as an ASGI app, to mount at ``/socket.io`` of the server."""
+    # CORS of the polling transport is the app's middleware's (the same origins as every route): [] turns socket.io's off
+    server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False, engineio_logger=False)
+    SocketChannel(server, ctx)
+    return socketio.ASGIApp(server, socketio_path=SOCKET_PATH)
+
+
+class SocketChannel:
+    """The event handlers of one server (one per app)."""
+
+    def __init__(self, server: socketio.AsyncServer, ctx: ApiContext) -> None:
+        self.server, self.ctx = server, ctx
+        server.on("connect", self.connect)
+        server.on("session_request", self.session_request)
+        server.on(USER_EVENT, self.user_uttered)
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        keys = self.ctx.keys
+        if keys.enabled and not matches_any(_presented_key(environ, auth), keys.keys | keys.agent_keys):
+            raise socketio.exceptions.ConnectionRefusedError("A valid API key is required (auth token, X-API-Key or api_key).")
+
+    async def session_request(self, sid: str, data: Any = None) -> None:
+        """Rasa: confirm the session id the client keeps (a new one when it has none)."""
+        wanted = data.get("session_id") if isinstance(data, dict) else None
+        session_id = wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else uuid.uuid4().hex
+        await self.server.save_session(sid, {"session_id": session_id})
+        await self.server.enter_room(sid, session_id)
+        await self.server.emit("session_confirm", session_id, to=sid)
+
+    async def user_uttered(self, sid: str, data: Any = None) -> None:
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            await self._error(sid, 422, "user_uttered needs {\"message\": \"…\", \"session_id\": \"…\"}.")
+            return
+        session = await self.server.get_session(sid)
+        session_id = data.get("session_id") or session.get("session_id")
+        if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+            await self._error(sid, 422, "Send session_request first, or a session_id with user_uttered.")
+            return
+        custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
+        language = custom.get("language") if isinstance(custom.get("language"), str) else None
+        message_id = custom.get("message_id") if isinstance(custom.get("message_id"), str) else None
+        try:
+            result = await anyio.to_thread.run_sync(
+                lambda: self.ctx.gateway.turn("socketio", session_id, data["message"], language=language, message_id=message_id))
+        except RateLimitedError as exc:
+            await self._error(sid, 429, str(exc))
+            return
+        except UnknownConversationError as exc:
+            await self._error(sid, 404, str(exc))
+            return
+        except (BackendUnavailableError, NotReadyError):
+            await self._error(sid, 503, "A backend service is unavailable; retry shortly.")
+            return
+        except UserError as exc:
+            await self._error(sid, 422, str(exc))
+            return
+        except Exception:  # noqa: BLE001 - the socket stays up; the details stay in the log
+            log.exception("socketio.turn_failed session=%s", session_id)
+            await self._error(sid, 500, "Internal error.")
+            return
+        for message in bot_messages(result):
+            await self.server.emit(BOT_EVENT, message, room=session_id)
+
+    async def _error(self, sid: str, status: int, detail: str) -> None:
+        await self.server.emit("error", {"status": status, "detail": detail}, to=sid)
+
+
+def bot_messages(result: TurnResult) -> list[dict[str, Any]]:
+    """One turn's ``bot_uttered`` messages, as Rasa's SocketIOOutput shapes them."""
+    plan = result.plan
+    messages: list[dict[str, Any]] = [{"text": part} for part in result.text.strip().split("\n\n") if part.strip()]
+    messages = messages or [{"text": result.text}]
+    if plan.quick_replies:
+        messages[-1]["quick_replies"] = [{"content_type": "text", "title": reply, "payload": reply} for reply in plan.quick_replies]
+    if plan.products:
+        cards = [card.model_dump(mode="json") for card in plan.products]
+        elements = [{"title": card.title, "subtitle": _subtitle(card), "image_url": card.image_url, "buttons": []}
+                    for card in plan.products]
+        messages.append({"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": elements}},
+                         "custom": {"products": cards}})
+    if plan.comparison is not None:
+        messages.append({"custom": {"comparison": plan.comparison.model_dump(mode="json")}})
+    return messages
+
+
+def _subtitle(card: ProductCard) -> str:
+    """Price, rating and why, on one line under the card's title."""
+    parts = [money(card.price, card.currency)]
+    if card.rating is not None:
+        parts.append(f"{card.rating}★")
+    parts += card.reasons[:2]
+    return " · ".join(parts)
+
+
+def _presented_key(environ: dict[str, Any], auth: Any) -> str | None:
+    """The key in ``auth`` (``token``, ``api_key``), the X-API-Key / Bearer header, or the ``api_key`` query parameter."""
+    if isinstance(auth, dict):
+        for name in ("token", "api_key"):
+            if isinstance(auth.get(name), str) and auth[name]:
+                return auth[name]
+    if environ.get("HTTP_X_API_KEY"):
+        return str(environ["HTTP_X_API_KEY"])
+    scheme, _, token = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    values = parse_qs(str(environ.get("QUERY_STRING", ""))).get("api_key")
+    return values[0] if values else None
