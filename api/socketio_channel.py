@@ -4,9 +4,10 @@ Rasa's protocol on its default path (``/socket.io``): the client sends ``session
 nothing for a new id) and gets ``session_confirm`` with the session id; each ``user_uttered``
 (``{"message": …, "session_id": …, "customData": {…}}``) is a turn in the session's conversation (the session id is
 the sender: one conversation per session id, as the REST channel keeps one per sender), answered by ``bot_uttered``
-messages in Rasa's shapes: the reply's paragraphs as ``{"text": …}``, the quick replies as ``quick_replies`` on the
-last one, the product cards as a ``generic`` template ``attachment`` (a carousel in rasa-webchat) that also carries
-the full cards under ``custom``, and a comparison as ``{"custom": {"comparison": …}}``.
+messages in Rasa's shapes: the reply's paragraphs as ``{"text": …}``, the product cards as a ``generic`` template
+``attachment`` (a carousel in rasa-webchat) that also carries the full cards under ``custom``, a comparison as
+``{"custom": {"comparison": …}}``, and the quick replies as ``quick_replies`` on the last message (see
+:func:`bot_messages`).
 
 The other channels' rules hold: the API key (``auth: {"token": …}``, the ``X-API-Key`` / ``Authorization`` header or
 an ``api_key`` query parameter, for browsers that cannot set headers on a WebSocket) is checked on connect, and
@@ -114,21 +115,25 @@ class SocketChannel:
 
 
 def bot_messages(result: TurnResult) -> list[dict[str, Any]]:
-    """One turn's ``bot_uttered`` messages, as Rasa's SocketIOOutput shapes them."""
+    """One turn's ``bot_uttered`` messages, as Rasa's SocketIOOutput shapes them: the reply's paragraphs, the cards,
+    the comparison. Widgets show quick replies only under the latest message, so when there are some, the reply's
+    last paragraph comes after the cards and carries them."""
     plan = result.plan
-    messages: list[dict[str, Any]] = [{"text": part} for part in result.text.strip().split("\n\n") if part.strip()]
-    messages = messages or [{"text": result.text}]
-    if plan.quick_replies:
-        messages[-1]["quick_replies"] = [{"content_type": "text", "title": reply, "payload": reply} for reply in plan.quick_replies]
+    # widgets render markdown: a line of its own (a listed product) keeps its line break
+    paragraphs = [part.replace("\n", "  \n") for part in result.text.strip().split("\n\n") if part.strip()] or [result.text]
+    extras: list[dict[str, Any]] = []
     if plan.products:
         cards = [card.model_dump(mode="json") for card in plan.products]
-        elements = [{"title": card.title, "subtitle": _subtitle(card), "image_url": card.image_url, "buttons": []}
+        elements = [{"title": card.title, "subtitle": _subtitle(card), "buttons": []} | ({"image_url": card.image_url} if card.image_url else {})
                     for card in plan.products]
-        messages.append({"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": elements}},
-                         "custom": {"products": cards}})
+        extras.append({"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": elements}},
+                       "custom": {"products": cards}})
     if plan.comparison is not None:
-        messages.append({"custom": {"comparison": plan.comparison.model_dump(mode="json")}})
-    return messages
+        extras.append({"custom": {"comparison": plan.comparison.model_dump(mode="json")}})
+    if not plan.quick_replies:
+        return [{"text": part} for part in paragraphs] + extras
+    quick_replies = [{"content_type": "text", "title": reply, "payload": reply} for reply in plan.quick_replies]
+    return [{"text": part} for part in paragraphs[:-1]] + extras + [{"text": paragraphs[-1], "quick_replies": quick_replies}]
 
 
 def _subtitle(card: ProductCard) -> str:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond scripts/setup.sh: the test extras, SmolLM2's GGUF, and (best effort, as root with
-# apt-get) Chromium for the widget's browser test and PostgreSQL for the deployment tests; without those two the
-# tests that need them skip and say why. One line per step; output goes to $VENV/setup.log.
+# apt-get) Chromium for the widget's browser test and PostgreSQL for the deployment tests, and (with npm) the
+# rasa-webchat widget; without those the tests that need them skip and say why. One line per step; output goes to $VENV/setup.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${SHOPASSIST_VENV:-.venv}"
@@ -38,6 +38,17 @@ elif can_apt; then
   try_step "chromium" "the browser test will be skipped" apt_install chromium chromium-driver
 else
   step_done "chromium" "not installed (needs root and apt-get): the browser test will be skipped"
+fi
+# The real rasa-webchat widget (Apache-2.0) from the npm registry, for the socket.io channel's browser test
+# (tests/ui/test_rasa_webchat.py); git-ignored, never vendored.
+WEBCHAT_VERSION="1.0.1"
+if [ -f .cache/webchat/node_modules/rasa-webchat/lib/index.js ] && grep -q "\"version\": \"$WEBCHAT_VERSION\"" .cache/webchat/node_modules/rasa-webchat/package.json; then
+  step_done "rasa-webchat" "present"
+elif command -v npm >/dev/null 2>&1; then
+  try_step "rasa-webchat" "the rasa-webchat browser test will be skipped" \
+    npm install --prefix .cache/webchat --no-audit --no-fund --no-save "rasa-webchat@$WEBCHAT_VERSION"
+else
+  step_done "rasa-webchat" "not installed (npm missing): the rasa-webchat browser test will be skipped"
 fi
 # PostgreSQL for the multi-process deployment tests (tests/deploy: a throwaway cluster on loopback; docs/deploy.md).
 if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
