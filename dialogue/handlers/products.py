@@ -23,8 +23,11 @@ MAX_COMPARE = 4
 MAX_ANSWER_CARDS = 3
 ROUTED_AS_QUESTION = {"compare", "ask_product_question", "refine", "search_product", "out_of_scope", "add_to_cart"}
 #: Chinese turns the classifier may give any of these intents and still be a product question ("第一个吵不吵" reads
-#: as a complaint, "大家怎么说" as chitchat).
-ROUTED_AS_QUESTION_ZH = ROUTED_AS_QUESTION | {"chitchat", "feedback_negative", "feedback_positive"}
+#: as a complaint, "大家怎么说" as chitchat, "哪款评分最高" as a wish for more).
+ROUTED_AS_QUESTION_ZH = ROUTED_AS_QUESTION | {"chitchat", "feedback_negative", "feedback_positive", "show_more"}
+#: Intents under which a Chinese superlative or filter is a question only when it asks "which" (哪个最便宜): "还有更便宜的吗"
+#: wants more products.
+ASKS_FOR_PRODUCTS_ZH = {"refine", "search_product", "add_to_cart", "show_more"}
 #: Chinese requests that stay what they are: compare, add to cart, buy, search, show, recommend.
 REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|购物车|买|下单|搜|找|看看|推荐|换一|来[一两几]")
 #: A Chinese question form: a final 吗 / 么 / 嘛 / 呢, "A不A" (吵不吵, 有没有), or a question word.
@@ -130,9 +133,9 @@ def _routes_to_question_zh(turn: Turn) -> bool:
         return False
     shape = read_question(turn.text, len(slots.references))
     if shape.kind in ("superlative", "pairwise", "filter"):
-        return turn.nlu.intent not in ("refine", "search_product", "add_to_cart") or WHICH_ZH.search(text) is not None
-    if turn.nlu.intent == "ask_product_question":
-        return False  # on its way there already
+        return turn.nlu.intent not in ASKS_FOR_PRODUCTS_ZH or WHICH_ZH.search(text) is not None
+    if turn.nlu.intent in ("ask_product_question", "show_more"):
+        return False  # on its way there already, or a wish for more
     focused = state.focus is not None and state.focus in state.last_shown
     if not (slots.references or focused) or not QUESTION_FORM_ZH.search(text):
         return False

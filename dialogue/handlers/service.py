@@ -57,24 +57,26 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     return turn.plan(action, facts=facts, quick_replies=["Talk to a person"] if action != "order_status" else [])
 
 
+#: How to reach the store (answered from the policies, also when the classifier filed it as a hand-off).
+CONTACT_EN = (r"phone number|call you|email address|contact (you|customer)|customer (service|care|support) (hours|number|phone|email)"
+              r"|opening hours|(are|r) (you|u) open")
+CONTACT_ZH = r"电话|联系方式|怎么联系|联系你们|邮箱|营业时间|上班时间|几点上班|几点下班|人工服务时间"
 #: Policy questions the intent classifier files elsewhere ("do you take paypal" as checkout, "what is your phone number"
 #: as chitchat or hand-off; 能用花呗吗 as checkout): a question with one of these phrases, classified as one of
 #: ``FILED_ELSEWHERE``, is a policy question. One pattern per language, matched on the turn's language.
 POLICY_PHRASES = re.compile(
     r"\b(paypal|apple pay|google pay|klarna|afterpay|installments?|payment (methods?|options?)|credit cards?|debit cards?"
     r"|cash on delivery|crypto\w*|bitcoin|pay (with|by|in|using)|card (be |get |gets |is )?charged|charge my card|sales tax"
-    r"|warranty|warranties|guarantee[ds]?|price[- ]match\w*|match (a|the|their|your) price|phone number|call you|email address"
-    r"|contact (you|customer)|customer (service|care|support) (hours|number|phone|email)|opening hours|(are|r) (you|u) open)\b")
+    rf"|warranty|warranties|guarantee[ds]?|price[- ]match\w*|match (a|the|their|your) price|{CONTACT_EN})\b")
 POLICY_PHRASES_ZH = re.compile(
     r"(?i)paypal|apple ?pay|支付宝|微信支付|微信付|花呗|白条|分期|付款方式|支付方式|怎么付款|怎么支付|用什么付|能刷|信用卡|银行卡|储蓄卡"
-    r"|货到付款|比特币|数字货币|扣款|发票|开票|保修|质保|三包|保价|价保|比价|电话|联系方式|怎么联系|联系你们|邮箱|营业时间|上班时间"
-    r"|几点上班|几点下班|人工服务时间")
+    rf"|货到付款|比特币|数字货币|扣款|发票|开票|保修|质保|三包|保价|价保|比价|{CONTACT_ZH}")
 QUESTION = re.compile(r"^\s*(do|does|did|can|could|will|would|is|are|was|how|what|whats|what's|when|where|which|who|why|any|r)\b|\?\s*$")
 QUESTION_ZH = re.compile(r"[吗么嘛呢？?]|多少|多久|几|怎么|怎样|如何|哪些|哪种|哪个|什么|能不能|可不可以|可以|支持|有没有|是否|行不行")
 FILED_ELSEWHERE = {"checkout", "out_of_scope", "chitchat", "greet", "thanks", "affirm", "deny", "refine", "search_product"}
 #: Contact questions ("what's your phone number", 客服电话多少) that the data files as a hand-off: answered from the
 #: contact policy unless the shopper asks for a person.
-CONTACT_PHRASES = re.compile(r"(?i)phone number|call you|email address|contact (you|customer)|opening hours|电话|联系方式|怎么联系|联系你们|邮箱|营业时间|上班时间")
+CONTACT_PHRASES = re.compile(rf"(?i)\b({CONTACT_EN})\b|{CONTACT_ZH}")
 ASKS_FOR_PERSON = re.compile(r"(?i)\b(person|human|agent|someone|somebody|representative|real people)\b|人工|真人|转接|找个人|找人|有人吗|客服人员|经理|领导|投诉")
 
 
