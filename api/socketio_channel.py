@@ -13,7 +13,9 @@ The other channels' rules hold: the API key (``auth: {"token": …}``, the ``X-A
 an ``api_key`` query parameter, for browsers that cannot set headers on a WebSocket) is checked on connect, and
 every message goes through the :class:`ConversationGateway` (the sender's rate limit, metrics under ``socketio``).
 ``customData.language`` overrides language detection and ``customData.message_id`` makes a resend idempotent. An
-error is an ``error`` event (``{"status": …, "detail": …}``), which widgets ignore.
+error is an ``error`` event (``{"status": …, "detail": …}``), which widgets ignore. A client that asks for an
+acknowledgement of ``user_uttered`` (socket.io's ack; rasa-webchat does not) gets it once the turn's messages are
+sent: ``{"status": 200, "conversation_id": …, "turn_index": …, "replayed": …}``, or the error's status and detail.
 """
 
 from __future__ import annotations
@@ -76,15 +78,14 @@ class SocketChannel:
         await self.server.enter_room(sid, session_id)
         await self.server.emit("session_confirm", session_id, to=sid)
 
-    async def user_uttered(self, sid: str, data: Any = None) -> None:
+    async def user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """One turn; returns the acknowledgement (see the module docstring)."""
         if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-            await self._error(sid, 422, "user_uttered needs {\"message\": \"…\", \"session_id\": \"…\"}.")
-            return
+            return await self._error(sid, 422, "user_uttered needs {\"message\": \"…\", \"session_id\": \"…\"}.")
         session = await self.server.get_session(sid)
         session_id = data.get("session_id") or session.get("session_id")
         if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-            await self._error(sid, 422, "Send session_request first, or a session_id with user_uttered.")
-            return
+            return await self._error(sid, 422, "Send session_request first, or a session_id with user_uttered.")
         custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
         language = custom.get("language") if isinstance(custom.get("language"), str) else None
         message_id = custom.get("message_id") if isinstance(custom.get("message_id"), str) else None
@@ -92,26 +93,25 @@ class SocketChannel:
             result = await anyio.to_thread.run_sync(
                 lambda: self.ctx.gateway.turn("socketio", session_id, data["message"], language=language, message_id=message_id))
         except RateLimitedError as exc:
-            await self._error(sid, 429, str(exc))
-            return
+            return await self._error(sid, 429, str(exc))
         except UnknownConversationError as exc:
-            await self._error(sid, 404, str(exc))
-            return
+            return await self._error(sid, 404, str(exc))
         except (BackendUnavailableError, NotReadyError):
-            await self._error(sid, 503, "A backend service is unavailable; retry shortly.")
-            return
+            return await self._error(sid, 503, "A backend service is unavailable; retry shortly.")
         except UserError as exc:
-            await self._error(sid, 422, str(exc))
-            return
+            return await self._error(sid, 422, str(exc))
         except Exception:  # noqa: BLE001 - the socket stays up; the details stay in the log
             log.exception("socketio.turn_failed session=%s", session_id)
-            await self._error(sid, 500, "Internal error.")
-            return
+            return await self._error(sid, 500, "Internal error.")
         for message in bot_messages(result):
             await self.server.emit(BOT_EVENT, message, room=session_id)
+        return {"status": 200, "conversation_id": result.conversation_id, "turn_index": result.turn_index,
+                "replayed": result.replayed}
 
-    async def _error(self, sid: str, status: int, detail: str) -> None:
-        await self.server.emit("error", {"status": status, "detail": detail}, to=sid)
+    async def _error(self, sid: str, status: int, detail: str) -> dict[str, Any]:
+        error = {"status": status, "detail": detail}
+        await self.server.emit("error", error, to=sid)
+        return error
 
 
 def bot_messages(result: TurnResult) -> list[dict[str, Any]]:

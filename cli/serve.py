@@ -68,12 +68,18 @@ def bench_serve(
     turns: int = typer.Option(10, "--turns", min=1, max=100, help="Turns per conversation."),
     concurrency: int = typer.Option(32, "--concurrency", min=1, max=512, help="Most requests in flight at once."),
     workers: int = typer.Option(2, "--workers", min=1, max=32, help="Server processes (`shopassist serve --workers`); 2 uses both cores of a 2-core machine."),
+    transport: str = typer.Option("http", "--transport", help="http (the native API) or socketio (Rasa's socket.io "
+                                  "channel: every conversation connected at once; --concurrency unused)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Load the HTTP API (a real server on a loopback port): errors, lost turns, turns/s, p50/p95 latency."""
+    """Load the server (a real one on a loopback port) through the HTTP API or the socket.io channel: errors, lost
+    turns, turns/s, p50/p95 latency."""
     from lab.bench.load import bench_serve as run_bench
 
-    report = run_bench(get_settings(), conversations=conversations, turns=turns, concurrency=concurrency, workers=workers)
+    if transport not in ("http", "socketio"):
+        raise typer.BadParameter("--transport must be http or socketio")
+    report = run_bench(get_settings(), conversations=conversations, turns=turns, concurrency=concurrency, workers=workers,
+                       transport=transport)
     emit(report, as_json=as_json, title="bench serve")
     if not report.ok:
         raise typer.Exit(code=1)

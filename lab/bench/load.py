@@ -1,4 +1,6 @@
-"""Load test of the HTTP API: N concurrent conversations × T turns from an asyncio httpx client (bounded concurrency).
+"""Load test of the server: N concurrent conversations × T turns, through the native HTTP API (an asyncio httpx
+client, bounded concurrency) or Rasa's socket.io channel (one python-socketio client per conversation, all connected
+at once, each turn acknowledged by the server once its messages are sent).
 
 It counts errors, checks that every turn was stored (through the state endpoint), and measures throughput and latency.
 ``shopassist bench serve`` runs it against a real uvicorn server started in a subprocess on a loopback port.
@@ -53,6 +55,7 @@ class LoadReport(BaseModel):
     latency_p95_ms: float
     latency_max_ms: float
     server: str = "uvicorn"
+    transport: str = "http"
 
     @property
     def ok(self) -> bool:
@@ -121,28 +124,83 @@ async def drive(base_url: str, conversations: int, turns: int, *, concurrency: i
             stored += len(texts)
             lost += sum(1 for i, text in enumerate(expected) if i >= len(texts) or texts[i] != text)
 
+    return _report(conversations, turns, concurrency, latencies, errors, stored, lost, seconds)
+
+
+def _report(conversations: int, turns: int, concurrency: int, latencies: list[float], errors: list[str], stored: int,
+            lost: int, seconds: float, transport: str = "http") -> LoadReport:
     ms = [elapsed * 1000 for elapsed in latencies] or [0.0]
-    turns_sent = conversations * turns
     return LoadReport(
-        conversations=conversations, turns_per_conversation=turns, concurrency=concurrency, turns_sent=turns_sent,
+        conversations=conversations, turns_per_conversation=turns, concurrency=concurrency, turns_sent=conversations * turns,
         turns_ok=len(latencies), errors=len(errors), error_samples=errors[:5], turns_stored=stored,
         lost_turns=lost, seconds=round(seconds, 3),
         throughput_turns_per_s=round(len(latencies) / seconds, 1) if seconds else 0.0,
         latency_p50_ms=round(percentile(ms, 50), 1), latency_p95_ms=round(percentile(ms, 95), 1),
-        latency_max_ms=round(max(ms), 1),
+        latency_max_ms=round(max(ms), 1), transport=transport,
     )
 
 
-def drive_sync(base_url: str, conversations: int, turns: int, **kwargs: object) -> LoadReport:
-    """:func:`drive` from synchronous code, in a thread of its own (safe even where an event loop already runs)."""
+async def drive_socketio(base_url: str, conversations: int, turns: int, *, api_key: str | None = None,
+                         sender_prefix: str = "load", timeout_s: float = 60.0) -> LoadReport:
+    """:func:`drive` through the socket.io channel: every conversation is a connected client (all at once), sending
+    its turns one after another as ``user_uttered`` with an acknowledgement; the stored turns are checked over HTTP."""
+    import socketio
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    sent: dict[str, tuple[str, list[str]]] = {}
+    run = secrets.token_hex(4)
+
+    async def conversation(index: int) -> None:
+        sender = f"{sender_prefix}-{run}-{index}"
+        client = socketio.AsyncClient(reconnection=False)
+        try:
+            await client.connect(base_url, socketio_path="socket.io", auth={"token": api_key} if api_key else None,
+                                 transports=["websocket"], wait_timeout=timeout_s)
+            for text in script_for(index, turns):
+                started = time.perf_counter()
+                ack = await client.call("user_uttered", {"message": text, "session_id": sender}, timeout=timeout_s)
+                if not isinstance(ack, dict) or ack.get("status") != 200:
+                    errors.append(f"{sender} {text!r}: {ack}")
+                    continue
+                latencies.append(time.perf_counter() - started)
+                sent.setdefault(ack["conversation_id"], (sender, []))[1].append(text)
+        except (socketio.exceptions.SocketIOError, OSError) as exc:
+            errors.append(f"{sender}: {type(exc).__name__} {exc}")
+        finally:
+            await client.disconnect()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(conversation(i) for i in range(conversations)))
+    seconds = time.perf_counter() - started
+
+    stored = lost = 0
+    headers = {"X-API-Key": api_key} if api_key else {}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout_s) as http:
+        for cid, (sender, texts_sent) in sent.items():
+            response = await http.get(f"/api/conversations/{cid}", params={"sender": sender})
+            texts = [t["text"] for t in response.json()["turns"]] if response.status_code == 200 else []
+            stored += len(texts)
+            lost += sum(1 for i, text in enumerate(texts_sent) if i >= len(texts) or texts[i] != " ".join(text.split()))
+    return _report(conversations, turns, conversations, latencies, errors, stored, lost, seconds, transport="socketio")
+
+
+def drive_sync(base_url: str, conversations: int, turns: int, *, transport: str = "http", **kwargs: object) -> LoadReport:
+    """:func:`drive` (or :func:`drive_socketio` for ``transport="socketio"``) from synchronous code, in a thread of its
+    own (safe even where an event loop already runs)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    if transport == "socketio":
+        kwargs.pop("concurrency", None)  # every conversation is connected at once
+        coroutine = drive_socketio(base_url, conversations, turns, **kwargs)  # type: ignore[arg-type]
+    else:
+        coroutine = drive(base_url, conversations, turns, **kwargs)  # type: ignore[arg-type]
     with ThreadPoolExecutor(1, thread_name_prefix="load") as pool:
-        return pool.submit(asyncio.run, drive(base_url, conversations, turns, **kwargs)).result()  # type: ignore[arg-type]
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, concurrency: int = 32, workers: int = 2,
-                startup_timeout_s: float = 180.0) -> LoadReport:
+                startup_timeout_s: float = 180.0, transport: str = "http") -> LoadReport:
     """Start ``shopassist serve`` in a subprocess on a free loopback port (fresh conversation database), load it, stop it."""
     import socket
 
@@ -168,7 +226,7 @@ def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, c
             try:
                 base_url = f"http://127.0.0.1:{port}"
                 _wait_ready(base_url, process, startup_timeout_s, log_path)
-                report = drive_sync(base_url, conversations, turns, concurrency=concurrency, api_key=api_key)
+                report = drive_sync(base_url, conversations, turns, transport=transport, concurrency=concurrency, api_key=api_key)
                 return report.model_copy(update={"server": f"uvicorn, {workers} worker{'s' if workers > 1 else ''}"})
             finally:
                 process.terminate()
