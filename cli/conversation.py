@@ -41,10 +41,12 @@ def ask(
 def chat(sender: str = typer.Option("cli", "--sender")) -> None:
     """Chat in the terminal. /like N and /dislike N rate card N; /quit leaves."""
     from assistant.wiring import build_assistant
+    from ui.texts import book, shop_language
 
     assistant = build_assistant(get_settings())
     conversation_id = assistant.start(sender)
-    console.print("[bold]ShopAssist[/] — what are you looking for? (/like N, /dislike N, /quit)")
+    words = book(shop_language(assistant.settings))  # the shop's language until the shopper writes
+    console.print(f"[bold]ShopAssist[/] — {words['cli.welcome']}")
     cards: list[str] = []
     while True:
         try:
@@ -57,9 +59,9 @@ def chat(sender: str = typer.Option("cli", "--sender")) -> None:
             parts = text.split()
             if len(parts) == 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= len(cards):
                 assistant.feedback(conversation_id, sender, cards[int(parts[1]) - 1], liked=parts[0] == "/like")
-                console.print("[dim]noted[/]")
+                console.print(f"[dim]{words['cli.noted']}[/]")
             else:
-                console.print("[yellow]usage: /like N or /dislike N, N a card number from the last reply[/]")
+                console.print(f"[yellow]{words['cli.rating_usage']}[/]")
             continue
         try:
             result = assistant.handle(conversation_id, sender, text)
@@ -67,6 +69,7 @@ def chat(sender: str = typer.Option("cli", "--sender")) -> None:
             console.print(f"[yellow]{exc}[/]")
             continue
         cards = [c.product_id for c in result.plan.products] or cards
+        words = book(result.plan.language)  # the shopper's language from now on
         console.print(f"[bold green]shopassist>[/] {result.text}")
         print_plan_comparison(result.plan, assistant.settings.currency)
 

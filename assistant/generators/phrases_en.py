@@ -255,6 +255,10 @@ PHRASES: dict[str, str] = {
     "widget.example.1": "running shoes under $100",
     "widget.example.2": "What is the return policy?",
     "widget.example.3": "a waterproof jacket for hiking",
+    # the terminal chat (shopassist chat)
+    "cli.welcome": "What are you looking for? (/like N, /dislike N, /quit)",
+    "cli.noted": "noted",
+    "cli.rating_usage": "usage: /like N or /dislike N, N a card number from the last reply",
     # ordinals ("the second one")
     "ordinal.1": "first",
     "ordinal.2": "second",

@@ -247,6 +247,9 @@ PHRASES: dict[str, str] = {
     "widget.example.1": "我想买一双跑步鞋，500元以内",
     "widget.example.2": "退货政策是什么",
     "widget.example.3": "想要一件防水的登山外套",
+    "cli.welcome": "您想找点什么？（/like N 喜欢第N个，/dislike N 不喜欢第N个，/quit 退出）",
+    "cli.noted": "已记下",
+    "cli.rating_usage": "用法：/like N 或 /dislike N，N 是上一条回复里商品的序号",
     # ordinals ("第二个")
     "ordinal.1": "第一",
     "ordinal.2": "第二",

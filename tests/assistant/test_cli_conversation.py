@@ -29,8 +29,11 @@ def test_a_chinese_comparison_in_the_chat_has_chinese_labels(zh_home: Path, monk
     monkeypatch.setenv("SHOPASSIST_CATALOG", "zh")
     monkeypatch.setenv("COLUMNS", "200")  # rich's width: the table's cells on one line each
     get_settings.cache_clear()
-    result = CliRunner().invoke(app, ["chat"], input="我想买一双跑步鞋，500元以内\n比较一下前两个\n/quit\n")
+    result = CliRunner().invoke(app, ["chat"], input="/like 1\n我想买一双跑步鞋，500元以内\n/like 2\n比较一下前两个\n/quit\n")
     assert result.exit_code == 0, result.output
+    # the Chinese shop opens in Chinese, and a rating is acknowledged in the shopper's language
+    assert result.output.startswith("ShopAssist — 您想找点什么？"), result.output[:200]
+    assert "用法：/like N" in result.output and "已记下" in result.output, result.output
     table = result.output[result.output.index("┏"):]  # the comparison table, after the reply
     for label in ("价格", "品牌", "评分", "库存", "颜色", "尺码", "材质"):
         assert re.search(rf"│ {label}\s+│", table), f"no {label} row:\n{table}"
