@@ -135,6 +135,7 @@ class ShopAssistant:
                 slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
                 asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
                 reply=reply, product_ids=[card.product_id for card in plan.products], language=nlu.language,
+                unmet=plan.unmet_need(),
             )
             turn_event = TurnEvent(turn=record)
             state.apply(turn_event)

@@ -18,6 +18,7 @@ from cli.nlu import eval_app, train_app
 from cli.output import console
 from cli.qa import eval_qa  # noqa: F401 - registers `eval qa`
 from cli.search import eval_search  # noqa: F401 - registers `eval search`
+from cli.report import report
 from cli.serve import bench_serve, serve
 from core.errors import ShopAssistError
 
@@ -47,6 +48,7 @@ app.command("ask")(ask)
 app.command("chat")(chat)
 app.command("test")(test_dialogues)
 app.command("serve")(serve)
+app.command("report")(report)
 bench_app.command("serve")(bench_serve)
 bench_app.command("feedback")(bench_feedback)
 bench_app.command("generate")(bench_generate)

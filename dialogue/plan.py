@@ -15,7 +15,8 @@ from pydantic import (
 
 from core.language import Language
 from dialogue.actions import Action
-from dialogue.reply_facts import FACTS_BY_ACTION, Facts, ReplyFacts
+from dialogue.reply_facts import FACTS_BY_ACTION, AnswerFacts, Facts, ReplyFacts, ShowProductsFacts
+from dialogue.state import UnmetNeed
 from retrieval.models import CORE_ATTRIBUTES, ProductHit
 
 FactsT = TypeVar("FactsT", bound=Facts)
@@ -114,6 +115,17 @@ class ReplyPlan(BaseModel):
         if not isinstance(self.facts, kind):
             raise TypeError(f"a {self.action} plan holds {type(self.facts).__name__}, not {kind.__name__}")
         return self.facts
+
+    def unmet_need(self) -> UnmetNeed | None:
+        """What the shopper asked for and the catalog could not give: a search that matched nothing as asked (the
+        request in words, or what the catalog does not carry), or a product question without an answer (its topic)."""
+        facts = self.facts
+        if isinstance(facts, ShowProductsFacts) and (not self.products or facts.unmatched or facts.not_carried):
+            words = facts.unmatched or ", ".join(facts.not_carried) or facts.constraints or (facts.category or "")
+            return UnmetNeed(kind="search", words=words)
+        if isinstance(facts, AnswerFacts) and not facts.known:
+            return UnmetNeed(kind="question", words=facts.topic or "")
+        return None
 
     def allowed_prices(self) -> set[float]:
         """Every price the reply may mention (for the grounding check)."""

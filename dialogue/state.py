@@ -40,6 +40,14 @@ class Goal(BaseModel):
     asked: list[str] = Field(default_factory=list, description="Slots already asked about; never asked twice.")
 
 
+class UnmetNeed(BaseModel):
+    """A search that matched nothing as asked, or a product question the catalog could not answer (for merchants)."""
+
+    kind: Literal["search", "question"]
+    words: str = Field(default="", description="The request that matched nothing ('red shoes under $20.00'), what the "
+                       "catalog does not carry, or the question's topic.")
+
+
 class TurnRecord(BaseModel):
     index: int
     text: str
@@ -51,6 +59,7 @@ class TurnRecord(BaseModel):
     reply: str = ""
     product_ids: list[str] = Field(default_factory=list, description="Products shown in this turn, in order.")
     language: Language = Field(default="en", description="The language the turn was understood and answered in.")
+    unmet: UnmetNeed | None = Field(default=None, description="What the shopper asked for and the catalog could not give.")
     at: datetime = Field(default_factory=now)
 
 
