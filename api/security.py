@@ -18,15 +18,18 @@ API_KEY_HEADER = "X-API-Key"
 
 def presented_key(request: Request) -> str | None:
     """The key in ``X-API-Key`` or ``Authorization: Bearer …``."""
-    key = request.headers.get(API_KEY_HEADER)
-    if key:
-        return key
-    auth = request.headers.get("Authorization", "")
-    scheme, _, token = auth.partition(" ")
+    return key_in_headers(request.headers.get(API_KEY_HEADER), request.headers.get("Authorization"))
+
+
+def key_in_headers(api_key: str | None, authorization: str | None) -> str | None:
+    """The key of an ``X-API-Key`` header's value, else of an ``Authorization: Bearer …`` one (any channel's headers)."""
+    if api_key:
+        return api_key
+    scheme, _, token = (authorization or "").partition(" ")
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def matches_any(key: str | None, keys: frozenset[str]) -> bool:
+def _matches(key: str | None, keys: frozenset[str]) -> bool:
     return key is not None and any(hmac.compare_digest(key.encode(), k.encode()) for k in keys)
 
 
@@ -44,15 +47,18 @@ class KeyCheck:
     def require(self, request: Request) -> None:
         if not self.enabled:
             return
-        key = presented_key(request)
-        if not (matches_any(key, self.keys) or matches_any(key, self.agent_keys)):
+        if not self.accepts(presented_key(request)):
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, detail=f"A valid API key is required in the {API_KEY_HEADER} header.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
+    def accepts(self, key: str | None) -> bool:
+        """A shopper's or an agent's key (any key when none is configured)."""
+        return not self.enabled or _matches(key, self.keys) or _matches(key, self.agent_keys)
+
     def is_agent(self, request: Request) -> bool:
-        return matches_any(presented_key(request), self.agent_keys)
+        return _matches(presented_key(request), self.agent_keys)
 
 
 class BodyLimitMiddleware:

@@ -31,7 +31,7 @@ import socketio
 
 from api.context import ApiContext
 from api.schemas import SENDER_PATTERN
-from api.security import matches_any
+from api.security import key_in_headers
 from assistant.rate_limit import RateLimitedError
 from assistant.service import TurnResult
 from core.errors import BackendUnavailableError, NotReadyError, UserError
@@ -66,8 +66,7 @@ class SocketChannel:
         server.on(USER_EVENT, self.user_uttered)
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        keys = self.ctx.keys
-        if keys.enabled and not matches_any(_presented_key(environ, auth), keys.keys | keys.agent_keys):
+        if not self.ctx.keys.accepts(_presented_key(environ, auth)):
             raise socketio.exceptions.ConnectionRefusedError("A valid API key is required (auth token, X-API-Key or api_key).")
 
     async def session_request(self, sid: str, data: Any = None) -> None:
@@ -151,10 +150,7 @@ def _presented_key(environ: dict[str, Any], auth: Any) -> str | None:
         for name in ("token", "api_key"):
             if isinstance(auth.get(name), str) and auth[name]:
                 return auth[name]
-    if environ.get("HTTP_X_API_KEY"):
-        return str(environ["HTTP_X_API_KEY"])
-    scheme, _, token = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
+    if key := key_in_headers(environ.get("HTTP_X_API_KEY"), environ.get("HTTP_AUTHORIZATION")):
+        return key
     values = parse_qs(str(environ.get("QUERY_STRING", ""))).get("api_key")
     return values[0] if values else None

@@ -120,11 +120,15 @@ async def drive(base_url: str, conversations: int, turns: int, *, concurrency: i
             cid, sender = item
             response = await request("GET", f"/api/conversations/{cid}", params={"sender": sender})
             texts = [t["text"] for t in response.json()["turns"]] if response is not None else []
-            expected = [" ".join(t.split()) for t in sent[cid]]
             stored += len(texts)
-            lost += sum(1 for i, text in enumerate(expected) if i >= len(texts) or texts[i] != text)
+            lost += _lost(texts, sent[cid])
 
     return _report(conversations, turns, concurrency, latencies, errors, stored, lost, seconds)
+
+
+def _lost(stored: list[str], sent: list[str]) -> int:
+    """Answered turns missing from (or out of order in) the stored conversation (texts as the server stores them)."""
+    return sum(1 for i, text in enumerate(sent) if i >= len(stored) or stored[i] != " ".join(text.split()))
 
 
 def _report(conversations: int, turns: int, concurrency: int, latencies: list[float], errors: list[str], stored: int,
@@ -181,7 +185,7 @@ async def drive_socketio(base_url: str, conversations: int, turns: int, *, api_k
             response = await http.get(f"/api/conversations/{cid}", params={"sender": sender})
             texts = [t["text"] for t in response.json()["turns"]] if response.status_code == 200 else []
             stored += len(texts)
-            lost += sum(1 for i, text in enumerate(texts_sent) if i >= len(texts) or texts[i] != " ".join(text.split()))
+            lost += _lost(texts, texts_sent)
     return _report(conversations, turns, conversations, latencies, errors, stored, lost, seconds, transport="socketio")
 
 
