@@ -1,5 +1,5 @@
-"""The ASGI app of ``shopassist serve``: native JSON API, Rasa's REST and socket.io channels, metrics, health and the
-Gradio widget."""
+"""The ASGI app of ``shopassist serve``: native JSON API, Rasa's REST and socket.io channels, the agent API and page
+(human takeover), the merchant dashboard, metrics, health and the Gradio widget."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import rest_channel, routes
+from api import admin_routes, agent_routes, rest_channel, routes
 from api.context import ApiContext, require_key
 from api.observability import HttpMetricsMiddleware
 from api.schemas import ErrorBody, Health
@@ -25,6 +25,7 @@ from assistant.metrics import METRICS
 from assistant.rate_limit import RateLimitedError
 from core.errors import BackendUnavailableError, NotReadyError, UserError
 from assistant.service import ShopAssistant
+from assistant.takeover import NotHandedOffError
 from core.settings import ServerSettings, Settings
 from dialogue.state_store import ConcurrentUpdateError, UnknownConversationError
 
@@ -53,6 +54,10 @@ def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None,
     app.state.shopassist = ApiContext.build(assistant, settings)
     app.include_router(routes.router)
     app.include_router(rest_channel.router)
+    app.include_router(agent_routes.router)
+    app.include_router(agent_routes.page_router)
+    app.include_router(admin_routes.router)
+    app.include_router(admin_routes.page_router)
     app.mount(SOCKET_PREFIX, socketio_app(app.state.shopassist))
     _add_operations(app, ui=mount_ui)
     _add_error_handlers(app)
@@ -119,6 +124,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         """A database connection failure that no store wrapped (e.g. the server restarting): 503, never 500."""
         log.warning("database.unavailable %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
         return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
+
+    @app.exception_handler(NotHandedOffError)
+    async def not_handed_off(_: Request, exc: NotHandedOffError) -> JSONResponse:
+        return _error(status.HTTP_409_CONFLICT, str(exc))
 
     @app.exception_handler(ConcurrentUpdateError)
     async def conflict(_: Request, exc: ConcurrentUpdateError) -> JSONResponse:

@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.context import ApiContext, get_context, require_key
 from api.schemas import (
     CONVERSATION_PATTERN, SENDER_PATTERN, CartView, ConversationCreated, ConversationView, CreateConversation, ErrorBody,
     FeedbackAck, MessageReply, PostFeedback, PostMessage, TurnView,
 )
-from api.streaming import SSE_HEADERS, first_item, sse_events
-from dialogue.state import ConversationState
+from api.streaming import SSE_HEADERS, agent_message_events, first_item, sse_events
+from dialogue.state import AgentMessage, ConversationState
 from dialogue.state_store import MESSAGE_ID_MAX
 
 ERRORS = {
@@ -67,6 +68,30 @@ def post_feedback(conversation_id: ConversationId, body: PostFeedback, ctx: Ctx)
                        liked_products=state.liked(), disliked_products=state.disliked())
 
 
+@router.get(
+    "/conversations/{conversation_id}/agent-messages",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": (
+        "`agent_message` events ({index, agent, text, at, from: \"person\"}, SSE id = index), as a person writes them.")}},
+)
+async def agent_messages(
+    conversation_id: ConversationId,
+    ctx: Ctx,
+    sender: Annotated[str, Query(pattern=SENDER_PATTERN, description="The conversation's sender.")],
+    after: Annotated[int | None, Query(ge=-1, description="Also send the stored messages numbered above this (-1: all).")] = None,
+    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=-1, description="Set by browsers on reconnect: as `after`.")] = None,
+) -> StreamingResponse:
+    """While a person has the conversation (hand-off), what they write to the shopper, as Server-Sent Events."""
+    await run_in_threadpool(ctx.assistant.state, conversation_id, sender)  # 404 for another sender's conversation
+    since = last_event_id if last_event_id is not None else after
+
+    def missed() -> list[AgentMessage]:
+        return [] if since is None else ctx.assistant.state(conversation_id, sender).agent_messages[since + 1:]
+
+    return StreamingResponse(agent_message_events(ctx.feed, conversation_id, missed), media_type="text/event-stream",
+                             headers=SSE_HEADERS)
+
+
 @router.get("/conversations/{conversation_id}", response_model=ConversationView)
 def get_conversation(
     conversation_id: ConversationId,
@@ -74,7 +99,7 @@ def get_conversation(
     ctx: Ctx,
     sender: Annotated[str | None, Query(pattern=SENDER_PATTERN, description="The conversation's sender (agent keys may leave it out).")] = None,
 ) -> ConversationView:
-    """A conversation's state: turns, cart, feedback, hand-off flag (for human agents taking over)."""
+    """A conversation's state: turns, cart, feedback, hand-off flag and what a person wrote to the shopper."""
     if sender is None and not ctx.keys.is_agent(request):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="The sender query parameter is required.")
     return conversation_view(ctx.assistant.state(conversation_id, sender))
@@ -89,5 +114,5 @@ def conversation_view(state: ConversationState) -> ConversationView:
                for t in state.turns],
         cart=[CartView(product_id=c.product_id, title=c.title, unit_price=c.unit_price, quantity=c.quantity, variant=c.variant) for c in state.cart],
         cart_total=state.cart_total, liked=state.liked(), disliked=state.disliked(), last_shown=state.last_shown,
-        pending=state.pending, order_id=state.order_id,
+        pending=state.pending, order_id=state.order_id, agent_messages=state.agent_messages,
     )

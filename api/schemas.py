@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.message_reply import MessageReply as MessageReply  # re-exported: the API response model
 from dialogue.pending import Pending
+from dialogue.state import AgentMessage
 
 #: Sender ids: what a channel calls its user (Rasa's ``sender``). Printable, no spaces, bounded.
 SENDER_PATTERN = r"^[A-Za-z0-9_.:@+\-]{1,128}$"
@@ -114,6 +115,7 @@ class ConversationView(BaseModel):
     last_shown: list[str]
     pending: Pending | None = Field(default=None, description="What the assistant waits for: an order number, a size, or which product was meant.")
     order_id: str | None = None
+    agent_messages: list[AgentMessage] = Field(default_factory=list, description="What a person wrote to the shopper (hand-off).")
 
 
 class ErrorBody(BaseModel):
@@ -158,9 +160,26 @@ class RasaButton(BaseModel):
 
 
 class RasaBotMessage(BaseModel):
-    """One bot message: exactly one of text, buttons (with optional text) or custom."""
+    """One bot message: exactly one of text, buttons (with optional text) or custom; a person's message (hand-off) is
+    text with ``metadata: {"from": "person", "agent": …}``."""
 
     recipient_id: str
     text: str | None = None
     buttons: list[RasaButton] | None = None
     custom: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+# Agent API (human takeover) ----------------------------------------------------------------------
+class AgentReply(_Strict):
+    agent: str = Field(min_length=1, max_length=64, description="The agent's display name, shown to the shopper.", examples=["Dana"])
+    text: str = Field(min_length=1, description="The message to the shopper.", examples=["Hi, I'm Dana. Let me check that order for you."])
+
+    _valid_text = field_validator("text")(encodable)
+
+
+class HandBack(_Strict):
+    agent: str = Field(min_length=1, max_length=64, examples=["Dana"])
+    text: str | None = Field(default=None, description="A last message to the shopper before the assistant answers again.")
+
+    _valid_text = field_validator("text")(encodable)

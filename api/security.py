@@ -34,11 +34,15 @@ def _matches(key: str | None, keys: frozenset[str]) -> bool:
 
 
 class KeyCheck:
-    """Who is calling: nobody needs a key when none is configured; agent keys may read any conversation."""
+    """Who is calling: nobody needs a shopper's key when none is configured; agent keys may read any conversation.
+
+    The agent API and the merchant dashboard always need their own keys (agent or admin): without any configured
+    they are off (403), since they read every shopper's conversations."""
 
     def __init__(self, settings: ServerSettings) -> None:
         self.keys = settings.api_key_set
         self.agent_keys = settings.agent_key_set
+        self.admin_keys = settings.admin_key_set
 
     @property
     def enabled(self) -> bool:
@@ -59,6 +63,20 @@ class KeyCheck:
 
     def is_agent(self, request: Request) -> bool:
         return _matches(presented_key(request), self.agent_keys)
+
+    def require_agent(self, request: Request) -> None:
+        _require_role(request, self.agent_keys, "agent", "SHOPASSIST_AGENT_API_KEYS")
+
+    def require_admin(self, request: Request) -> None:
+        _require_role(request, self.admin_keys, "admin", "SHOPASSIST_ADMIN_API_KEYS")
+
+
+def _require_role(request: Request, keys: frozenset[str], role: str, setting: str) -> None:
+    if not keys:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"No {role} keys are configured ({setting}): this part is off.")
+    if not _matches(presented_key(request), keys):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=f"An {role} key is required in the {API_KEY_HEADER} header.",
+                            headers={"WWW-Authenticate": "Bearer"})
 
 
 class BodyLimitMiddleware:

@@ -15,7 +15,12 @@ every message goes through the :class:`ConversationGateway` (the sender's rate l
 ``customData.language`` overrides language detection and ``customData.message_id`` makes a resend idempotent. An
 error is an ``error`` event (``{"status": …, "detail": …}``), which widgets ignore. A client that asks for an
 acknowledgement of ``user_uttered`` (socket.io's ack; rasa-webchat does not) gets it once the turn's messages are
-sent: ``{"status": 200, "conversation_id": …, "turn_index": …, "replayed": …}``, or the error's status and detail.
+sent: ``{"status": 200, "conversation_id": …, "turn_index": …, "replayed": …, "waiting_for_person": …}``, or the
+error's status and detail.
+
+While a person has the conversation (hand-off) the assistant sends nothing; what the person writes is pushed to the
+session as ``bot_uttered`` ``{"text": …, "metadata": {"from": "person", "agent": …}}`` as soon as any worker stores it
+(``api.agent_feed``).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from assistant.service import TurnResult
 from core.errors import BackendUnavailableError, NotReadyError, UserError
 from core.money import money
 from dialogue.plan import ProductCard
-from dialogue.state_store import UnknownConversationError
+from dialogue.state_store import StoredAgentMessage, UnknownConversationError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,7 @@ class SocketChannel:
 
     def __init__(self, server: socketio.AsyncServer, ctx: ApiContext) -> None:
         self.server, self.ctx = server, ctx
+        self._listening = False
         server.on("connect", self.connect)
         server.on("session_request", self.session_request)
         server.on(USER_EVENT, self.user_uttered)
@@ -75,7 +81,15 @@ class SocketChannel:
         session_id = wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else uuid.uuid4().hex
         await self.server.save_session(sid, {"session_id": session_id})
         await self.server.enter_room(sid, session_id)
+        if not self._listening:  # the feed's task runs in the server's event loop: subscribe from inside it
+            self.ctx.feed.subscribe(self.push_agent_message)
+            self._listening = True
         await self.server.emit("session_confirm", session_id, to=sid)
+
+    async def push_agent_message(self, message: StoredAgentMessage) -> None:
+        """A person's message to the sessions of its conversation's sender in this process (none: nothing sent)."""
+        await self.server.emit(BOT_EVENT, {"text": message.text, "metadata": {"from": "person", "agent": message.agent}},
+                               room=message.sender)
 
     async def user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:
         """One turn; returns the acknowledgement (see the module docstring)."""
@@ -105,7 +119,7 @@ class SocketChannel:
         for message in bot_messages(result):
             await self.server.emit(BOT_EVENT, message, room=session_id)
         return {"status": 200, "conversation_id": result.conversation_id, "turn_index": result.turn_index,
-                "replayed": result.replayed}
+                "replayed": result.replayed, "waiting_for_person": result.waiting_for_person}
 
     async def _error(self, sid: str, status: int, detail: str) -> dict[str, Any]:
         error = {"status": status, "detail": detail}
@@ -118,6 +132,8 @@ def bot_messages(result: TurnResult) -> list[dict[str, Any]]:
     the comparison. Widgets show quick replies only under the latest message, so when there are some, the reply's
     last paragraph comes after the cards and carries them."""
     plan = result.plan
+    if result.waiting_for_person:  # a person answers
+        return []
     # widgets render markdown: a line of its own (a listed product) keeps its line break
     paragraphs = [part.replace("\n", "  \n") for part in result.text.strip().split("\n\n") if part.strip()] or [result.text]
     extras: list[dict[str, Any]] = []

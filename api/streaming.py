@@ -1,10 +1,16 @@
-"""Server-Sent Events for a streamed reply: ``token`` events with text chunks, then one ``done`` event with the turn."""
+"""Server-Sent Events: a streamed reply (``token`` events with text chunks, then one ``done`` event with the turn) and
+a conversation's messages from a person (``agent_message`` events)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+
+from api.agent_feed import AgentFeed
+from dialogue.state import AgentMessage
+from dialogue.state_store import StoredAgentMessage
 
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +21,8 @@ from assistant.service import TurnResult
 log = logging.getLogger(__name__)
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+#: A comment line this often keeps proxies from closing an idle agent-message stream.
+KEEPALIVE_S = 15.0
 _END = object()
 
 
@@ -49,3 +57,36 @@ async def sse_events(first: str | TurnResult, stream: Iterator[str | TurnResult]
         close = getattr(stream, "close", None)
         if close is not None:
             close()
+
+
+async def agent_message_events(feed: AgentFeed, conversation_id: str, missed: Callable[[], list[AgentMessage]],
+                               keepalive_s: float = KEEPALIVE_S) -> AsyncIterator[str]:
+    """``agent_message`` events ({index, agent, text, at}, SSE id = index) of one conversation: first those ``missed``
+    returns (read after subscribing, so none falls in between), then each as the feed hands it out."""
+    queue: asyncio.Queue[StoredAgentMessage] = asyncio.Queue()
+
+    async def listener(message: StoredAgentMessage) -> None:
+        if message.conversation_id == conversation_id:
+            queue.put_nowait(message)
+
+    unsubscribe = feed.subscribe(listener)
+    try:
+        sent = -1
+        for message in await run_in_threadpool(missed):
+            yield _agent_event(message.index, message.agent, message.text, message.at.isoformat())
+            sent = message.index
+        while True:
+            try:
+                stored = await asyncio.wait_for(queue.get(), keepalive_s)
+            except TimeoutError:
+                yield ": keepalive\n\n"
+                continue
+            if stored.index > sent:
+                yield _agent_event(stored.index, stored.agent, stored.text, stored.at.isoformat())
+                sent = stored.index
+    finally:
+        unsubscribe()
+
+
+def _agent_event(index: int, agent: str, text: str, at: str) -> str:
+    return f"id: {index}\n" + sse("agent_message", {"index": index, "agent": agent, "text": text, "at": at, "from": "person"})

@@ -17,6 +17,8 @@ from core.settings import ServerSettings
 from dialogue.state import ConversationState
 
 ChannelName = Literal["api", "rest", "socketio", "widget"]
+#: Channels that cannot push: what a person writes during a hand-off reaches the shopper with their next turn.
+PULL_CHANNELS: frozenset[ChannelName] = frozenset({"rest"})
 
 
 class ConversationGateway:
@@ -49,10 +51,12 @@ class ConversationGateway:
              message_id: str | None = None) -> TurnResult:
         """One turn, recorded under ``channel``; without a conversation id, the sender's open conversation;
         ``language``: the channel's language hint, if any; ``message_id``: the client's id of the message (a resend
-        gets the stored reply and is not recorded again)."""
+        gets the stored reply and is not recorded again). A pull channel gets the agent messages it has not
+        delivered in the result's ``from_person``."""
         self.admit(sender)
         conversation_id = self.open_conversation(sender) if conversation_id is None else conversation_id
-        result = self.assistant.handle(conversation_id, sender, text, language, message_id)
+        result = self.assistant.handle(conversation_id, sender, text, language, message_id,
+                                       collect_for=channel if channel in PULL_CHANNELS else None)
         if not result.replayed:
             record_turn(result, channel)
         return result

@@ -24,6 +24,8 @@ class MessageReply(BaseModel):
     cart: list[CartLine] = Field(default_factory=list)
     cart_total: float | None = None
     handoff: bool = False
+    waiting_for_person: bool = Field(default=False, description="A person has the conversation: the message waits for them "
+                                     "and the assistant does not answer (text is empty); their replies come as agent messages.")
     clarifying_slot: str | None = Field(default=None, description="The slot a clarifying question asks for (quick replies answer it).")
     timings_ms: dict[str, float] = Field(default_factory=dict)
     replayed: bool = Field(default=False, description="True: a resend of a message already answered (same Idempotency-Key or "
@@ -37,5 +39,5 @@ class MessageReply(BaseModel):
             conversation_id=result.conversation_id, turn_index=result.turn_index, text=result.text, action=plan.action,
             intent=plan.intent, confidence=plan.confidence, products=plan.products, quick_replies=plan.quick_replies,
             comparison=plan.comparison, cart=plan.cart, cart_total=plan.cart_total, handoff=plan.handoff,
-            clarifying_slot=str(slot) if slot else None, timings_ms=result.timings_ms, replayed=result.replayed,
+            waiting_for_person=result.waiting_for_person, clarifying_slot=str(slot) if slot else None, timings_ms=result.timings_ms, replayed=result.replayed,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -12,16 +12,18 @@ from pydantic import BaseModel, Field
 from assistant.generators.base import Generator, HistoryTurn
 from assistant.generators.phrases import localize_quick_replies
 from core.errors import BackendUnavailableError, UserError
-from core.language import turn_language
+from core.language import Language, turn_language
 from core.settings import Settings
 from core.timing import recording, stage
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.plan import ReplyPlan
 from dialogue.profiles import ProfileStore
-from dialogue.reply_facts import ClarificationFacts
+from dialogue.reply_facts import ClarificationFacts, HandoffFacts
 from dialogue.state import (
+    AgentMessage,
     ConversationState,
+    DeliveredEvent,
     Event,
     FeedbackEvent,
     FeedbackRecord,
@@ -43,6 +45,13 @@ class TurnResult(BaseModel):
     plan: ReplyPlan
     timings_ms: dict[str, float] = Field(default_factory=dict)
     replayed: bool = Field(default=False, description="A resend of a message already answered: the stored reply, not a new turn.")
+    from_person: list[AgentMessage] = Field(default_factory=list, description="What a person wrote that the channel had "
+                                            "not delivered (for channels that cannot push: ``handle(collect_for=…)``).")
+
+    @property
+    def waiting_for_person(self) -> bool:
+        """A person has the conversation: the message waits for them and there is no reply."""
+        return isinstance(self.plan.facts, HandoffFacts) and self.plan.facts.already
 
 
 class ShopAssistant:
@@ -77,12 +86,14 @@ class ShopAssistant:
 
     # turns ---------------------------------------------------------------------------------------
     def handle(self, conversation_id: str, sender: str, text: str, language: str | None = None,
-               message_id: str | None = None) -> TurnResult:
+               message_id: str | None = None, *, collect_for: str | None = None) -> TurnResult:
         """One turn: understand, decide, phrase, store (the conversation is locked throughout). ``language``: a
         channel's hint ("zh", "en", "zh-CN"); without one the message's script decides (core.language).
         ``message_id``: the client's id of the message; a resend of an answered one gets the stored reply
-        (``replayed``) and is not processed again."""
-        *_, result = self._turn(conversation_id, sender, text, stream=False, language=language, message_id=message_id)
+        (``replayed``) and is not processed again. ``collect_for``: a channel that cannot push (Rasa's REST): the
+        agent messages it has not delivered come in ``from_person``, marked delivered with the turn."""
+        *_, result = self._turn(conversation_id, sender, text, stream=False, language=language, message_id=message_id,
+                                collect_for=collect_for)
         assert isinstance(result, TurnResult)
         return result
 
@@ -95,7 +106,7 @@ class ShopAssistant:
         yield from self._turn(conversation_id, sender, text, stream=True, language=language, message_id=message_id)
 
     def _turn(self, conversation_id: str, sender: str, text: str, *, stream: bool, language: str | None = None,
-              message_id: str | None = None) -> Iterator[str | TurnResult]:
+              message_id: str | None = None, collect_for: str | None = None) -> Iterator[str | TurnResult]:
         text = self._validate(text)
         timings: dict[str, float] = {}
         with self.states.lock(conversation_id):
@@ -111,45 +122,60 @@ class ShopAssistant:
                     yield answered.text
                 yield answered
                 return
-            with recording(timings):
-                with stage("nlu"):
-                    nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending),
-                                                       turn_language(text, language, state.language))
-                with stage("dialogue"):
-                    events, plan = self.manager.respond(nlu, state)
-                    if plan.language != "en":  # the dialogue manager writes quick replies in English
-                        plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
-            mark = time.perf_counter()
-            deadline = started + self.settings.turn_deadline_s
-            if stream:  # no recording across these yields (see core.timing)
-                chunks: list[str] = []
-                for chunk in self.generator.stream(plan, self._history(state), deadline):
-                    chunks.append(chunk)
-                    yield chunk
-                reply = "".join(chunks).strip()
+            if state.handoff:  # a person has the conversation: the message waits for them, the assistant says nothing
+                events, plan = [], waiting_plan(text, turn_language(text, language, state.language))
+                record = TurnRecord(index=state.turn_count, text=text, action=plan.action, language=plan.language)
             else:
-                reply = self.generator.generate(plan, self._history(state), deadline)
-            timings["generate"] = _ms(mark)
-            record = TurnRecord(
-                index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
-                slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
-                asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
-                reply=reply, product_ids=[card.product_id for card in plan.products], language=nlu.language,
-                unmet=plan.unmet_need(),
-            )
-            turn_event = TurnEvent(turn=record)
-            state.apply(turn_event)
+                events, plan, record = yield from self._answer(text, state, language, stream=stream, started=started, timings=timings)
+            turn_events: list[Event] = [TurnEvent(turn=record)]
+            from_person = state.agent_messages[state.delivered.get(collect_for, 0):] if collect_for else []
+            if from_person:
+                turn_events.append(DeliveredEvent(channel=collect_for, upto=len(state.agent_messages)))
+            for event in turn_events:
+                state.apply(event)
             with recording(timings), stage("state.store"):
-                result = TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=reply,
-                                    plan=plan)
+                result = TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=record.reply,
+                                    plan=plan, from_person=from_person)
                 receipt = Receipt(message_id=message_id, text=text, reply=result.model_dump(mode="json")) if message_id else None
-                self.states.append(conversation_id, stored, [*events, turn_event], receipt)
+                self.states.append(conversation_id, stored, [*events, *turn_events], receipt)
                 self._learn_profile(state, events)
             timings["total"] = _ms(started)
-        log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, nlu.intent,
+        log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, record.intent,
                  plan.action, stream, timings["total"])
         result.timings_ms = dict(timings)
         yield result
+
+    def _answer(self, text: str, state: ConversationState, language: str | None, *, stream: bool, started: float,
+                timings: dict[str, float]) -> Generator[str, None, tuple[list[Event], ReplyPlan, TurnRecord]]:
+        """The assistant's answer: understand, decide, phrase (yielding the reply's chunks when streaming); the turn's
+        events, its plan and its record."""
+        with recording(timings):
+            with stage("nlu"):
+                nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending),
+                                                   turn_language(text, language, state.language))
+            with stage("dialogue"):
+                events, plan = self.manager.respond(nlu, state)
+                if plan.language != "en":  # the dialogue manager writes quick replies in English
+                    plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
+        mark = time.perf_counter()
+        deadline = started + self.settings.turn_deadline_s
+        if stream:  # no recording across these yields (see core.timing)
+            chunks: list[str] = []
+            for chunk in self.generator.stream(plan, self._history(state), deadline):
+                chunks.append(chunk)
+                yield chunk
+            reply = "".join(chunks).strip()
+        else:
+            reply = self.generator.generate(plan, self._history(state), deadline)
+        timings["generate"] = _ms(mark)
+        record = TurnRecord(
+            index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
+            slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
+            asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
+            reply=reply, product_ids=[card.product_id for card in plan.products], language=nlu.language,
+            unmet=plan.unmet_need(),
+        )
+        return events, plan, record
 
     def _answered(self, conversation_id: str, message_id: str | None, text: str) -> TurnResult | None:
         """The stored reply to ``message_id`` when the conversation already answered it (a client's resend)."""
@@ -197,6 +223,11 @@ class ShopAssistant:
         for turn in state.turns[-self.settings.history_turns :]:
             history += [HistoryTurn(role="user", text=turn.text), HistoryTurn(role="assistant", text=turn.reply)]
         return history
+
+def waiting_plan(text: str, language: Language) -> ReplyPlan:
+    """The plan of a message to a person (the conversation is handed off): no reply; the agent answers."""
+    return ReplyPlan(action="handoff", facts=HandoffFacts(already=True), handoff=True, user_text=text, language=language)
+
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)

@@ -20,7 +20,7 @@ def record_turn(result: TurnResult, channel: str) -> None:
     TURNS.inc(channel=channel, action=plan.action)
     if plan.action == "fallback":
         FALLBACKS.inc(channel=channel)
-    if plan.handoff:
+    if plan.handoff and not result.waiting_for_person:  # not the messages to the person
         HANDOFFS.inc(channel=channel)
     for stage, ms in result.timings_ms.items():
         STAGE_SECONDS.observe(ms / 1000.0, stage=stage)

@@ -64,12 +64,17 @@ def chat(sender: str = typer.Option("cli", "--sender")) -> None:
                 console.print(f"[yellow]{words['cli.rating_usage']}[/]")
             continue
         try:
-            result = assistant.handle(conversation_id, sender, text)
+            result = assistant.handle(conversation_id, sender, text, collect_for="cli")  # an agent's messages come along
         except ShopAssistError as exc:
             console.print(f"[yellow]{exc}[/]")
             continue
         cards = [c.product_id for c in result.plan.products] or cards
         words = book(result.plan.language)  # the shopper's language from now on
+        for message in result.from_person:
+            console.print(f"[bold magenta]{message.agent}>[/] {message.text}")
+        if result.waiting_for_person:
+            console.print(f"[dim]{words['cli.waiting_for_person']}[/]")
+            continue
         console.print(f"[bold green]shopassist>[/] {result.text}")
         print_plan_comparison(result.plan, assistant.settings.currency)
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
-
 import typer
+from rich.table import Table
 
-from cli.output import JSON_HELP, emit
-from core.errors import UserError
+from cli.output import JSON_HELP, console, emit
 from core.settings import get_settings
-
-PERIOD = re.compile(r"^(\d+)([mhdw])$")
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def report(
@@ -22,27 +16,34 @@ def report(
 ) -> None:
     """Conversations, turns, hand-offs and why, searches that found nothing (and their words), questions the catalog
     could not answer, categories and brands asked for, add-to-cart rate, feedback."""
-    from dialogue.report import build_report
+    from dialogue.report import build_report, period
     from dialogue.state_store import SqlStateStore
 
-    end = parse_moment(until) if until else datetime.now(UTC)
-    start = parse_since(since, end)
-    if start >= end:
-        raise UserError(f"The period is empty: --since {since} is not before {end.isoformat()}.")
+    start, end = period(since, until)
     settings = get_settings()
-    emit(build_report(SqlStateStore(settings.resolved_database_url), start, end), as_json=as_json, title="report")
-
-
-def parse_since(text: str, end: datetime) -> datetime:
-    """``7d`` before ``end``, or a date / time."""
-    if match := PERIOD.match(text.strip()):
-        return end - timedelta(**{UNITS[match[2]]: int(match[1])})
-    return parse_moment(text)
-
-
-def parse_moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise UserError(f"Not a period or a date: {text!r} (try 7d, 24h or 2026-12-01).") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    result = build_report(SqlStateStore(settings.resolved_database_url), start, end)
+    if as_json:
+        emit(result, as_json=True)
+        return
+    totals = result.model_dump(mode="json", include={"since", "until", "conversations", "conversations_started", "turns",
+                                                       "handoffs", "searches_without_results", "unanswered_questions",
+                                                       "conversations_adding_to_cart", "add_to_cart_rate", "feedback"})
+    emit(totals, as_json=False, title="report")
+    days = Table(title="per day (UTC)")
+    for column in ("day", "conversations", "turns", "hand-offs", "no results", "adding to cart"):
+        days.add_column(column, justify="left" if column == "day" else "right")
+    for day in result.days:
+        days.add_row(str(day.day), str(day.conversations), str(day.turns), str(day.handoffs), str(day.searches_without_results),
+                     str(day.conversations_adding_to_cart))
+    console.print(days)
+    for title, counts in (("hand-offs: what the shopper said", result.handoff_reasons),
+                          ("searches without results: the words", result.search_words_without_results),
+                          ("questions the catalog could not answer", result.unanswered_question_texts),
+                          ("categories asked for", result.categories_asked), ("brands asked for", result.brands_asked)):
+        if counts:
+            table = Table(title=title)
+            table.add_column("")
+            table.add_column("times", justify="right")
+            for count in counts:
+                table.add_row(count.value, str(count.count))
+            console.print(table)

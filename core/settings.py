@@ -273,7 +273,10 @@ class ServerSettings(_Section):
     host: str = Field(default="127.0.0.1", description="Address `shopassist serve` binds (0.0.0.0 to expose it).")
     port: int = Field(default=8080, ge=0, le=65535, description="Port `shopassist serve` listens on.")
     api_keys: SecretStr | None = Field(default=None, description="Comma-separated API keys; when set, /api, /webhooks and /metrics need one in the X-API-Key header (or Authorization: Bearer).")
-    agent_api_keys: SecretStr | None = Field(default=None, description="Comma-separated keys of human agents: they may read any conversation's state (hand-off).")
+    agent_api_keys: SecretStr | None = Field(default=None, description="Comma-separated keys of human agents: they list handed-off conversations, read any conversation, reply to shoppers and hand conversations back (/api/agent, the /agent page).")
+    admin_api_keys: SecretStr | None = Field(default=None, description="Comma-separated keys of the shop's staff: the merchant dashboard (/dashboard, /api/admin/report). Without any, the dashboard is off.")
+    agent_poll_s: float = Field(default=0.5, gt=0, le=10, description="How often each worker looks for agent messages stored by any worker, to push them to its shoppers (socket.io, SSE).")
+    widget_agent_poll_s: float = Field(default=2.0, ge=0.5, le=30, description="How often a widget (/ui) in a hand-off looks for the person's messages.")
     cors_origins: str = Field(default="", description="Comma-separated origins allowed by CORS (\"*\" for any); empty: no CORS headers.")
     rate_limit_per_minute: int = Field(default=120, ge=0, description="Requests per sender per minute on the message endpoints (0: no limit).")
     max_body_bytes: int = Field(default=16_384, ge=256, description="Larger request bodies are refused with 413.")
@@ -287,6 +290,10 @@ class ServerSettings(_Section):
     @property
     def agent_key_set(self) -> frozenset[str]:
         return _split_secret(self.agent_api_keys)
+
+    @property
+    def admin_key_set(self) -> frozenset[str]:
+        return _split_secret(self.admin_api_keys)
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -159,7 +159,8 @@ class PolicyFacts(Facts):
 
 
 class HandoffFacts(Facts):
-    already: bool = False
+    already: bool = Field(default=False, description="A person has the conversation already: the message waits for "
+                          "them and the assistant does not answer it.")
 
 
 class GreetFacts(Facts):

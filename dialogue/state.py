@@ -123,9 +123,37 @@ class ServiceEvent(_Event):
 
 
 class HandoffEvent(_Event):
+    """The conversation goes to a person (``active``) or back to the assistant; ``by``: the agent who took it over
+    or handed it back (empty when the shopper asked)."""
+
     type: Literal["handoff"] = "handoff"
     active: bool = True
     reason: str = ""
+    by: str = ""
+
+
+class AgentMessage(BaseModel):
+    """What a person (a support agent) wrote to the shopper during a hand-off."""
+
+    index: int = Field(description="Its number among the conversation's agent messages, from 0.")
+    agent: str = Field(description="The agent's display name.")
+    text: str
+    after_turn: int = Field(description="How many shopper turns came before it.")
+    at: datetime = Field(default_factory=now)
+
+
+class AgentMessageEvent(_Event):
+    type: Literal["agent_message"] = "agent_message"
+    agent: str
+    text: str
+
+
+class DeliveredEvent(_Event):
+    """Agent messages ``[0, upto)`` reached the shopper on a channel that cannot push (Rasa's REST channel)."""
+
+    type: Literal["delivered"] = "delivered"
+    channel: str
+    upto: int
 
 
 class ResetEvent(_Event):
@@ -133,7 +161,8 @@ class ResetEvent(_Event):
 
 
 Event = Annotated[
-    TurnEvent | GoalEvent | ShownEvent | FocusEvent | CartEvent | FeedbackEvent | ServiceEvent | HandoffEvent | ResetEvent,
+    TurnEvent | GoalEvent | ShownEvent | FocusEvent | CartEvent | FeedbackEvent | ServiceEvent | HandoffEvent | ResetEvent
+    | AgentMessageEvent | DeliveredEvent,
     Field(discriminator="type"),
 ]
 
@@ -159,6 +188,10 @@ class ConversationState(BaseModel):
     pending: Pending | None = None
     order_id: str | None = None
     handoff: bool = False
+    handoff_reason: str = Field(default="", description="Why the conversation went to a person (the shopper's words).")
+    handoff_at: datetime | None = Field(default=None, description="When the current hand-off began.")
+    agent_messages: list[AgentMessage] = Field(default_factory=list)
+    delivered: dict[str, int] = Field(default_factory=dict, description="Per pull channel: agent messages delivered.")
     events_applied: int = 0
 
     _legacy_pending = field_validator("pending", mode="before")(parse_legacy)
@@ -221,8 +254,15 @@ class ConversationState(BaseModel):
             case ServiceEvent(pending=pending, order_id=order_id):
                 self.pending = pending
                 self.order_id = order_id or self.order_id
-            case HandoffEvent(active=active):
+            case HandoffEvent(active=active, reason=reason):
+                if active and not self.handoff:
+                    self.handoff_reason, self.handoff_at = reason, event.at
                 self.handoff = active
+            case AgentMessageEvent(agent=agent, text=text):
+                self.agent_messages.append(AgentMessage(index=len(self.agent_messages), agent=agent, text=text,
+                                                        after_turn=self.turn_count, at=event.at))
+            case DeliveredEvent(channel=channel, upto=upto):
+                self.delivered[channel] = max(self.delivered.get(channel, 0), upto)
             case ResetEvent():
                 self.goal, self.past_goals, self.shown, self.last_shown, self.focus = None, [], [], [], None
                 self.cart, self.pending, self.order_id, self.handoff = [], None, None, False

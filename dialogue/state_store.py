@@ -66,9 +66,31 @@ class StateStore(Protocol):
 
     def conversations_of(self, sender: str) -> list[str]: ...
 
+    def handed_off(self) -> list[str]:
+        """The conversations a person has now (handed off and not handed back), oldest hand-off first."""
+        ...
+
+    def agent_messages_after(self, event_id: int) -> list[StoredAgentMessage]:
+        """Agent messages stored (by any worker) as events numbered above ``event_id``, in order."""
+        ...
+
+    def last_event_id(self) -> int: ...
+
     def ping(self) -> None:
         """Raise :class:`BackendUnavailableError` when the store cannot be reached (readiness checks)."""
         ...
+
+
+class StoredAgentMessage(BaseModel):
+    """An agent's message as the channels deliver it (``index``: its number in the conversation)."""
+
+    event_id: int
+    conversation_id: str
+    sender: str
+    index: int
+    agent: str
+    text: str
+    at: datetime
 
 
 class _Base(DeclarativeBase):
@@ -197,6 +219,41 @@ class SqlStateStore:
         with self._session() as session:
             query = select(ConversationRow.id).where(ConversationRow.sender == sender).order_by(ConversationRow.created_at)
             return list(session.scalars(query))
+
+    def handed_off(self) -> list[str]:
+        """Folds only the hand-off and reset events (rare), not whole conversations."""
+        with self._session() as session:
+            rows = session.execute(select(EventRow.conversation_id, EventRow.payload)
+                                   .where(EventRow.type.in_(("handoff", "reset"))).order_by(EventRow.id)).all()
+        active: dict[str, None] = {}
+        for conversation_id, payload in rows:
+            active.pop(conversation_id, None)
+            if payload.get("type") == "handoff" and payload.get("active", True):
+                active[conversation_id] = None
+        return list(active)
+
+    def agent_messages_after(self, event_id: int) -> list[StoredAgentMessage]:
+        with self._session() as session:
+            rows = session.execute(
+                select(EventRow.id, EventRow.conversation_id, ConversationRow.sender, EventRow.payload, EventRow.created_at)
+                .join(ConversationRow, ConversationRow.id == EventRow.conversation_id)
+                .where(EventRow.id > event_id, EventRow.type == "agent_message").order_by(EventRow.id)
+            ).all()
+            numbers = self._agent_message_numbers(session, [(row[0], row[1]) for row in rows])
+        return [StoredAgentMessage(event_id=eid, conversation_id=cid, sender=sender, index=numbers[eid], agent=payload["agent"],
+                                   text=payload["text"], at=at) for eid, cid, sender, payload, at in rows]
+
+    def last_event_id(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.max(EventRow.id))) or 0)
+
+    def _agent_message_numbers(self, session: Session, events: list[tuple[int, str]]) -> dict[int, int]:
+        """Each agent-message event's number among its conversation's agent messages."""
+        numbers: dict[int, int] = {}
+        for event_id, conversation_id in events:
+            numbers[event_id] = int(session.scalar(select(func.count()).where(
+                EventRow.conversation_id == conversation_id, EventRow.type == "agent_message", EventRow.id < event_id)) or 0)
+        return numbers
 
     def event_count(self, conversation_id: str) -> int:
         with self._session() as session:

@@ -5,6 +5,10 @@ chips, clarifying-question buttons and the cart panel sit beside it. Turns and l
 ``ConversationGateway`` (channel "widget"): the same rate limit, conversation handling and metrics as the API's
 ``POST /api/conversations/{id}/messages`` and ``…/feedback``; this module only renders.
 
+Hand-off: once the conversation is with a person, the assistant says nothing to the shopper's messages, and a timer
+(every ``widget_agent_poll_s``, only while a person has the conversation) brings what the person writes into the chat, with
+their name; it stops after the hand-back.
+
 Languages: the widget's fixed texts (title, greeting, input, buttons, example prompts) are in the shop's language
 (``catalog: zh`` → Chinese); each turn's cards, chips and cart panel in the turn's language (``ReplyPlan.language``),
 cart amounts in the shop's currency (``Settings.currency``).
@@ -51,6 +55,7 @@ class Widget:
         self.language = shop_language(self.assistant.settings)  # the fixed texts'
         self.currency = self.assistant.settings.currency  # of amounts without one (the cart's)
         self.texts = book(self.language)
+        self.poll_s = self.assistant.settings.widget_agent_poll_s
 
     def greeting(self) -> Chat:
         return [{"role": "assistant", "content": self.texts["widget.greeting"]}]
@@ -74,7 +79,7 @@ class Widget:
     def reply(self, pending: str, chat: Chat, sender: str, conversation_id: str, cards: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
         """Stream the reply into the chat, then show cards, chips and cart. Outputs: chat, cards, chips, cart, states."""
         if not pending:
-            yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+            yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, "", gr.skip()
             return
         sender, conversation_id = self._session(sender, conversation_id)
         chat = [*chat, {"role": "assistant", "content": ""}]
@@ -85,12 +90,16 @@ class Widget:
                     result = item
                     break
                 chat[-1] = {"role": "assistant", "content": chat[-1]["content"] + item}
-                yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+                yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, "", gr.skip()
         except ShopAssistError as exc:
             chat[-1] = {"role": "assistant", "content": str(exc)}
-            yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, ""
+            yield chat, gr.skip(), gr.skip(), gr.skip(), cards, sender, conversation_id, "", gr.skip()
             return
         if result is None:
+            return
+        with_person = gr.Timer(self.poll_s, active=result.plan.handoff)  # look for the person's messages while they have it
+        if result.waiting_for_person:  # the person answers, not the assistant
+            yield chat[:-1], gr.skip(), render_chips([], None), gr.skip(), cards, sender, conversation_id, "", with_person
             return
         chat[-1] = {"role": "assistant", "content": result.text}
         plan = result.plan
@@ -103,7 +112,22 @@ class Widget:
         yield (chat, self._cards_html(cards, state.liked(), state.disliked(), plan.comparison, result.turn_index, plan.language,
                                       plan_currency(plan, self.currency)),
                render_chips(plan.quick_replies, question),
-               render_cart(state.cart, state.cart_total, plan.language, self.currency), cards, sender, conversation_id, "")
+               render_cart(state.cart, state.cart_total, plan.language, self.currency), cards, sender, conversation_id, "", with_person)
+
+    def person_messages(self, chat: Chat, sender: str, conversation_id: str, seen: int) -> tuple[Any, ...]:
+        """The timer's tick during a hand-off: what the person wrote since the last tick, with their name; the timer
+        stops once the conversation is handed back. Outputs: chat, messages seen, timer."""
+        if not conversation_id or not sender:
+            return gr.skip(), seen, gr.Timer(active=False)
+        try:
+            state = self.assistant.state(conversation_id, sender)
+        except ShopAssistError as exc:
+            log.warning("widget.person_messages_failed conversation=%s error=%s", conversation_id, exc)
+            return gr.skip(), seen, gr.skip()
+        fresh = state.agent_messages[seen:]
+        said = [{"role": "assistant", "content": book(state.language)("widget.from_person", agent=m.agent, text=m.text)}
+                for m in fresh]
+        return ([*chat, *said] if said else gr.skip()), len(state.agent_messages), gr.Timer(active=state.handoff)
 
     def card_action(self, evt: gr.EventData, chat: Chat, sender: str, conversation_id: str, cards: list[dict[str, Any]]) -> tuple[Any, ...]:
         """A click on a card or chip button. Outputs: chat, cards html, pending message, conversation id, sender."""
@@ -141,7 +165,7 @@ class Widget:
     def reset(self) -> tuple[Any, ...]:
         """A new conversation (the sender stays)."""
         return (self.greeting(), render_cards([], language=self.language), render_examples(self.language),
-                render_cart([], 0.0, self.language, self.currency), [], "")
+                render_cart([], 0.0, self.language, self.currency), [], "", 0, gr.Timer(active=False))
 
     # helpers ----------------------------------------------------------------------------------------
     @staticmethod
@@ -159,6 +183,8 @@ def build_widget(gateway: ConversationGateway) -> gr.Blocks:
         conversation = gr.State("")
         cards_state = gr.State([])
         pending = gr.State("")
+        person_seen = gr.State(0)  # the person's messages already in the chat
+        person_timer = gr.Timer(widget.poll_s, active=False)
         gr.Markdown(f"## {t['widget.title']}", elem_id="sa-title")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
@@ -177,7 +203,7 @@ def build_widget(gateway: ConversationGateway) -> gr.Blocks:
                 cart_html = gr.HTML(render_cart([], 0.0, language, widget.currency), js_on_load=CLICK_JS, elem_id="sa-cart",
                                     apply_default_css=False)
 
-        reply_outputs = [chat, cards_html, chips, cart_html, cards_state, sender, conversation, pending]
+        reply_outputs = [chat, cards_html, chips, cart_html, cards_state, sender, conversation, pending, person_timer]
         reply_inputs = [pending, chat, sender, conversation, cards_state]
         hidden: dict[str, Any] = {"api_visibility": "undocumented"}
         for trigger in (box.submit, send.click):
@@ -186,7 +212,10 @@ def build_widget(gateway: ConversationGateway) -> gr.Blocks:
         for clickable in (cards_html, chips, cart_html):
             clickable.click(widget.card_action, [chat, sender, conversation, cards_state], [chat, cards_html, pending, sender, conversation],
                             **hidden).then(widget.reply, reply_inputs, reply_outputs, **hidden)
-        new.click(widget.reset, None, [chat, cards_html, chips, cart_html, cards_state, conversation], queue=False, **hidden)
+        new.click(widget.reset, None, [chat, cards_html, chips, cart_html, cards_state, conversation, person_seen, person_timer],
+                  queue=False, **hidden)
+        person_timer.tick(widget.person_messages, [chat, sender, conversation, person_seen], [chat, person_seen, person_timer],
+                          queue=False, **hidden)
         gr.api(widget.api_chat, api_name="chat")
         gr.api(widget.api_feedback, api_name="feedback")
     return blocks

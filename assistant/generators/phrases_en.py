@@ -251,6 +251,7 @@ PHRASES: dict[str, str] = {
     "widget.new_conversation": "New conversation",
     "widget.products": "Products",
     "widget.cart": "Cart",
+    "widget.from_person": "**{agent}** (customer service): {text}",
     "widget.examples": "Try:",
     "widget.example.1": "running shoes under $100",
     "widget.example.2": "What is the return policy?",
@@ -259,6 +260,7 @@ PHRASES: dict[str, str] = {
     "cli.welcome": "What are you looking for? (/like N, /dislike N, /quit)",
     "cli.noted": "noted",
     "cli.rating_usage": "usage: /like N or /dislike N, N a card number from the last reply",
+    "cli.waiting_for_person": "(a person has this conversation: your message waits for them)",
     # ordinals ("the second one")
     "ordinal.1": "first",
     "ordinal.2": "second",

@@ -243,6 +243,7 @@ PHRASES: dict[str, str] = {
     "widget.new_conversation": "新对话",
     "widget.products": "商品",
     "widget.cart": "购物车",
+    "widget.from_person": "**{agent}**（人工客服）：{text}",
     "widget.examples": "试试：",
     "widget.example.1": "我想买一双跑步鞋，500元以内",
     "widget.example.2": "退货政策是什么",
@@ -250,6 +251,7 @@ PHRASES: dict[str, str] = {
     "cli.welcome": "您想找点什么？（/like N 喜欢第N个，/dislike N 不喜欢第N个，/quit 退出）",
     "cli.noted": "已记下",
     "cli.rating_usage": "用法：/like N 或 /dislike N，N 是上一条回复里商品的序号",
+    "cli.waiting_for_person": "（已转人工：您的消息正在等待客服回复）",
     # ordinals ("第二个")
     "ordinal.1": "第一",
     "ordinal.2": "第二",

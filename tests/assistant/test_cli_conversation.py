@@ -62,3 +62,14 @@ def test_the_table_follows_the_plans_language(zh_home: Path, monkeypatch: pytest
 
     chinese = _rendered(comparison_grid(table, plan.language, "CNY"))
     assert "│ 价格" in chinese and "│ 评分" in chinese and "有货" in chinese and not ENGLISH_LABELS.search(chinese), chinese
+
+
+def test_the_chat_waits_for_a_person_after_a_hand_off(zh_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPASSIST_HOME", str(zh_home))
+    monkeypatch.setenv("SHOPASSIST_CATALOG", "zh")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["chat"], input="转人工\n在吗\n/quit\n")
+    assert result.exit_code == 0, result.output
+    handed, waiting = result.output.split("you>")[1:3]
+    assert "人工客服" in handed, handed
+    assert "已转人工：您的消息正在等待客服回复" in waiting and "shopassist>" not in waiting, waiting

@@ -46,6 +46,8 @@ def test_the_report_counts_what_the_conversations_did(filled) -> None:  # type: 
     assert {c.value for c in report.categories_asked} >= {"Headphones", "Boots", "Blenders"}, report.categories_asked
     assert report.conversations_adding_to_cart == 1 and report.add_to_cart_rate == pytest.approx(1 / 3, abs=1e-3)
     assert report.feedback["like"] == 1
+    assert sum(d.turns for d in report.days) == 6 and sum(d.handoffs for d in report.days) == 1
+    assert max(d.conversations for d in report.days) >= 1 and report.days[-1].day == datetime.now(UTC).date()
 
     before = build_report(assistant.states, started - timedelta(days=2), started - timedelta(days=1))
     assert before.conversations == before.turns == 0 and before.add_to_cart_rate == 0.0
@@ -60,6 +62,8 @@ def test_report_command_prints_the_same_as_json(filled, monkeypatch: pytest.Monk
         assert result.exit_code == 0, result.output
         data = json.loads(result.output)
         assert data["conversations"] == 3 and data["turns"] == 6 and data["handoffs"] == 1
+        tables = CliRunner().invoke(app, ["report", "--since", "1d"])
+        assert tables.exit_code == 0 and "per day (UTC)" in tables.output and "talk to a person" in tables.output
         refused = CliRunner().invoke(app, ["report", "--since", "yesterday"])
         assert refused.exit_code != 0 and "Not a period or a date" in str(refused.exception or refused.output)
     finally:

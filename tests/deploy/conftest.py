@@ -20,6 +20,8 @@ from tests.deploy.postgres import PostgresCluster, PostgresUnavailable
 from tests.deploy.processes import SHOPASSIST, ManagedProcess, api_server, chroma_server, free_port
 
 API_KEY = "deploy-key-789"
+AGENT_KEY = "deploy-agent-key"
+ADMIN_KEY = "deploy-admin-key"
 WORKERS = 2
 #: Generator deadlines of the deployment (short, so the fallback test is quick).
 FIRST_TOKEN_DEADLINE_S = 1.5
@@ -76,6 +78,8 @@ def deployment_env(home: Path, chroma_port: int, database_url: str, llm_base_url
         "SHOPASSIST_LLM_FIRST_TOKEN_DEADLINE_S": str(FIRST_TOKEN_DEADLINE_S),
         "SHOPASSIST_LLM_TIMEOUT_S": str(LLM_TIMEOUT_S),
         "SHOPASSIST_API_KEYS": API_KEY,
+        "SHOPASSIST_AGENT_API_KEYS": AGENT_KEY,
+        "SHOPASSIST_ADMIN_API_KEYS": ADMIN_KEY,
         "SHOPASSIST_RATE_LIMIT_PER_MINUTE": "0",  # the test's shoppers resend 503s faster than a person would
         "SHOPASSIST_UI_ENABLED": "false",
         "SHOPASSIST_TORCH_THREADS": "1",
@@ -99,7 +103,7 @@ class Deployment:
     home: Path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def deployment(postgres: PostgresCluster, chroma: ChromaServer, nlu_model_dir: Path) -> Iterator[Deployment]:
     home = Path(tempfile.mkdtemp(prefix="shopassist-deploy-"))
     (home / "models").mkdir(parents=True)

@@ -62,7 +62,7 @@ def test_a_chinese_turn_gets_chinese_cards_and_cart(assistant_factory) -> None: 
     """The turn's language (the message's script) picks the panels' language, even in an English shop."""
     assistant = assistant_factory()
     widget = Widget(ConversationGateway(assistant, assistant.settings))
-    *_, (chat, cards, chips, cart, state, sender, conversation_id, _) = widget.reply("跑步鞋", [], "", "", [])
+    *_, (chat, cards, chips, cart, state, sender, conversation_id, _, _) = widget.reply("跑步鞋", [], "", "", [])
     assert chat[-1]["content"] and assistant.state(conversation_id, sender).language == "zh"
     assert "您的购物车是空的。" in cart
     assert 'data-turn="0"' in cards and "sa-card" in cards, cards  # the (English) demo catalog's running shoes
@@ -78,7 +78,7 @@ def test_a_chinese_turn_gets_chinese_cards_and_cart(assistant_factory) -> None: 
     assert "sa-liked" in liked_cards and "加入购物车" in liked_cards
 
     # English turns keep the English panels
-    *_, (_, en_cards, _, en_cart, _, _, _, _) = widget.reply("running shoes under 100", chat, sender, conversation_id, state)
+    *_, (_, en_cards, _, en_cart, _, _, _, _, _) = widget.reply("running shoes under 100", chat, sender, conversation_id, state)
     assert "Add to cart" in en_cards and "加入购物车" not in en_cards and "Your cart is empty." in en_cart
 
 
