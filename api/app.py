@@ -12,22 +12,18 @@ from fastapi import Depends, FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import admin_routes, agent_routes, rest_channel, routes
 from api.context import ApiContext, require_key
+from api.errors import MAPPED_ERRORS, error_status
 from api.observability import HttpMetricsMiddleware
 from api.schemas import ErrorBody, Health
 from api.socketio_channel import SOCKET_PATH, socketio_app
 from api.security import BodyLimitMiddleware, InternalErrorMiddleware
 from assistant.metrics import METRICS
-from assistant.rate_limit import RateLimitedError
-from core.errors import BackendUnavailableError, NotReadyError, UserError
 from assistant.service import ShopAssistant
-from assistant.takeover import NotHandedOffError
 from core.settings import ServerSettings, Settings
-from dialogue.state_store import ConcurrentUpdateError, UnknownConversationError
 
 log = logging.getLogger(__name__)
 
@@ -103,43 +99,14 @@ def _error(status_code: int, detail: str, headers: dict[str, str] | None = None)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
-    """Map ShopAssist's errors to statuses; never send a stack trace (Starlette picks the most specific handler)."""
+    """Map ShopAssist's errors to statuses (``api.errors``, shared with the socket.io channel); never send a stack
+    trace (Starlette picks the most specific handler)."""
 
-    @app.exception_handler(UnknownConversationError)
-    async def unknown(_: Request, exc: UnknownConversationError) -> JSONResponse:
-        return _error(status.HTTP_404_NOT_FOUND, str(exc))
+    async def mapped(_: Request, exc: Exception) -> JSONResponse:
+        return _error(*error_status(exc))
 
-    @app.exception_handler(NotReadyError)
-    async def not_ready(_: Request, exc: NotReadyError) -> JSONResponse:
-        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
-
-    @app.exception_handler(BackendUnavailableError)
-    async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:
-        log.warning("backend.unavailable %s", exc)
-        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
-
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    async def database_unavailable(_: Request, exc: DBAPIError) -> JSONResponse:
-        """A database connection failure that no store wrapped (e.g. the server restarting): 503, never 500."""
-        log.warning("database.unavailable %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
-        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, "A backend service is unavailable; retry shortly.", {"Retry-After": "5"})
-
-    @app.exception_handler(NotHandedOffError)
-    async def not_handed_off(_: Request, exc: NotHandedOffError) -> JSONResponse:
-        return _error(status.HTTP_409_CONFLICT, str(exc))
-
-    @app.exception_handler(ConcurrentUpdateError)
-    async def conflict(_: Request, exc: ConcurrentUpdateError) -> JSONResponse:
-        return _error(status.HTTP_409_CONFLICT, "The conversation changed meanwhile; send the message again.")
-
-    @app.exception_handler(RateLimitedError)
-    async def rate_limited(_: Request, exc: RateLimitedError) -> JSONResponse:
-        return _error(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), {"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(UserError)
-    async def user_error(_: Request, exc: UserError) -> JSONResponse:
-        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+    for kind in MAPPED_ERRORS:
+        app.add_exception_handler(kind, mapped)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

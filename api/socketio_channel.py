@@ -35,14 +35,13 @@ import anyio.to_thread
 import socketio
 
 from api.context import ApiContext
+from api.errors import error_status
 from api.schemas import SENDER_PATTERN
 from api.security import key_in_headers
-from assistant.rate_limit import RateLimitedError
 from assistant.service import TurnResult
-from core.errors import BackendUnavailableError, NotReadyError, UserError
 from core.money import money
 from dialogue.plan import ProductCard
-from dialogue.state_store import StoredAgentMessage, UnknownConversationError
+from dialogue.state_store import StoredAgentMessage
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +104,8 @@ class SocketChannel:
         try:
             result = await anyio.to_thread.run_sync(
                 lambda: self.ctx.gateway.turn("socketio", session_id, data["message"], language=language, message_id=message_id))
-        except RateLimitedError as exc:
-            return await self._error(sid, 429, str(exc))
-        except UnknownConversationError as exc:
-            return await self._error(sid, 404, str(exc))
-        except (BackendUnavailableError, NotReadyError):
-            return await self._error(sid, 503, "A backend service is unavailable; retry shortly.")
-        except UserError as exc:
-            return await self._error(sid, 422, str(exc))
-        except Exception:  # noqa: BLE001 - the socket stays up; the details stay in the log
-            log.exception("socketio.turn_failed session=%s", session_id)
-            return await self._error(sid, 500, "Internal error.")
+        except Exception as exc:  # noqa: BLE001 - the socket stays up; an unexpected error's details stay in the log
+            return await self._error(sid, *error_status(exc)[:2])
         for message in bot_messages(result):
             await self.server.emit(BOT_EVENT, message, room=session_id)
         return {"status": 200, "conversation_id": result.conversation_id, "turn_index": result.turn_index,
