@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from core.settings import MULTILINGUAL_BASE, RetrievalSettings
-from retrieval.embedder import Embedder
+from retrieval.embedder import MINILM_NAME, Embedder
 
 EncoderKey = Literal["minilm", "e5-small"]
 
@@ -49,10 +49,11 @@ def encoder_model_dir(settings: RetrievalSettings) -> Path | None:
 
 
 def encoder_onnx_dir(settings: RetrievalSettings) -> Path:
-    """Where the encoder's ONNX export is written: MiniLM's in the home (as before); e5-small's beside its folder in
-    the model cache (a 480 MB export shared by every home)."""
-    if settings.product_encoder == "e5-small" and settings.embedding_model is None:
-        return settings.model_cache / f"{MULTILINGUAL_BASE}-onnx"
+    """Where the encoder's ONNX export is written: the shipped encoders' in the model cache (one export per machine,
+    shared by every home: it takes ~35 s), a model of one's own (``embedding_model``) in the home."""
+    if settings.embedding_model is None:
+        name = f"{MULTILINGUAL_BASE}-onnx" if settings.product_encoder == "e5-small" else f"{MINILM_NAME}-onnx"
+        return settings.model_cache / name
     return settings.models_dir / ("query-encoder" if settings.product_encoder == "minilm" else f"query-encoder-{settings.product_encoder}")
 
 

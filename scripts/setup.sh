@@ -14,6 +14,7 @@ install_runtime() {
   # multi-GB CUDA build), then the rest with uv (parallel downloads: ~10 s instead of pip's ~70 s).
   pip_install uv torch==2.13.0
   fast_install -e .
+  compile_bytecode
 }
 
 stamp="$VENV/.shopassist-installed"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
+from retrieval.encoders import encoder_onnx_dir
 from tests.conftest import ROOT
 
 WATCHED = ("lab", "sklearn", "tqdm", "torch", "transformers", "sentence_transformers")
@@ -58,14 +59,16 @@ print(json.dumps({"health": health, "intent": reply.plan.intent, "products": len
 @pytest.mark.parametrize("ui", ["ui", "no-ui"])
 def test_server_from_a_prepared_home_imports_no_training_code(ui: str, demo_settings: Settings, demo_store,  # type: ignore[no-untyped-def]
                                                                nlu_model_dir: Path, embedder) -> None:
-    # A prepared home: the demo catalog ingested, the intent model and the ONNX query encoder in models/.
+    # A prepared home: the demo catalog ingested, the intent model in models/; the ONNX query encoder in a model cache
+    # that holds nothing else (so no intent model comes from it).
     demo_settings.models_dir.mkdir(parents=True, exist_ok=True)
-    for name, target in (("nlu", nlu_model_dir), ("query-encoder", embedder.query_encoder_dir)):
-        link = demo_settings.models_dir / name
+    cache = demo_settings.model_copy(update={"model_cache": demo_settings.home / "encoder-only-model-cache"})
+    cache.model_cache.mkdir(exist_ok=True)
+    for link, target in ((demo_settings.models_dir / "nlu", nlu_model_dir), (encoder_onnx_dir(cache), embedder.query_encoder_dir)):
         if not link.exists():
             link.symlink_to(target, target_is_directory=True)
     env = {**os.environ, "SHOPASSIST_HOME": str(demo_settings.home), "HF_HUB_OFFLINE": "1",
-           "SHOPASSIST_MODEL_CACHE": str(demo_settings.home / "no-model-cache")}
+           "SHOPASSIST_MODEL_CACHE": str(cache.model_cache)}
     done = subprocess.run([sys.executable, "-c", PROBE, ",".join(WATCHED), ui], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -16,6 +16,7 @@ from core.errors import NotReadyError
 from core.settings import Settings
 from dialogue.intent_classifier import ARCHITECTURE
 from dialogue.model_cache import cache_entry, has_model, link_home_model, resolve_nlu_model_dir, training_key
+from retrieval.encoders import encoder_onnx_dir
 from tests.conftest import ROOT
 
 
@@ -70,7 +71,8 @@ def test_a_brand_new_home_answers_from_the_model_cache_without_training(
         if (demo_settings.home / part).exists():
             shutil.copytree(demo_settings.home / part, settings.home / part)
     settings.models_dir.mkdir(parents=True)
-    (settings.models_dir / "query-encoder").symlink_to(embedder.query_encoder_dir, target_is_directory=True)
+    encoder = encoder_onnx_dir(settings)  # the query encoder's export, in the model cache as `prepare` leaves it
+    encoder.symlink_to(embedder.query_encoder_dir, target_is_directory=True)
     assert not settings.nlu_model_dir.exists()
 
     env = {**os.environ, "SHOPASSIST_HOME": str(settings.home), "SHOPASSIST_MODEL_CACHE": str(settings.model_cache),
@@ -82,7 +84,7 @@ def test_a_brand_new_home_answers_from_the_model_cache_without_training(
     assert done.stderr == "", "no warnings or debug lines the shopper did not ask for"
     assert settings.nlu_model_dir.is_symlink() and settings.nlu_model_dir.resolve() == entry.resolve()
     assert (entry / "metrics.json").stat().st_mtime_ns == trained_at, "nothing was trained"
-    assert sorted(p.name for p in settings.model_cache.iterdir()) == [entry.name]
+    assert sorted(p.name for p in settings.model_cache.iterdir()) == sorted([entry.name, encoder.name])
 
 
 def test_a_model_of_an_older_architecture_is_not_loaded_but_retrained(tmp_path: Path) -> None:
