@@ -57,10 +57,9 @@ class AgentFeed:
 
     async def poll(self) -> None:
         assert self._cursor is not None
-        messages = await anyio.to_thread.run_sync(self.store.agent_messages_after, max(self._cursor - LOOKBACK, 0))
+        floor = max(self._cursor - LOOKBACK, self._start, 0)
+        messages = await anyio.to_thread.run_sync(self.store.agent_messages_after, floor, frozenset(self._seen))
         for message in messages:
-            if message.event_id in self._seen or message.event_id <= max(self._start, self._cursor - LOOKBACK):
-                continue
             self._seen.add(message.event_id)
             for listener in list(self.listeners):
                 try:

@@ -8,15 +8,14 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 
-from api.agent_feed import AgentFeed
-from dialogue.state import AgentMessage
-from dialogue.state_store import StoredAgentMessage
-
 from starlette.concurrency import run_in_threadpool
 
+from api.agent_feed import AgentFeed
 from api.schemas import MessageReply
-from core.errors import ShopAssistError
 from assistant.service import TurnResult
+from core.errors import ShopAssistError
+from dialogue.state import AgentMessage
+from dialogue.state_store import StoredAgentMessage
 
 log = logging.getLogger(__name__)
 

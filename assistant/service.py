@@ -23,7 +23,6 @@ from dialogue.reply_facts import ClarificationFacts, HandoffFacts
 from dialogue.state import (
     AgentMessage,
     ConversationState,
-    DeliveredEvent,
     Event,
     FeedbackEvent,
     FeedbackRecord,
@@ -128,9 +127,9 @@ class ShopAssistant:
             else:
                 events, plan, record = yield from self._answer(text, state, language, stream=stream, started=started, timings=timings)
             turn_events: list[Event] = [TurnEvent(turn=record)]
-            from_person = state.agent_messages[state.delivered.get(collect_for, 0):] if collect_for else []
-            if from_person:
-                turn_events.append(DeliveredEvent(channel=collect_for, upto=len(state.agent_messages)))
+            from_person, delivered = state.undelivered(collect_for) if collect_for else ([], None)
+            if delivered is not None:
+                turn_events.append(delivered)
             for event in turn_events:
                 state.apply(event)
             with recording(timings), stage("state.store"):

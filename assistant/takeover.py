@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from assistant.service import ShopAssistant
 from core.errors import UserError
-from dialogue.state import AgentMessage, AgentMessageEvent, CartItem, ConversationState, DeliveredEvent, Event, HandoffEvent
+from dialogue.state import AgentMessage, AgentMessageEvent, CartItem, ConversationState, Event, HandoffEvent
 
 #: A display name: letters (any script), digits, spaces and . _ - ' (shown to shoppers as who wrote).
 AGENT_NAME = re.compile(r"^[\w][\w .'-]{0,63}$")
@@ -136,9 +136,9 @@ class Takeover:
         """The agent messages ``channel`` has not delivered yet, marked delivered (for channels that cannot push)."""
         with self.states.lock(conversation_id):
             state = self.states.load(conversation_id)
-            fresh = state.agent_messages[state.delivered.get(channel, 0):]
-            if fresh:
-                self._store(state, [DeliveredEvent(channel=channel, upto=len(state.agent_messages))])
+            fresh, delivered = state.undelivered(channel)
+            if delivered is not None:
+                self._store(state, [delivered])
         return fresh
 
     def _store(self, state: ConversationState, events: list[Event]) -> None:
@@ -150,18 +150,15 @@ class Takeover:
 def transcript(state: ConversationState) -> list[TranscriptEntry]:
     """Shopper turns, the assistant's replies and agent messages in the order they happened."""
     entries: list[TranscriptEntry] = []
-    agent_messages = iter(state.agent_messages)
-    pending = next(agent_messages, None)
-    for turn in state.turns:
-        while pending is not None and pending.after_turn <= turn.index:
-            entries.append(TranscriptEntry(role="agent", text=pending.text, at=pending.at, agent=pending.agent))
-            pending = next(agent_messages, None)
-        entries.append(TranscriptEntry(role="shopper", text=turn.text, at=turn.at))
-        if turn.reply:
-            entries.append(TranscriptEntry(role="assistant", text=turn.reply, at=turn.at, product_ids=turn.product_ids))
-    while pending is not None:
-        entries.append(TranscriptEntry(role="agent", text=pending.text, at=pending.at, agent=pending.agent))
-        pending = next(agent_messages, None)
+    waiting = list(reversed(state.agent_messages))  # oldest last: popped in order
+    for turn in [*state.turns, None]:  # None: after the last turn, the agent messages left
+        while waiting and (turn is None or waiting[-1].after_turn <= turn.index):
+            message = waiting.pop()
+            entries.append(TranscriptEntry(role="agent", text=message.text, at=message.at, agent=message.agent))
+        if turn is not None:
+            entries.append(TranscriptEntry(role="shopper", text=turn.text, at=turn.at))
+            if turn.reply:
+                entries.append(TranscriptEntry(role="assistant", text=turn.reply, at=turn.at, product_ids=turn.product_ids))
     return entries
 
 

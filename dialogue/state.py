@@ -219,6 +219,12 @@ class ConversationState(BaseModel):
     def disliked(self) -> list[str]:
         return [f.product_id for f in self.feedback if f.kind == "dislike" and f.product_id]
 
+    def undelivered(self, channel: str) -> tuple[list[AgentMessage], DeliveredEvent | None]:
+        """The agent messages ``channel`` (one that cannot push) has not delivered, and the event that marks them
+        delivered (None when there are none)."""
+        fresh = self.agent_messages[self.delivered.get(channel, 0):]
+        return fresh, DeliveredEvent(channel=channel, upto=len(self.agent_messages)) if fresh else None
+
     def apply(self, event: Event) -> None:
         """Fold one event into the state. The state is always ``fold(events)``."""
         self.updated_at = event.at

@@ -13,7 +13,7 @@ import fcntl
 import hashlib
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -70,8 +70,9 @@ class StateStore(Protocol):
         """The conversations a person has now (handed off and not handed back), oldest hand-off first."""
         ...
 
-    def agent_messages_after(self, event_id: int) -> list[StoredAgentMessage]:
-        """Agent messages stored (by any worker) as events numbered above ``event_id``, in order."""
+    def agent_messages_after(self, event_id: int, skip: Collection[int] = ()) -> list[StoredAgentMessage]:
+        """Agent messages stored (by any worker) as events numbered above ``event_id``, in order, but for the event
+        numbers in ``skip`` (those a reader has already)."""
         ...
 
     def last_event_id(self) -> int: ...
@@ -223,22 +224,22 @@ class SqlStateStore:
     def handed_off(self) -> list[str]:
         """Folds only the hand-off and reset events (rare), not whole conversations."""
         with self._session() as session:
-            rows = session.execute(select(EventRow.conversation_id, EventRow.payload)
+            rows = session.execute(select(EventRow.conversation_id, EventRow.type, EventRow.payload)
                                    .where(EventRow.type.in_(("handoff", "reset"))).order_by(EventRow.id)).all()
         active: dict[str, None] = {}
-        for conversation_id, payload in rows:
+        for conversation_id, kind, payload in rows:
             active.pop(conversation_id, None)
-            if payload.get("type") == "handoff" and payload.get("active", True):
+            if kind == "handoff" and payload.get("active", True):
                 active[conversation_id] = None
         return list(active)
 
-    def agent_messages_after(self, event_id: int) -> list[StoredAgentMessage]:
+    def agent_messages_after(self, event_id: int, skip: Collection[int] = ()) -> list[StoredAgentMessage]:
         with self._session() as session:
-            rows = session.execute(
+            rows = [row for row in session.execute(
                 select(EventRow.id, EventRow.conversation_id, ConversationRow.sender, EventRow.payload, EventRow.created_at)
                 .join(ConversationRow, ConversationRow.id == EventRow.conversation_id)
                 .where(EventRow.id > event_id, EventRow.type == "agent_message").order_by(EventRow.id)
-            ).all()
+            ).all() if row[0] not in skip]
             numbers = self._agent_message_numbers(session, [(row[0], row[1]) for row in rows])
         return [StoredAgentMessage(event_id=eid, conversation_id=cid, sender=sender, index=numbers[eid], agent=payload["agent"],
                                    text=payload["text"], at=at) for eid, cid, sender, payload, at in rows]
