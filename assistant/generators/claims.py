@@ -11,7 +11,8 @@ A model may only *rephrase* the template reply. Each sentence it writes is judge
 - **evaluation**: comparative, superlative and absolute words ("best", "quieter", "only", "limited", "free",
   "always", "never", "recommend") are allowed only when the plan or the template reply says them;
 - **degenerate text**: a sentence that repeats an earlier one (or loops inside itself), a greeting after the first
-  turn, a question the template reply does not ask, or an echo of the instructions.
+  turn, a question the template reply does not ask, a refusal or a doubt ("I'm not sure") the template reply does not
+  voice, or an echo of the instructions.
 
 :class:`TemplateRemainder` tells which parts of the template reply the shown sentences have not said yet, so a reply
 cut at the deadline (or thinned by rejections) still carries every fact.
@@ -50,6 +51,11 @@ _COMPARISON = re.compile(r"\b(?:the|a|our)\s+(\w+est)\b|\b(\w+er)\s+than\b|\b(?:
 #: Apologies and refusals: true only when the template reply apologises or refuses too.
 _REFUSAL = re.compile(r"\b(?:sorry|apolog\w*|can't|cannot|can not|unable|not able|just an? (?:\w+ )?assistant)\b", re.I)
 _REFUSAL_ZH = re.compile(r"抱歉|对不起|不好意思|无法|没办法|帮不上|做不到")
+#: The assistant doubting itself ("I'm not sure what I'm doing", "maybe", "I think"): true only when the template
+#: reply says it does not know too. A hedge states no fact, but it undermines the facts around it.
+_HEDGE = re.compile(r"\b(?:not (?:sure|certain)|(?:don't|do not|doesn't|does not) know|no idea|unsure|uncertain|"
+                    r"i (?:think|guess|believe|suppose)|maybe|perhaps|probably|what i'm doing)\b", re.I)
+_HEDGE_ZH = re.compile(r"不确定|不知道|不清楚|也许|大概|或许|我觉得|我猜")
 _LIST_LINE = re.compile(r"^\s*(?:(\d{1,2})[.)]|[-*•])\s+(.+)$")
 _COUNT = re.compile(r"\b(\d+)\s+(?:\S+\s+){0,3}?(?:options?|products?|results?|items?|choices?|picks?|matches?|models?)\b", re.I)
 _COUNT_ZH = re.compile(rf"(?<![第零〇一二两三四五六七八九十百千万亿.,\d])({zh_text.AMOUNT})\s?(?:款|个(?:商品|产品|结果|选项|选择)|种(?:选择|商品|产品)?|件商品)")
@@ -147,6 +153,10 @@ def _refuses(text: str) -> bool:
     return bool(_REFUSAL.search(text) or _REFUSAL_ZH.search(text))
 
 
+def _hedges(text: str) -> bool:
+    return bool(_HEDGE.search(text.replace("’", "'")) or _HEDGE_ZH.search(text))
+
+
 def _counts(text: str) -> set[str]:
     """The counts of products a text states ("Here are 5 … options", "为您找到5款"), as digit strings."""
     found = {m.group(1) for m in _COUNT.finditer(text)}
@@ -225,6 +235,8 @@ class ClaimChecker:
         found += self._list_lines(sentence) + self._counts(sentence)
         if _refuses(sentence) and not _refuses(self.template):
             found.append(ClaimProblem(kind="refusal", text=sentence[:80]))
+        if _hedges(sentence) and not _hedges(self.template):
+            found.append(ClaimProblem(kind="hedge", text=sentence[:80]))
         unsupported = self._unsupported_words(tokens) + self._unsupported_bigrams(sentence)
         content = [t for t in tokens if t not in STOP_WORDS and len(t) > 2] + _zh_content(sentence)
         if content and 1 - len(unsupported) / len(content) < self.support:

@@ -47,6 +47,8 @@ def test_faithful_rephrasings_pass(plan: ReplyPlan, sentence: str) -> None:
     (products_plan(), "1. Trailhead Rain Jacket — $89.99, 4.5★", "list_line"),
     (compare_plan(), "Here are 5 dishwashers options:", "count"),
     (cart_plan(), "I'm sorry, I can't help with that.", "refusal"),
+    (cart_plan(), "I'm not sure what I'm doing.", "hedge"),
+    (products_plan(), "I think the Trailhead Waterproof Rain Jacket is $89.99.", "hedge"),
 ])
 def test_unsupported_or_degenerate_sentences_fail(plan: ReplyPlan, sentence: str, kind: str) -> None:
     assert kind in problems(plan, sentence)

@@ -121,6 +121,7 @@ def test_chinese_sentences_are_split_at_chinese_stops() -> None:
     ("还有其他需要吗？", "unasked_question"),
     ("这些夹克采用环保面料制成，透气防水。", "unsupported_words"),
     ("抱歉，这些都没有货。", "refusal"),
+    ("我也不确定这些是不是您要的。", "hedge"),
     ("2. Trailhead Waterproof Rain Jacket — ¥89.99，4.5★", "list_line"),
 ])
 def test_chinese_claims_the_plan_does_not_make(sentence: str, kind: str) -> None:
