@@ -24,6 +24,7 @@ from api.security import BodyLimitMiddleware, InternalErrorMiddleware
 from assistant.metrics import METRICS
 from assistant.service import ShopAssistant
 from core.settings import ServerSettings, Settings
+from retrieval.models import SearchConstraints
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def _add_operations(app: FastAPI, *, ui: bool) -> None:
     def healthz() -> Health:
         """Ready when the catalog is loaded and the conversation database answers."""
         ctx.assistant.states.ping()
-        return Health(status="ok", products=len(ctx.assistant.products.products()), database="ok",
+        return Health(status="ok", products=ctx.assistant.products.count(SearchConstraints()), database="ok",
                       generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__))
 
     @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[Depends(require_key)],

@@ -46,7 +46,7 @@ def build_understander(settings: Settings, store: ProductStore, classifier: Inte
         except NotReadyError as exc:  # serve English; Chinese turns reach the English model until prepare trains one
             log.warning("nlu.language_model_missing language=%s reason=%s", language, exc)
     synonyms = load_nlu(settings.data_dir / "nlu").synonyms
-    vocabulary = CatalogVocabulary.from_products(store.products(), synonyms)
+    vocabulary = CatalogVocabulary.from_store(store, synonyms)
     return Understander(classifier, SlotExtractor(vocabulary), by_language)
 
 

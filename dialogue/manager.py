@@ -112,7 +112,7 @@ class DialogueManager:
         """The catalog's category counts, for clarifying questions (the store's products are fixed once opened)."""
         from dialogue.handlers.shopping import CategoryCounts
 
-        return CategoryCounts(self.products.products())
+        return CategoryCounts(self.products.facets())
 
     @cached_property
     def category_space(self) -> CategorySpace | None:

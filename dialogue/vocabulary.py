@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from enum import IntEnum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -39,7 +39,13 @@ from dialogue.lexicon import (
     tokens_of,
 )
 from dialogue.lexicon_zh import chinese_forms, has_han
-from retrieval.models import Product
+from retrieval.models import CatalogEntry, Product
+
+if TYPE_CHECKING:
+    from retrieval.product_store import ProductStore
+
+#: How many products' descriptions feed the known words (the titles of all of them do).
+DESCRIPTION_SAMPLE = 2000
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +99,27 @@ class CatalogVocabulary(BaseModel):
 
     # building ------------------------------------------------------------------------------------------
     @classmethod
-    def from_products(cls, products: Iterable[Product], synonyms: Mapping[str, str] | None = None, *,
-                      builtin_synonyms: bool = True, description_sample: int = 2000, chinese: bool = True) -> CatalogVocabulary:
+    def from_store(cls, store: ProductStore, synonyms: Mapping[str, str] | None = None) -> CatalogVocabulary:
+        """The vocabulary of a store's catalog, from its facets (no product parsed but the ``DESCRIPTION_SAMPLE``
+        whose descriptions feed the known words)."""
+        described = store.products()[:DESCRIPTION_SAMPLE]
+        return cls.from_products(store.facets(), synonyms, descriptions=[p.description for p in described])
+
+    @classmethod
+    def from_products(cls, products: Iterable[CatalogEntry], synonyms: Mapping[str, str] | None = None, *,
+                      builtin_synonyms: bool = True, description_sample: int = DESCRIPTION_SAMPLE,
+                      descriptions: Iterable[str] | None = None, chinese: bool = True) -> CatalogVocabulary:
         """The vocabulary of ``products``; ``synonyms`` (variant → canonical, e.g. Rasa ``synonym:`` blocks) are
-        resolved against the catalog. Descriptions of the first ``description_sample`` products feed ``known_words``.
-        ``chinese`` adds the Chinese forms (see the module doc)."""
+        resolved against the catalog. ``descriptions`` (default: those of the first ``description_sample`` products,
+        which are then :class:`Product` s) feed ``known_words``. ``chinese`` adds the Chinese forms (see the module doc)."""
+        if descriptions is None:
+            listed = list(products)
+            products, descriptions = listed, [p.description for p in listed[:description_sample] if isinstance(p, Product)]
         paths: dict[tuple[str, ...], None] = {}
         display: dict[str, Counter[str]] = {kind: Counter() for kind in KIND_ORDER}
         known: set[str] = set()
         sizes_by_category: dict[str, set[str]] = defaultdict(set)
-        for count, product in enumerate(products):
+        for product in products:
             for level in product.category:
                 sizes_by_category[level].update(product.values("size"))
             paths.setdefault(tuple(product.category), None)
@@ -112,8 +129,8 @@ class CatalogVocabulary(BaseModel):
             for kind, key in ATTRIBUTE_KEYS.items():
                 display[kind].update(product.values(key))
             known.update(w for w in tokens_of(product.title) if w.isalpha())
-            if count < description_sample and product.description:
-                known.update(w for w in tokens_of(product.description) if w.isalpha())
+        for description in descriptions:
+            known.update(w for w in tokens_of(description) if w.isalpha())
         values = {kind: _display_forms(counter) for kind, counter in display.items()}
         vocab = cls(
             categories=sorted(values["category"]), category_paths=[list(p) for p in paths],

@@ -1,12 +1,19 @@
-"""In-memory columns over the catalog that turn :class:`SearchConstraints` into a boolean row mask fast."""
+"""Columns over the catalog that turn :class:`SearchConstraints` into a boolean row mask fast, saved and loaded as
+arrays (a 200k-product catalog loads in milliseconds instead of being rebuilt from every product)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from retrieval.models import Product, SearchConstraints
+
+_ARRAYS = "columns.npz"
+_NAMES = "columns.json"
 
 
 def _norm(value: str) -> str:
@@ -14,18 +21,36 @@ def _norm(value: str) -> str:
 
 
 class CatalogIndex:
-    """Rows in a fixed product order; masks are vectorised so 40k products filter in well under a millisecond."""
+    """Rows in a fixed product order (``ids``); masks are vectorised so 200k products filter in a few milliseconds.
 
-    def __init__(self, products: list[Product]) -> None:
-        self.products = products
-        self.row_of = {p.id: i for i, p in enumerate(products)}
-        n = len(products)
-        self.price = np.array([p.price for p in products], dtype=np.float64)
-        self.rating = np.array([p.rating or 0.0 for p in products], dtype=np.float64)
-        self.in_stock = np.array([p.in_stock for p in products], dtype=bool)
-        brands = sorted({_norm(p.brand or "") for p in products})
+    Columns: price, rating, review count, in stock, brand code; postings (the rows of each category level and
+    attribute value, normalised)."""
+
+    def __init__(self, ids: list[str], columns: dict[str, np.ndarray], brands: list[str],
+                 postings: dict[tuple[str, str], np.ndarray]) -> None:
+        self.ids = ids
+        self.row_of = {pid: i for i, pid in enumerate(ids)}
+        self.price: np.ndarray = columns["price"]
+        self.rating: np.ndarray = columns["rating"]
+        self.review_count: np.ndarray = columns["review_count"]
+        self.in_stock: np.ndarray = columns["in_stock"]
+        self.brand: np.ndarray = columns["brand"]
+        self._brands = brands
         self._brand_code = {b: i for i, b in enumerate(brands)}
-        self.brand = np.array([self._brand_code[_norm(p.brand or "")] for p in products], dtype=np.int32)
+        self._rows = postings
+        self._size = len(ids)
+
+    @classmethod
+    def from_products(cls, products: Sequence[Product]) -> CatalogIndex:
+        brands = sorted({_norm(p.brand or "") for p in products})
+        code = {b: i for i, b in enumerate(brands)}
+        columns = {
+            "price": np.array([p.price for p in products], dtype=np.float64),
+            "rating": np.array([p.rating or 0.0 for p in products], dtype=np.float64),
+            "review_count": np.array([p.review_count for p in products], dtype=np.int64),
+            "in_stock": np.array([p.in_stock for p in products], dtype=bool),
+            "brand": np.array([code[_norm(p.brand or "")] for p in products], dtype=np.int32),
+        }
         rows: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, p in enumerate(products):
             for level in p.category:
@@ -33,9 +58,30 @@ class CatalogIndex:
             for key, values in p.attributes.items():
                 for value in values:
                     rows[(key, _norm(value))].append(i)
-        self._rows = {k: np.unique(np.array(v, dtype=np.int64)) for k, v in rows.items()}
-        self._size = n
+        postings = {k: np.unique(np.array(v, dtype=np.int64)) for k, v in rows.items()}
+        return cls([p.id for p in products], columns, brands, postings)
 
+    # persistence ------------------------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        keys = sorted(self._rows)
+        lengths = np.array([len(self._rows[k]) for k in keys], dtype=np.int64)
+        rows = np.concatenate([self._rows[k] for k in keys]) if keys else np.zeros(0, dtype=np.int64)
+        np.savez(folder / _ARRAYS, price=self.price, rating=self.rating, review_count=self.review_count,
+                 in_stock=self.in_stock, brand=self.brand, posting_lengths=lengths, posting_rows=rows)
+        (folder / _NAMES).write_text(json.dumps({"ids": self.ids, "brands": self._brands, "keys": [list(k) for k in keys]}))
+
+    @classmethod
+    def load(cls, folder: Path) -> CatalogIndex:
+        names = json.loads((folder / _NAMES).read_text())
+        with np.load(folder / _ARRAYS) as arrays:
+            columns = {name: arrays[name] for name in ("price", "rating", "review_count", "in_stock", "brand")}
+            ends = np.cumsum(arrays["posting_lengths"])
+            rows = arrays["posting_rows"]
+        starts = ends - np.diff(ends, prepend=0)
+        postings = {(key, value): rows[s:e] for (key, value), s, e in zip(names["keys"], starts.tolist(), ends.tolist())}
+        return cls(names["ids"], columns, names["brands"], postings)
+
+    # masks --------------------------------------------------------------------------------------------------
     def __len__(self) -> int:
         return self._size
 

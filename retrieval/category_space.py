@@ -66,7 +66,7 @@ class CategorySpace:
         members: dict[str, list[str]] = {}
         display: dict[str, str] = {}
         paths: dict[tuple[str, ...], None] = {}
-        for product in store.products():
+        for product in store.facets():
             paths.setdefault(tuple(product.category), None)
             for level in product.category:
                 key = level.lower()

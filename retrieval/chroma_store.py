@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 PAGE = 2000
 #: Collection metadata naming the encoder of the stored vectors (absent: MiniLM, the only encoder before issue 19).
 ENCODER_METADATA = "encoder"
+#: Collection metadata naming the fingerprint of the contents a saved snapshot holds (``retrieval.snapshot``); empty
+#: from the first write after it until ingest records the new one.
+SNAPSHOT_METADATA = "snapshot"
 
 
 def norm(value: str) -> str:
@@ -139,6 +142,21 @@ class ChromaCatalog:
     def count(self) -> int:
         return self.collection.count()
 
+    @property
+    def snapshot_version(self) -> str | None:
+        """The fingerprint of the current contents when a snapshot of them was recorded (None since any later write)."""
+        return str((self.collection.metadata or {}).get(SNAPSHOT_METADATA) or "") or None
+
+    def record_snapshot(self, fingerprint: str) -> None:
+        """Records that the current contents, ``fingerprint``, are saved as a snapshot (ingest calls this last)."""
+        self._set_metadata(fingerprint)
+
+    def _set_metadata(self, snapshot: str) -> None:
+        metadata = dict(self.collection.metadata or {})
+        if metadata.get(SNAPSHOT_METADATA, "") != snapshot:
+            metadata[SNAPSHOT_METADATA] = snapshot
+            self.collection.modify(metadata=metadata)
+
     def existing_hashes(self) -> dict[str, str]:
         """id → content hash of everything stored."""
         out: dict[str, str] = {}
@@ -148,6 +166,7 @@ class ChromaCatalog:
         return out
 
     def upsert(self, products: list[Product], vectors: np.ndarray) -> None:
+        self._set_metadata("")  # the recorded snapshot no longer holds the contents
         for start in range(0, len(products), PAGE):
             chunk = products[start : start + PAGE]
             self.collection.upsert(
@@ -158,6 +177,8 @@ class ChromaCatalog:
             )
 
     def delete(self, ids: list[str]) -> None:
+        if ids:
+            self._set_metadata("")
         for start in range(0, len(ids), PAGE):
             self.collection.delete(ids=ids[start : start + PAGE])
 

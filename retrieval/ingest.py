@@ -1,4 +1,5 @@
-"""``shopassist ingest``: validate a catalog, embed what changed, upsert into Chroma, rebuild the BM25 index."""
+"""``shopassist ingest``: validate a catalog, embed what changed, upsert into Chroma, save the store's snapshot and
+BM25 index."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class IngestReport(BaseModel):
     total_in_store: int
     seconds: float
     embed_seconds: float
+    index_seconds: float = 0.0  # reading the store back from Chroma, saving its snapshot and BM25 index
 
     @property
     def embed_rate(self) -> float:
@@ -82,7 +84,10 @@ def ingest(
         keep = {p.id for p in loaded.products}
         removed = sorted(pid for pid in existing if pid not in keep)
         catalog.delete(removed)
-    HybridProductStore(settings, embedder, catalog)  # builds and saves the BM25 index for this catalog version
+    # builds and saves the snapshot and the BM25 index of this catalog version; workers then open from the snapshot
+    index_started = time.perf_counter()
+    catalog.record_snapshot(HybridProductStore(settings, embedder, catalog).fingerprint)
+    index_seconds = time.perf_counter() - index_started
     report = IngestReport(
         sources=[str(p) for p in paths],
         valid_rows=len(loaded.products),
@@ -94,6 +99,7 @@ def ingest(
         total_in_store=catalog.count(),
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
+        index_seconds=index_seconds,
     )
     log.info("ingest.done embedded=%d unchanged=%d invalid=%d", report.embedded, report.unchanged, report.invalid_rows)
     return report

@@ -4,19 +4,20 @@ of stock rank after those in stock unless the constraints say otherwise (``Searc
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
 from core.errors import NotReadyError
 from core.settings import RetrievalSettings
 from core.timing import stage
-from retrieval.catalog_index import CatalogIndex
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex, matched_terms
-from retrieval.models import Product, ProductHit, SearchConstraints
+from retrieval.models import CatalogEntry, Product, ProductHit, SearchConstraints
+from retrieval.snapshot import CatalogSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,12 @@ class ProductStore(Protocol):
 
     def get(self, product_id: str) -> Product | None: ...
 
-    def products(self) -> list[Product]: ...
+    def products(self) -> Sequence[Product]: ...
+
+    def facets(self) -> Sequence[CatalogEntry]:
+        """Every product's id, title, brand, category, attributes and price, in catalog order, without parsing the
+        products: what catalog-wide summaries read."""
+        ...
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray | None:
         """Unit-length embeddings of ``ids``, one row each in that order; None when any id has none."""
@@ -63,20 +69,46 @@ class HybridProductStore:
         self.settings = settings
         self.embedder = embedder
         self.catalog = catalog
-        products, fingerprint = catalog.snapshot()
-        if not products:
-            raise NotReadyError(
-                f"No catalog ingested yet in {settings.home} — run `shopassist ingest {settings.catalog_path}`"
-            )
-        self.index = CatalogIndex(products)
+        self.opened_from: Literal["snapshot", "chroma"]
+        snapshot = self._open_snapshot()
+        self.fingerprint = snapshot.fingerprint
+        self.index = snapshot.index
+        self._products = snapshot.products
+        self._facets = snapshot.facets
+        self._vectors = snapshot.vectors
         folder = settings.home / "lexical" / settings.collection
-        lexical = LexicalIndex.load(folder, fingerprint)
-        if lexical is None or lexical.ids != [p.id for p in products]:
-            log.info("lexical.build products=%d", len(products))
-            lexical = LexicalIndex.build([p.id for p in products], [p.lexical_text() for p in products], fingerprint)
+        lexical = LexicalIndex.load(folder, self.fingerprint)
+        if lexical is None or lexical.ids != self.index.ids:
+            log.info("lexical.build products=%d", len(self._products))
+            lexical = LexicalIndex.build(self.index.ids, [p.lexical_text() for p in self._products], self.fingerprint)
             lexical.save(folder)
         self.lexical = lexical
-        self._vectors = self._load_vectors(products)
+
+    def _open_snapshot(self) -> CatalogSnapshot:
+        """The saved snapshot of the collection's recorded version, else one built from the collection (every product
+        read and parsed: minutes at 200k products) and saved for the next start."""
+        root = self.settings.home / "snapshot" / self.settings.collection
+        version = self.catalog.snapshot_version
+        snapshot = CatalogSnapshot.load(root, version) if version else None
+        if snapshot is not None:
+            log.info("store.open source=snapshot products=%d", len(snapshot.products))
+            self.opened_from = "snapshot"
+            return snapshot
+        self.opened_from = "chroma"
+        if version:  # recorded but unreadable: saved again below
+            shutil.rmtree(root / version, ignore_errors=True)
+        products, fingerprint = self.catalog.snapshot()
+        if not products:
+            raise NotReadyError(
+                f"No catalog ingested yet in {self.settings.home} — run `shopassist ingest {self.settings.catalog_path}`"
+            )
+        log.info("store.open source=chroma products=%d recorded_version=%s", len(products), version)
+        snapshot = CatalogSnapshot.build(products, self._load_vectors(products), fingerprint)
+        try:
+            snapshot.save(root)
+        except OSError as exc:  # a read-only home still serves, it only opens slower next time
+            log.warning("snapshot.not_saved root=%s error=%s", root, exc)
+        return snapshot
 
     @classmethod
     def open(cls, settings: RetrievalSettings, embedder: Embedder | None = None) -> HybridProductStore:
@@ -86,10 +118,14 @@ class HybridProductStore:
     # ProductStore ---------------------------------------------------------
     def get(self, product_id: str) -> Product | None:
         row = self.index.row_of.get(product_id)
-        return None if row is None else self.index.products[row]
+        return None if row is None else self._products[row]
 
-    def products(self) -> list[Product]:
-        return self.index.products
+    def products(self) -> Sequence[Product]:
+        """Every product (parsed as read: iterating a large snapshot-opened store parses all of them)."""
+        return self._products
+
+    def facets(self) -> Sequence[CatalogEntry]:
+        return self._facets
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray | None:
         """Rows of the in-memory matrix (no second copy); None when any id is not in the catalog."""
@@ -112,7 +148,7 @@ class HybridProductStore:
             keep = sims >= kth
             rows, sims = rows[keep], sims[keep]
         top = rows[np.argsort(-sims, kind="stable")[: min(k, rows.size)]]
-        return [self.index.products[row] for row in top.tolist()]
+        return [self._products[row] for row in top.tolist()]
 
     def count(self, constraints: SearchConstraints) -> int:
         return int(self.index.mask(constraints).sum())
@@ -136,7 +172,7 @@ class HybridProductStore:
         for rank, row in enumerate(lexical_rank):
             fused[row] = fused.get(row, 0.0) + self.settings.lexical_weight / (rrf_k + rank + 1)
         sold_out = self._sold_out(constraints)
-        ordered = sorted(fused.items(), key=lambda item: (sold_out(item[0]), -item[1], self.index.products[item[0]].id))[:k]
+        ordered = sorted(fused.items(), key=lambda item: (sold_out(item[0]), -item[1], self.index.ids[item[0]]))[:k]
         lexical_rows = set(lexical_rank[:k * 3])
         return [
             self._hit(row, score, constraints, similarity.get(row), row in lexical_rows, text)
@@ -157,7 +193,7 @@ class HybridProductStore:
         if n == 0:
             return []
         top = np.argpartition(-scores, n - 1)[:n]
-        return sorted(top.tolist(), key=lambda r: (-scores[r], self.index.products[r].id))
+        return sorted(top.tolist(), key=lambda r: (-scores[r], self.index.ids[r]))
 
     def _dense_candidates(
         self, text: str, constraints: SearchConstraints, mask: np.ndarray, allowed: int
@@ -177,7 +213,7 @@ class HybridProductStore:
             query = np.asarray(vector, dtype=np.float32)
             sims = self._vectors[rows_allowed] @ (query / (np.linalg.norm(query) or 1.0))
             top = np.argpartition(-sims, wanted - 1)[:wanted] if wanted < len(sims) else np.arange(len(sims))
-            ranked = sorted(top.tolist(), key=lambda i: (-sims[i], self.index.products[rows_allowed[i]].id))
+            ranked = sorted(top.tolist(), key=lambda i: (-sims[i], self.index.ids[rows_allowed[i]]))
             return [int(rows_allowed[i]) for i in ranked], {int(rows_allowed[i]): float(sims[i]) for i in ranked}
         rows: list[int] = []
         similarity: dict[int, float] = {}
@@ -202,13 +238,13 @@ class HybridProductStore:
     def _browse(self, mask: np.ndarray, constraints: SearchConstraints, k: int) -> list[ProductHit]:
         """No query text: best rated, most reviewed first."""
         rows = np.flatnonzero(mask)
-        popularity = {int(r): (self.index.products[r].rating or 0) * np.log1p(self.index.products[r].review_count) for r in rows}
+        popularity = dict(zip(rows.tolist(), (self.index.rating[rows] * np.log1p(self.index.review_count[rows])).tolist()))
         sold_out = self._sold_out(constraints)
-        ordered = sorted(popularity, key=lambda r: (sold_out(r), -popularity[r], self.index.products[r].id))[:k]
+        ordered = sorted(popularity, key=lambda r: (sold_out(r), -popularity[r], self.index.ids[r]))[:k]
         return [
             ProductHit(
-                product=self.index.products[r], score=float(popularity[r]), signals={"popularity": float(popularity[r])},
-                reasons=[reason for reason in (constraints.describe_match(self.index.products[r]), "popular and well rated") if reason],
+                product=self._products[r], score=float(popularity[r]), signals={"popularity": float(popularity[r])},
+                reasons=[reason for reason in (constraints.describe_match(self._products[r]), "popular and well rated") if reason],
             )
             for r in ordered
         ]
@@ -216,7 +252,7 @@ class HybridProductStore:
     def _hit(
         self, row: int, score: float, constraints: SearchConstraints, similarity: float | None, keyword: bool, text: str
     ) -> ProductHit:
-        product = self.index.products[row]
+        product = self._products[row]
         reasons: list[str] = []
         matched = constraints.describe_match(product)
         if matched:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,7 +22,7 @@ from dialogue.reply_facts import (
 from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
-from retrieval.models import Product, SearchConstraints
+from retrieval.models import CatalogEntry, Product, SearchConstraints
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -252,7 +253,7 @@ class CategoryCounts:
     """Top-level and leaf category counts of a catalog (40k products: ~50 ms; the dialogue manager keeps one), and the
     catalog's own words."""
 
-    def __init__(self, products: list[Product]) -> None:
+    def __init__(self, products: Sequence[CatalogEntry]) -> None:
         top: dict[str, int] = {}
         below: dict[str, dict[str, int]] = {}
         for product in products:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.models import Product
+from retrieval.models import CatalogEntry, Product
 
 BANDS = ("budget", "mid-range", "premium")
 
@@ -14,7 +14,7 @@ BANDS = ("budget", "mid-range", "premium")
 class PriceBands:
     """A product's price percentile within its leaf category, and the band it falls in."""
 
-    def __init__(self, products: Sequence[Product]) -> None:
+    def __init__(self, products: Sequence[CatalogEntry]) -> None:
         by_leaf: dict[str, list[float]] = {}
         for product in products:
             by_leaf.setdefault(product.leaf_category.lower(), []).append(product.price)

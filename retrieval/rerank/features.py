@@ -81,7 +81,7 @@ class FeatureBuilder:
     @property
     def bands(self) -> PriceBands:
         if self._bands is None:
-            self._bands = PriceBands(self.store.products())
+            self._bands = PriceBands(self.store.facets())
         return self._bands
 
     def facts(self, product: Product) -> list[Fact]:

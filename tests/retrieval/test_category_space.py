@@ -32,6 +32,9 @@ class ToyStore:
     def products(self) -> list[Product]:
         return self._products
 
+    def facets(self) -> list[Product]:
+        return self._products
+
     def vectors(self, ids: Sequence[str]) -> np.ndarray | None:
         return np.stack([self._vectors[i] for i in ids]) if ids and all(i in self._vectors for i in ids) else None
 
