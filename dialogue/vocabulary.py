@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -39,7 +39,8 @@ from dialogue.lexicon import (
     tokens_of,
 )
 from dialogue.lexicon_zh import chinese_forms, has_han
-from retrieval.models import CatalogEntry, Product
+from retrieval.facets import CatalogFacets
+from retrieval.models import Product
 
 if TYPE_CHECKING:
     from retrieval.product_store import ProductStore
@@ -103,34 +104,25 @@ class CatalogVocabulary(BaseModel):
         """The vocabulary of a store's catalog, from its facets (no product parsed but the ``DESCRIPTION_SAMPLE``
         whose descriptions feed the known words)."""
         described = store.products()[:DESCRIPTION_SAMPLE]
-        return cls.from_products(store.facets(), synonyms, descriptions=[p.description for p in described])
+        return cls.from_facets(store.facets(), synonyms, descriptions=[p.description for p in described])
 
     @classmethod
-    def from_products(cls, products: Iterable[CatalogEntry], synonyms: Mapping[str, str] | None = None, *,
-                      builtin_synonyms: bool = True, description_sample: int = DESCRIPTION_SAMPLE,
-                      descriptions: Iterable[str] | None = None, chinese: bool = True) -> CatalogVocabulary:
-        """The vocabulary of ``products``; ``synonyms`` (variant → canonical, e.g. Rasa ``synonym:`` blocks) are
-        resolved against the catalog. ``descriptions`` (default: those of the first ``description_sample`` products,
-        which are then :class:`Product` s) feed ``known_words``. ``chinese`` adds the Chinese forms (see the module doc)."""
-        if descriptions is None:
-            listed = list(products)
-            products, descriptions = listed, [p.description for p in listed[:description_sample] if isinstance(p, Product)]
-        paths: dict[tuple[str, ...], None] = {}
-        display: dict[str, Counter[str]] = {kind: Counter() for kind in KIND_ORDER}
-        known: set[str] = set()
-        sizes_by_category: dict[str, set[str]] = defaultdict(set)
-        for product in products:
-            for level in product.category:
-                sizes_by_category[level].update(product.values("size"))
-            paths.setdefault(tuple(product.category), None)
-            display["category"].update(product.category)
-            if product.brand:
-                display["brand"][product.brand] += 1
-            for kind, key in ATTRIBUTE_KEYS.items():
-                display[kind].update(product.values(key))
-            known.update(w for w in tokens_of(product.title) if w.isalpha())
-        for description in descriptions:
-            known.update(w for w in tokens_of(description) if w.isalpha())
+    def from_products(cls, products: Sequence[Product], synonyms: Mapping[str, str] | None = None, **options: Any) -> CatalogVocabulary:
+        """The vocabulary of ``products``; the descriptions of the first ``DESCRIPTION_SAMPLE`` feed the known words."""
+        descriptions = [p.description for p in products[:DESCRIPTION_SAMPLE]]
+        return cls.from_facets(CatalogFacets.from_products(products), synonyms, descriptions=descriptions, **options)
+
+    @classmethod
+    def from_facets(cls, facets: CatalogFacets, synonyms: Mapping[str, str] | None = None, *, descriptions: Iterable[str] = (),
+                    builtin_synonyms: bool = True, chinese: bool = True) -> CatalogVocabulary:
+        """The vocabulary of a catalog's ``facets``; ``synonyms`` (variant → canonical, e.g. Rasa ``synonym:`` blocks)
+        are resolved against the catalog. The words of the titles and of ``descriptions`` are its ``known_words``.
+        ``chinese`` adds the Chinese forms (see the module doc)."""
+        display: dict[str, Counter[str]] = {kind: facets.value_counts(key) for kind, key in ATTRIBUTE_KEYS.items()}
+        display["category"], display["brand"] = facets.level_counts(), facets.brand_counts()
+        sizes_by_category = facets.values_by_level("size")
+        known = {w for w in tokens_of("\n".join([*facets.titles, *descriptions])) if w.isalpha()}
+        paths = [path for path, _ in facets.path_counts()]
         values = {kind: _display_forms(counter) for kind, counter in display.items()}
         vocab = cls(
             categories=sorted(values["category"]), category_paths=[list(p) for p in paths],

@@ -63,27 +63,24 @@ class CategorySpace:
               name_weight: float = 0.5) -> CategorySpace | None:
         """The category space of ``store``'s catalog; None when the store has no vectors for its products."""
         started = time.perf_counter()
-        members: dict[str, list[str]] = {}
+        facets = store.facets()
+        members = facets.rows_by_level()
         display: dict[str, str] = {}
-        paths: dict[tuple[str, ...], None] = {}
-        for product in store.facets():
-            paths.setdefault(tuple(product.category), None)
-            for level in product.category:
-                key = level.lower()
-                display.setdefault(key, level)
-                members.setdefault(key, []).append(product.id)
+        for path in facets.paths:
+            for level in path:
+                display.setdefault(level.lower(), level)
         if not members:
             return None
         names = sorted(display.values(), key=str.lower)
         centroids = []
         for name in names:
-            vectors = store.vectors(members[name.lower()])
+            vectors = store.vectors([facets.ids[row] for row in members[name.lower()].tolist()])
             if vectors is None or not len(vectors):
                 log.info("category_space.unavailable reason=no-vectors category=%r", name)
                 return None
             centroids.append(vectors.mean(axis=0))
         name_vectors = np.stack([np.asarray(store.embed_query(name), dtype=np.float32) for name in names])
-        space = cls(store, names, name_vectors, np.stack(centroids).astype(np.float32), [list(p) for p in paths],
+        space = cls(store, names, name_vectors, np.stack(centroids).astype(np.float32), [list(p) for p in facets.paths],
                     min_score=min_score, min_margin=min_margin, name_weight=name_weight)
         log.info("category_space.built categories=%d ms=%.0f", len(names), (time.perf_counter() - started) * 1000)
         return space

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -46,26 +46,6 @@ class Review(BaseModel):
 
 MAX_REVIEWS = 50  # review texts kept per product (the rating and count still cover all of them)
 
-
-class CatalogEntry(Protocol):
-    """What a catalog-wide summary (vocabulary, category counts, price bands, category centroids) reads of a product:
-    a :class:`Product`, or the store's light :class:`retrieval.snapshot.ProductFacets` that costs no parse."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def brand(self) -> str | None: ...
-    @property
-    def category(self) -> list[str]: ...
-    @property
-    def attributes(self) -> dict[str, list[str]]: ...
-    @property
-    def price(self) -> float: ...
-    @property
-    def leaf_category(self) -> str: ...
-    def values(self, key: str) -> list[str]: ...
 
 
 class Product(BaseModel):

@@ -10,8 +10,9 @@ records, so a snapshot never serves products the collection no longer holds. Fil
 - ``manifest.json``: format, fingerprint, product count, vector dimension;
 - ``products.jsonl`` and ``offsets.npy``: each product's JSON, parsed the first time its row is read;
 - ``vectors.npy``: the unit product vectors, memory-mapped (workers on one host share the pages);
-- ``facets.pkl``: per row the id, title, brand, category path, attributes and price — what catalog-wide summaries
-  (vocabulary, category counts, price bands, category centroids) read, at no parse;
+- ``facets.npz`` and ``facets.json``: titles, brands, category paths, attribute values and prices as columns
+  (:class:`CatalogFacets`) — what catalog-wide summaries (vocabulary, category counts, price bands, category
+  centroids) read, with no product parsed;
 - ``columns.npz`` and ``columns.json``: the constraint columns (:class:`CatalogIndex`).
 
 The BM25 index keeps its own folder (``home/lexical``), keyed by the same fingerprint.
@@ -23,41 +24,22 @@ import json
 import logging
 import mmap
 import os
-import pickle
 import shutil
+import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
 import numpy as np
 
 from retrieval.catalog_index import CatalogIndex
-from retrieval.models import CatalogEntry, Product
+from retrieval.facets import CatalogFacets
+from retrieval.models import Product
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 _MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True, slots=True)
-class ProductFacets:
-    """The parts of a product that catalog-wide summaries read (a :class:`CatalogEntry`)."""
-
-    id: str
-    title: str
-    brand: str | None
-    category: list[str]
-    attributes: dict[str, list[str]]
-    price: float
-
-    @property
-    def leaf_category(self) -> str:
-        return self.category[-1]
-
-    def values(self, key: str) -> list[str]:
-        return self.attributes.get(key, [])
 
 
 class ProductRows(Sequence[Product]):
@@ -92,12 +74,13 @@ class CatalogSnapshot:
     """One catalog version: its products by row, unit vectors, constraint columns and facets."""
 
     def __init__(self, fingerprint: str, products: ProductRows, vectors: np.ndarray, index: CatalogIndex,
-                 facets: Sequence[CatalogEntry]) -> None:
+                 facets: CatalogFacets) -> None:
         self.fingerprint, self.products, self.vectors, self.index, self.facets = fingerprint, products, vectors, index, facets
 
     @classmethod
     def build(cls, products: list[Product], vectors: np.ndarray, fingerprint: str) -> CatalogSnapshot:
-        return cls(fingerprint, ProductRows(list(products)), vectors, CatalogIndex.from_products(products), products)
+        return cls(fingerprint, ProductRows(list(products)), vectors, CatalogIndex.from_products(products),
+                   CatalogFacets.from_products(products))
 
     # saving ----------------------------------------------------------------------------------------------------
     def save(self, root: Path) -> Path:
@@ -126,11 +109,7 @@ class CatalogSnapshot:
         (folder / "products.jsonl").write_bytes(b"".join(rows))
         np.save(folder / "offsets.npy", offsets)
         np.save(folder / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float32))
-        paths: dict[tuple[str, ...], int] = {}
-        facets = [(f.id, f.title, f.brand, paths.setdefault(tuple(f.category), len(paths)), f.attributes, f.price)
-                  for f in self.facets]
-        with (folder / "facets.pkl").open("wb") as handle:
-            pickle.dump({"paths": [list(p) for p in paths], "rows": facets}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.facets.save(folder)
         self.index.save(folder)
         manifest = {"format": FORMAT, "fingerprint": self.fingerprint, "products": len(rows),
                     "dimension": int(self.vectors.shape[1]) if self.vectors.ndim == 2 else 0}
@@ -151,17 +130,13 @@ class CatalogSnapshot:
             index = CatalogIndex.load(folder)
             offsets = np.load(folder / "offsets.npy")
             vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            facets = CatalogFacets.load(folder, index.ids)
             with (folder / "products.jsonl").open("rb") as handle:
                 raw = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if offsets[-1] else None
-            with (folder / "facets.pkl").open("rb") as handle:
-                stored = pickle.load(handle)
-        except (OSError, ValueError, KeyError, pickle.UnpicklingError) as exc:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             log.warning("snapshot.unreadable folder=%s error=%s", folder, exc)
             return None
-        paths = stored["paths"]
-        facets = [ProductFacets(pid, title, brand, paths[path], attributes, price)
-                  for pid, title, brand, path, attributes, price in stored["rows"]]
-        if not len(index) == len(facets) == len(offsets) - 1 == manifest["products"]:
+        if not len(index) == len(facets) == len(facets.titles) == len(offsets) - 1 == manifest["products"]:
             log.warning("snapshot.inconsistent folder=%s", folder)
             return None
         return cls(fingerprint, ProductRows([None] * len(facets), raw, offsets), vectors, index, facets)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,7 +21,8 @@ from dialogue.reply_facts import (
 from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
-from retrieval.models import CatalogEntry, Product, SearchConstraints
+from retrieval.facets import CatalogFacets
+from retrieval.models import Product, SearchConstraints
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -253,29 +253,26 @@ class CategoryCounts:
     """Top-level and leaf category counts of a catalog (40k products: ~50 ms; the dialogue manager keeps one), and the
     catalog's own words."""
 
-    def __init__(self, products: Sequence[CatalogEntry]) -> None:
+    def __init__(self, facets: CatalogFacets) -> None:
         top: dict[str, int] = {}
         below: dict[str, dict[str, int]] = {}
-        for product in products:
-            top[product.category[0]] = top.get(product.category[0], 0) + 1
-            for level in {c.lower() for c in product.category[:-1]}:
+        for path, count in facets.path_counts():
+            top[path[0]] = top.get(path[0], 0) + count
+            for level in {c.lower() for c in path[:-1]}:
                 leaves = below.setdefault(level, {})
-                leaves[product.leaf_category] = leaves.get(product.leaf_category, 0) + 1
+                leaves[path[-1]] = leaves.get(path[-1], 0) + count
         self.top = _most_first(top)
         self.below = {level: _most_first(leaves) for level, leaves in below.items()}
-        self._products = products
+        self._facets = facets
 
     @cached_property
     def words(self) -> frozenset[str]:
-        """Every word of the catalog's titles, brands, categories and values: a word in here is the shop's own
-        (built on first use: ~0.4 s at 40k products)."""
-        texts: set[str] = set()
-        for product in self._products:
-            texts.add(product.title)
-            texts.add(product.brand or "")
-            texts.update(product.category)
-            texts.update(v for values in product.attributes.values() for v in values[:8])
-        return frozenset(w for text in texts for w in tokens_of(text))
+        """Every word of the catalog's titles, brands, categories and attribute values: a word in here is the shop's
+        own (built on first use)."""
+        facets = self._facets
+        texts = [*facets.titles, *(b for b in facets.brands if b), *(level for path in facets.paths for level in path),
+                 *facets.all_values()]
+        return frozenset(tokens_of("\n".join(texts)))
 
     def is_catalog_word(self, word: str) -> bool:
         word = word.lower()

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.models import CatalogEntry, Product
+from retrieval.facets import CatalogFacets
+from retrieval.models import Product
 
 BANDS = ("budget", "mid-range", "premium")
 
@@ -14,11 +15,8 @@ BANDS = ("budget", "mid-range", "premium")
 class PriceBands:
     """A product's price percentile within its leaf category, and the band it falls in."""
 
-    def __init__(self, products: Sequence[CatalogEntry]) -> None:
-        by_leaf: dict[str, list[float]] = {}
-        for product in products:
-            by_leaf.setdefault(product.leaf_category.lower(), []).append(product.price)
-        self._prices = {leaf: np.sort(np.asarray(prices)) for leaf, prices in by_leaf.items()}
+    def __init__(self, facets: CatalogFacets) -> None:
+        self._prices = facets.prices_by_leaf()
         self._cache: dict[tuple[str, float], float] = {}
 
     def percentile(self, product: Product) -> float:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from retrieval.category_space import CategorySpace
+from retrieval.facets import CatalogFacets
 from retrieval.models import Product, SearchConstraints
 
 #: Axes of the toy embedding space.
@@ -32,8 +33,8 @@ class ToyStore:
     def products(self) -> list[Product]:
         return self._products
 
-    def facets(self) -> list[Product]:
-        return self._products
+    def facets(self) -> CatalogFacets:
+        return CatalogFacets.from_products(self._products)
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray | None:
         return np.stack([self._vectors[i] for i in ids]) if ids and all(i in self._vectors for i in ids) else None
