@@ -20,15 +20,13 @@ _NAMES = "facets.json"
 
 @dataclass(frozen=True)
 class ValueColumn:
-    """One attribute's values per row: row ``r`` has ``names[codes[indptr[r]:indptr[r + 1]]]``, in the product's order."""
+    """One attribute's values as entries: entry ``i`` says row ``rows[i]`` has the value ``names[codes[i]]`` (rows
+    ascending, each row's values in the product's order). Only rows with the attribute have entries, so a catalog of
+    many attributes costs what it holds, not rows × attributes."""
 
     names: list[str]
-    indptr: np.ndarray
+    rows: np.ndarray
     codes: np.ndarray
-
-    def rows_of_entries(self) -> np.ndarray:
-        """The row of each entry of ``codes``."""
-        return np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
 
 
 class CatalogFacets:
@@ -53,12 +51,8 @@ class CatalogFacets:
             for key, values in product.attributes.items():
                 known = names[key]
                 entries[key] += [(row, known.setdefault(v, len(known))) for v in values]
-        columns: dict[str, ValueColumn] = {}
-        for key, pairs in entries.items():
-            rows = np.array([r for r, _ in pairs], dtype=np.int64)
-            indptr = np.zeros(len(products) + 1, dtype=np.int64)
-            np.cumsum(np.bincount(rows, minlength=len(products)), out=indptr[1:])
-            columns[key] = ValueColumn(list(names[key]), indptr, np.array([c for _, c in pairs], dtype=np.int32))
+        columns = {key: ValueColumn(list(names[key]), np.array([r for r, _ in pairs], dtype=np.int32),
+                                    np.array([c for _, c in pairs], dtype=np.int32)) for key, pairs in entries.items()}
         brand_code = np.array([brands.setdefault(p.brand, len(brands)) for p in products], dtype=np.int32)
         path_code = np.array([paths.setdefault(tuple(p.category), len(paths)) for p in products], dtype=np.int32)
         return cls([p.id for p in products], [p.title for p in products], list(brands), brand_code, list(paths), path_code,
@@ -95,7 +89,7 @@ class CatalogFacets:
         out: dict[str, set[str]] = defaultdict(set)
         if column is None:
             return out
-        pairs = np.unique(self.path_code[column.rows_of_entries()].astype(np.int64) * len(column.names) + column.codes)
+        pairs = np.unique(self.path_code[column.rows].astype(np.int64) * len(column.names) + column.codes)
         for path, code in zip((pairs // len(column.names)).tolist(), (pairs % len(column.names)).tolist()):
             for level in self.paths[path]:
                 out[level].add(column.names[code])
@@ -132,7 +126,7 @@ class CatalogFacets:
         keys = sorted(self.values)
         arrays = {"brand_code": self.brand_code, "path_code": self.path_code, "price": self.price}
         for i, key in enumerate(keys):
-            arrays[f"indptr_{i}"], arrays[f"codes_{i}"] = self.values[key].indptr, self.values[key].codes
+            arrays[f"rows_{i}"], arrays[f"codes_{i}"] = self.values[key].rows, self.values[key].codes
         np.savez(folder / _ARRAYS, **arrays)  # type: ignore[arg-type]
         names = {"titles": self.titles, "brands": self.brands, "paths": [list(p) for p in self.paths],
                  "keys": keys, "values": [self.values[k].names for k in keys]}
@@ -142,7 +136,7 @@ class CatalogFacets:
     def load(cls, folder: Path, ids: list[str]) -> CatalogFacets:
         names = json.loads((folder / _NAMES).read_text())
         with np.load(folder / _ARRAYS) as arrays:
-            values = {key: ValueColumn(value_names, arrays[f"indptr_{i}"], arrays[f"codes_{i}"])
+            values = {key: ValueColumn(value_names, arrays[f"rows_{i}"], arrays[f"codes_{i}"])
                       for i, (key, value_names) in enumerate(zip(names["keys"], names["values"]))}
             return cls(ids, names["titles"], names["brands"], arrays["brand_code"], [tuple(p) for p in names["paths"]],
                        arrays["path_code"], arrays["price"], values)

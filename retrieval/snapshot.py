@@ -38,7 +38,7 @@ from retrieval.models import Product
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 _MANIFEST = "manifest.json"
 
 

@@ -46,7 +46,8 @@ class ScalePoint(BaseModel):
     open_seconds: float = Field(description="A worker's store open from the snapshot (what a restart costs).")
     summaries_seconds: float = Field(description="After the open: the catalog vocabulary, category counts and price "
                                                  "bands built from the store's facets (what else a worker builds before it is ready).")
-    store_rss_mb: float
+    store_rss_mb: float = Field(description="Resident memory added by opening the store, building the summaries and "
+                                            "serving the bench queries (memory-mapped vectors count once read).")
     constrained_p50_ms: float
     constrained_p95_ms: float
     unconstrained_p50_ms: float
@@ -114,7 +115,6 @@ def bench_size(settings: Settings, count: int, cache: EmbeddingCache, progress: 
     started = time.perf_counter()
     catalog_summaries(store)
     summaries_seconds = time.perf_counter() - started
-    rss = _rss_mb() - before
     constrained: list[float] = []
     unconstrained: list[float] = []
     for phrasing in PHRASINGS:
@@ -125,6 +125,7 @@ def bench_size(settings: Settings, count: int, cache: EmbeddingCache, progress: 
                 t0 = time.perf_counter()
                 store.search(text, constraint, 10)
                 timings.append((time.perf_counter() - t0) * 1000)
+    rss = _rss_mb() - before  # after the searches: the memory-mapped vectors they read count once read
     point = ScalePoint(
         products=count, real_vectors=real, ingest_seconds=round(report.seconds, 1),
         store_disk_mb=round(sum(_disk_mb(home / part) for part in ("chroma", "lexical", "snapshot")), 1),
@@ -155,7 +156,7 @@ def plot_scale(points: list[ScalePoint], out: Path) -> Path:
     plt = pyplot()
 
     sizes = [p.products for p in points]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.2))
     left.plot(sizes, [p.constrained_p50_ms for p in points], "o-", label="constrained p50 (exact masked cosine)")
     left.plot(sizes, [p.unconstrained_p50_ms for p in points], "s-", label="unconstrained p50 (Chroma HNSW)")
     left.plot(sizes, [p.constrained_p95_ms for p in points], "o--", alpha=0.5, label="constrained p95")
@@ -164,7 +165,15 @@ def plot_scale(points: list[ScalePoint], out: Path) -> Path:
     left.set_xlabel("products")
     left.set_ylabel("search ms (query embedding excluded)")
     left.legend(fontsize=8)
-    right.plot(sizes, [p.store_rss_mb for p in points], "o-", label="resident memory added by the store (MB)")
+    middle.plot(sizes, [p.open_seconds for p in points], "o-", label="store open from its snapshot")
+    middle.plot(sizes, [p.open_seconds + p.summaries_seconds for p in points], "^-", label="… plus vocabulary, counts, bands")
+    middle.plot(sizes, [p.index_seconds for p in points], "s-", label="reading it back from Chroma (the open before snapshots)")
+    middle.set_xscale("log")
+    middle.set_yscale("log")
+    middle.set_xlabel("products")
+    middle.set_ylabel("seconds")
+    middle.legend(fontsize=8)
+    right.plot(sizes, [p.store_rss_mb for p in points], "o-", label="resident memory added by opening and searching (MB)")
     right.plot(sizes, [p.store_disk_mb for p in points], "s-", label="store on disk (MB)")
     right.set_xscale("log")
     right.set_yscale("log")
