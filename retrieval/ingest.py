@@ -37,6 +37,7 @@ class IngestReport(BaseModel):
     seconds: float
     embed_seconds: float
     index_seconds: float = 0.0  # reading the store back from Chroma, saving its snapshot and BM25 index
+    encoder_variant: str = ""  # the runtime that embedded the products (onnx-int8, torch)
 
     @property
     def embed_rate(self) -> float:
@@ -100,6 +101,7 @@ def ingest(
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
         index_seconds=index_seconds,
+        encoder_variant=embedder.variant,
     )
     log.info("ingest.done embedded=%d unchanged=%d invalid=%d", report.embedded, report.unchanged, report.invalid_rows)
     return report

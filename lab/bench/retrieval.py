@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core.settings import Settings
 from core.stats import percentile
@@ -47,6 +47,8 @@ class RetrievalBench(BaseModel):
     search_p95_ms: float
     cached_search_p50_ms: float
     embed_query_p50_ms: float
+    product_vectors: str = Field(description="The encoder the stored product vectors were made with (the collection's record).")
+    query_vectors: str = Field(description="The encoder and runtime that embed the queries: the same model, one vector space.")
 
 
 def _pct(seconds: list[float], q: float) -> float:
@@ -62,10 +64,8 @@ def bench_retrieval(catalog_path: Path, settings: Settings, *, rounds: int = 5, 
     if fresh and settings.chroma_dir.exists():
         shutil.rmtree(settings.chroma_dir)
         shutil.rmtree(settings.home / "lexical", ignore_errors=True)
-    embedder = query_embedder(settings)
-    embedder.use_threads(settings.ingest_threads)
-    report = ingest([catalog_path], settings, embedder=embedder, progress=progress)
-    embedder.use_threads(settings.torch_threads)
+    report = ingest([catalog_path], settings, progress=progress)  # as `shopassist ingest`: the encoder on ingest_threads
+    embedder = query_embedder(settings)  # as a serving process: one thread
     store = HybridProductStore.open(settings, embedder)
     store.search("warm up", SearchConstraints(), 10)
     cold: list[float] = []
@@ -94,6 +94,7 @@ def bench_retrieval(catalog_path: Path, settings: Settings, *, rounds: int = 5, 
         search_p95_ms=round(_pct(cold, 95), 2),
         cached_search_p50_ms=round(_pct(warm, 50), 2),
         embed_query_p50_ms=round(_pct(embed_times, 50), 2),
+        product_vectors=f"{store.catalog.stored_encoder} ({report.encoder_variant})", query_vectors=f"{embedder.name} ({embedder.variant})",
     )
 
 

@@ -20,4 +20,5 @@ def test_scale_bench_fills_missing_vectors_and_measures(embedder, tmp_path: Path
     point = bench_size(settings, 300, cache, progress=False)
     assert point.products == 300 and point.real_vectors == 120
     assert point.constrained_p50_ms > 0 and point.unconstrained_p50_ms > 0 and point.store_disk_mb > 0
+    assert point.index_seconds > 0 and point.open_seconds > 0 and point.summaries_seconds > 0
     assert plot_scale([point], tmp_path / "scale.png").stat().st_size > 1000
