@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -159,8 +159,9 @@ class SqlStateStore:
             return session.get(ConversationRow, conversation_id) is not None
 
     def load(self, conversation_id: str) -> ConversationState:
-        with self._session() as session:
-            row = session.get(ConversationRow, conversation_id)
+        with self._session() as session:  # plain statements: no ORM identity map or unit of work on the turn's path
+            row = session.execute(select(ConversationRow.sender, ConversationRow.created_at)
+                                  .where(ConversationRow.id == conversation_id)).first()
             if row is None:
                 raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
             payloads = session.scalars(
@@ -178,20 +179,18 @@ class SqlStateStore:
             last = session.scalar(select(func.max(EventRow.seq)).where(EventRow.conversation_id == conversation_id))
             if (last if last is not None else -1) != after - 1:
                 raise ConcurrentUpdateError(conversation_id)
-            for offset, evt in enumerate(events):
-                session.add(
-                    EventRow(
-                        conversation_id=conversation_id, seq=after + offset, type=evt.type,
-                        payload=evt.model_dump(mode="json"), created_at=evt.at,
-                    )
-                )
-            row = session.get(ConversationRow, conversation_id)
-            if row is None:
+            touched = session.execute(update(ConversationRow).where(ConversationRow.id == conversation_id)
+                                      .values(updated_at=events[-1].at))
+            if touched.rowcount == 0:  # type: ignore[attr-defined]
                 raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
-            row.updated_at = events[-1].at
+            session.execute(insert(EventRow), [
+                {"conversation_id": conversation_id, "seq": after + offset, "type": evt.type,
+                 "payload": evt.model_dump(mode="json"), "created_at": evt.at}
+                for offset, evt in enumerate(events)
+            ])
             if receipt is not None:
-                session.add(ReceiptRow(conversation_id=conversation_id, message_id=receipt.message_id, text=receipt.text,
-                                       reply=receipt.reply, created_at=events[-1].at))
+                session.execute(insert(ReceiptRow).values(conversation_id=conversation_id, message_id=receipt.message_id,
+                                                          text=receipt.text, reply=receipt.reply, created_at=events[-1].at))
             try:
                 session.commit()
             except IntegrityError as exc:

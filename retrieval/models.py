@@ -113,10 +113,15 @@ class Product(BaseModel):
     @model_validator(mode="after")
     def _merge_variant_attributes(self) -> Product:
         """A product offers every size/colour its variants offer; its stock is theirs when it has none of its own."""
+        known: dict[str, set[str]] = {}
         for variant in self.variants:
             for key, val in variant.attributes.items():
                 values = self.attributes.setdefault(key, [])
-                if _norm(val) not in {_norm(v) for v in values}:
+                seen = known.get(key)
+                if seen is None:
+                    seen = known[key] = {_norm(v) for v in values}
+                if _norm(val) not in seen:
+                    seen.add(_norm(val))
                     values.append(val)
         if self.variants and self.stock == 0:
             self.stock = sum(v.stock for v in self.variants)
