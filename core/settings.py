@@ -93,6 +93,8 @@ class RetrievalSettings(HomeSettings):
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
     query_cache_size: int = Field(default=2048, ge=0)
+    product_terms_cache: int = Field(default=20_000, ge=0, description="Products whose index terms (for the cards' "
+                                     "\"mentions …\" reasons) a worker keeps.")
     category_match_min: float = Field(default=0.45, ge=0, le=1, description="Least similarity (to a category's name and "
                                       "products) for a shopper's word to mean a category the vocabulary does not name.")
     category_match_margin: float = Field(default=0.05, ge=0, le=1, description="How far that category must lead the next one.")

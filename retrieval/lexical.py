@@ -70,10 +70,16 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return [[term for _, term in _terms(t)] for t in texts]
 
 
-def matched_terms(query: str, product: Product) -> list[str]:
-    """The query's words that the product's text contains (compared as index terms), in query order."""
-    product_terms = set(tokenize([product.lexical_text()])[0])
-    return list(dict.fromkeys(word for word, term in _terms(query) if term in product_terms))
+def product_terms(product: Product) -> frozenset[str]:
+    """The index terms of the product's text."""
+    return frozenset(tokenize([product.lexical_text()])[0])
+
+
+def matched_terms(query: str, product: Product, terms: frozenset[str] | None = None) -> list[str]:
+    """The query's words that the product's text contains (compared as index terms), in query order; ``terms``: the
+    product's terms when the caller keeps them."""
+    terms = product_terms(product) if terms is None else terms
+    return list(dict.fromkeys(word for word, term in _terms(query) if term in terms))
 
 
 class LexicalIndex:

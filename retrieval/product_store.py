@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
@@ -15,7 +16,7 @@ from core.settings import RetrievalSettings
 from core.timing import stage
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.embedder import Embedder
-from retrieval.lexical import LexicalIndex, matched_terms
+from retrieval.lexical import LexicalIndex, matched_terms, product_terms
 from retrieval.facets import CatalogFacets
 from retrieval.models import Product, ProductHit, SearchConstraints
 from retrieval.snapshot import CatalogSnapshot
@@ -84,6 +85,8 @@ class HybridProductStore:
             lexical = LexicalIndex.build(self.index.ids, [p.lexical_text() for p in self._products], self.fingerprint)
             lexical.save(folder)
         self.lexical = lexical
+        # a card's "mentions …" reason needs the product's index terms: tokenising its text costs ~0.2 ms, per hit
+        self._terms_of = lru_cache(maxsize=settings.product_terms_cache)(lambda row: product_terms(self._products[row]))
 
     def _open_snapshot(self) -> CatalogSnapshot:
         """The saved snapshot of the collection's recorded version, else one built from the collection (every product
@@ -267,7 +270,7 @@ class HybridProductStore:
         if matched:
             reasons.append(f"matches {matched}")
         if keyword:
-            terms = matched_terms(text, product)
+            terms = matched_terms(text, product, self._terms_of(row))
             if terms:
                 reasons.append("mentions " + ", ".join(f"“{t}”" for t in terms))
         if similarity is not None and similarity >= 0.5:
