@@ -56,6 +56,8 @@ class LoadReport(BaseModel):
     latency_max_ms: float
     server: str = "uvicorn"
     transport: str = "http"
+    server_cpu_ms_per_turn: float | None = Field(default=None, description="CPU time (user + system) of the server's "
+                                                 "processes during the load, per answered turn (bench serve only).")
 
     @property
     def ok(self) -> bool:
@@ -230,14 +232,32 @@ def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, c
             try:
                 base_url = f"http://127.0.0.1:{port}"
                 _wait_ready(base_url, process, startup_timeout_s, log_path)
+                cpu_before = _cpu_seconds(process.pid)
                 report = drive_sync(base_url, conversations, turns, transport=transport, concurrency=concurrency, api_key=api_key)
-                return report.model_copy(update={"server": f"uvicorn, {workers} worker{'s' if workers > 1 else ''}"})
+                cpu_ms = (_cpu_seconds(process.pid) - cpu_before) * 1000 / max(report.turns_ok, 1)
+                return report.model_copy(update={"server": f"uvicorn, {workers} worker{'s' if workers > 1 else ''}",
+                                                 "server_cpu_ms_per_turn": round(cpu_ms, 2)})
             finally:
                 process.terminate()
                 try:
                     process.wait(15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (uvicorn's workers)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> None:
