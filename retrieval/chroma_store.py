@@ -152,10 +152,9 @@ class ChromaCatalog:
         self._set_metadata(fingerprint)
 
     def _set_metadata(self, snapshot: str) -> None:
-        metadata = dict(self.collection.metadata or {})
-        if metadata.get(SNAPSHOT_METADATA, "") != snapshot:
-            metadata[SNAPSHOT_METADATA] = snapshot
-            self.collection.modify(metadata=metadata)
+        """Written on every call, not only when this instance's copy of the metadata differs: another process may have
+        recorded a snapshot since this one read it."""
+        self.collection.modify(metadata={**(self.collection.metadata or {}), SNAPSHOT_METADATA: snapshot})
 
     def existing_hashes(self) -> dict[str, str]:
         """id → content hash of everything stored."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import shutil
-from functools import lru_cache
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Literal, Protocol
 
 import numpy as np
@@ -16,8 +16,8 @@ from core.settings import RetrievalSettings
 from core.timing import stage
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.embedder import Embedder
-from retrieval.lexical import LexicalIndex, matched_terms, product_terms
 from retrieval.facets import CatalogFacets
+from retrieval.lexical import LexicalIndex, matched_terms, product_terms
 from retrieval.models import Product, ProductHit, SearchConstraints
 from retrieval.snapshot import CatalogSnapshot
 

@@ -250,8 +250,8 @@ def ask(turn: Turn, goal: Goal, slot: ClarifiedSlot, question: str, options: lis
 
 
 class CategoryCounts:
-    """Top-level and leaf category counts of a catalog (40k products: ~50 ms; the dialogue manager keeps one), and the
-    catalog's own words."""
+    """Top-level and leaf category counts of a catalog, from its facets' path counts (the dialogue manager keeps one),
+    and the catalog's own words."""
 
     def __init__(self, facets: CatalogFacets) -> None:
         top: dict[str, int] = {}
