@@ -59,6 +59,8 @@ class ProductRows(Sequence[Product]):
     def __getitem__(self, row: int | slice) -> Product | list[Product]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self._parsed)
         product = self._parsed[row]
         if product is None:
             assert self._raw is not None and self._offsets is not None
