@@ -75,10 +75,8 @@ def product_terms(product: Product) -> frozenset[str]:
     return frozenset(tokenize([product.lexical_text()])[0])
 
 
-def matched_terms(query: str, product: Product, terms: frozenset[str] | None = None) -> list[str]:
-    """The query's words that the product's text contains (compared as index terms), in query order; ``terms``: the
-    product's terms when the caller keeps them."""
-    terms = product_terms(product) if terms is None else terms
+def matched_terms(query: str, terms: frozenset[str]) -> list[str]:
+    """The query's words that a product's text contains (``terms``: its :func:`product_terms`), in query order."""
     return list(dict.fromkeys(word for word, term in _terms(query) if term in terms))
 
 

@@ -120,8 +120,9 @@ class Product(BaseModel):
                 seen = known.get(key)
                 if seen is None:
                     seen = known[key] = {_norm(v) for v in values}
-                if _norm(val) not in seen:
-                    seen.add(_norm(val))
+                normal = _norm(val)
+                if normal not in seen:
+                    seen.add(normal)
                     values.append(val)
         if self.variants and self.stock == 0:
             self.stock = sum(v.stock for v in self.variants)

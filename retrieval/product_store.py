@@ -270,7 +270,7 @@ class HybridProductStore:
         if matched:
             reasons.append(f"matches {matched}")
         if keyword:
-            terms = matched_terms(text, product, self._terms_of(row))
+            terms = matched_terms(text, self._terms_of(row))
             if terms:
                 reasons.append("mentions " + ", ".join(f"“{t}”" for t in terms))
         if similarity is not None and similarity >= 0.5:

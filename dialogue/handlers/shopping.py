@@ -22,7 +22,7 @@ from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
 from retrieval.facets import CatalogFacets
-from retrieval.models import Product, SearchConstraints
+from retrieval.models import SearchConstraints
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn

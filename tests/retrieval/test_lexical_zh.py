@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.lexical import LexicalIndex, matched_terms, tokenize
+from retrieval.lexical import LexicalIndex, matched_terms, product_terms, tokenize
 from retrieval.models import Product
 
 CATALOG = Path(__file__).resolve().parents[2] / "data" / "catalog" / "demo_zh.jsonl"
@@ -35,4 +35,4 @@ def test_chinese_queries_find_their_category_in_the_chinese_catalog() -> None:
         assert len(top) == 5, query
         assert sum(by_id[pid].category[-1] == leaf for pid in top) >= 4, (query, [by_id[pid].title for pid in top])
     shoe = next(p for p in products if p.category[-1] == "跑步鞋" and "红色" in p.lexical_text())
-    assert matched_terms("红色跑步鞋", shoe) == ["红色", "跑步", "鞋"]
+    assert matched_terms("红色跑步鞋", product_terms(shoe)) == ["红色", "跑步", "鞋"]
