@@ -67,10 +67,10 @@ def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None,
             CORSMiddleware, allow_origins=origins, allow_credentials="*" not in origins,
             allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type", "X-API-Key", "Authorization"],
         )
-    if mount_ui:
-        from ui.app import mount_widget
+    if mount_ui:  # built after start-up: Gradio's import alone would hold /healthz back about 3 s
+        from ui.mount import mount_deferred_widget
 
-        app = mount_widget(app, app.state.shopassist.gateway, path=UI_PATH)
+        app.state.widget = mount_deferred_widget(app, app.state.shopassist.gateway, UI_PATH)
     return app
 
 
@@ -85,8 +85,10 @@ def _add_operations(app: FastAPI, *, ui: bool) -> None:
     def healthz() -> Health:
         """Ready when the catalog is loaded and the conversation database answers."""
         ctx.assistant.states.ping()
+        widget = getattr(app.state, "widget", None)
         return Health(status="ok", products=ctx.assistant.products.count(SearchConstraints()), database="ok",
-                      generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__))
+                      generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__),
+                      widget=widget.state if widget is not None else None)
 
     @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[Depends(require_key)],
              responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format 0.0.4."}})

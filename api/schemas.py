@@ -127,6 +127,8 @@ class Health(BaseModel):
     products: int
     database: str
     generator: str
+    widget: str | None = Field(default=None, description="The chat widget at /ui: starting (built after start-up), ready or "
+                                                         "failed; absent when the server runs without it.")
 
 
 # Rasa REST channel -----------------------------------------------------------------------------
