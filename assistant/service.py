@@ -136,7 +136,7 @@ class ShopAssistant:
                 result = TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=record.reply,
                                     plan=plan, from_person=from_person)
                 receipt = Receipt(message_id=message_id, text=text, reply=result.model_dump(mode="json")) if message_id else None
-                self.states.append(conversation_id, stored, [*events, *turn_events], receipt)
+                self.states.append(conversation_id, stored, [*events, *turn_events], receipt, state)
                 self._learn_profile(state, events)
             timings["total"] = _ms(started)
         log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, record.intent,

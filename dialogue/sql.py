@@ -55,6 +55,17 @@ def create_tables(engine: Engine, metadata: MetaData, what: str) -> None:
 
 
 @contextmanager
+def guarded_transaction(engine: Engine, what: str) -> Iterator[Connection]:
+    """A connection in one transaction (committed when the block ends, rolled back on an error) for Core statements,
+    with :func:`guarded_session`'s mapping of connection failures: the turn's path, without the ORM's session."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except (OperationalError, InterfaceError) as exc:
+        raise BackendUnavailableError(f"{what} unavailable: {exc.orig}") from exc
+
+
+@contextmanager
 def guarded_session(engine: Engine, what: str) -> Iterator[Session]:
     """A session whose connection failures become :class:`BackendUnavailableError` naming ``what``.
 

@@ -5,12 +5,17 @@ works across processes (a file lock beside the SQLite database; a PostgreSQL adv
 
 A turn sent with a client message id is stored with a :class:`Receipt` (the reply as the channel got it), in the same
 transaction as its events: a client that timed out and resends the message gets the stored reply, and the turn is
-never processed twice."""
+never processed twice.
+
+Each turn also saves the conversation's state after its events (a snapshot, in the same transaction): loading reads
+the snapshot and folds only the events stored after it (an agent's message, a card's like), instead of replaying the
+whole log every turn. The log stays the truth: a missing or unreadable snapshot is rebuilt from the events."""
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import threading
 import uuid
 from collections.abc import Collection, Iterator
@@ -20,14 +25,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func, insert, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from core.errors import BackendUnavailableError, UserError
-from dialogue.sql import create_tables, guarded_session, make_engine
+from dialogue.sql import create_tables, guarded_session, guarded_transaction, make_engine
 from dialogue.state import ConversationState, Event, EventEnvelope, now
+
+log = logging.getLogger(__name__)
 
 #: The longest client message id kept (Rasa's message ids are 32 hex digits; Idempotency-Key values are often UUIDs).
 MESSAGE_ID_MAX = 128
@@ -58,7 +65,11 @@ class StateStore(Protocol):
 
     def load(self, conversation_id: str) -> ConversationState: ...
 
-    def append(self, conversation_id: str, after: int, events: list[Event], receipt: Receipt | None = None) -> None: ...
+    def append(self, conversation_id: str, after: int, events: list[Event], receipt: Receipt | None = None,
+               state: ConversationState | None = None) -> None:
+        """Store ``events`` as numbers ``after``, ``after + 1``, … with the turn's ``receipt``, and ``state`` (the
+        conversation after these events) as its snapshot, all in one transaction."""
+        ...
 
     def receipt(self, conversation_id: str, message_id: str) -> Receipt | None: ...
 
@@ -128,6 +139,53 @@ class ReceiptRow(_Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class SnapshotRow(_Base):
+    """The state after the conversation's first ``events`` events (the latest turn's)."""
+
+    __tablename__ = "state_snapshots"
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict] = mapped_column(JSON)
+
+
+_conversations, _events, _receipts, _snapshots = (row.__table__ for row in (ConversationRow, EventRow, ReceiptRow, SnapshotRow))
+_CONVERSATION_WITH_SNAPSHOT = (
+    select(_conversations.c.sender, _conversations.c.created_at, _snapshots.c.events.label("state_events"), _snapshots.c.state)
+    .select_from(_conversations.outerjoin(_snapshots, _snapshots.c.conversation_id == _conversations.c.id))
+    .where(_conversations.c.id == bindparam("cid"))
+)
+_PAYLOADS_FROM = (select(_events.c.payload).where(_events.c.conversation_id == bindparam("cid"), _events.c.seq >= bindparam("seq"))
+                  .order_by(_events.c.seq))
+_LAST_SEQ_OF = select(func.max(_events.c.seq)).where(_events.c.conversation_id == bindparam("cid"))
+_TOUCH = update(_conversations).where(_conversations.c.id == bindparam("cid")).values(updated_at=bindparam("at"))
+_INSERT_EVENT = insert(_events)
+_INSERT_RECEIPT = insert(_receipts)
+_UPDATE_SNAPSHOT = (update(_snapshots).where(_snapshots.c.conversation_id == bindparam("cid"))
+                    .values(events=bindparam("events"), state=bindparam("state")))
+_INSERT_SNAPSHOT = insert(_snapshots).values(conversation_id=bindparam("cid"), events=bindparam("events"), state=bindparam("state"))
+
+
+def _save_snapshot(connection: Connection, state: ConversationState) -> None:
+    values = {"cid": state.conversation_id, "events": state.events_applied, "state": state.model_dump(mode="json")}
+    if connection.execute(_UPDATE_SNAPSHOT, values).rowcount == 0:  # type: ignore[attr-defined]
+        connection.execute(_INSERT_SNAPSHOT, values)
+
+
+def _from_snapshot(payload: dict[str, Any] | None, events: int | None, conversation_id: str, sender: str) -> ConversationState | None:
+    """The saved state, or None (replay the log) when there is none or it no longer reads (a changed state model)."""
+    if payload is None or events is None:
+        return None
+    try:
+        state = ConversationState.model_validate(payload)
+    except ValueError as exc:
+        log.warning("state.snapshot_unreadable conversation=%s reason=%s", conversation_id, exc)
+        return None
+    if state.conversation_id != conversation_id or state.sender != sender or state.events_applied != events:
+        log.warning("state.snapshot_mismatch conversation=%s", conversation_id)
+        return None
+    return state
+
+
 class SqlStateStore:
     """The default :class:`StateStore`."""
 
@@ -159,42 +217,45 @@ class SqlStateStore:
             return session.get(ConversationRow, conversation_id) is not None
 
     def load(self, conversation_id: str) -> ConversationState:
-        with self._session() as session:  # plain statements: no ORM identity map or unit of work on the turn's path
-            row = session.execute(select(ConversationRow.sender, ConversationRow.created_at)
-                                  .where(ConversationRow.id == conversation_id)).first()
+        with self._transaction() as connection:
+            row = connection.execute(_CONVERSATION_WITH_SNAPSHOT, {"cid": conversation_id}).first()
             if row is None:
                 raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
-            payloads = session.scalars(
-                select(EventRow.payload).where(EventRow.conversation_id == conversation_id).order_by(EventRow.seq)
-            ).all()
-        events = [EventEnvelope.model_validate({"event": p}).event for p in payloads]
-        return ConversationState.rebuild(conversation_id, row.sender, events, created_at=row.created_at)
+            state = _from_snapshot(row.state, row.state_events, conversation_id, row.sender)
+            later = connection.execute(_PAYLOADS_FROM, {"cid": conversation_id, "seq": state.events_applied if state else 0})
+            events = [EventEnvelope.model_validate({"event": p}).event for p in later.scalars()]
+        if state is None:
+            return ConversationState.rebuild(conversation_id, row.sender, events, created_at=row.created_at)
+        state.created_at = row.created_at  # as the log's replay gives it (SQLite keeps no time zone)
+        for event in events:
+            state.apply(event)
+        return state
 
-    def append(self, conversation_id: str, after: int, events: list[Event], receipt: Receipt | None = None) -> None:
+    def append(self, conversation_id: str, after: int, events: list[Event], receipt: Receipt | None = None,
+               state: ConversationState | None = None) -> None:
         """Store ``events`` atomically as numbers ``after``, ``after + 1``, … (``after`` = events already stored),
-        with the turn's ``receipt`` in the same transaction."""
+        with the turn's ``receipt`` and the ``state`` they lead to (its snapshot) in the same transaction."""
         if not events:
             return
-        with self._session() as session:
-            last = session.scalar(select(func.max(EventRow.seq)).where(EventRow.conversation_id == conversation_id))
-            if (last if last is not None else -1) != after - 1:
-                raise ConcurrentUpdateError(conversation_id)
-            touched = session.execute(update(ConversationRow).where(ConversationRow.id == conversation_id)
-                                      .values(updated_at=events[-1].at))
-            if touched.rowcount == 0:  # type: ignore[attr-defined]
-                raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
-            session.execute(insert(EventRow), [
-                {"conversation_id": conversation_id, "seq": after + offset, "type": evt.type,
-                 "payload": evt.model_dump(mode="json"), "created_at": evt.at}
-                for offset, evt in enumerate(events)
-            ])
-            if receipt is not None:
-                session.execute(insert(ReceiptRow).values(conversation_id=conversation_id, message_id=receipt.message_id,
-                                                          text=receipt.text, reply=receipt.reply, created_at=events[-1].at))
-            try:
-                session.commit()
-            except IntegrityError as exc:
-                raise ConcurrentUpdateError(conversation_id) from exc
+        try:
+            with self._transaction() as connection:
+                last = connection.execute(_LAST_SEQ_OF, {"cid": conversation_id}).scalar()
+                if (last if last is not None else -1) != after - 1:
+                    raise ConcurrentUpdateError(conversation_id)
+                if connection.execute(_TOUCH, {"cid": conversation_id, "at": events[-1].at}).rowcount == 0:
+                    raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
+                connection.execute(_INSERT_EVENT, [
+                    {"conversation_id": conversation_id, "seq": after + offset, "type": evt.type,
+                     "payload": evt.model_dump(mode="json"), "created_at": evt.at}
+                    for offset, evt in enumerate(events)
+                ])
+                if receipt is not None:
+                    connection.execute(_INSERT_RECEIPT, {"conversation_id": conversation_id, "message_id": receipt.message_id,
+                                                         "text": receipt.text, "reply": receipt.reply, "created_at": events[-1].at})
+                if state is not None and state.events_applied == after + len(events):
+                    _save_snapshot(connection, state)
+        except IntegrityError as exc:  # another writer stored the same numbers (or message id) first
+            raise ConcurrentUpdateError(conversation_id) from exc
 
     def receipt(self, conversation_id: str, message_id: str) -> Receipt | None:
         with self._session() as session:
@@ -266,6 +327,10 @@ class SqlStateStore:
     # internals ---------------------------------------------------------------------------------
     def _session(self) -> AbstractContextManager[Session]:
         return guarded_session(self.engine, "Conversation database")
+
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        """The turn's path (load, append): Core statements built once, one transaction, no ORM session."""
+        return guarded_transaction(self.engine, "Conversation database")
 
     @contextmanager
     def _file_lock(self, conversation_id: str) -> Iterator[None]:

@@ -1,4 +1,5 @@
-"""The SQL state store: events round-trip, state is rebuilt from them, locks serialise writers."""
+"""The SQL state store: events round-trip, state is rebuilt from them or from the latest turn's snapshot, locks
+serialise writers."""
 
 from __future__ import annotations
 
@@ -6,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.state import CartEvent, CartItem, ConversationState, GoalEvent, Goal, ShownEvent, TurnEvent, TurnRecord
-from dialogue.state_store import ConcurrentUpdateError, SqlStateStore, UnknownConversationError
+from sqlalchemy import select, update
+
+from dialogue.state import (
+    AgentMessageEvent, CartEvent, CartItem, ConversationState, EventEnvelope, FocusEvent, GoalEvent, Goal, ShownEvent, TurnEvent,
+    TurnRecord,
+)
+from dialogue.state_store import (
+    ConcurrentUpdateError, ConversationRow, EventRow, SnapshotRow, SqlStateStore, UnknownConversationError,
+)
 from retrieval.models import SearchConstraints
 from tests.dialogue.locked_writers import write_locked_turns
 
@@ -61,3 +69,73 @@ def test_state_survives_a_new_store_instance(tmp_path: Path) -> None:
     conversation = first.create("shopper-9").conversation_id
     first.append(conversation, 0, [ShownEvent(product_ids=["X", "Y"])])
     assert SqlStateStore(url).load(conversation).last_shown == ["X", "Y"]
+
+
+def _replayed(store: SqlStateStore, conversation_id: str) -> ConversationState:
+    """The state as a fold of every stored event (what a store without snapshots would load)."""
+    with store.engine.connect() as connection:
+        payloads = connection.execute(select(EventRow.payload).where(EventRow.conversation_id == conversation_id)
+                                      .order_by(EventRow.seq)).scalars().all()
+        row = connection.execute(select(ConversationRow.sender, ConversationRow.created_at)
+                                 .where(ConversationRow.id == conversation_id)).one()
+    events = [EventEnvelope.model_validate({"event": p}).event for p in payloads]
+    return ConversationState.rebuild(conversation_id, row.sender, events, created_at=row.created_at)
+
+
+def _snapshot_events(store: SqlStateStore, conversation_id: str) -> int | None:
+    with store.engine.connect() as connection:
+        return connection.execute(select(SnapshotRow.events).where(SnapshotRow.conversation_id == conversation_id)).scalar()
+
+
+def test_a_turn_saves_its_state_and_loading_folds_only_later_events(store: SqlStateStore) -> None:
+    state = store.create("shopper-1")
+    turn = [TurnEvent(turn=TurnRecord(index=0, text="desk lamps", intent="search_product", action="show_products")),
+            ShownEvent(product_ids=["P1", "P2"])]
+    for event in turn:
+        state.apply(event)
+    store.append(state.conversation_id, 0, turn, state=state)
+    assert _snapshot_events(store, state.conversation_id) == 2
+    # A write without a state (an agent's message, a card's like) leaves the snapshot behind: loading folds it on top.
+    store.append(state.conversation_id, 2, [FocusEvent(product_id="P2"), AgentMessageEvent(agent="Dana", text="Hello")])
+    loaded = store.load(state.conversation_id)
+    assert _snapshot_events(store, state.conversation_id) == 2 and loaded.events_applied == 4
+    assert loaded.model_dump() == _replayed(store, state.conversation_id).model_dump()
+    assert loaded.focus == "P2" and [m.text for m in loaded.agent_messages] == ["Hello"]
+
+
+def test_loading_reads_the_snapshot_not_the_log(store: SqlStateStore) -> None:
+    state = store.create("shopper-1")
+    event = ShownEvent(product_ids=["P1"])
+    state.apply(event)
+    store.append(state.conversation_id, 0, [event], state=state)
+    with store.engine.begin() as connection:  # a snapshot that says something the log does not: the load shows it
+        connection.execute(update(SnapshotRow).values(state={**state.model_dump(mode="json"), "focus": "from-snapshot"}))
+    assert store.load(state.conversation_id).focus == "from-snapshot"
+
+
+@pytest.mark.parametrize("saved", [{"conversation_id": 7}, "other-conversation", "fewer-events"])
+def test_an_unusable_snapshot_is_replaced_by_the_log(store: SqlStateStore, saved: object) -> None:
+    state = store.create("shopper-1")
+    events = [ShownEvent(product_ids=["P1", "P2"]), FocusEvent(product_id="P1")]
+    for event in events:
+        state.apply(event)
+    store.append(state.conversation_id, 0, events, state=state)
+    if saved == "other-conversation":
+        saved = {**state.model_dump(mode="json"), "conversation_id": "someone-else"}
+    elif saved == "fewer-events":
+        saved = {**state.model_dump(mode="json"), "events_applied": 1}
+    with store.engine.begin() as connection:
+        connection.execute(update(SnapshotRow).values(state=saved))
+    loaded = store.load(state.conversation_id)
+    assert loaded.model_dump() == _replayed(store, state.conversation_id).model_dump() and loaded.focus == "P1"
+
+
+def test_assistant_turns_load_from_snapshots_equal_to_the_replayed_log(assistant) -> None:  # type: ignore[no-untyped-def]
+    conversation = assistant.start("snapshot-shopper")
+    for text in ("wireless headphones under $100", "the second one", "add the first one to my cart", "talk to a person"):
+        assistant.handle(conversation, "snapshot-shopper", text)
+    store = assistant.states
+    assert _snapshot_events(store, conversation) == store.event_count(conversation)
+    loaded = store.load(conversation)
+    assert loaded.model_dump() == _replayed(store, conversation).model_dump()
+    assert loaded.turn_count == 4 and loaded.cart and loaded.handoff
