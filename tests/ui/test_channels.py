@@ -38,3 +38,15 @@ def test_three_channels_share_the_rate_limit_conversation_and_metrics(assistant_
     turns_after = TURNS.by_label("channel")
     assert {channel: turns_after.get(channel, 0) - turns_before.get(channel, 0) for channel in ("widget", "api", "rest")} == {
         "widget": 1, "api": 1, "rest": 1}
+
+
+def test_the_api_answers_while_the_widget_is_built_and_the_widget_then_serves(assistant_factory) -> None:  # type: ignore[no-untyped-def]
+    with BackgroundServer(create_app(assistant_factory(), ui=True)) as server, httpx.Client(base_url=server.url, timeout=90) as http:
+        first = http.get("/healthz").json()
+        assert first["status"] == "ok" and first["widget"] in {"starting", "ready"}
+        page = http.get("/ui/")  # waits for the widget when it is still being built
+        assert page.status_code == 200 and "gradio" in page.text.lower()
+        assert http.get("/healthz").json()["widget"] == "ready"
+        assert http.get("/ui/config").json()["components"]
+    with BackgroundServer(create_app(assistant_factory(), ui=False)) as server:
+        assert httpx.get(f"{server.url}/healthz", timeout=30).json()["widget"] is None
