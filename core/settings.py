@@ -113,6 +113,9 @@ class NluSettings(HomeSettings):
     nlu_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx", description="How the intent classifier runs per turn: torch, or its ONNX export (fp32, or int8: faster "
                                     "but it flips some borderline turns).")
+    nlu_micro_batch: int = Field(default=8, ge=1, description="Turns classified together at most: the fp32 ONNX intent "
+                                 "model runs the turns that queue while it is busy as one batch (core.batching; 1: off). "
+                                 "Not with int8, whose activation scales would depend on the batch's other turns.")
     nlu_threshold: float = Field(default=0.35, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
     nlu_ambiguity_threshold: float = Field(default=0.05, ge=0, le=1, description="Below this top-2 margin a turn is out of scope.")
     nlu_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for intents; default: the shipped MiniLM.")

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from core.batching import OpportunisticBatcher
 from core.errors import NotReadyError
 from core.settings import Settings, get_settings
 from dialogue.intent_context import NluContext, apply_rules, context_text
@@ -61,6 +62,10 @@ class IntentClassifier:
         self.threshold = settings.nlu_threshold
         self.ambiguity_threshold = settings.nlu_ambiguity_threshold
         self.threads = settings.torch_threads
+        # Concurrent turns share fp32 ONNX runs: a turn's probabilities stay its own (padding is masked), which int8
+        # dynamic quantisation would break (one activation scale per batch). Torch's path is training and evaluation.
+        batchable = isinstance(tokenizer, PairTokenizer) and isinstance(model, OnnxIntentModel) and not model.quantized
+        self._batcher = OpportunisticBatcher(self._logit_rows, settings.nlu_micro_batch) if batchable and settings.nlu_micro_batch > 1 else None
 
     @classmethod
     def load(cls, model_dir: Path | None = None, settings: Settings | None = None) -> IntentClassifier:
@@ -110,12 +115,17 @@ class IntentClassifier:
         contexts = list(contexts) if contexts is not None else [None] * len(texts)
         if len(contexts) != len(texts):
             raise ValueError("texts and contexts differ in length")
+        if len(texts) == 1 and self._batcher is not None:
+            return _softmax(self._batcher((texts[0], context_text(contexts[0].previous_action) if contexts[0] else None))[None])
         rows: list[np.ndarray] = []
         for start in range(0, len(texts), batch_size):
             chunk = list(texts[start : start + batch_size])
             actions = [context_text(c.previous_action) if c else None for c in contexts[start : start + batch_size]]
             rows.append(_softmax(self._logits(chunk, actions)))
         return np.concatenate(rows) if rows else np.empty((0, len(self.labels)), dtype=np.float32)
+
+    def _logit_rows(self, pairs: list[tuple[str, str | None]]) -> list[np.ndarray]:
+        return list(self._logits([text for text, _ in pairs], [action for _, action in pairs]))
 
     def _logits(self, texts: list[str], actions: list[str | None]) -> np.ndarray:
         if isinstance(self.tokenizer, PairTokenizer):

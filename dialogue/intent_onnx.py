@@ -52,6 +52,7 @@ class OnnxIntentModel:
     def __init__(self, model_dir: Path, *, quantized: bool, threads: int) -> None:
         self._session = OnnxSession(onnx_dir(model_dir), quantized=quantized, threads=threads)
         self.name = self._session.path.name
+        self.quantized = quantized
 
     def logits(self, features: dict[str, Any]) -> np.ndarray:
         return self._session.run(features)
