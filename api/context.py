@@ -29,20 +29,26 @@ class ApiContext:
                    AgentFeed(assistant.states, settings.agent_poll_s))
 
 
-def get_context(request: Request) -> ApiContext:
-    return request.app.state.shopassist
+# The dependencies are coroutines although they never wait: FastAPI runs a plain function dependency on the thread
+# pool, which would add two thread hand-offs to every request (and hold two of its serve_threads tokens meanwhile).
+async def get_context(request: Request) -> ApiContext:
+    return _context(request)
 
 
-def require_key(request: Request) -> None:
+async def require_key(request: Request) -> None:
     """Router dependency: a valid API key when keys are configured."""
-    get_context(request).keys.require(request)
+    _context(request).keys.require(request)
 
 
-def require_agent(request: Request) -> None:
+async def require_agent(request: Request) -> None:
     """Router dependency: an agent key (the agent API is off without any)."""
-    get_context(request).keys.require_agent(request)
+    _context(request).keys.require_agent(request)
 
 
-def require_admin(request: Request) -> None:
+async def require_admin(request: Request) -> None:
     """Router dependency: an admin key (the dashboard is off without any)."""
-    get_context(request).keys.require_admin(request)
+    _context(request).keys.require_admin(request)
+
+
+def _context(request: Request) -> ApiContext:
+    return request.app.state.shopassist
