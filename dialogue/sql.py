@@ -47,33 +47,33 @@ def schema_lock(engine: Engine) -> Iterator[Connection]:
 
 def create_tables(engine: Engine, metadata: MetaData, what: str) -> None:
     """``metadata.create_all`` under :func:`schema_lock`; an unreachable server is a :class:`BackendUnavailableError`."""
-    try:
-        with schema_lock(engine) as connection:
-            metadata.create_all(connection)
-    except (OperationalError, InterfaceError) as exc:
-        raise BackendUnavailableError(f"{what} unavailable: {exc.orig}") from exc
+    with unavailable_as(what), schema_lock(engine) as connection:
+        metadata.create_all(connection)
 
 
 @contextmanager
 def guarded_transaction(engine: Engine, what: str) -> Iterator[Connection]:
     """A connection in one transaction (committed when the block ends, rolled back on an error) for Core statements,
     with :func:`guarded_session`'s mapping of connection failures: the turn's path, without the ORM's session."""
-    try:
-        with engine.begin() as connection:
-            yield connection
-    except (OperationalError, InterfaceError) as exc:
-        raise BackendUnavailableError(f"{what} unavailable: {exc.orig}") from exc
+    with unavailable_as(what), engine.begin() as connection:
+        yield connection
 
 
 @contextmanager
 def guarded_session(engine: Engine, what: str) -> Iterator[Session]:
-    """A session whose connection failures become :class:`BackendUnavailableError` naming ``what``.
+    """A session whose connection failures become :class:`BackendUnavailableError` naming ``what``."""
+    with unavailable_as(what), Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def unavailable_as(what: str) -> Iterator[None]:
+    """Connection failures inside the block become :class:`BackendUnavailableError` naming ``what``.
 
     Both DBAPI classes of "the server is gone" are covered: ``OperationalError`` (refused, terminated by a restart)
     and ``InterfaceError`` (a connection already closed under us)."""
     try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
+        yield
     except (OperationalError, InterfaceError) as exc:
         raise BackendUnavailableError(f"{what} unavailable: {exc.orig}") from exc
 

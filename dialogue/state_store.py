@@ -27,11 +27,11 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from core.errors import BackendUnavailableError, UserError
-from dialogue.sql import create_tables, guarded_session, guarded_transaction, make_engine
+from core.errors import UserError
+from dialogue.sql import create_tables, guarded_session, guarded_transaction, make_engine, unavailable_as
 from dialogue.state import ConversationState, Event, EventEnvelope, now
 
 log = logging.getLogger(__name__)
@@ -345,15 +345,13 @@ class SqlStateStore:
     @contextmanager
     def _advisory_lock(self, conversation_id: str) -> Iterator[None]:
         key = int.from_bytes(hashlib.sha1(conversation_id.encode()).digest()[:8], "big", signed=True)
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-                try:
-                    yield
-                finally:
-                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-        except (OperationalError, InterfaceError) as exc:  # the lock dies with its session: nothing stays locked
-            raise BackendUnavailableError(f"Conversation database unavailable: {exc.orig}") from exc
+        # A lost connection is the database being unavailable; the lock dies with its session: nothing stays locked.
+        with unavailable_as("Conversation database"), self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
 
 
 def _safe_url(url: str) -> str:
