@@ -20,14 +20,13 @@ Result = TypeVar("Result")
 
 
 class _Call(Generic[Item, Result]):
-    __slots__ = ("item", "result", "error", "finished", "leads", "wake")
+    __slots__ = ("item", "result", "error", "leads", "wake")
 
     def __init__(self, item: Item) -> None:
         self.item = item
         self.result: Result | None = None
         self.error: BaseException | None = None
-        self.finished = False
-        self.leads = False
+        self.leads = False  # this call runs the next batch (and so its own: the oldest queued call is in it)
         self.wake = threading.Event()
 
 
@@ -53,7 +52,7 @@ class OpportunisticBatcher(Generic[Item, Result]):
                 self._running = call.leads = True
         if not call.leads:
             call.wake.wait()  # until a batch held this call, or this call is to run the next batch
-        if not call.finished:
+        if call.leads:
             self._run_next_batch()
         if call.error is not None:
             raise call.error
@@ -74,8 +73,6 @@ class OpportunisticBatcher(Generic[Item, Result]):
             for call in batch:
                 call.error = exc
         with self._lock:
-            for call in batch:
-                call.finished = True
             if self._queue:
                 self._queue[0].leads = True
                 self._queue[0].wake.set()
