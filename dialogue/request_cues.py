@@ -67,6 +67,16 @@ def wants_other_colour(text: str) -> bool:
     return _OTHER_COLOUR.search(text.lower()) is not None or _OTHER_COLOUR_ZH.search(text) is not None
 
 
+#: Words of an order, a return or a refund: "换个牌子" without them is a refinement, not an exchange of an order.
+_ORDER_WORDS = re.compile(r"(?i)\b(?:orders?|returns?|returning|refunds?|exchange|cancel\w*|deliver\w*|parcel|package)\b|"
+                          r"订单|单号|退|换货|寄回|快递|物流|发货|取消")
+
+
+def names_an_order(text: str) -> bool:
+    """Whether the message speaks of an order, a return, a refund or a delivery ("return the headphones", 退货)."""
+    return _ORDER_WORDS.search(text) is not None
+
+
 def stock_wish(text: str) -> StockWish | None:
     """"only in stock" / "no sold out ones" → ``in_stock_only``; "show the out of stock ones too" →
     ``include_out_of_stock``; otherwise None."""

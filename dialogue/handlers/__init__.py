@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import stock_wish, wants_other_colour
+from dialogue.request_cues import names_an_order, stock_wish, wants_other_colour
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -40,6 +40,14 @@ EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "retur
             "cancel_order", "return_item", "compare", "add_to_cart", "remove_from_cart", "forget_preferences"}
 
 
+def _keeps_its_intent(turn: Turn) -> set[str]:
+    """The explicit intents that stand against "换个牌子" / "a different colour": the order actions only where the
+    message speaks of an order (换 is also "exchange", so a classifier may read 换个牌子 as a return), a removal only
+    where the cart has something to remove ("这个不要了，换个牌子的" about a product shown)."""
+    kept = EXPLICIT if names_an_order(turn.nlu.text) else EXPLICIT - set(ORDER_ACTIONS)
+    return kept if turn.state.cart else kept - {"remove_from_cart"}
+
+
 def contextual_handler(turn: Turn) -> Handler | None:
     """Answers to the assistant's own questions: an order id, a size, or a clarification."""
     state, nlu = turn.state, turn.nlu
@@ -62,9 +70,12 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return shopping.answer_clarification
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
-    if state.last_shown and nlu.intent not in EXPLICIT | ASKS_FOR_OTHERS_ALREADY and not nlu.slots.category \
-            and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)):
+    if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
+            and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
+    if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
+            and not nlu.slots.references:
+        return shopping.search  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first
     if products.routes_to_question(turn):
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and stock_wish(nlu.text) is not None:

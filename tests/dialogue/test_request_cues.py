@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
+from dialogue.request_cues import names_an_order, stock_wish, unknown_brand, wants_other_colour
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
 
@@ -62,3 +62,13 @@ def test_stock_wishes(text: str, wish: str | None) -> None:
 ])
 def test_a_wish_for_another_colour(text: str, wanted: bool) -> None:
     assert wants_other_colour(text) is wanted
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("换个牌子", False), ("这个不要了，换个牌子的", False), ("a different brand", False), ("换个颜色", False),
+    ("这个我想换货", True), ("我要退货", True), ("订单能换个颜色吗", True), ("快递到哪了", True),
+    ("can I exchange it for another colour", True), ("return it", True), ("where is my order", True),
+])
+def test_messages_that_speak_of_an_order(text: str, named: bool) -> None:
+    """换 alone is not an exchange: only order, return, refund and delivery words keep a classifier's order action."""
+    assert names_an_order(text) is named
