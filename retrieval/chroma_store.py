@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,11 @@ def content_hash(product: Product, encoder: str = "torch") -> str:
     dumped = product.model_dump_json(exclude={"reviews"} if not product.reviews else None)
     version = EMBEDDING_VERSION if encoder == "torch" else f"{EMBEDDING_VERSION}/{encoder}"
     return hashlib.sha1((version + dumped).encode()).hexdigest()
+
+
+def catalog_fingerprint(hashes: Iterable[tuple[str, str]]) -> str:
+    """The version of a catalog: changes when any product (``(id, content hash)``, in id order) changes."""
+    return hashlib.sha1("".join(f"{pid}:{h};" for pid, h in hashes).encode()).hexdigest()
 
 
 def product_metadata(product: Product, encoder: str = "torch") -> dict[str, Any]:
@@ -189,8 +194,7 @@ class ChromaCatalog:
                 meta = meta or {}
                 rows.append((pid, str(meta.get("content_hash", "")), str(meta["product"])))
         rows.sort()
-        fingerprint = hashlib.sha1("".join(f"{pid}:{h};" for pid, h, _ in rows).encode()).hexdigest()
-        return [Product.model_validate_json(raw) for _, _, raw in rows], fingerprint
+        return [Product.model_validate_json(raw) for _, _, raw in rows], catalog_fingerprint((pid, h) for pid, h, _ in rows)
 
     def query(self, vector: np.ndarray, where: dict[str, Any] | None, n: int) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the ``n`` nearest products passing ``where``; a Chroma server that does not

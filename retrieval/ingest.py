@@ -7,18 +7,21 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel
 from tqdm import tqdm
 
 from core.errors import UserError
 from core.settings import RetrievalSettings
 from retrieval.catalog_io import RowError, load_catalog
-from retrieval.chroma_store import ChromaCatalog, content_hash
+from retrieval.chroma_store import ChromaCatalog, catalog_fingerprint, content_hash
 from retrieval.embedder import Embedder
 from retrieval.embedding_cache import EmbeddingCache
 from retrieval.encoders import product_embedder
 from retrieval.mapping import load_mapping
-from retrieval.product_store import HybridProductStore
+from retrieval.models import Product
+from retrieval.product_store import HybridProductStore, snapshot_root
+from retrieval.snapshot import CatalogSnapshot, unit_rows
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,7 @@ class IngestReport(BaseModel):
     total_in_store: int
     seconds: float
     embed_seconds: float
-    index_seconds: float = 0.0  # reading the store back from Chroma, saving its snapshot and BM25 index
+    index_seconds: float = 0.0  # saving the snapshot (reading the store back only where it keeps other products) and BM25
     encoder_variant: str = ""  # the runtime that embedded the products (onnx-int8, torch)
 
     @property
@@ -73,21 +76,28 @@ def ingest(
     changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p, embedder.hash_key)]
     embed_started = time.perf_counter()
     batch = max(settings.embed_batch_size, 1) * 4
+    embedded: dict[str, np.ndarray] = {}
     with tqdm(total=len(changed), desc="embedding", unit="product", disable=not progress) as bar:
         for start in range(0, len(changed), batch):
             chunk = changed[start : start + batch]
             texts = [p.embedding_text() for p in chunk]
-            catalog.upsert(chunk, cache.embed(texts, embedder.embed) if cache is not None else embedder.embed(texts))
+            vectors = cache.embed(texts, embedder.embed) if cache is not None else embedder.embed(texts)
+            catalog.upsert(chunk, vectors)
+            embedded.update(zip((p.id for p in chunk), vectors))
             bar.update(len(chunk))
     embed_seconds = time.perf_counter() - embed_started
     removed: list[str] = []
+    keep = {p.id for p in loaded.products}
     if replace:
-        keep = {p.id for p in loaded.products}
         removed = sorted(pid for pid in existing if pid not in keep)
         catalog.delete(removed)
-    # builds and saves the snapshot and the BM25 index of this catalog version; workers then open from the snapshot
     index_started = time.perf_counter()
-    catalog.record_snapshot(HybridProductStore(settings, embedder, catalog).fingerprint)
+    if keep.issuperset(existing) or replace:  # the collection now holds exactly this catalog: snapshot it from memory
+        fingerprint = _save_snapshot(settings, catalog, embedder, loaded.products, embedded)
+        catalog.record_snapshot(fingerprint)
+        HybridProductStore(settings, embedder, catalog)  # opens the snapshot, builds and saves the BM25 index
+    else:  # other products stay in the collection: read it back (the store builds and saves the snapshot)
+        catalog.record_snapshot(HybridProductStore(settings, embedder, catalog).fingerprint)
     index_seconds = time.perf_counter() - index_started
     report = IngestReport(
         sources=[str(p) for p in paths],
@@ -105,3 +115,19 @@ def ingest(
     )
     log.info("ingest.done embedded=%d unchanged=%d invalid=%d", report.embedded, report.unchanged, report.invalid_rows)
     return report
+
+
+def _save_snapshot(settings: RetrievalSettings, catalog: ChromaCatalog, embedder: Embedder, products: list[Product],
+                   embedded: dict[str, np.ndarray]) -> str:
+    """Saves the snapshot of a collection that holds exactly ``products``, from the vectors just embedded (those of
+    unchanged products read from Chroma) instead of reading every product back; returns its fingerprint, the one
+    :meth:`ChromaCatalog.snapshot` gives the same collection."""
+    ordered = sorted(products, key=lambda p: p.id)
+    stored = catalog.embeddings([p.id for p in ordered if p.id not in embedded])
+    matrix = np.zeros((len(ordered), embedder.dimension), dtype=np.float32)
+    for row, product in enumerate(ordered):
+        vector = embedded.get(product.id)
+        matrix[row] = vector if vector is not None else stored.get(product.id, 0.0)
+    fingerprint = catalog_fingerprint((p.id, content_hash(p, embedder.hash_key)) for p in ordered)
+    CatalogSnapshot.build(ordered, unit_rows(matrix), fingerprint).save(snapshot_root(settings))
+    return fingerprint

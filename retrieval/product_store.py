@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from functools import lru_cache
 from typing import Literal, Protocol
 
@@ -19,7 +20,7 @@ from retrieval.embedder import Embedder
 from retrieval.facets import CatalogFacets
 from retrieval.lexical import LexicalIndex, matched_terms, product_terms
 from retrieval.models import Product, ProductHit, SearchConstraints
-from retrieval.snapshot import CatalogSnapshot
+from retrieval.snapshot import CatalogSnapshot, unit_rows
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,11 @@ def query_embedder(settings: RetrievalSettings) -> Embedder:
     return product_embedder(settings, threads=settings.torch_threads, cache_size=settings.query_cache_size)
 
 
+def snapshot_root(settings: RetrievalSettings) -> Path:
+    """Where the collection's snapshots are saved (:mod:`retrieval.snapshot`)."""
+    return settings.home / "snapshot" / settings.collection
+
+
 class HybridProductStore:
     """Reciprocal-rank fusion of Chroma's nearest neighbours and BM25, restricted to products that satisfy the
     constraints. Ties break on product id, so results are deterministic."""
@@ -91,7 +97,7 @@ class HybridProductStore:
     def _open_snapshot(self) -> CatalogSnapshot:
         """The saved snapshot of the collection's recorded version, else one built from the collection (every product
         read and parsed: minutes at 200k products) and saved for the next start."""
-        root = self.settings.home / "snapshot" / self.settings.collection
+        root = snapshot_root(self.settings)
         version = self.catalog.snapshot_version
         snapshot = CatalogSnapshot.load(root, version) if version else None
         if snapshot is not None:
@@ -244,8 +250,7 @@ class HybridProductStore:
         for row, product in enumerate(products):
             if product.id in stored:
                 matrix[row] = stored[product.id]
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        return matrix / np.where(norms == 0, 1.0, norms)
+        return unit_rows(matrix)
 
     def _browse(self, mask: np.ndarray, constraints: SearchConstraints, k: int) -> list[ProductHit]:
         """No query text: best rated, most reviewed first."""

@@ -42,6 +42,12 @@ FORMAT = 3
 _MANIFEST = "manifest.json"
 
 
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` with every non-zero row scaled to unit length (a zero row, a product without a vector, stays zero)."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
 class ProductRows(Sequence[Product]):
     """Products by row; a row read from a snapshot is parsed from its stored JSON the first time it is read."""
 

@@ -33,6 +33,15 @@ def _rebuilt(settings: Settings, embedder) -> HybridProductStore:  # type: ignor
     return store
 
 
+def _same_catalog(opened: HybridProductStore, rebuilt: HybridProductStore) -> None:
+    """The snapshot ingest saved holds what the collection holds: the same version, products and vectors."""
+    assert rebuilt.fingerprint == opened.fingerprint and rebuilt.index.ids == opened.index.ids
+    ids = rebuilt.index.ids
+    # ingest snapshots the vectors it embedded; Chroma hands back its own float32 copies (apart in the last bit)
+    assert np.allclose(np.asarray(opened.vectors(ids)), rebuilt.vectors(ids), rtol=0, atol=1e-6)
+    assert list(opened.products()) == list(rebuilt.products())
+
+
 def test_an_ingested_store_opens_from_its_snapshot_and_serves_the_same(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(home=tmp_path / "home")
     ingest([DEMO_CATALOG], settings, embedder=embedder, progress=False)
@@ -44,9 +53,8 @@ def test_an_ingested_store_opens_from_its_snapshot_and_serves_the_same(tmp_path:
     rebuilt = _rebuilt(settings, embedder)
     rebuild_seconds = time.perf_counter() - started
     assert open_seconds * 3 < rebuild_seconds, (open_seconds, rebuild_seconds)  # a ratio in one run, not a time
-    assert rebuilt.fingerprint == opened.fingerprint and rebuilt.index.ids == opened.index.ids
+    _same_catalog(opened, rebuilt)
     ids = rebuilt.index.ids
-    assert np.array_equal(np.asarray(opened.vectors(ids)), rebuilt.vectors(ids))
     # the facets' columns are what catalog summaries read, without parsing a product
     loaded, built = opened.facets(), rebuilt.facets()
     assert (loaded.ids, loaded.titles, loaded.brands, loaded.paths) == (built.ids, built.titles, built.brands, built.paths)
@@ -59,7 +67,26 @@ def test_an_ingested_store_opens_from_its_snapshot_and_serves_the_same(tmp_path:
         assert opened.count(constraints) == rebuilt.count(constraints)
     assert opened.get(ids[7]) == rebuilt.get(ids[7]) and opened.get("no-such-id") is None
     assert opened.products()[-1] == rebuilt.products()[-1]  # a negative row, before iteration parses every row
-    assert list(opened.products()) == list(rebuilt.products())
+
+
+def test_ingests_that_add_change_and_keep_products_snapshot_what_the_collection_holds(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Ingest snapshots from the vectors it embedded (and Chroma's for unchanged products) when the collection holds
+    just the file's products, and reads the collection back when it holds others too: either way the snapshot is the
+    collection's."""
+    settings = Settings(home=tmp_path / "home")
+    lines = DEMO_CATALOG.read_text(encoding="utf-8").splitlines()[:120]
+    first, second, third = tmp_path / "first.jsonl", tmp_path / "second.jsonl", tmp_path / "third.jsonl"
+    first.write_text("\n".join(lines[:80]) + "\n")
+    changed = Product.model_validate_json(lines[3]).model_copy(update={"price": 1.0})
+    second.write_text("\n".join([*lines[:3], changed.model_dump_json(), *lines[4:100]]) + "\n")  # 1 changed, 20 new
+    third.write_text("\n".join(lines[100:]) + "\n")  # only new products: the others stay in the collection
+    for path, embedded in ((first, 80), (second, 21), (third, 20)):
+        report = ingest([path], settings, embedder=embedder, progress=False)
+        assert report.embedded == embedded
+        opened = HybridProductStore.open(settings, embedder)
+        assert opened.opened_from == "snapshot"
+        _same_catalog(opened, _rebuilt(settings, embedder))
+    assert len(opened.products()) == 120 and opened.get(changed.id).price == 1.0
 
 
 def test_a_write_to_the_collection_retires_the_snapshot(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
