@@ -166,3 +166,18 @@ def catalog_request_rule(intent: str, has_category: bool, other_words: list[str]
     if has_category and intent not in CATALOG_REQUEST_INTENTS and all(word in REQUEST_WORDS for word in other_words):
         return "search_product", "catalog-request"
     return None
+
+
+#: "add a yoga mat to my cart", "please put the second one in the basket", 把瑜伽垫加入购物车: an order to add.
+_ADD_ORDER = re.compile(r"^\s*(?:please\s+|pls\s+|(?:can|could|would)\s+you\s+)?(?:add|put|throw|toss|pop|stick)\b[^?]*"
+                        r"\b(?:cart|basket|trolley)\b[^?]*$", re.IGNORECASE)
+_ADD_ORDER_ZH = re.compile(r"(?:加入|加到|加进|放进|放到|放入|添加到)(?:我的)?购物车(?!里[有是]|有什么)[^吗?？]*$")
+
+
+def cart_order_rule(intent: str, text: str, names_something: bool) -> tuple[str, str] | None:
+    """``("add_to_cart", "add-order")`` when the model read an order to add something (a kind of product or a
+    reference, ``names_something``) to the cart as a request to see the cart; else ``None``. "what did I add to my
+    cart?" is a question, not an order, and stays view_cart."""
+    if intent == "view_cart" and names_something and (_ADD_ORDER.match(text) or _ADD_ORDER_ZH.search(text)):
+        return "add_to_cart", "add-order"
+    return None

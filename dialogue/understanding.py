@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from core.language import Language
 from core.timing import stage
-from dialogue.intent_context import NluContext, catalog_request_rule
+from dialogue.intent_context import NluContext, cart_order_rule, catalog_request_rule
 from dialogue.noise import code_like, is_noise, strip_markup
 from dialogue.slots import SlotExtractor, Slots
 
@@ -51,7 +51,8 @@ class Understander:
             result = self.by_language.get(language, self.intents).predict(words, context)
         with stage("nlu.slots"):
             slots, other_words = self.slots.extract_with_rest(words)
-        ruled = catalog_request_rule(result.intent, slots.category is not None, other_words)
+        ruled = catalog_request_rule(result.intent, slots.category is not None, other_words) \
+            or cart_order_rule(result.intent, words, slots.category is not None or bool(slots.references))
         if code_like(words):
             ruled = ("out_of_scope", "code")  # SQL pasted into the chat is data, never a request (e.g. "drop" = remove)
         elif ruled is None and _says_nothing(slots) and is_noise(" ".join(other_words), self.slots.matcher.known):

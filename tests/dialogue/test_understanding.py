@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.intent_context import catalog_request_rule
+from dialogue.intent_context import cart_order_rule, catalog_request_rule
 from tests.dialogue.test_slots import EXTRACTOR
 
 
@@ -40,6 +40,27 @@ def test_catalog_request_rule(text: str, model_intent: str, routed: str | None) 
     assert (ruled[0] if ruled else None) == routed, (slots, rest)
     if ruled:
         assert ruled[1] == "catalog-request"
+
+
+@pytest.mark.parametrize(("text", "model_intent", "routed"), [
+    ("put a blue sofa in my cart", "view_cart", "add_to_cart"),
+    ("please add puzzles to my basket", "view_cart", "add_to_cart"),
+    ("could you put the second one in the cart", "view_cart", "add_to_cart"),
+    ("第二个加入购物车", "view_cart", "add_to_cart"),
+    ("what did I add to my cart?", "view_cart", None),        # a question about the cart
+    ("did I put the sofa in my cart?", "view_cart", None),
+    ("put it in my cart", "view_cart", "add_to_cart"),        # "it": the product in focus
+    ("add to my cart", "view_cart", None),                    # names nothing the rule can act on: the model decides
+    ("购物车里有什么", "view_cart", None),
+    ("add a blue sofa to my cart", "add_to_cart", None),     # the model agreed: no rule
+    ("add puzzles to my cart", "remove_from_cart", None),    # only a misread view_cart is corrected
+])
+def test_cart_order_rule(text: str, model_intent: str, routed: str | None) -> None:
+    slots = EXTRACTOR.extract(text)
+    ruled = cart_order_rule(model_intent, text, slots.category is not None or bool(slots.references))
+    assert (ruled[0] if ruled else None) == routed, slots
+    if ruled:
+        assert ruled[1] == "add-order"
 
 
 def test_every_department_is_a_product_request(assistant) -> None:  # type: ignore[no-untyped-def]
