@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
