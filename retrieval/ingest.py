@@ -21,7 +21,7 @@ from retrieval.encoders import product_embedder
 from retrieval.mapping import load_mapping
 from retrieval.models import Product
 from retrieval.product_store import HybridProductStore, snapshot_root
-from retrieval.snapshot import CatalogSnapshot, unit_rows
+from retrieval.snapshot import CatalogSnapshot, unit_matrix
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +123,8 @@ def _save_snapshot(settings: RetrievalSettings, catalog: ChromaCatalog, embedder
     unchanged products read from Chroma) instead of reading every product back; returns its fingerprint, the one
     :meth:`ChromaCatalog.snapshot` gives the same collection."""
     ordered = sorted(products, key=lambda p: p.id)
-    stored = catalog.embeddings([p.id for p in ordered if p.id not in embedded])
-    matrix = np.zeros((len(ordered), embedder.dimension), dtype=np.float32)
-    for row, product in enumerate(ordered):
-        vector = embedded.get(product.id)
-        matrix[row] = vector if vector is not None else stored.get(product.id, 0.0)
+    ids = [p.id for p in ordered]
+    vectors = {**catalog.embeddings([pid for pid in ids if pid not in embedded]), **embedded}
     fingerprint = catalog_fingerprint((p.id, content_hash(p, embedder.hash_key)) for p in ordered)
-    CatalogSnapshot.build(ordered, unit_rows(matrix), fingerprint).save(snapshot_root(settings))
+    CatalogSnapshot.build(ordered, unit_matrix(ids, vectors, embedder.dimension), fingerprint).save(snapshot_root(settings))
     return fingerprint

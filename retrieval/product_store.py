@@ -20,7 +20,7 @@ from retrieval.embedder import Embedder
 from retrieval.facets import CatalogFacets
 from retrieval.lexical import LexicalIndex, matched_terms, product_terms
 from retrieval.models import Product, ProductHit, SearchConstraints
-from retrieval.snapshot import CatalogSnapshot, unit_rows
+from retrieval.snapshot import CatalogSnapshot, unit_matrix
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class HybridProductStore:
                 f"No catalog ingested yet in {self.settings.home} — run `shopassist ingest {self.settings.catalog_path}`"
             )
         log.info("store.open source=chroma products=%d recorded_version=%s", len(products), version)
-        snapshot = CatalogSnapshot.build(products, self._load_vectors(products), fingerprint)
+        snapshot = CatalogSnapshot.build(products, self._load_vectors([p.id for p in products]), fingerprint)
         try:
             snapshot.save(root)
         except OSError as exc:  # a read-only home still serves, it only opens slower next time
@@ -242,15 +242,10 @@ class HybridProductStore:
             return self._vectors[rows] @ query
         return (self._vectors @ query)[rows]
 
-    def _load_vectors(self, products: list[Product]) -> np.ndarray:
+    def _load_vectors(self, ids: list[str]) -> np.ndarray:
         """The stored product vectors, unit length, in index order (1.3 s and 60 MB at 40k products)."""
-        stored = self.catalog.embeddings([p.id for p in products])
-        dim = len(next(iter(stored.values()))) if stored else 0
-        matrix = np.zeros((len(products), dim), dtype=np.float32)
-        for row, product in enumerate(products):
-            if product.id in stored:
-                matrix[row] = stored[product.id]
-        return unit_rows(matrix)
+        stored = self.catalog.embeddings(ids)
+        return unit_matrix(ids, stored, len(next(iter(stored.values()))) if stored else 0)
 
     def _browse(self, mask: np.ndarray, constraints: SearchConstraints, k: int) -> list[ProductHit]:
         """No query text: best rated, most reviewed first."""

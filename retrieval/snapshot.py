@@ -26,7 +26,7 @@ import mmap
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -42,8 +42,12 @@ FORMAT = 3
 _MANIFEST = "manifest.json"
 
 
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """``matrix`` with every non-zero row scaled to unit length (a zero row, a product without a vector, stays zero)."""
+def unit_matrix(ids: Sequence[str], vectors: Mapping[str, np.ndarray], dimension: int) -> np.ndarray:
+    """The vectors of ``ids`` as rows in that order, scaled to unit length (an id without a vector: a zero row)."""
+    matrix = np.zeros((len(ids), dimension), dtype=np.float32)
+    for row, pid in enumerate(ids):
+        if (vector := vectors.get(pid)) is not None:
+            matrix[row] = vector
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1.0, norms)
 
