@@ -20,7 +20,7 @@ from retrieval.embedding_cache import EmbeddingCache
 from retrieval.encoders import product_embedder
 from retrieval.mapping import load_mapping
 from retrieval.models import Product
-from retrieval.product_store import HybridProductStore, snapshot_root
+from retrieval.product_store import HybridProductStore, save_lexical_index, snapshot_root
 from retrieval.snapshot import CatalogSnapshot, unit_matrix
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,7 @@ def ingest(
         catalog.delete(removed)
     index_started = time.perf_counter()
     if keep.issuperset(existing) or replace:  # the collection now holds exactly this catalog: snapshot it from memory
-        fingerprint = _save_snapshot(settings, catalog, embedder, loaded.products, embedded)
-        catalog.record_snapshot(fingerprint)
-        HybridProductStore(settings, embedder, catalog)  # opens the snapshot, builds and saves the BM25 index
+        catalog.record_snapshot(_save_indexes(settings, catalog, embedder, loaded.products, embedded))
     else:  # other products stay in the collection: read it back (the store builds and saves the snapshot)
         catalog.record_snapshot(HybridProductStore(settings, embedder, catalog).fingerprint)
     index_seconds = time.perf_counter() - index_started
@@ -117,14 +115,16 @@ def ingest(
     return report
 
 
-def _save_snapshot(settings: RetrievalSettings, catalog: ChromaCatalog, embedder: Embedder, products: list[Product],
-                   embedded: dict[str, np.ndarray]) -> str:
-    """Saves the snapshot of a collection that holds exactly ``products``, from the vectors just embedded (those of
-    unchanged products read from Chroma) instead of reading every product back; returns its fingerprint, the one
-    :meth:`ChromaCatalog.snapshot` gives the same collection."""
+def _save_indexes(settings: RetrievalSettings, catalog: ChromaCatalog, embedder: Embedder, products: list[Product],
+                  embedded: dict[str, np.ndarray]) -> str:
+    """Saves the snapshot and BM25 index of a collection that holds exactly ``products``, from the products parsed and
+    the vectors just embedded (those of unchanged products read from Chroma) instead of reading every product back and
+    parsing it again; returns the snapshot's fingerprint, the one :meth:`ChromaCatalog.snapshot` gives the same
+    collection."""
     ordered = sorted(products, key=lambda p: p.id)
     ids = [p.id for p in ordered]
     vectors = {**catalog.embeddings([pid for pid in ids if pid not in embedded]), **embedded}
     fingerprint = catalog_fingerprint((p.id, content_hash(p, embedder.hash_key)) for p in ordered)
     CatalogSnapshot.build(ordered, unit_matrix(ids, vectors, embedder.dimension), fingerprint).save(snapshot_root(settings))
+    save_lexical_index(settings, ids, ordered, fingerprint)
     return fingerprint

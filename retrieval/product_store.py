@@ -69,6 +69,19 @@ def snapshot_root(settings: RetrievalSettings) -> Path:
     return settings.home / "snapshot" / settings.collection
 
 
+def lexical_root(settings: RetrievalSettings) -> Path:
+    """Where the collection's BM25 index is saved, keyed by the fingerprint of the snapshot it indexes."""
+    return settings.home / "lexical" / settings.collection
+
+
+def save_lexical_index(settings: RetrievalSettings, ids: list[str], products: Sequence[Product], fingerprint: str) -> LexicalIndex:
+    """Builds the BM25 index of ``products`` (rows in the order of ``ids``) and saves it for the next start."""
+    log.info("lexical.build products=%d", len(ids))
+    lexical = LexicalIndex.build(ids, [p.lexical_text() for p in products], fingerprint)
+    lexical.save(lexical_root(settings))
+    return lexical
+
+
 class HybridProductStore:
     """Reciprocal-rank fusion of Chroma's nearest neighbours and BM25, restricted to products that satisfy the
     constraints. Ties break on product id, so results are deterministic."""
@@ -84,12 +97,9 @@ class HybridProductStore:
         self._products = snapshot.products
         self._facets = snapshot.facets
         self._vectors = snapshot.vectors
-        folder = settings.home / "lexical" / settings.collection
-        lexical = LexicalIndex.load(folder, self.fingerprint)
+        lexical = LexicalIndex.load(lexical_root(settings), self.fingerprint)
         if lexical is None or lexical.ids != self.index.ids:
-            log.info("lexical.build products=%d", len(self._products))
-            lexical = LexicalIndex.build(self.index.ids, [p.lexical_text() for p in self._products], self.fingerprint)
-            lexical.save(folder)
+            lexical = save_lexical_index(settings, self.index.ids, self._products, self.fingerprint)
         self.lexical = lexical
         # a card's "mentions …" reason needs the product's index terms: tokenising its text costs ~0.2 ms, per hit
         self._terms_of = lru_cache(maxsize=settings.product_terms_cache)(lambda row: product_terms(self._products[row]))

@@ -14,7 +14,7 @@ from core.settings import Settings
 from retrieval.chroma_store import ChromaCatalog
 from retrieval.ingest import ingest
 from retrieval.models import Product, SearchConstraints
-from retrieval.product_store import HybridProductStore
+from retrieval.product_store import HybridProductStore, lexical_root
 from tests.conftest import DEMO_CATALOG
 
 QUERIES = [
@@ -26,20 +26,25 @@ QUERIES = [
 
 
 def _rebuilt(settings: Settings, embedder) -> HybridProductStore:  # type: ignore[no-untyped-def]
-    """The store as it opens when no snapshot is recorded: read back from Chroma."""
+    """The store as it opens when no snapshot is recorded: read back from Chroma, its BM25 index built from what it
+    read."""
     shutil.rmtree(settings.home / "snapshot" / settings.collection)
+    shutil.rmtree(lexical_root(settings))
     store = HybridProductStore.open(settings, embedder)
     assert store.opened_from == "chroma"
     return store
 
 
 def _same_catalog(opened: HybridProductStore, rebuilt: HybridProductStore) -> None:
-    """The snapshot ingest saved holds what the collection holds: the same version, products and vectors."""
+    """The snapshot ingest saved holds what the collection holds (the same version, products and vectors), and the
+    BM25 index ingest saved is the one the products give."""
     assert rebuilt.fingerprint == opened.fingerprint and rebuilt.index.ids == opened.index.ids
     ids = rebuilt.index.ids
     # ingest snapshots the vectors it embedded; Chroma hands back its own float32 copies (apart in the last bit)
     assert np.allclose(np.asarray(opened.vectors(ids)), rebuilt.vectors(ids), rtol=0, atol=1e-6)
     assert list(opened.products()) == list(rebuilt.products())
+    for query in ("waterproof jacket", "black leather boots", "lamp"):
+        assert np.array_equal(opened.lexical.scores(query), rebuilt.lexical.scores(query))
 
 
 def test_an_ingested_store_opens_from_its_snapshot_and_serves_the_same(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
