@@ -116,6 +116,12 @@ class NluSettings(HomeSettings):
     nlu_micro_batch: int = Field(default=8, ge=1, description="Turns classified together at most: the fp32 ONNX intent "
                                  "model runs the turns that queue while it is busy as one batch (core.batching; 1: off). "
                                  "Not with int8, whose activation scales would depend on the batch's other turns.")
+    nlu_int8_screen: bool = Field(
+        default=True, description="With the fp32 ONNX runtime, the model's int8 export reads each turn first and decides "
+        "the turns it finds clear (nlu_int8_screen_margin); the others run in fp32.")
+    nlu_int8_screen_margin: float = Field(
+        default=0.2, ge=0, le=1, description="A turn the int8 screen decides: its top probability at least this much above "
+        "nlu_threshold, and ahead of the second by at least this much more than nlu_ambiguity_threshold.")
     nlu_threshold: float = Field(default=0.35, ge=0, le=1, description="Below this top confidence a turn is out of scope.")
     nlu_ambiguity_threshold: float = Field(default=0.05, ge=0, le=1, description="Below this top-2 margin a turn is out of scope.")
     nlu_base_model: Path | None = Field(default=None, description="Encoder fine-tuned for intents; default: the shipped MiniLM.")
@@ -148,6 +154,8 @@ class NluSettings(HomeSettings):
     nlu_zh_threshold: float = Field(default=0.25, ge=0, le=1, description="nlu_threshold of the Chinese model (chosen on "
                                     "its dev split: its confidences run lower than the English model's).")
     nlu_zh_ambiguity_threshold: float = Field(default=0.0, ge=0, le=1, description="nlu_ambiguity_threshold of the Chinese model.")
+    nlu_zh_int8_screen: bool = Field(default=False, description="nlu_int8_screen of the Chinese model (off: its int8 export "
+                                     "picks another intent than fp32 on some turns it leads by 0.3).")
     nlu_language: Literal["en", "zh"] = Field(default="en", description="The language whose intent model these settings "
                                               "train and load; a view set by for_language(), not a setting to change.")
 
@@ -178,7 +186,8 @@ class NluSettings(HomeSettings):
         return self.model_copy(update={"nlu_language": language, "nlu_base_model": base, "nlu_epochs": self.nlu_zh_epochs,
                                        "nlu_patience": self.nlu_zh_epochs,
                                        "nlu_threshold": self.nlu_zh_threshold,
-                                       "nlu_ambiguity_threshold": self.nlu_zh_ambiguity_threshold})
+                                       "nlu_ambiguity_threshold": self.nlu_zh_ambiguity_threshold,
+                                       "nlu_int8_screen": self.nlu_zh_int8_screen})
 
     @property
     def other_nlu_languages(self) -> list[Literal["en", "zh"]]:

@@ -2,7 +2,9 @@
 
 A prediction runs the model once (``settings.torch_threads`` threads, fast tokenizer) on the utterance, with the
 previous action as a second segment when the context has one. The model runs in ONNX Runtime (fp32 by default,
-int8 optional: ``settings.nlu_runtime``; see ``intent_onnx``) or in torch. Then, in order:
+int8 optional: ``settings.nlu_runtime``; see ``intent_onnx``) or in torch. With fp32 ONNX, the int8 export screens
+each turn first and decides the clear ones (``settings.nlu_int8_screen``); only the others run in fp32. Then, in
+order:
 
 1. a documented rule (``intent_context.apply_rules``) may decide a bare answer to the assistant's own question;
 2. otherwise the top intent is kept unless its probability is below ``settings.nlu_threshold`` or its margin over
@@ -52,9 +54,14 @@ class IntentClassifier:
     """A fine-tuned sequence classifier plus the fallback and context rules."""
 
     def __init__(self, model: Any, tokenizer: Any, labels: list[str], settings: Settings, max_length: int,
-                 model_dir: Path | None = None) -> None:
+                 model_dir: Path | None = None, screen: OnnxIntentModel | None = None) -> None:
         self.model = model if isinstance(model, OnnxIntentModel) else model.eval()
         self.runtime = f"onnx:{model.name}" if isinstance(model, OnnxIntentModel) else "torch"
+        # The int8 export reads each turn first and decides the clear ones (see ``_clear``); only pair-tokenized ONNX.
+        self.screen = screen if isinstance(tokenizer, PairTokenizer) and settings.nlu_int8_screen else None
+        self.screen_margin = settings.nlu_int8_screen_margin
+        if self.screen is not None:
+            self.runtime += f"+{self.screen.name} screen"
         self.tokenizer = tokenizer
         self.labels = labels
         self.max_length = max_length
@@ -83,10 +90,13 @@ class IntentClassifier:
         started = time.perf_counter()
         model: Any = None
         tokenizer: Any = None
+        screen: OnnxIntentModel | None = None
         if settings.nlu_runtime != "torch":
             model = load_onnx_model(model_dir, quantized=settings.nlu_runtime == "onnx-int8", threads=settings.torch_threads)
             if model is not None:  # ONNX Runtime and `tokenizers` only: a serving process never imports torch
                 tokenizer = PairTokenizer(model_dir, max_length)
+                if not model.quantized and settings.nlu_int8_screen:
+                    screen = OnnxIntentModel(model_dir, quantized=True, threads=settings.torch_threads)
         if model is None:
             import torch
             from transformers import AutoTokenizer
@@ -98,7 +108,7 @@ class IntentClassifier:
             model = IntentNetwork.load(model_dir)
             if model.head.out_features != len(meta["labels"]):
                 raise NotReadyError(f"{labels_path} does not match the model's labels: retrain with `shopassist train nlu`.")
-        classifier = cls(model, tokenizer, list(meta["labels"]), settings, max_length, model_dir)
+        classifier = cls(model, tokenizer, list(meta["labels"]), settings, max_length, model_dir, screen)
         log.info("nlu.loaded dir=%s runtime=%s labels=%d seconds=%.2f", model_dir, classifier.runtime, len(classifier.labels),
                  time.perf_counter() - started)
         return classifier
@@ -115,14 +125,28 @@ class IntentClassifier:
         contexts = list(contexts) if contexts is not None else [None] * len(texts)
         if len(contexts) != len(texts):
             raise ValueError("texts and contexts differ in length")
-        if len(texts) == 1 and self._batcher is not None:
-            return _softmax(self._batcher((texts[0], context_text(contexts[0].previous_action) if contexts[0] else None))[None])
-        rows: list[np.ndarray] = []
-        for start in range(0, len(texts), batch_size):
-            chunk = list(texts[start : start + batch_size])
-            actions = [context_text(c.previous_action) if c else None for c in contexts[start : start + batch_size]]
-            rows.append(_softmax(self._logits(chunk, actions)))
-        return np.concatenate(rows) if rows else np.empty((0, len(self.labels)), dtype=np.float32)
+        actions = [context_text(c.previous_action) if c else None for c in contexts]
+        probs = np.empty((len(texts), len(self.labels)), dtype=np.float32)
+        pending = list(range(len(texts)))
+        if self.screen is not None:  # one turn at a time: int8's activation scales would depend on a batch's other turns
+            for row in pending:
+                probs[row] = _softmax(self.screen.logits(self.tokenizer.encode([texts[row]], [actions[row]])))[0]
+            pending = [row for row in pending if not self._clear(probs[row])]
+        if len(pending) == 1 and self._batcher is not None:
+            probs[pending[0]] = _softmax(self._batcher((texts[pending[0]], actions[pending[0]]))[None])[0]
+            return probs
+        for start in range(0, len(pending), batch_size):
+            rows = pending[start : start + batch_size]
+            probs[rows] = _softmax(self._logits([texts[r] for r in rows], [actions[r] for r in rows]))
+        return probs
+
+    def _clear(self, probs: np.ndarray) -> bool:
+        """Whether the int8 screen's probabilities decide a turn: its top intent clears the fallback's two thresholds by
+        ``nlu_int8_screen_margin`` each. On the English model's train and dev splits int8 never chose another top intent
+        than fp32 where it led by 0.1 or more, so a turn it decides is routed as fp32 would route it; only the reported
+        probabilities differ (by up to 0.13 there)."""
+        second, top = np.partition(probs, -2)[-2:] if len(probs) > 1 else (0.0, probs[0])
+        return bool(top >= self.threshold + self.screen_margin and top - second >= self.ambiguity_threshold + self.screen_margin)
 
     def _logit_rows(self, pairs: list[tuple[str, str | None]]) -> list[np.ndarray]:
         return list(self._logits([text for text, _ in pairs], [action for _, action in pairs]))
