@@ -12,8 +12,10 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# Tests never read or fill the user's shared model cache (~/.cache/shopassist): a cache of their own per session.
-os.environ["SHOPASSIST_MODEL_CACHE"] = tempfile.mkdtemp(prefix="shopassist-test-model-cache-")
+# Tests never read or fill the user's shared model cache (~/.cache/shopassist): a cache of their own per session,
+# removed when the session ends (it holds exported and dequantised encoders: up to 1.5 GB).
+SESSION_MODEL_CACHE = tempfile.mkdtemp(prefix="shopassist-test-model-cache-")
+os.environ["SHOPASSIST_MODEL_CACHE"] = SESSION_MODEL_CACHE
 
 from core.settings import DATA_DIR, Settings, get_settings  # noqa: E402
 
@@ -21,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 DEMO_CATALOG = DATA_DIR / "catalog" / "demo.jsonl"
 DIALOGUE_SUITES = ROOT / "tests" / "dialogues"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(SESSION_MODEL_CACHE, ignore_errors=True)
 
 
 def shared_data(*parts: str) -> Path:
