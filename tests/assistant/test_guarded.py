@@ -26,7 +26,10 @@ HISTORY = [HistoryTurn(role="user", text="I need a quiet dishwasher under 600"),
 
 
 def guarded(base_url: str, **overrides: object) -> GuardedGenerator:
-    settings = Settings(generator="openai", llm_base_url=base_url, llm_model="fake", **{"llm_actions": "all", **overrides})  # type: ignore[arg-type]
+    """The guarded generator on a fake server. Its first-token deadline is generous (10 s, not the default 2 s) unless
+    a test sets it: on a loaded 2-core CI machine a first token took over 2 s once, and only the deadline tests time."""
+    defaults = {"llm_actions": "all", "llm_first_token_deadline_s": 10.0}
+    settings = Settings(generator="openai", llm_base_url=base_url, llm_model="fake", **{**defaults, **overrides})  # type: ignore[arg-type]
     generator = build_generator(settings)
     assert isinstance(generator, GuardedGenerator)
     return generator
