@@ -57,8 +57,8 @@ class IntentClassifier:
                  model_dir: Path | None = None, screen: OnnxIntentModel | None = None) -> None:
         self.model = model if isinstance(model, OnnxIntentModel) else model.eval()
         self.runtime = f"onnx:{model.name}" if isinstance(model, OnnxIntentModel) else "torch"
-        # The int8 export reads each turn first and decides the clear ones (see ``_clear``); only pair-tokenized ONNX.
-        self.screen = screen if isinstance(tokenizer, PairTokenizer) and settings.nlu_int8_screen else None
+        # The int8 export that reads each turn first and decides the clear ones (``_clear``); ``load`` gives fp32 ONNX one.
+        self.screen = screen
         self.screen_margin = settings.nlu_int8_screen_margin
         if self.screen is not None:
             self.runtime += f"+{self.screen.name} screen"
@@ -141,12 +141,21 @@ class IntentClassifier:
         return probs
 
     def _clear(self, probs: np.ndarray) -> bool:
-        """Whether the int8 screen's probabilities decide a turn: its top intent clears the fallback's two thresholds by
-        ``nlu_int8_screen_margin`` each. On the English model's train and dev splits int8 never chose another top intent
-        than fp32 where it led by 0.1 or more, so a turn it decides is routed as fp32 would route it; only the reported
-        probabilities differ (by up to 0.13 there)."""
+        """Whether the int8 screen's probabilities decide a turn: the fallback stays quiet with both its thresholds
+        raised by ``nlu_int8_screen_margin``. On the English model's train and dev splits int8 never chose another top
+        intent than fp32 where it led by 0.1 or more, so a turn it decides is routed as fp32 would route it; only the
+        reported probabilities differ (by up to 0.13 there)."""
         second, top = np.partition(probs, -2)[-2:] if len(probs) > 1 else (0.0, probs[0])
-        return bool(top >= self.threshold + self.screen_margin and top - second >= self.ambiguity_threshold + self.screen_margin)
+        return self._fallback(float(top), float(second), self.screen_margin) is None
+
+    def _fallback(self, top: float, second: float, raised_by: float = 0.0) -> Literal["low_confidence", "ambiguous"] | None:
+        """Why a turn whose top two probabilities are ``top`` and ``second`` is out of scope (None: it is not), with
+        both thresholds ``raised_by`` (the int8 screen's margin)."""
+        if top < self.threshold + raised_by:
+            return "low_confidence"
+        if top - second < self.ambiguity_threshold + raised_by:
+            return "ambiguous"
+        return None
 
     def _logit_rows(self, pairs: list[tuple[str, str | None]]) -> list[np.ndarray]:
         return list(self._logits([text for text, _ in pairs], [action for _, action in pairs]))
@@ -191,11 +200,7 @@ class IntentClassifier:
         if ruled is not None:
             return IntentPrediction(intent=ruled[0], confidence=1.0, ranking=ranking, out_of_scope=ruled[0] == OUT_OF_SCOPE,
                                     raw_intent=raw, rule=ruled[1])
-        fallback: Literal["low_confidence", "ambiguous"] | None = None
-        if top < self.threshold:
-            fallback = "low_confidence"
-        elif top - second < self.ambiguity_threshold:
-            fallback = "ambiguous"
+        fallback = self._fallback(top, second)
         intent = OUT_OF_SCOPE if fallback else raw
         return IntentPrediction(intent=intent, confidence=round(top, 4), ranking=ranking,
                                 out_of_scope=intent == OUT_OF_SCOPE, raw_intent=raw, fallback=fallback)
