@@ -96,7 +96,7 @@ class IntentClassifier:
             if model is not None:  # ONNX Runtime and `tokenizers` only: a serving process never imports torch
                 tokenizer = PairTokenizer(model_dir, max_length)
                 if not model.quantized and settings.nlu_int8_screen:
-                    screen = OnnxIntentModel(model_dir, quantized=True, threads=settings.torch_threads)
+                    screen = load_onnx_model(model_dir, quantized=True, threads=settings.torch_threads)  # None: fp32 alone
         if model is None:
             import torch
             from transformers import AutoTokenizer
