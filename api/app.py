@@ -21,6 +21,7 @@ from api.observability import HttpMetricsMiddleware
 from api.schemas import ErrorBody, Health
 from api.socketio_channel import SOCKET_PATH, socketio_app
 from api.security import BodyLimitMiddleware, InternalErrorMiddleware
+from api.warm_up import WarmUp
 from assistant.metrics import METRICS
 from assistant.service import ShopAssistant
 from core.settings import ServerSettings, Settings
@@ -37,10 +38,18 @@ def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None,
     settings = settings or assistant.settings
     mount_ui = settings.ui_enabled if ui is None else ui
 
+    warm_up = WarmUp(assistant) if settings.serve_warm_up else None
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve_threads
-        yield
+        if warm_up is not None:
+            warm_up.start()
+        try:
+            yield
+        finally:
+            if warm_up is not None:
+                await anyio.to_thread.run_sync(warm_up.wait)
 
     app = FastAPI(
         title="ShopAssist API",
@@ -49,6 +58,7 @@ def create_app(assistant: ShopAssistant, settings: ServerSettings | None = None,
         lifespan=lifespan,
     )
     app.state.shopassist = ApiContext.build(assistant, settings)
+    app.state.warm_up = warm_up
     app.include_router(routes.router)
     app.include_router(rest_channel.router)
     app.include_router(agent_routes.router)
@@ -86,9 +96,10 @@ def _add_operations(app: FastAPI, *, ui: bool) -> None:
         """Ready when the catalog is loaded and the conversation database answers."""
         ctx.assistant.states.ping()
         widget = getattr(app.state, "widget", None)
+        warm_up = app.state.warm_up
         return Health(status="ok", products=ctx.assistant.products.count(SearchConstraints()), database="ok",
                       generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__),
-                      widget=widget.state if widget is not None else None)
+                      widget=widget.state if widget is not None else None, warm_up=warm_up.state if warm_up is not None else None)
 
     @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[Depends(require_key)],
              responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format 0.0.4."}})

@@ -129,6 +129,8 @@ class Health(BaseModel):
     generator: str
     widget: str | None = Field(default=None, description="The chat widget at /ui: starting (built after start-up), ready or "
                                                          "failed; absent when the server runs without it.")
+    warm_up: str | None = Field(default=None, description="The warm-up after start-up (category space, vector index, intent "
+                                "models' first runs): starting, ready or failed; absent when it is off (SHOPASSIST_SERVE_WARM_UP).")
 
 
 # Rasa REST channel -----------------------------------------------------------------------------

@@ -296,6 +296,7 @@ class ServerSettings(_Section):
     max_body_bytes: int = Field(default=16_384, ge=256, description="Larger request bodies are refused with 413.")
     ui_enabled: bool = Field(default=True, description="Mount the Gradio widget at /ui.")
     serve_threads: int = Field(default=8, ge=1, description="Worker threads that run turns (CPU-bound work under a per-conversation lock).")
+    serve_warm_up: bool = Field(default=True, description="After start-up, build in a thread what the first turns would otherwise build and wait for (category space, vector index, intent models' first runs); /healthz says warm_up: starting / ready.")
 
     @property
     def api_key_set(self) -> frozenset[str]:

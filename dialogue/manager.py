@@ -107,6 +107,12 @@ class DialogueManager:
         with stage("rerank"):
             return self.reranker.rerank(query, constraints, hits, feedback_context(state, profile), k)
 
+    def warm_up(self) -> None:
+        """Build now what the first turns would otherwise build on the way (a server calls this after start-up): the
+        category space (one query embedding per category name), the category counts and the catalog's words."""
+        self.category_space  # noqa: B018 - cached_property: reading builds it
+        self.category_counts.words  # noqa: B018
+
     @cached_property
     def category_counts(self) -> CategoryCounts:
         """The catalog's category counts, for clarifying questions (the store's products are fixed once opened)."""

@@ -261,12 +261,15 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> None:
+    """Until ``/healthz`` answers and the server's warm-up has ended: the load measures serving, not the one-time work
+    of the first turns after start-up (the category space and the vector index, built by the warm-up)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"The server exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+            health = httpx.get(f"{base_url}/healthz", timeout=2)
+            if health.status_code == 200 and health.json().get("warm_up") != "starting":
                 return
         except httpx.HTTPError:
             pass
