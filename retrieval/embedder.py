@@ -6,15 +6,19 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from core.errors import NotReadyError
+
+if TYPE_CHECKING:
+    from retrieval.onnx_encoder import OnnxEncoder
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +34,17 @@ def default_model_dir() -> Path:
 
 DOCUMENT_TOKENS = 256  # all-MiniLM-L6-v2's own limit (its max_seq_length); queries keep max_tokens
 MINILM_NAME = "all-MiniLM-L6-v2"
-ONNX_BATCH = 64  # products per ONNX call: larger batches gained nothing on 2 cores
 
 
 class Embedder:
     """Encodes texts into L2-normalised vectors with one encoder for queries and products: the ONNX (optionally int8)
-    export when configured (products in length-sorted batches, so little padding), else sentence-transformers;
-    repeated queries are served from an LRU cache. ``query_prefix`` / ``passage_prefix`` are put before every query /
+    export when configured, else sentence-transformers; repeated queries are served from an LRU cache.
+
+    With ONNX, products are encoded one per run, as queries are, by ``threads`` one-thread sessions side by side. One
+    per run: int8 dynamic quantisation scales activations per run, so a product embedded in a batch got a vector that
+    depended on its neighbours (cosine down to 0.985 against its text's query vector), and on 2 cores small runs were
+    faster too (36k cache-resident rows of activations, not 128 × 55 × 1,536). Side by side: ONNX Runtime releases the
+    GIL, and two one-thread sessions beat one two-thread session (175 against 137–149 demo products/s, 2 cores). ``query_prefix`` / ``passage_prefix`` are put before every query /
     product text (e5's "query: " and "passage: "); ``name`` identifies the vector space (recorded with stored vectors).
 
     The sentence-transformers model is loaded on first use: a process with the ONNX encoder never needs it, nor torch,
@@ -71,16 +79,14 @@ class Embedder:
         self._dimension: int | None = None
         self._model_lock = Lock()
         self._query_encoder = None
-        self._document_encoder = None
+        self._document_encoders: list[OnnxEncoder] = []  # built on the first product embedding (never in a server)
+        self._document_tokens = document_tokens
         self.query_encoder_dir = onnx_dir if query_encoder != "torch" else None  # where the ONNX query encoder lives
         if query_encoder != "torch" and onnx_dir is not None:
-            from retrieval.onnx_encoder import OnnxEncoder, load_or_export
+            from retrieval.onnx_encoder import load_or_export
 
-            quantized = query_encoder == "onnx-int8"
-            self._query_encoder = load_or_export(self.model_dir, onnx_dir, quantized=quantized, threads=threads)
-            if self._query_encoder is not None:  # the same graph for products, with room for their longer texts
-                self._document_encoder = OnnxEncoder(onnx_dir, quantized=quantized, threads=threads, max_tokens=document_tokens)
-        self.variant = "torch" if self._document_encoder is None else query_encoder
+            self._query_encoder = load_or_export(self.model_dir, onnx_dir, quantized=query_encoder == "onnx-int8", threads=threads)
+        self.variant = "torch" if self._query_encoder is None else query_encoder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
@@ -129,17 +135,36 @@ class Embedder:
         return self.variant if self.name == MINILM_NAME else f"{self.name}/{self.variant}"
 
     def _encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        if self._document_encoder is not None:
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths per batch: less padding
-            out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-            for start in range(0, len(order), ONNX_BATCH):
-                rows = order[start : start + ONNX_BATCH]
-                out[rows] = self._document_encoder.encode([texts[i] for i in rows])
-            return out
+        if self._query_encoder is not None and self.query_encoder_dir is not None:
+            return self._encode_documents(texts)
         vectors = self._model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show_progress
         )
         return vectors.astype(np.float32, copy=False)
+
+    def _encode_documents(self, texts: list[str]) -> np.ndarray:
+        """Each text in a run of its own (the class docstring says why), on ``threads`` sessions side by side."""
+        from retrieval.onnx_encoder import OnnxEncoder
+
+        assert self.query_encoder_dir is not None
+        with self._model_lock:
+            while len(self._document_encoders) < self.threads:  # the query graph, with room for longer texts
+                self._document_encoders.append(OnnxEncoder(self.query_encoder_dir, quantized=self.variant == "onnx-int8",
+                                                           threads=1, max_tokens=self._document_tokens))
+        encoders = self._document_encoders[: self.threads]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # dealt out in turn: even shares of the work
+
+        def encode_share(share: int) -> None:
+            for row in order[share :: len(encoders)]:
+                out[row] = encoders[share].encode([texts[row]])[0]
+
+        if len(encoders) == 1:
+            encode_share(0)
+        else:
+            with ThreadPoolExecutor(len(encoders), thread_name_prefix="embed") as pool:
+                list(pool.map(encode_share, range(len(encoders))))
+        return out
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query, cached."""
