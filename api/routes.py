@@ -33,18 +33,23 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
     "(`replayed`: true) instead of a second turn; another message under a used key is refused (422)."))]
 
 
+# The routes that do work are coroutines that hand it to the thread pool themselves: FastAPI runs a plain `def`
+# endpoint there too, but then validates the returned model in a second hand-off.
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreated:
+async def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreated:
     """Start a conversation for a sender."""
     ctx.gateway.admit(body.sender)
-    conversation_id = ctx.gateway.start(body.sender, body.conversation_id)
+    conversation_id = await run_in_threadpool(ctx.gateway.start, body.sender, body.conversation_id)
     return ConversationCreated(conversation_id=conversation_id, sender=body.sender)
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageReply)
-def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx, idempotency_key: IdempotencyKey = None) -> MessageReply:
+async def post_message(conversation_id: ConversationId, body: PostMessage, ctx: Ctx,
+                       idempotency_key: IdempotencyKey = None) -> MessageReply:
     """One turn: the reply text, action, intent, product cards with reasons, quick replies, comparison and cart."""
-    return MessageReply.from_turn(ctx.gateway.turn("api", body.sender, body.text, conversation_id, body.language, idempotency_key))
+    result = await run_in_threadpool(ctx.gateway.turn, "api", body.sender, body.text, conversation_id, body.language,
+                                     idempotency_key)
+    return MessageReply.from_turn(result)
 
 
 @router.post(
@@ -61,9 +66,9 @@ async def stream_message(conversation_id: ConversationId, body: PostMessage, ctx
 
 
 @router.post("/conversations/{conversation_id}/feedback", response_model=FeedbackAck)
-def post_feedback(conversation_id: ConversationId, body: PostFeedback, ctx: Ctx) -> FeedbackAck:
+async def post_feedback(conversation_id: ConversationId, body: PostFeedback, ctx: Ctx) -> FeedbackAck:
     """Like or dislike a product card: later results move towards liked products and away from disliked ones."""
-    state = ctx.gateway.feedback("api", conversation_id, body.sender, body.product_id, body.liked)
+    state = await run_in_threadpool(ctx.gateway.feedback, "api", conversation_id, body.sender, body.product_id, body.liked)
     return FeedbackAck(conversation_id=conversation_id, product_id=body.product_id, liked=body.liked,
                        liked_products=state.liked(), disliked_products=state.disliked())
 
