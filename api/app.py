@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -99,7 +100,8 @@ def _add_operations(app: FastAPI, *, ui: bool) -> None:
         warm_up = app.state.warm_up
         return Health(status="ok", products=ctx.assistant.products.count(SearchConstraints()), database="ok",
                       generator=getattr(ctx.assistant.generator, "name", type(ctx.assistant.generator).__name__),
-                      widget=widget.state if widget is not None else None, warm_up=warm_up.state if warm_up is not None else None)
+                      widget=widget.state if widget is not None else None, warm_up=warm_up.state if warm_up is not None else None,
+                      worker=os.getpid())
 
     @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"], dependencies=[Depends(require_key)],
              responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format 0.0.4."}})

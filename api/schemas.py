@@ -131,6 +131,8 @@ class Health(BaseModel):
                                                          "failed; absent when the server runs without it.")
     warm_up: str | None = Field(default=None, description="The warm-up after start-up (category space, vector index, intent "
                                 "models' first runs): starting, ready or failed; absent when it is off (SHOPASSIST_SERVE_WARM_UP).")
+    worker: int = Field(description="The answering server process's id: with `serve --workers N`, each worker answers for "
+                                    "itself (its own warm-up).")
 
 
 # Rasa REST channel -----------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def bench_serve(settings: Settings, conversations: int = 100, turns: int = 10, c
             process = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)
             try:
                 base_url = f"http://127.0.0.1:{port}"
-                _wait_ready(base_url, process, startup_timeout_s, log_path)
+                _wait_ready(base_url, process, startup_timeout_s, log_path, workers)
                 cpu_before = _cpu_seconds(process.pid)
                 report = drive_sync(base_url, conversations, turns, transport=transport, concurrency=concurrency, api_key=api_key)
                 cpu_ms = (_cpu_seconds(process.pid) - cpu_before) * 1000 / max(report.turns_ok, 1)
@@ -260,18 +260,22 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> None:
-    """Until ``/healthz`` answers and the server's warm-up has ended: the load measures serving, not the one-time work
+def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path, workers: int = 1) -> None:
+    """Until ``/healthz`` answers and each of the ``workers`` server processes has ended its warm-up (each answers
+    for itself; a new connection each time reaches any of them): the load measures serving, not the one-time work
     of the first turns after start-up (the category space and the vector index, built by the warm-up)."""
     deadline = time.monotonic() + timeout_s
+    warm: set[int] = set()
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"The server exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
         try:
             health = httpx.get(f"{base_url}/healthz", timeout=2)
             if health.status_code == 200 and health.json().get("warm_up") != "starting":
-                return
+                warm.add(health.json()["worker"])
+                if len(warm) >= workers:
+                    return
         except httpx.HTTPError:
             pass
-        time.sleep(0.25)
+        time.sleep(0.25 if not warm else 0.05)
     raise TimeoutError(f"The server did not become ready within {timeout_s} s")

@@ -3,6 +3,7 @@ build (the category space) before any shopper asks."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import httpx
@@ -25,7 +26,7 @@ def test_the_server_builds_the_category_space_before_the_first_turn(assistant_fa
     assert "category_space" not in vars(assistant.manager)  # built on first use, so far
     with BackgroundServer(create_app(assistant, ui=False)) as server:
         first = httpx.get(f"{server.url}/healthz", timeout=30).json()
-        assert first["status"] == "ok" and first["warm_up"] in {"starting", "ready"}
+        assert first["status"] == "ok" and first["warm_up"] in {"starting", "ready"} and first["worker"] == os.getpid()
         assert _health_when_warm(server.url)["warm_up"] == "ready"
         space = vars(assistant.manager).get("category_space")
         assert space is not None and "Shoes" in space.names  # no turn has run: the warm-up built it

@@ -1,6 +1,7 @@
 """Faults injected into the running multi-process deployment (all loopback, each bounded in time).
 
 0. (No fault) a sender's first messages arriving at both workers at once open one conversation, not two.
+   Each worker answers /healthz for itself (its process id).
 1. SIGKILL one of the two API workers during 50 concurrent conversations: no acknowledged turn is lost, no resent
    turn is taken twice (Idempotency-Key), the conversations go on on the surviving worker, uvicorn's process manager
    starts a replacement.
@@ -85,6 +86,20 @@ def test_a_senders_first_messages_on_both_workers_open_one_conversation(deployme
     store = SqlStateStore(deployment.postgres.url)
     conversations = store.conversations_of(sender)
     assert len(conversations) == 1 and store.load(conversations[0]).turn_count == 8
+
+
+def test_each_worker_answers_healthz_for_itself(deployment: Deployment) -> None:
+    """/healthz names the process that answered, so a client (``bench serve``) can wait for every worker's warm-up."""
+    workers = set(_both_workers(deployment))
+    seen: set[int] = set()
+
+    def every_worker_answered() -> bool:
+        health = httpx.get(f"{deployment.url}/healthz", timeout=30).json()  # a new connection: any worker may take it
+        assert health["status"] == "ok" and health["worker"] in workers
+        seen.add(health["worker"])
+        return seen == workers
+
+    _wait(every_worker_answered, 60, "both workers did not answer /healthz", step_s=0.02)
 
 
 def test_killing_an_api_worker_under_load_loses_no_acknowledged_turn(deployment: Deployment) -> None:
