@@ -74,6 +74,10 @@ def ingest(
     catalog = ChromaCatalog(settings, embedder, rebuild=True)
     existing = catalog.existing_hashes()
     changed = [p for p in loaded.products if existing.get(p.id) != content_hash(p, embedder.hash_key)]
+    keep = {p.id for p in loaded.products}
+    # Afterwards the collection holds exactly this catalog (snapshot built from memory), or other products stay in it
+    # (the store reads it back): only the first needs the vectors kept.
+    exact = replace or keep.issuperset(existing)
     embed_started = time.perf_counter()
     batch = max(settings.embed_batch_size, 1) * 4
     embedded: dict[str, np.ndarray] = {}
@@ -83,18 +87,18 @@ def ingest(
             texts = [p.embedding_text() for p in chunk]
             vectors = cache.embed(texts, embedder.embed) if cache is not None else embedder.embed(texts)
             catalog.upsert(chunk, vectors)
-            embedded.update(zip((p.id for p in chunk), vectors))
+            if exact:
+                embedded.update(zip((p.id for p in chunk), vectors))
             bar.update(len(chunk))
     embed_seconds = time.perf_counter() - embed_started
     removed: list[str] = []
-    keep = {p.id for p in loaded.products}
     if replace:
         removed = sorted(pid for pid in existing if pid not in keep)
         catalog.delete(removed)
     index_started = time.perf_counter()
-    if keep.issuperset(existing) or replace:  # the collection now holds exactly this catalog: snapshot it from memory
+    if exact:
         catalog.record_snapshot(_save_indexes(settings, catalog, embedder, loaded.products, embedded))
-    else:  # other products stay in the collection: read it back (the store builds and saves the snapshot)
+    else:
         catalog.record_snapshot(HybridProductStore(settings, embedder, catalog).fingerprint)
     index_seconds = time.perf_counter() - index_started
     report = IngestReport(
