@@ -271,8 +271,9 @@ def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout_s: floa
             raise RuntimeError(f"The server exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
         try:
             health = httpx.get(f"{base_url}/healthz", timeout=2)
-            if health.status_code == 200 and health.json().get("warm_up") != "starting":
-                warm.add(health.json()["worker"])
+            body = health.json() if health.status_code == 200 else {}
+            if body and body.get("warm_up") != "starting":
+                warm.add(body["worker"])
                 if len(warm) >= workers:
                     return
         except httpx.HTTPError:
