@@ -33,8 +33,8 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
     "(`replayed`: true) instead of a second turn; another message under a used key is refused (422)."))]
 
 
-# The routes that do work are coroutines that hand it to the thread pool themselves: FastAPI runs a plain `def`
-# endpoint there too, but then validates the returned model in a second hand-off.
+# The routes of this API are coroutines that hand their work to the thread pool themselves: FastAPI runs a plain
+# `def` endpoint there too, but then validates the returned model in a second hand-off.
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
 async def create_conversation(body: CreateConversation, ctx: Ctx) -> ConversationCreated:
     """Start a conversation for a sender."""
@@ -98,7 +98,7 @@ async def agent_messages(
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationView)
-def get_conversation(
+async def get_conversation(
     conversation_id: ConversationId,
     request: Request,
     ctx: Ctx,
@@ -107,7 +107,7 @@ def get_conversation(
     """A conversation's state: turns, cart, feedback, hand-off flag and what a person wrote to the shopper."""
     if sender is None and not ctx.keys.is_agent(request):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="The sender query parameter is required.")
-    return conversation_view(ctx.assistant.state(conversation_id, sender))
+    return conversation_view(await run_in_threadpool(ctx.assistant.state, conversation_id, sender))
 
 
 def conversation_view(state: ConversationState) -> ConversationView:
