@@ -76,7 +76,7 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
             outcome.hits = nearest_first(pool, constraints, relaxation.relaxed, k)
             outcome.applied = relaxation.constraints.model_copy(update={"exclude_ids": []})
             outcome.relaxed, outcome.unavailable = relaxation.relaxed, relaxation.unavailable
-            outcome.not_carried = [request_phrase(constraints, names=["brand"])] if "brand" in relaxation.unavailable else []
+            outcome.not_carried = [request_phrase(constraints, dm.settings.currency, names=["brand"])] if "brand" in relaxation.unavailable else []
             log.info("search.relaxed relaxed=%s unavailable=%s", relaxation.relaxed, relaxation.unavailable)
     if outcome.hits and not any(h.product.in_stock for h in outcome.hits):
         in_stock = outcome.applied.model_copy(update={"in_stock": True, "exclude_ids": constraints.exclude_ids})
@@ -175,8 +175,9 @@ def nearest_first(hits: list[ProductHit], wanted: SearchConstraints, relaxed: li
     return sorted(hits, key=distance)[:k]
 
 
-def request_phrase(c: SearchConstraints, *, names: list[str] | None = None) -> str:
-    """The request in words, e.g. "red Nimbra sofas under $500.00" (only the constraints ``names``, when given)."""
+def request_phrase(c: SearchConstraints, currency: str = "USD", *, names: list[str] | None = None) -> str:
+    """The request in words, e.g. "red Nimbra sofas under $500.00" (only the constraints ``names``, when given; amounts
+    in ``currency``)."""
     def wanted(name: str) -> bool:
         return names is None or name in names
 
@@ -193,7 +194,7 @@ def request_phrase(c: SearchConstraints, *, names: list[str] | None = None) -> s
     for key, values in c.attributes_in.items():
         if key not in CORE_ATTRIBUTES and values and wanted(key):
             after.append(f"with {key} {' or '.join(values)}")
-    if wanted("price") and (budget := c.price_phrase()) is not None:
+    if wanted("price") and (budget := c.price_phrase(currency)) is not None:
         after.append(budget)
     if wanted("rating") and c.rating_min is not None:
         after.append(f"rated {c.rating_min:g}+")

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.money import money
+
 #: Attribute keys every part of ShopAssist understands; catalogs may add others.
 CORE_ATTRIBUTES = ("color", "size", "material")
 
@@ -219,25 +221,27 @@ class SearchConstraints(BaseModel):
     def is_empty(self) -> bool:
         return self == SearchConstraints()
 
-    def price_phrase(self, money: str = "{:,.2f}") -> str | None:
-        """The budget in words ("under $50.00", "between $20.00 and $50.00", "over $100.00"), or None."""
+    def price_phrase(self, currency: str = "USD", *, short: bool = False) -> str | None:
+        """The budget in words, in ``currency`` ("under $50.00", "between ¥20.00 and ¥50.00", "over $100.00"; ``short``:
+        whole amounts without cents, "under $50"), or None."""
         low, high = self.price_min, self.price_max
         if low is not None and high is not None:
-            return f"between ${money.format(low)} and ${money.format(high)}"
+            return f"between {money(low, currency, short=short)} and {money(high, currency, short=short)}"
         if high is not None:
-            return f"under ${money.format(high)}"
-        return f"over ${money.format(low)}" if low is not None else None
+            return f"under {money(high, currency, short=short)}"
+        return f"over {money(low, currency, short=short)}" if low is not None else None
 
     def describe_match(self, product: Product) -> str:
-        """A short phrase of the constraints ``product`` satisfies, e.g. "blue, Acme, under $50"."""
+        """A short phrase of the constraints ``product`` satisfies, e.g. "blue, Acme, under $50" (amounts in the product's
+        currency)."""
         bits: list[str] = []
         for key, values in self.attributes_in.items():
             bits.extend(v for v in product.values(key) if any(_norm(v) == _norm(w) for w in values))
         if self.brands_in and product.brand:
             bits.append(product.brand)
         if self.price_max is not None and self.price_min is not None:
-            bits.append(f"${self.price_min:g}–${self.price_max:g}")
-        elif (budget := self.price_phrase("{:g}")) is not None:
+            bits.append(f"{money(self.price_min, product.currency, short=True)}–{money(self.price_max, product.currency, short=True)}")
+        elif (budget := self.price_phrase(product.currency, short=True)) is not None:
             bits.append(budget)
         if self.rating_min is not None and product.rating is not None:
             bits.append(f"rated {product.rating:.1f}★")

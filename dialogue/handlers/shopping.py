@@ -163,12 +163,12 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
     chinese, currency = turn.nlu.language == "zh", dm.settings.currency
     honesty: dict[str, Any] = {}  # set only when there is something to say, so ordinary plans keep their JSON
     if found.relaxed or not hits:
-        honesty["unmatched"] = request_phrase_zh(found.wanted, currency) if chinese else request_phrase(found.wanted)
+        honesty["unmatched"] = request_phrase_zh(found.wanted, currency) if chinese else request_phrase(found.wanted, currency)
     if found.not_carried:
         honesty["not_carried"] = [request_phrase_zh(found.wanted, currency, names=["brand"])] if chinese else found.not_carried
     if found.all_out_of_stock:
         honesty["all_out_of_stock"] = True
-    applied = describe_constraints_zh(found.applied, currency) if chinese else describe_constraints(found.applied)
+    applied = describe_constraints_zh(found.applied, currency) if chinese else describe_constraints(found.applied, currency)
     facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=applied,
                               relaxed=[LABELS.get(name, name) for name in found.relaxed], more=more, note=note, **honesty)
     quick = ["Show more", "Cheaper", "Compare the first two"] if len(hits) >= 2 else ["Start over"]
@@ -295,13 +295,14 @@ def top_categories(dm: DialogueManager) -> list[str]:
     return dm.category_counts.top
 
 
-def describe_constraints(c: SearchConstraints) -> str:
+def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
+    """The constraints in English words ("blue, under $50.00, not Acme"), amounts in ``currency``."""
     bits: list[str] = []
     for values in c.attributes_in.values():
         bits.append("/".join(values))
     if c.brands_in:
         bits.append("by " + " or ".join(c.brands_in))
-    if (budget := c.price_phrase()) is not None:
+    if (budget := c.price_phrase(currency)) is not None:
         bits.append(budget)
     if c.rating_min is not None:
         bits.append(f"rated {c.rating_min:g}+")

@@ -381,7 +381,8 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
     tests: list[tuple[str, Callable[[Product], bool]]] = []
     topics: list[tuple[str, list[str]]] = []  # the attributes checked and the values asked, for the details
     low, high = mentioned.price_min, mentioned.price_max
-    bound = SearchConstraints(price_min=low, price_max=high).price_phrase()
+    currency = products[0].currency if products else "USD"  # one catalog, one currency
+    bound = SearchConstraints(price_min=low, price_max=high).price_phrase(currency)
     if bound is not None:
         tests.append((bound, lambda p: (high is None or p.price <= high) and (low is None or p.price >= low)))
         topics.append(("price", []))

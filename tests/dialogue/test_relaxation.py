@@ -65,3 +65,17 @@ def test_request_phrases() -> None:
     assert request_phrase(c) == "Acme running shoes in size 15 between $50.00 and $90.00"
     assert request_phrase(SearchConstraints(brands_in=["Apple"])) == "Apple products"
     assert category_noun("TVs") == "TVs" and category_noun("T-Shirts") == "t-shirts"
+
+
+def test_amounts_are_said_in_the_catalog_currency() -> None:
+    """An English turn on a yuan catalog says its budget in yuan: the request, the constraints shown and each card's
+    reason (which the JSON API and the Rasa channels pass on as they are)."""
+    from dialogue.handlers.shopping import describe_constraints
+
+    c = SearchConstraints(category="Running Shoes", attributes_in={"color": ["红色"]}, price_max=1500)
+    assert request_phrase(c, "CNY") == "红色 running shoes under ¥1,500.00"
+    assert describe_constraints(c, "CNY") == "红色, under ¥1,500.00"
+    shoe = Product(id="z1", title="步履 跑步鞋", category="运动 > 跑步鞋", price=349, currency="CNY", attributes={"color": ["红色"]})
+    assert c.describe_match(shoe) == "红色, under ¥1,500"
+    between = SearchConstraints(price_min=100, price_max=1500)
+    assert between.describe_match(shoe) == "¥100–¥1,500" and between.describe_match(CATALOG[0]) == "$100–$1,500"
