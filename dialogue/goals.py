@@ -104,26 +104,32 @@ def anchor_price(constraints: SearchConstraints, hint: str, shown: list[Product]
 _RECALL = re.compile(r"\b(?:(?:go|get|going|switch|head|come|jump|move|swing)\s+back\s+to|back\s+to|return\s+to|revisit|again\b|"
                      r"from\s+(?:before|earlier)|(?:you\s+)?(?:showed|shown)\s+(?:me\s+)?(?:before|earlier)|we\s+(?:looked\s+at|saw|were\s+looking\s+at)|"
                      r"i\s+(?:looked\s+at|saw|was\s+looking\s+at)|(?:the\s+)?(?:earlier|previous)\s+(?:ones?|search|results?|list))")
+#: The same in Chinese: 回到刚才的耳机, 还是看之前那些咖啡机, 前面的台灯 (a category named, or 回到/返回 for the one before).
+_RECALL_ZH = re.compile(r"回到|返回|回去看|(?:刚才|刚刚|之前|前面|先前|上次)(?:的|那些|那个|那几|那款|看的|搜的)")
+_BACK_ZH = re.compile(r"回到|返回|回去")
 _RECALL_FILLER = frozenset("go get going switch head come jump move swing back to return revisit again from before earlier the those these "
                            "that them ones one please pls let's lets let us can we could i want show me look at looking let's "
                            "previous search results list you showed shown saw we were was what had have stuff things thing".split())
 
 
-def recall(past: list[Goal], slots: Slots, text: str) -> Goal | None:
+def recall(past: list[Goal], slots: Slots, text: str, current: Goal | None = None) -> Goal | None:
     """The earlier goal a message goes back to ("go back to the coffee makers", "back to the lamps from before"): the
     latest one of the category it names, or, when it names none, the latest one its words fit; ``None`` when the
-    message is no going back or no earlier goal fits."""
-    if not past or not _RECALL.search(text.lower()):
+    message is no going back or no earlier goal fits. The ``current`` goal counts when the message names it ("go back
+    to the dishwashers" after a detour to the cart or an order), never for a bare "go back" (the one before it)."""
+    named = [*past, current] if current is not None else past
+    if not named or not (_RECALL.search(text.lower()) or _RECALL_ZH.search(text)):
         return None
     if slots.category:
         wanted = slots.category.lower()
-        same = next((g for g in reversed(past) if (g.constraints.category or "").lower() == wanted), None)
+        same = next((g for g in reversed(named) if (g.constraints.category or "").lower() == wanted), None)
         if same is not None:
             return same
     words = {_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in _RECALL_FILLER and len(w) > 2}
     if not words:
-        return past[-1] if re.search(r"\b(?:back|before|earlier|previous)\b", text.lower()) else None  # "go back to what we had before"
-    for goal in reversed(past):
+        back = re.search(r"\b(?:back|before|earlier|previous)\b", text.lower()) or _BACK_ZH.search(text)
+        return past[-1] if past and back else None  # "go back to what we had before", 回到刚才的
+    for goal in reversed(named):
         known = {_stem(w) for w in re.findall(r"[a-z]+", f"{goal.constraints.category or ''} {goal.query}".lower())}
         if words & known:
             return goal

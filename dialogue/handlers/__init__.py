@@ -41,9 +41,10 @@ EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "retur
 
 
 def _keeps_its_intent(turn: Turn) -> set[str]:
-    """The explicit intents that stand against "换个牌子" / "a different colour": the order actions only where the
-    message speaks of an order (换 is also "exchange", so a classifier may read 换个牌子 as a return), a removal only
-    where the cart has something to remove ("这个不要了，换个牌子的" about a product shown)."""
+    """The explicit intents that stand against "换个牌子" / "a different colour" or going back to a search: the order
+    actions only where the message speaks of an order (换 is also "exchange", so a classifier may read 换个牌子 as a
+    return), a removal only where the cart has something to remove ("这个不要了，换个牌子的" about a product shown; a
+    classifier read 回到刚才的蓝牙耳机 as a removal)."""
     kept = EXPLICIT if names_an_order(turn.nlu.text) else EXPLICIT - set(ORDER_ACTIONS)
     return kept if turn.state.cart else kept - {"remove_from_cart"}
 
@@ -56,7 +57,7 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return fallback  # keyboard mash answers no question
     if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) and nlu.intent not in EXPLICIT - {"add_to_cart"}:
         return cart.correct_quantity  # "actually make it two", "just one"
-    if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in EXPLICIT - {"reset"}:
+    if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
     if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
         return partial(service.order_action, action=pending.intent)

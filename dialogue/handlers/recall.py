@@ -1,4 +1,5 @@
-"""Going back to an earlier search ("go back to the coffee makers"): its goal, constraints included, is restored."""
+"""Going back to an earlier search ("go back to the coffee makers"), or to the current one after a detour: its goal,
+constraints included, is restored."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 def recalled_goal(turn: Turn) -> Goal | None:
     """The earlier goal this message goes back to, with anything new it says on top ("back to the lamps, under 50")."""
-    found = recall(turn.state.past_goals, turn.nlu.slots, turn.text)
+    found = recall(turn.state.past_goals, turn.nlu.slots, turn.text, turn.state.goal)
     if found is None:
         return None
     slots = turn.nlu.slots.model_copy(update={"category": None})

@@ -26,6 +26,11 @@ PAST = [_goal("Coffee Makers", "coffee makers under 100", 100), _goal("Desk Lamp
     ("back to the sofas", "Sofas", None),
     ("show me coffee makers", "Coffee Makers", None),
     ("try again", None, None),
+    ("回到刚才的咖啡机", "Coffee Makers", "Coffee Makers"),
+    ("还是看看之前那些台灯吧", "Desk Lamps", "Desk Lamps"),
+    ("回到刚才的", None, "Headphones"),
+    ("之前的订单到哪了", None, None),
+    ("我再看看", None, None),
 ])
 def test_going_back_to_an_earlier_search(text: str, category: str | None, expected: str | None) -> None:
     found = recall(PAST, Slots(category=category), text)
@@ -33,6 +38,14 @@ def test_going_back_to_an_earlier_search(text: str, category: str | None, expect
     if expected == "Coffee Makers":
         assert found is not None and found.constraints.price_max == 100
 
+
+def test_going_back_to_the_current_search_after_a_detour() -> None:
+    """"go back to the dishwashers" after the cart or an order: the current goal when named, never for a bare "go back"."""
+    current = _goal("Dishwashers", "quiet dishwasher under 600", 600)
+    assert recall(PAST, Slots(category="Dishwashers"), "go back to the dishwashers", current) == current
+    assert recall([], Slots(category="Dishwashers"), "回到刚才的洗碗机", current) == current
+    assert recall(PAST, Slots(), "go back to what we had before", current) == PAST[-1]
+    assert recall([], Slots(), "go back", current) is None
 
 
 def test_a_topic_switch_keeps_the_earlier_goal_in_the_state() -> None:
