@@ -79,7 +79,7 @@ class DialogueManager:
         plan = self._route(turn)(self, turn)
         if isinstance(plan.facts, ClarificationFacts) and plan.facts.slot == "reference":
             turn.emit(ServiceEvent(pending=AwaitingReference(intent=nlu.intent)))
-        elif isinstance(pending_before, AwaitingReference) and state.pending == pending_before:
+        elif isinstance(pending_before, AwaitingReference) and state.pending is pending_before:  # not asked again: answered or dropped
             turn.emit(ServiceEvent(pending=None))
         return turn.events, plan
 

@@ -38,6 +38,8 @@ class ShowProductsFacts(Facts):
     unmatched: str = Field(default="", description="The request that matched nothing, in words ('red shoes under $20.00').")
     not_carried: list[str] = Field(default_factory=list, description="What the catalog does not carry at all ('Apple laptops').")
     all_out_of_stock: bool = Field(default=False, description="Everything that matches the request is out of stock.")
+    ask_which_to_add: bool = Field(default=False, description="The shopper asked to add a kind of product before any was "
+                                   "shown: the reply asks which one to add to the cart.")
 
 
 class ClarificationFacts(Facts):

@@ -38,6 +38,7 @@ PHRASES: dict[str, str] = {
     "products.avoiding": "Got it — here are {count} different{scope} options{detail}:",
     "products.one": "Here is the one match{detail}:",
     "products.many": "Here are {count}{scope} options{detail}:",
+    "products.which_to_add": "Which one should I add to your cart?",
     "alt.brand": "from other brands",
     "alt.colour": "in other colours",
     "alt.size": "in other sizes",

@@ -35,6 +35,7 @@ PHRASES: dict[str, str] = {
     "products.avoiding": "好的，换成{count}款不同的{scope}商品{detail}：",
     "products.one": "为您找到{count}款符合条件的商品{detail}：",
     "products.many": "为您找到{count}款{scope}商品{detail}：",
+    "products.which_to_add": "您想把哪一款加入购物车？",
     "alt.brand": "其他品牌",
     "alt.colour": "其他颜色",
     "alt.size": "其他尺码",

@@ -65,6 +65,12 @@ _ALTERNATIVES = ("brand", "colour", "size", "material", "price", "rating", "stoc
 
 
 def _products(plan: ReplyPlan, w: Writer) -> str:
+    text = _found(plan, w)
+    ask = plan.products and plan.facts_as(ShowProductsFacts).ask_which_to_add
+    return f"{text}\n{w.p['products.which_to_add']}" if ask else text
+
+
+def _found(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(ShowProductsFacts)
     scope = p("fmt.scope", category=f.category, category_lower=f.category.lower()) if f.category else ""

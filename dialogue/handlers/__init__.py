@@ -76,7 +76,7 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:
-        return shopping.search  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first
+        return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which
     if products.routes_to_question(turn):
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and stock_wish(nlu.text) is not None:

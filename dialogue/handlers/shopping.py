@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
 from dialogue.goals import anchor_price, refine_goal, start_goal
 from dialogue.lexicon import tokens_of
+from dialogue.pending import AwaitingReference
 from dialogue.plan import ReplyPlan
 from dialogue.relaxation import LABELS, forget_unavailable, request_phrase, run_search
 from dialogue.reply_facts import (
@@ -20,7 +21,7 @@ from dialogue.reply_facts import (
 )
 from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
 from dialogue.slots import Slots
-from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ShownEvent
+from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
 from retrieval.models import SearchConstraints
 
@@ -53,6 +54,17 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if question is not None:
         return ask(turn, new_goal, *question)
     return show(dm, turn, new_goal)
+
+
+def search_to_add(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"add a yoga mat to my cart" (来点瑜伽垫) with nothing shown: find them first and ask which one to add; the answer
+    ("the second one", "the first in size 10") adds it (``AwaitingReference``)."""
+    plan = search(dm, turn)
+    if plan.action != "show_products" or not plan.products:
+        return plan
+    turn.emit(ServiceEvent(pending=AwaitingReference(intent="add_to_cart")))
+    facts = plan.facts_as(ShowProductsFacts)
+    return plan.model_copy(update={"facts": facts.model_copy(update={"ask_which_to_add": True})})
 
 
 def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
