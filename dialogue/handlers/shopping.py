@@ -308,10 +308,10 @@ def top_categories(dm: DialogueManager) -> list[str]:
 
 
 def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
-    """The constraints in English words ("blue, under $50.00, not Acme"), amounts in ``currency``."""
+    """The constraints in English words ("blue, size 10, under $50.00, not Acme"), amounts in ``currency``."""
     bits: list[str] = []
-    for values in c.attributes_in.values():
-        bits.append("/".join(values))
+    for key, values in c.attributes_in.items():
+        bits.append(("size " if key == "size" else "") + "/".join(values))
     if c.brands_in:
         bits.append("by " + " or ".join(c.brands_in))
     if (budget := c.price_phrase(currency)) is not None:
@@ -322,8 +322,8 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
         bits.append("in stock")
     if c.brands_out:
         bits.append("not " + ", ".join(c.brands_out))
-    for values in c.attributes_out.values():
-        bits.append("no " + "/".join(values))
+    for key, values in c.attributes_out.items():
+        bits.append(("no size " if key == "size" else "no ") + "/".join(values))
     return ", ".join(bits)
 
 

@@ -75,6 +75,8 @@ def test_amounts_are_said_in_the_catalog_currency() -> None:
     c = SearchConstraints(category="Running Shoes", attributes_in={"color": ["红色"]}, price_max=1500)
     assert request_phrase(c, "CNY") == "红色 running shoes under ¥1,500.00"
     assert describe_constraints(c, "CNY") == "红色, under ¥1,500.00"
+    sizes = SearchConstraints(attributes_in={"color": ["Blue"], "size": ["10"]}, attributes_out={"size": ["9"]})
+    assert describe_constraints(sizes) == "Blue, size 10, no size 9"  # a bare "10" said nothing
     shoe = Product(id="z1", title="步履 跑步鞋", category="运动 > 跑步鞋", price=349, currency="CNY", attributes={"color": ["红色"]})
     assert c.describe_match(shoe) == "红色, under ¥1,500"
     between = SearchConstraints(price_min=100, price_max=1500)
