@@ -132,11 +132,23 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
     if not liked:
         new_goal = refine_goal(goal, with_seen_left_out(dm, turn, slots)) if not slots.is_empty() else goal
         disliked = resolution.product_ids or (turn.state.last_shown if slots.is_empty() else [])
+        if resolution.product_ids and not new_goal.constraints.category:
+            new_goal = within_shown_category(dm, turn, new_goal)
         return show(dm, turn, new_goal, exclude=[*turn.state.disliked(), *disliked], note="avoiding")
     return show(dm, turn, goal)
 
 
 # building blocks ---------------------------------------------------------------------------------------
+def within_shown_category(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
+    """A search that named no category ("a gift for my wife, she likes yoga") whose products were all of one kind:
+    disliking one of them asks for others of that kind. Without it the feedback re-ranking, which ranks what resembles
+    the disliked product lower, pushed every yoga mat down and the next results were moisturisers and pillows."""
+    leaves = {p.category[-1] for pid in turn.state.last_shown if (p := dm.product(pid)) is not None and p.category}
+    if len(leaves) != 1:
+        return goal
+    return goal.model_copy(update={"constraints": goal.constraints.model_copy(update={"category": leaves.pop()})})
+
+
 def with_seen_left_out(dm: DialogueManager, turn: Turn, slots: Slots) -> Slots:
     """"a different brand" / "not that brand" (``brands_out_focus``) and "a different colour" (换个颜色): the slots with
     the brands (colours) to leave out added, so that the next results differ. Those are the focused product's, else the
