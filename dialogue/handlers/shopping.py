@@ -132,8 +132,8 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
     if not liked:
         new_goal = refine_goal(goal, with_seen_left_out(dm, turn, slots)) if not slots.is_empty() else goal
         disliked = resolution.product_ids or (turn.state.last_shown if slots.is_empty() else [])
-        if resolution.product_ids and not new_goal.constraints.category:
-            new_goal = within_shown_category(dm, turn, new_goal)
+        if not new_goal.constraints.category and set(resolution.product_ids) < set(turn.state.last_shown):
+            new_goal = within_shown_category(dm, turn, new_goal)  # one of them, not "I don't like these"
         return show(dm, turn, new_goal, exclude=[*turn.state.disliked(), *disliked], note="avoiding")
     return show(dm, turn, goal)
 
@@ -141,8 +141,9 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 # building blocks ---------------------------------------------------------------------------------------
 def within_shown_category(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
     """A search that named no category ("a gift for my wife, she likes yoga") whose products were all of one kind:
-    disliking one of them asks for others of that kind. Without it the feedback re-ranking, which ranks what resembles
-    the disliked product lower, pushed every yoga mat down and the next results were moisturisers and pillows."""
+    disliking some of them asks for others of that kind. Without it the feedback re-ranking, which ranks the disliked
+    product's kind lower (docs/feedback.md), pushed every yoga mat down and the next results were moisturisers and
+    pillows. Disliking them all ("I don't like these") still moves away from the kind."""
     leaves = {p.category[-1] for pid in turn.state.last_shown if (p := dm.product(pid)) is not None and p.category}
     if len(leaves) != 1:
         return goal
