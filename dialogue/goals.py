@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 
 from dialogue.slots import Slots
 from dialogue.state import Goal
@@ -30,6 +31,24 @@ def gender_of(text: str) -> str | None:
     """"men's" or "women's" when a message says who the products are for ("for my husband", "womens"), else ``None``."""
     found = [("men's" if m.group("men") else "women's") for m in _GENDER.finditer(text.lower())]
     return found[-1] if len(set(found)) == 1 else None
+
+
+#: The values of a catalog's ``gender`` attribute that suit who the products are for.
+_GENDER_VALUES = {"men's": ["men", "unisex"], "women's": ["women", "unisex"]}
+
+
+def for_whom(goal: Goal, count: Callable[[SearchConstraints], int]) -> SearchConstraints:
+    """The goal's constraints, with who the products are for ("for men", "for my wife": the category's men's or
+    unisex products) where the category's products say so (a ``gender`` attribute); unchanged elsewhere. The goal keeps
+    it in its words (its query) only, so a later "for my wife" is read again from them."""
+    c = goal.constraints
+    gender = gender_of(goal.query)
+    if gender is None or not c.category or "gender" in c.attributes_in:
+        return c
+    wanted = {"gender": _GENDER_VALUES[gender]}
+    if count(SearchConstraints(category=c.category, attributes_in=wanted)) == 0:
+        return c  # no gender in this category's facts (a lamp): the query's words do what they can
+    return c.model_copy(update={"attributes_in": {**c.attributes_in, **wanted}})
 
 
 def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from dialogue.goals import for_whom
 from dialogue.state import ConversationState, Goal
 from retrieval.models import CORE_ATTRIBUTES, ProductHit, SearchConstraints
 
@@ -65,7 +66,7 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
     say what was relaxed. In-stock products rank first (the store and the re-ranker
     see to it) unless the shopper asked for the others too; when the best match is out of stock, a filter count tells
     whether everything matching is. With ``state``, results are re-ranked with the conversation's feedback."""
-    constraints = goal.constraints.model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
+    constraints = for_whom(goal, dm.products.count).model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
     k = dm.settings.page_size
     hits = dm.search(state, goal.query, constraints, k)
     outcome = SearchOutcome(hits=hits, wanted=goal.constraints, applied=goal.constraints)
@@ -97,11 +98,12 @@ def forget_unavailable(goal: Goal, found: SearchOutcome) -> Goal:
 
 
 def present(c: SearchConstraints) -> list[str]:
-    """The relaxable constraints ``c`` sets, in :data:`ORDER`."""
+    """The relaxable constraints ``c`` sets, in :data:`ORDER` (who the products are for is never relaxed: men's boots
+    in another colour, not women's in black)."""
     names: list[str] = []
     for name in ORDER:
         if name == "attributes":
-            names += [key for key, values in c.attributes_in.items() if values and key not in CORE_ATTRIBUTES]
+            names += [key for key, values in c.attributes_in.items() if values and key not in (*CORE_ATTRIBUTES, "gender")]
         elif _has(c, name):
             names.append(name)
     return names

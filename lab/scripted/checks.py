@@ -8,6 +8,9 @@ from dialogue.actions import Action
 from dialogue.state import ConversationState
 from retrieval.models import Product
 
+#: The product filters every catalog has; any other key names a catalog attribute ("gender", "waterproof").
+FILTER_KEYS = {"category", "brand", "color", "size", "material", "price_max", "price_min", "in_stock", "rating_min"}
+
 #: Expected slot names → the names in ``dialogue.slots.Slots`` (lists match when they contain the value).
 SLOT_ALIASES = {"color": "colors", "brand": "brands", "size": "sizes", "material": "materials"}
 
@@ -81,6 +84,9 @@ def _check_products(spec: dict[str, Any] | None, products: list[Product], state:
         failures.append(f"products: expected at least {spec['min']}, got {len(products)} {titles}")
     if "max" in spec and len(products) > spec["max"]:
         failures.append(f"products: expected at most {spec['max']}, got {len(products)}")
+    for key in ("all", "none"):  # an attribute no product shown has at all is a likely typo, not a pass
+        failures += [f"products.{key}: no product shown has a {name!r} attribute" for name in spec.get(key) or {}
+                     if name not in FILTER_KEYS and products and not any(p.values(name) for p in products)]
     for product in products:
         if spec.get("all") and (broken := product_matches(product, spec["all"])):
             failures.append(f"products.all: {product.title} ({product.id}) fails {', '.join(broken)}")

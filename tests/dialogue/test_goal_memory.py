@@ -73,3 +73,17 @@ def test_a_new_category_keeps_who_the_products_are_for() -> None:
     assert gender_of(jackets.query) == "men's" and jackets.constraints.price_max == 120
     womens = start_goal(previous, Slots(category="Sweaters"), "women's sweaters")
     assert gender_of(womens.query) == "women's"
+
+
+def test_who_the_products_are_for_filters_where_the_category_says() -> None:
+    """"boots for men": the category's men's and unisex boots; a category without a gender attribute is left alone."""
+    from dialogue.goals import for_whom
+
+    def count(c: SearchConstraints) -> int:  # boots carry a gender attribute, lamps do not
+        return int(c.category == "Boots")
+
+    boots = Goal(query="black boots for men", constraints=SearchConstraints(category="Boots", attributes_in={"color": ["Black"]}))
+    assert for_whom(boots, count).attributes_in == {"color": ["Black"], "gender": ["men", "unisex"]}
+    lamps = Goal(query="a desk lamp for my wife", constraints=SearchConstraints(category="Desk Lamps"))
+    assert for_whom(lamps, count) == lamps.constraints
+    assert for_whom(Goal(query="boots", constraints=SearchConstraints(category="Boots")), count).attributes_in == {}

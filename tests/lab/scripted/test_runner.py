@@ -70,6 +70,26 @@ def test_runner_reports_failures_and_writes_junit(assistant, tmp_path: Path) -> 
     assert any(case.find("failure") is not None and case.get("name") == "lamps_fail" for case in root.iter("testcase"))
 
 
+ATTRIBUTE_FILTERS = """\
+test_cases:
+  - test_case: boots_for_men
+    steps:
+      - user: "black leather boots for men"
+        expect: {action: show_products, products: {min: 1, all: {category: boots}, none: {gender: women}}}
+  - test_case: misspelt_attribute
+    steps:
+      - user: "black leather boots for men"
+        expect: {action: show_products, products: {none: {gendr: women}}}
+"""
+
+
+def test_any_catalog_attribute_filters_and_a_misspelt_one_fails(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = run_suites(assistant, [write(tmp_path, "boots.yml", ATTRIBUTE_FILTERS)])
+    assert report.summary_line() == "1 passed, 1 failed"
+    failed = next(r for r in report.results if not r.passed)
+    assert failed.case.name == "misspelt_attribute" and "no product shown has a 'gendr' attribute" in format_failure(failed)
+
+
 def test_cli_exits_non_zero_on_failure(assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
