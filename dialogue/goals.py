@@ -105,11 +105,12 @@ def overlay(base: SearchConstraints, new: SearchConstraints) -> SearchConstraint
     )
 
 
-def anchor_price(constraints: SearchConstraints, hint: str, shown: list[Product]) -> SearchConstraints:
-    """"cheaper": below the median price shown; "more premium": above it."""
-    if not shown:
+def anchor_price(constraints: SearchConstraints, hint: str, prices: list[float]) -> SearchConstraints:
+    """"cheaper": below the median of ``prices`` (those shown, or a category's for "cheap laptops"); "more premium":
+    above it."""
+    if not prices:
         return constraints
-    median = statistics.median(p.price for p in shown)
+    median = statistics.median(prices)
     if hint == "cheaper":
         limit = round(median - 0.01, 2)
         current = constraints.price_max

@@ -121,6 +121,11 @@ class DialogueManager:
         return CategoryCounts(self.products.facets())
 
     @cached_property
+    def leaf_prices(self) -> dict[str, list[float]]:
+        """Each leaf category (lower-cased) → its products' prices, sorted: what "cheap laptops" is cheap against."""
+        return {leaf: prices.tolist() for leaf, prices in self.products.facets().prices_by_leaf().items()}
+
+    @cached_property
     def category_space(self) -> CategorySpace | None:
         """The catalog's categories by meaning (names and product centroids), built on first use, once per store."""
         from retrieval.category_space import CategorySpace

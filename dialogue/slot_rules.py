@@ -97,7 +97,9 @@ _REF_NOUN = r"(?:\s+(?:one|item|product|option|result|choice|pick|listing|model|
 _BRAND_FOCUS = re.compile(r"\b(?:not|no|never|none\s+of|nothing\s+(?:from|by)|avoid|hate|dislike|(?:don't|do\s+not|dont)\s+(?:like|want)|"
                           r"other\s+than)\s+(?:from\s+|by\s+)?(?:that|this|the\s+same|their|its|this\s+one's|that\s+one's)\s+brands?\b|"
                           r"\b(?:a\s+)?(?:different|another|other|some\s+other)\s+brands?\b")
-_NEXT_FREE = r"(?=\s*(?:$|[,.!?;]|\b(?:to|in|for|please|and|or|of|from|with|instead|too|is|was|one|then|now)\b))"
+# a verb after it ("what sizes does the cheapest come in") names no product either
+_NEXT_FREE = (r"(?=\s*(?:$|[,.!?;]|\b(?:to|in|for|please|and|or|of|from|with|instead|too|is|was|one|then|now|comes?|has|have|costs?|"
+              r"weighs?|looks?|feels?)\b))")
 _CHEAPEST = re.compile(r"\b(?:the|that)\s+(?:cheap(?:er|est)|least\s+expensive|less\s+expensive|lower[\s-]priced|lowest[\s-]priced|"
                        rf"most\s+affordable){_REF_NOUN}{_NEXT_FREE}")
 _PRICIEST = re.compile(r"\b(?:the|that)\s+(?:(?:more|most)\s+expensive|pricier|priciest|dearer|higher[\s-]priced|highest[\s-]priced|"

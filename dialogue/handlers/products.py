@@ -34,6 +34,10 @@ REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|
 QUESTION_FORM_ZH = re.compile(r"[吗么嘛呢][？?。!！\s]*$|[？?]\s*$|(.)[不没]\1|多少|几|怎么样|怎样|如何|什么|啥|哪|怎么说")
 #: "有 … 的吗" with no product named: are there (other) ones like that, a refinement ("有XL码的吗").
 OTHER_ONES_ZH = re.compile(r"^\s*(还|那)?有(没有)?.+的(吗|么|嘛)?[？?]*\s*$")
+#: "the cheapest (one)", "the most expensive" as the product a question is about, and the words that only ask which.
+_BY_PRICE = re.compile(r"\b(?:the\s+)?(?:cheapest|least\s+expensive|lowest[-\s]priced|priciest|most\s+expensive|dearest)(?:\s+ones?)?\b")
+_ONLY_WHICH = frozenset("so and ok okay which what who is are 's the one ones of these those them here please show me tell about "
+                        "give find get i want need".split())
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
@@ -73,11 +77,16 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
         return search(dm, turn)
     by_price = any(r.kind in ("cheapest", "priciest") for r in turn.nlu.slots.references)  # "the cheapest one"
+    if by_price and asked.kind == "superlative" and (about := _about_the_cheapest(turn.text)) is not None:
+        asked, by_price = about, False  # "what sizes does the cheapest come in": a question about that product
     if asked.kind in ("superlative", "filter") and (len(explicit.product_ids) != 1 or by_price):
         pool = explicit.product_ids if len(explicit.product_ids) >= 2 else turn.state.last_shown  # "of these", or the cards
         shown = [p for pid in pool if (p := dm.product(pid))]
         if len(shown) >= 2:
-            return _answer_plan(dm, turn, asked, shown)
+            plan = _answer_plan(dm, turn, asked, shown)
+            if asked.kind == "superlative" and plan.products and plan.facts_as(AnswerFacts).known:
+                dm.focus(turn, plan.products[0].product_id)  # "which is the cheapest?" then "add it": the one named
+            return plan
     if asked.kind == "pairwise" and len(explicit.product_ids) >= 2:
         return _answer_plan(dm, turn, asked, [p for pid in explicit.product_ids if (p := dm.product(pid))])
     resolution = explicit if explicit.product_ids else dm.resolve(turn)
@@ -95,6 +104,18 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     dm.focus(turn, product.id)
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="opened", source="behaviour", detail="asked about it")))
     return _answer_plan(dm, turn, asked, [product])
+
+
+def _about_the_cheapest(text: str) -> Question | None:
+    """The question asked about "the cheapest" ("what sizes does the cheapest come in", "is the priciest one
+    waterproof"), or None when the message only asks which one that is ("which is the cheapest?")."""
+    rest = _BY_PRICE.sub(" ", text.lower())
+    words = re.findall(r"[a-z']+", rest)
+    asked = [w for w in words if w not in _ONLY_WHICH]
+    if not asked or (asked == words[:1] and len(words) <= 4):  # only asks which, perhaps misspelt ("wich one is …")
+        return None
+    about = read_question(rest, references=1)
+    return about if about.kind not in ("superlative", "pairwise", "filter") else None
 
 
 def routes_to_question(turn: Turn) -> bool:

@@ -49,7 +49,7 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if goal is not None and not slots.category and (not slots.is_empty() or not _content_words(turn.text)):
         return refine(dm, turn)  # "do you have any in black?" refines the current search
     read_category_by_meaning(dm, turn)
-    new_goal = with_stock_wish(start_goal(goal, slots, turn.text), turn.text)
+    new_goal = with_price_words(dm, with_stock_wish(start_goal(goal, slots, turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -81,7 +81,7 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     new_goal = refine_goal(goal, with_seen_left_out(dm, turn, slots), extra)
     if slots.price_hint:
         shown = [p for pid in turn.state.last_shown if (p := dm.product(pid))]
-        new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, shown)})
+        new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, [p.price for p in shown])})
         if slots.price_hint == "cheaper":
             turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, kind="too_expensive", source="text", detail=turn.text)))
     return show(dm, turn, with_stock_wish(new_goal, turn.text))
@@ -139,6 +139,18 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 
 
 # building blocks ---------------------------------------------------------------------------------------
+def with_price_words(dm: DialogueManager, goal: Goal, slots: Slots) -> Goal:
+    """"cheap laptops", "the cheapest laptops", "premium headphones" without an amount: below (above) the median price
+    of the category, as "cheaper" after results is below the median of those shown; a budget carried from an earlier
+    search does not stop it ("premium headphones" after "cheap laptops"). Without it a new search ignored the word and
+    showed $2,000 laptops."""
+    c = goal.constraints
+    if slots.price_hint is None or slots.price_min is not None or slots.price_max is not None or not c.category:
+        return goal
+    prices = dm.leaf_prices.get(c.category.lower(), [])
+    return goal.model_copy(update={"constraints": anchor_price(c, slots.price_hint, prices)})
+
+
 def within_shown_category(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
     """A search that named no category ("a gift for my wife, she likes yoga") whose products were all of one kind:
     disliking some of them asks for others of that kind. Without it the feedback re-ranking, which ranks the disliked
