@@ -321,6 +321,10 @@ def _checkout(plan: ReplyPlan, w: Writer) -> str:
     return f"{p['checkout.summary']}\n{_cart_summary(plan, w)}\n{p['checkout.next']}"
 
 
+#: Orders that are over: the phrase said to a cancellation or a return asked for.
+_CLOSED = {"returned": "order.already_returned", "cancelled": "order.already_cancelled"}
+
+
 def _order(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(OrderFacts)
@@ -335,14 +339,17 @@ def _order(plan: ReplyPlan, w: Writer) -> str:
     if isinstance(f, OrderStatusFacts):
         extra = []
         if f.carrier and f.tracking_number:
-            extra.append(p("order.carrier", carrier=f.carrier, tracking_number=f.tracking_number))
+            shipped = "order.carrier_past" if f.status in {"delivered", "returned"} else "order.carrier"
+            extra.append(p(shipped, carrier=f.carrier, tracking_number=f.tracking_number))
         if f.estimated_delivery and f.status in {"processing", "shipped"}:
             extra.append(p("order.eta", date=f.estimated_delivery))
         return p.sentences([status, *extra])
+    if isinstance(f, CancelOrderFacts) and f.cancelled:
+        return p("order.cancelled", order_id=f.order_id)
+    if f.status in _CLOSED:  # nothing left to cancel or return, whichever was asked
+        return p(_CLOSED[f.status], status=status)
     if isinstance(f, CancelOrderFacts):
-        if f.cancelled:
-            return p("order.cancelled", order_id=f.order_id)
-        return p("order.not_cancellable", status=status)
+        return p("order.not_cancellable_delivered" if f.status == "delivered" else "order.not_cancellable", status=status)
     if isinstance(f, ReturnItemFacts) and f.returnable:
         return p("order.returnable", status=status, policy=policy).strip()
     return p("order.not_returnable", status=status, policy=policy).strip()

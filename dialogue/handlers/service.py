@@ -22,10 +22,15 @@ if TYPE_CHECKING:
     from dialogue.policy_clauses import Embed
 
 
+#: "my latest order", 最近的订单: the sender's most recent order, whatever order was talked about before.
+LATEST_ORDER = re.compile(r"(?i)\b(latest|last|most\s+recent|newest|recent)\s+(order|purchase)\b|最近(的|一个|一笔|一单|那个)*订单|最新的?订单|"
+                          r"上一(个|笔)?订单|上一单|刚(下|买)的(那个)?(订单|单)")
+
+
 def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyPlan:
-    """order_status / cancel_order / return_item: needs an order id (asked for when missing), checked against the
-    sender's own orders."""
-    order_id = turn.nlu.slots.order_id or turn.state.order_id
+    """order_status / cancel_order / return_item: needs an order id (asked for when missing, or "my latest order"),
+    checked against the sender's own orders."""
+    order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or turn.state.order_id
     facts_class = ORDER_FACTS[action]
     if not order_id:
         mine = dm.orders.orders_of(turn.state.sender)
@@ -55,6 +60,13 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
         facts.returnable = order.returnable
         facts.policy = _return_clauses(dm, turn, limit=3)
     return turn.plan(action, facts=facts, quick_replies=["Talk to a person"] if action != "order_status" else [])
+
+
+def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
+    if not LATEST_ORDER.search(turn.text):
+        return None
+    mine = dm.orders.orders_of(turn.state.sender)
+    return max(mine, key=lambda o: (o.placed_at, o.order_id)).order_id if mine else None
 
 
 #: How to reach the store (answered from the policies, also when the classifier filed it as a hand-off).
