@@ -13,7 +13,7 @@ from core.timing import stage
 from dialogue.actions import Action
 from dialogue.feedback import feedback_context
 from dialogue.orders import OrderBook
-from dialogue.pending import AwaitingReference
+from dialogue.pending import AwaitingConfirmation, AwaitingReference
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.policies import PolicyBook
 from dialogue.profiles import ProfileStore
@@ -79,7 +79,8 @@ class DialogueManager:
         plan = self._route(turn)(self, turn)
         if isinstance(plan.facts, ClarificationFacts) and plan.facts.slot == "reference":
             turn.emit(ServiceEvent(pending=AwaitingReference(intent=nlu.intent)))
-        elif isinstance(pending_before, AwaitingReference) and state.pending is pending_before:  # not asked again: answered or dropped
+        elif isinstance(pending_before, AwaitingReference | AwaitingConfirmation) and state.pending is pending_before:
+            # not asked again: answered, or the shopper moved on (a later "yes" cancels nothing)
             turn.emit(ServiceEvent(pending=None))
         return turn.events, plan
 

@@ -1,4 +1,5 @@
-"""What the assistant waits for after its own question: an order number, a size, or which product was meant.
+"""What the assistant waits for after its own question: an order number, a size, which product was meant, or a yes
+to cancel an order.
 
 Conversations stored before this was typed hold it as text (``"order_id:cancel_order"``, ``"size:P12:2"``,
 ``"reference:compare"``); :func:`parse_legacy` reads those, so old databases still load."""
@@ -38,7 +39,14 @@ class AwaitingReference(_Awaiting):
     intent: str
 
 
-Pending = Annotated[AwaitingOrderId | AwaitingSize | AwaitingReference, Field(discriminator="kind")]
+class AwaitingConfirmation(_Awaiting):
+    """A yes before cancelling ``order_id`` (it cannot be undone)."""
+
+    kind: Literal["confirmation"] = "confirmation"
+    order_id: str
+
+
+Pending = Annotated[AwaitingOrderId | AwaitingSize | AwaitingReference | AwaitingConfirmation, Field(discriminator="kind")]
 
 
 def parse_legacy(value: object) -> object:

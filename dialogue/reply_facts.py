@@ -143,6 +143,8 @@ class OrderStatusFacts(OrderFacts):
 
 class CancelOrderFacts(OrderFacts):
     cancelled: bool = False
+    confirm: bool = Field(default=False, description="The order can be cancelled: the reply asks for a yes first.")
+    kept: bool = Field(default=False, description="The shopper said no: the order stays as it is.")
 
 
 class ReturnItemFacts(OrderFacts):

@@ -346,6 +346,10 @@ def _order(plan: ReplyPlan, w: Writer) -> str:
         return p.sentences([status, *extra])
     if isinstance(f, CancelOrderFacts) and f.cancelled:
         return p("order.cancelled", order_id=f.order_id)
+    if isinstance(f, CancelOrderFacts) and f.kept:
+        return p("order.kept", order_id=f.order_id)
+    if isinstance(f, CancelOrderFacts) and f.confirm:
+        return p("order.confirm_cancel", status=status)
     if f.status in _CLOSED:  # nothing left to cancel or return, whichever was asked
         return p(_CLOSED[f.status], status=status)
     if isinstance(f, CancelOrderFacts):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
-from dialogue.pending import AwaitingOrderId, AwaitingReference, AwaitingSize
+from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.request_cues import names_an_order, stock_wish, wants_other_colour
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return cart.correct_quantity  # "actually make it two", "just one"
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
+    if isinstance(pending, AwaitingConfirmation) and nlu.intent in ("affirm", "deny"):
+        return partial(service.order_action, action="cancel_order") if nlu.intent == "affirm" else service.keep_order
     if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
         return partial(service.order_action, action=pending.intent)
     if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \

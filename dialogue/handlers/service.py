@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dialogue.actions import OrderAction
-from dialogue.pending import AwaitingOrderId
+from dialogue.pending import AwaitingConfirmation, AwaitingOrderId
 from dialogue.plan import ReplyPlan
 from dialogue.reply_facts import (
     ORDER_FACTS,
@@ -29,7 +29,9 @@ LATEST_ORDER = re.compile(r"(?i)\b(latest|last|most\s+recent|newest|recent)\s+(o
 
 def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyPlan:
     """order_status / cancel_order / return_item: needs an order id (asked for when missing, or "my latest order"),
-    checked against the sender's own orders."""
+    checked against the sender's own orders. A cancellation is carried out only after a yes to "Shall I cancel it?"
+    (a "can I cancel my order?" cancelled it at once, and it cannot be undone)."""
+    awaited = turn.state.pending
     order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or turn.state.order_id
     facts_class = ORDER_FACTS[action]
     if not order_id:
@@ -51,15 +53,26 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
                         carrier=order.carrier, tracking_number=order.tracking_number,
                         estimated_delivery=str(order.estimated_delivery) if order.estimated_delivery else None)
     if isinstance(facts, CancelOrderFacts):
-        if order.cancellable:
+        confirmed = isinstance(awaited, AwaitingConfirmation) and awaited.order_id == order.order_id
+        if order.cancellable and confirmed:
             dm.orders.set_status(order.order_id, turn.state.sender, "cancelled")
             facts.cancelled, facts.status = True, "cancelled"
-        else:
-            facts.cancelled = False
+        elif order.cancellable:
+            turn.emit(ServiceEvent(pending=AwaitingConfirmation(order_id=order.order_id), order_id=order.order_id))
+            facts.confirm = True
+            return turn.plan(action, facts=facts, quick_replies=["Yes, cancel it", "No, keep it"])
     elif isinstance(facts, ReturnItemFacts):
         facts.returnable = order.returnable
         facts.policy = _return_clauses(dm, turn, limit=3)
     return turn.plan(action, facts=facts, quick_replies=["Talk to a person"] if action != "order_status" else [])
+
+
+def keep_order(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """A no to "Shall I cancel it?": the order stays as it is."""
+    awaited = turn.state.pending
+    order_id = awaited.order_id if isinstance(awaited, AwaitingConfirmation) else turn.state.order_id or ""
+    turn.emit(ServiceEvent(pending=None, order_id=order_id or None))
+    return turn.plan("cancel_order", facts=CancelOrderFacts(order_id=order_id, found=True, kept=True))
 
 
 def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
