@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from dialogue.slots import Slots
 from dialogue.state import Goal
-from retrieval.models import Product, SearchConstraints
+from retrieval.models import SearchConstraints
 
 
 def _without(values: list[str], removed: list[str]) -> list[str]:
