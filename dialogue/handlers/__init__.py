@@ -59,8 +59,10 @@ def contextual_handler(turn: Turn) -> Handler | None:
         return cart.correct_quantity  # "actually make it two", "just one"
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
-    if isinstance(pending, AwaitingConfirmation) and nlu.intent in ("affirm", "deny"):
-        return partial(service.order_action, action="cancel_order") if nlu.intent == "affirm" else service.keep_order
+    if isinstance(pending, AwaitingConfirmation) and (nlu.intent == "deny" or service.DECLINES.search(nlu.text)):
+        return service.keep_order  # "no", "no don't cancel it", 不取消了: whatever the classifier called them
+    if isinstance(pending, AwaitingConfirmation) and nlu.intent == "affirm":
+        return partial(service.order_action, action="cancel_order")
     if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
         return partial(service.order_action, action=pending.intent)
     if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from dialogue.policy_clauses import Embed
 
 
+#: A no to "Shall I cancel it?" in words, whatever the classifier made of it ("no don't cancel it", 不取消了 hold "cancel").
+DECLINES = re.compile(r"(?i)^\W*(no|nope|nah|never\s*mind|keep\s+it)\b|\b(don'?t|do\s+not)\s+cancel\b|不取消|不要取消|别取消|先不|算了|不用了|不了")
+
+
 #: "my latest order", 最近的订单: the sender's most recent order, whatever order was talked about before.
 LATEST_ORDER = re.compile(r"(?i)\b(latest|last|most\s+recent|newest|recent)\s+(order|purchase)\b|最近(的|一个|一笔|一单|那个)*订单|最新的?订单|"
                           r"上一(个|笔)?订单|上一单|刚(下|买)的(那个)?(订单|单)")
@@ -53,7 +57,7 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
                         carrier=order.carrier, tracking_number=order.tracking_number,
                         estimated_delivery=str(order.estimated_delivery) if order.estimated_delivery else None)
     if isinstance(facts, CancelOrderFacts):
-        confirmed = isinstance(awaited, AwaitingConfirmation) and awaited.order_id == order.order_id
+        confirmed = isinstance(awaited, AwaitingConfirmation) and awaited.order_id == order.order_id and not DECLINES.search(turn.text)
         if order.cancellable and confirmed:
             dm.orders.set_status(order.order_id, turn.state.sender, "cancelled")
             facts.cancelled, facts.status = True, "cancelled"
