@@ -148,7 +148,7 @@ _QUANTITY_FIX = [
                rf"of\s+(?:them|it|those|these)))*\s*[.!]*\s*$"),
     re.compile(rf"^\s*(?:i\s+(?:want|need)\s+)?{_Q}\s+(?:of\s+(?:them|it|those|these)\s+)?instead(?:\s+(?:please|pls|of\s+\w+))*\s*[.!]*\s*$"),
 ]
-_CHEAPER = re.compile(r"\b(?:cheaper|less\s+(?:expensive|pricey|costly)|too\s+(?:expensive|pricey|costly|much|dear|steep)|(?:more\s+)?affordable|"
+_CHEAPER = re.compile(r"\b(?:cheaper|not\s+(?:too|very|that|so)\s+(?:expensive|pricey|costly)|less\s+(?:expensive|pricey|costly)|too\s+(?:expensive|pricey|costly|much|dear|steep)|(?:more\s+)?affordable|"
                       r"lower[\s-]+(?:prices?|priced|cost|end)|low[\s-]+(?:cost|budget|end|priced)|inexpensive|cheap|cheapest|"
                       r"budget[\s-]+(?:friendly|options?|ones?)|over\s+(?:my\s+)?budget|out\s+of\s+(?:my\s+)?(?:budget|price\s+range)|"
                       r"costs?\s+too\s+much|not\s+so\s+expensive|save\s+(?:some\s+)?money|bargains?)\b")
