@@ -104,6 +104,8 @@ _CHEAPEST = re.compile(r"\b(?:the|that)\s+(?:cheap(?:er|est)|least\s+expensive|l
                        rf"most\s+affordable){_REF_NOUN}{_NEXT_FREE}")
 _PRICIEST = re.compile(r"\b(?:the|that)\s+(?:(?:more|most)\s+expensive|pricier|priciest|dearer|higher[\s-]priced|highest[\s-]priced|"
                        rf"most\s+premium){_REF_NOUN}{_NEXT_FREE}")
+#: "the cheapest (one)" / "the most expensive": the references by price, as the slots read them.
+PRICE_REFERENCES = ((_CHEAPEST, "cheapest"), (_PRICIEST, "priciest"))
 _FIRST_N = re.compile(rf"\b(?:the\s+)?(?:first|top)\s+(?P<n>two|three|four|five|[2-9])\b(?!\s*(?:%|\$|(?:{_UNITS}|dollars|bucks)\b))"
                       r"(?:\s+(?:ones|items|products|options|results|of\s+them|of\s+these))?")
 _NOT_AFTER_ORDINAL = (r"time|times|order|orders|thing|things|place|date|class|aid|name|hand|week|month|year|day|half|floor|edition|"
@@ -293,7 +295,7 @@ class PatternRules:
         refs = hits.references
         for m in _BRAND_FOCUS.finditer(text):
             hits.brands_out_focus = hits.claim(m) or hits.brands_out_focus
-        for pattern, kind in ((_CHEAPEST, "cheapest"), (_PRICIEST, "priciest")):
+        for pattern, kind in PRICE_REFERENCES:
             refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
         for m in _FIRST_N.finditer(text):
             if hits.claim(m):

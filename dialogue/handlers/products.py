@@ -13,6 +13,7 @@ from dialogue.qa.attributes_zh import names_topic_zh
 from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, read_question
 from dialogue.references import Resolution
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
+from dialogue.slot_rules import PRICE_REFERENCES
 from dialogue.state import FeedbackEvent, FeedbackRecord
 from retrieval.models import Product, ProductHit
 
@@ -34,8 +35,7 @@ REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|
 QUESTION_FORM_ZH = re.compile(r"[吗么嘛呢][？?。!！\s]*$|[？?]\s*$|(.)[不没]\1|多少|几|怎么样|怎样|如何|什么|啥|哪|怎么说")
 #: "有 … 的吗" with no product named: are there (other) ones like that, a refinement ("有XL码的吗").
 OTHER_ONES_ZH = re.compile(r"^\s*(还|那)?有(没有)?.+的(吗|么|嘛)?[？?]*\s*$")
-#: "the cheapest (one)", "the most expensive" as the product a question is about, and the words that only ask which.
-_BY_PRICE = re.compile(r"\b(?:the\s+)?(?:cheapest|least\s+expensive|lowest[-\s]priced|priciest|most\s+expensive|dearest)(?:\s+ones?)?\b")
+#: The words that only ask which product it is ("which one is the cheapest").
 _ONLY_WHICH = frozenset("so and ok okay which what who is are 's the one ones of these those them here please show me tell about "
                         "give find get i want need".split())
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
@@ -109,7 +109,9 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 def _about_the_cheapest(text: str) -> Question | None:
     """The question asked about "the cheapest" ("what sizes does the cheapest come in", "is the priciest one
     waterproof"), or None when the message only asks which one that is ("which is the cheapest?")."""
-    rest = _BY_PRICE.sub(" ", text.lower())
+    rest = text.lower()
+    for pattern, _ in PRICE_REFERENCES:  # the phrase the slots read as the reference
+        rest = pattern.sub(" ", rest)
     words = re.findall(r"[a-z']+", rest)
     asked = [w for w in words if w not in _ONLY_WHICH]
     if not asked or (asked == words[:1] and len(words) <= 4):  # only asks which, perhaps misspelt ("wich one is …")
