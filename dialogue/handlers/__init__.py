@@ -60,7 +60,7 @@ def contextual_handler(turn: Turn) -> Handler | None:
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
     if isinstance(pending, AwaitingConfirmation) and (nlu.intent == "deny" or service.DECLINES.search(nlu.text)):
-        return service.keep_order  # "no", "no don't cancel it", 不取消了: whatever the classifier called them
+        return partial(service.keep_order, awaited=pending)  # "no", "no don't cancel it", 不取消了: whatever the classifier called them
     if isinstance(pending, AwaitingConfirmation) and nlu.intent == "affirm":
         return partial(service.order_action, action="cancel_order")
     if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):

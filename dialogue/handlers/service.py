@@ -71,12 +71,10 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     return turn.plan(action, facts=facts, quick_replies=["Talk to a person"] if action != "order_status" else [])
 
 
-def keep_order(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+def keep_order(dm: DialogueManager, turn: Turn, awaited: AwaitingConfirmation) -> ReplyPlan:
     """A no to "Shall I cancel it?": the order stays as it is."""
-    awaited = turn.state.pending
-    order_id = awaited.order_id if isinstance(awaited, AwaitingConfirmation) else turn.state.order_id or ""
-    turn.emit(ServiceEvent(pending=None, order_id=order_id or None))
-    return turn.plan("cancel_order", facts=CancelOrderFacts(order_id=order_id, found=True, kept=True))
+    turn.emit(ServiceEvent(pending=None, order_id=awaited.order_id))
+    return turn.plan("cancel_order", facts=CancelOrderFacts(order_id=awaited.order_id, found=True, kept=True))
 
 
 def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
