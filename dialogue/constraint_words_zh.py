@@ -6,6 +6,7 @@ constraints, with amounts in the shop's currency."""
 from __future__ import annotations
 
 from core.money import money
+from dialogue.goals import gender_named
 from retrieval.models import CORE_ATTRIBUTES, SearchConstraints
 
 
@@ -21,7 +22,9 @@ def price_phrase_zh(c: SearchConstraints, currency: str) -> str | None:
 
 def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
     """The constraints a search applied, e.g. "黑色，拓音，¥500.00以内，不要曜森"."""
-    bits = ["/".join(values) for values in c.attributes_in.values()]
+    who = gender_named(c, "zh")
+    bits = [who] if who else []
+    bits += ["/".join(values) for key, values in c.attributes_in.items() if key != "gender" or who is None]
     if c.brands_in:
         bits.append("或".join(c.brands_in))
     if (budget := price_phrase_zh(c, currency)) is not None:
@@ -41,14 +44,15 @@ def request_phrase_zh(c: SearchConstraints, currency: str, *, names: list[str] |
     def wanted(name: str) -> bool:
         return names is None or name in names
 
-    before = [("或".join(c.attributes_in[key]) + "的") for key in ("color", "material") if wanted(key) and c.attributes_in.get(key)]
+    before = [who] if (who := gender_named(c, "zh")) and names is None else []
+    before += [("或".join(c.attributes_in[key]) + "的") for key in ("color", "material") if wanted(key) and c.attributes_in.get(key)]
     if wanted("brand") and c.brands_in:
         before.append("或".join(c.brands_in))
     after: list[str] = []
     if wanted("size") and c.attributes_in.get("size"):
         after.append("尺码" + "或".join(c.attributes_in["size"]))
     after.extend(f"{key}{'或'.join(values)}" for key, values in c.attributes_in.items()
-                 if key not in CORE_ATTRIBUTES and values and wanted(key))
+                 if key not in (*CORE_ATTRIBUTES, "gender") and values and wanted(key))
     if wanted("price") and (budget := price_phrase_zh(c, currency)) is not None:
         after.append(budget)
     if wanted("rating") and c.rating_min is not None:

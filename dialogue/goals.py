@@ -35,6 +35,17 @@ def gender_of(text: str) -> str | None:
 
 #: The values of a catalog's ``gender`` attribute that suit who the products are for.
 _GENDER_VALUES = {"men's": ["men", "unisex"], "women's": ["women", "unisex"]}
+#: Who the products are for, in Chinese.
+_GENDER_ZH = {"men's": "男款", "women's": "女款"}
+
+
+def gender_named(c: SearchConstraints, language: str = "en") -> str | None:
+    """Who the products are for as the constraints filter it ("men's", 男款), or None when they do not."""
+    values = sorted(v.lower() for v in c.attributes_in.get("gender", []))
+    for gender, suits in _GENDER_VALUES.items():
+        if values == sorted(suits):
+            return _GENDER_ZH[gender] if language == "zh" else gender
+    return None
 
 
 def for_whom(goal: Goal, count: Callable[[SearchConstraints], int]) -> SearchConstraints:

@@ -100,11 +100,20 @@ def _last_pair(state: ConversationState) -> list[str]:
     return state.last_shown[:2]
 
 
+def in_view(state: ConversationState) -> list[str]:
+    """The products the shopper is looking at: those of the latest comparison while only questions followed it
+    ("compare the first two", "which one is easier to clean?", "add the cheaper one"), else the cards."""
+    for turn in reversed(state.turns):
+        if turn.action == "compare" and turn.product_ids:
+            return turn.product_ids
+        if turn.action != "answer_question":
+            break
+    return state.last_shown
+
+
 def _pool(state: ConversationState, products: _ProductLookup) -> list[Product]:
-    """The products a descriptive reference chooses among: the last comparison if any was just made, else the cards."""
-    last = state.turns[-1] if state.turns else None
-    ids = last.product_ids if last and last.action == "compare" and last.product_ids else state.last_shown
-    return [p for pid in ids if (p := products.get(pid)) is not None]
+    """The products a descriptive reference ("the cheaper one", "the blue one") chooses among."""
+    return [p for pid in in_view(state) if (p := products.get(pid)) is not None]
 
 
 def _has(product: Product, key: str | None, value: str) -> bool:

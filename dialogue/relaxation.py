@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dialogue.goals import for_whom
+from dialogue.goals import for_whom, gender_named
 from dialogue.state import ConversationState, Goal
 from retrieval.models import CORE_ATTRIBUTES, ProductHit, SearchConstraints
 
@@ -66,10 +66,11 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
     say what was relaxed. In-stock products rank first (the store and the re-ranker
     see to it) unless the shopper asked for the others too; when the best match is out of stock, a filter count tells
     whether everything matching is. With ``state``, results are re-ranked with the conversation's feedback."""
-    constraints = for_whom(goal, dm.products.count).model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
+    wanted = for_whom(goal, dm.products.count)  # with who the products are for: "men's boots" in the reply's words too
+    constraints = wanted.model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
     k = dm.settings.page_size
     hits = dm.search(state, goal.query, constraints, k)
-    outcome = SearchOutcome(hits=hits, wanted=goal.constraints, applied=goal.constraints)
+    outcome = SearchOutcome(hits=hits, wanted=wanted, applied=wanted)
     if not hits:
         relaxation = relax(constraints, dm.products.count)
         if relaxation.found:
@@ -183,7 +184,7 @@ def request_phrase(c: SearchConstraints, currency: str = "USD", *, names: list[s
     def wanted(name: str) -> bool:
         return names is None or name in names
 
-    before: list[str] = []
+    before: list[str] = [who] if (who := gender_named(c)) and names is None else []
     after: list[str] = []
     if wanted("color") and c.attributes_in.get("color"):
         before.append(" or ".join(v.lower() for v in c.attributes_in["color"]))
@@ -194,7 +195,7 @@ def request_phrase(c: SearchConstraints, currency: str = "USD", *, names: list[s
     if wanted("size") and c.attributes_in.get("size"):
         after.append("in size " + " or ".join(c.attributes_in["size"]))
     for key, values in c.attributes_in.items():
-        if key not in CORE_ATTRIBUTES and values and wanted(key):
+        if key not in (*CORE_ATTRIBUTES, "gender") and values and wanted(key):
             after.append(f"with {key} {' or '.join(values)}")
     if wanted("price") and (budget := c.price_phrase(currency)) is not None:
         after.append(budget)

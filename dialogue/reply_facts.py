@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialogue.actions import Action, OrderAction
+from dialogue.qa.questions import QuestionKind
 
 #: What a clarifying question can ask for.
 ClarifiedSlot = Literal["reference", "size", "color", "category", "type"]
@@ -55,14 +56,16 @@ class CompareFacts(Facts):
 
 
 #: How an answer detail reads (see :class:`AnswerDetail`).
-DetailForm = Literal["value", "verdict", "offers", "quote", "reviews", "unknown"]
+DetailForm = Literal["value", "verdict", "offers", "quote", "reviews", "overview", "unknown"]
 
 
 class AnswerDetail(Facts):
     """What the catalog says about one product on the question's topic, as values rather than sentences, so that a
     reply in any language can word it (the ``facts`` sentences are English). ``form`` is how the answer reads:
     ``value`` (a look-up), ``verdict`` (a yes/no answer), ``offers`` (does it come in the colours / sizes / materials
-    ``asked``), ``quote`` (sentences of its description), ``reviews`` or ``unknown`` (the catalog does not say)."""
+    ``asked``), ``quote`` (sentences of its description), ``reviews``, ``overview`` (price, rating, stock and the
+    description's first sentences; the attributes follow as ``value`` details) or ``unknown`` (the catalog does not
+    say)."""
 
     form: DetailForm
     title: str
@@ -70,6 +73,7 @@ class AnswerDetail(Facts):
     values: list[str] = Field(default_factory=list, description="The attribute's values as the catalog writes them.")
     price: float | None = None
     currency: str | None = None
+    quantity: int | None = Field(default=None, description="How many the price was asked for (the total is price × quantity).")
     rating: float | None = None
     review_count: int | None = None
     stock: int | None = Field(default=None, description="Units in stock (of the variant ``asked`` for an offers answer).")
@@ -83,7 +87,7 @@ class AnswerDetail(Facts):
 class AnswerFacts(Facts):
     known: bool = False
     reason: Literal["no_product"] | None = None
-    kind: Literal["lookup", "yes_no", "superlative", "pairwise", "filter", "reviews"] | None = None
+    kind: QuestionKind | None = None
     topic: str | None = Field(default=None, description="The attribute or product field the question was about.")
     facts: list[str] = Field(default_factory=list, description="Sentences built from catalog facts, the reply's content.")
     title: str | None = None

@@ -170,6 +170,10 @@ class Product(BaseModel):
         return " ".join([self.title, self.brand or "", " ".join(self.category), attrs, self.description])
 
 
+#: A ``gender`` attribute's values as a card's reason says them ("matches men's, size 10").
+WHOSE = {"men": "men's", "women": "women's"}
+
+
 class SearchConstraints(BaseModel):
     """Hard constraints a search must satisfy. Empty means unconstrained."""
 
@@ -236,7 +240,8 @@ class SearchConstraints(BaseModel):
         currency)."""
         bits: list[str] = []
         for key, values in self.attributes_in.items():
-            bits.extend(v for v in product.values(key) if any(_norm(v) == _norm(w) for w in values))
+            met = [v for v in product.values(key) if any(_norm(v) == _norm(w) for w in values)]
+            bits.extend(f"size {v}" if key == "size" else WHOSE.get(_norm(v), v) if key == "gender" else v for v in met)
         if self.brands_in and product.brand:
             bits.append(product.brand)
         if self.price_max is not None and self.price_min is not None:

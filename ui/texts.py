@@ -20,6 +20,7 @@ _UNDER = re.compile(r"^under (?P<price>.+)$")
 _OVER = re.compile(r"^over (?P<price>.+)$")
 _BETWEEN = re.compile(r"^between (?P<low>.+) and (?P<high>.+)$")
 _RATED = re.compile(r"^rated (?P<rating>.+)★$")
+_SIZE = re.compile(r"^size (?P<size>.+)$")
 
 
 def shop_language(settings: Settings) -> Language:
@@ -88,6 +89,10 @@ def _match_bits(text: str, p: Phrasebook) -> str:
             bit = p("card.budget_over", price=m["price"])
         elif m := _RATED.match(bit):
             bit = p("card.rated", rating=m["rating"])
+        elif m := _SIZE.match(bit):
+            bit = p("qa.size_option", value=m["size"])
+        elif bit in phrases.WHOSE_KEYS:
+            bit = p[phrases.WHOSE_KEYS[bit]]
         elif bit in phrases.STOCK_KEYS:
             bit = p[phrases.STOCK_KEYS[bit]]
         bits.append(bit)

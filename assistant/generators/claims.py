@@ -216,7 +216,8 @@ class ClaimChecker:
             if match := _LIST_LINE.match(line):
                 self.list_lines.setdefault(_normal(match.group(2)), match.group(1))
         self.template_sentences = {_normal(t) for t in split_sentences(template)}
-        self.counts = _counts(template)
+        shown = {str(len(plan.products))} if plan.action == "show_products" and plan.products else set()
+        self.counts = _counts(template) | shown  # "Here are 5 laptops": the cards are counted, whatever the template's noun
 
     def problems(self, sentence: str, earlier: Sequence[str] = ()) -> list[ClaimProblem]:
         tokens = words(sentence)

@@ -26,7 +26,7 @@ _MONEY = re.compile(rf"(?:US\s?)?[$€£]\s?({_NUM})|({_NUM})\s?(?:USD|EUR|GBP|d
 _PERCENT = re.compile(rf"({_NUM})\s?(?:%|percent\b|per cent\b)", re.I)
 _FIGURE = re.compile(rf"({_NUM})(?:\s?(?:-|–|to)\s?({_NUM}))?[\s-]*(?:business |working |calendar )?"
                      r"(?:days?|hours?|weeks?|months?|years?|nights?|minutes?)\b", re.I)
-_BARE = re.compile(rf"(?<![\w.,]){_NUM}(?![\w])")
+_BARE = re.compile(rf"(?<![\w.,]){_NUM}(?![\w]|[.,]\d)")  # not the "6" of "6.1英寸" (a number before Chinese is theirs)
 _DISCOUNT = re.compile(r"\b(discount\w*|coupons?|promo(?:tion)?s?|promo codes?|vouchers?|markdowns?|clearance|cashback|rebates?|\d+\s?% off)\b", re.I)
 _STOCK_OUT = re.compile(r"\b(out of stock|sold out|unavailable)\b", re.I)
 _STOCK_COUNT = re.compile(rf"({_NUM})\s+(?:\w+\s+)?(?:left|remaining|in stock|available|units?|pieces?)\b", re.I)

@@ -95,6 +95,8 @@ def phrasebook(language: Language = "en") -> Phrasebook:
 
 _REVIEWS = re.compile(r"^(?P<rating>\d+(?:\.\d+)?) \((?P<count>\d+) reviews?\)$")
 STOCK_KEYS = {"in stock": "card.in_stock", "out of stock": "card.out_of_stock"}
+#: Who a product is for, as a card's reason says it in English (``retrieval.models.WHOSE``).
+WHOSE_KEYS = {"men's": "card.for_men", "women's": "card.for_women"}
 
 
 def comparison_cell(attribute: str, value: str, p: Phrasebook) -> str:

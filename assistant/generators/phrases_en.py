@@ -18,6 +18,9 @@ PHRASES: dict[str, str] = {
     "fmt.stop": ".",  # added to a clause that ends without one
     "fmt.variant": " ({values})",
     "fmt.scope": " {category_lower}",
+    "fmt.things": " {category_lower} options",  # a category named by a mass noun (cookware, bedding)
+    "fmt.things_plural": " {category_lower}",  # one named by a plural (laptops, running shoes)
+    "fmt.things_any": " options",  # a search of no category
     "fmt.detail": " ({constraints})",
     "fmt.more": "more ",
     # product lines
@@ -33,11 +36,11 @@ PHRASES: dict[str, str] = {
     "products.no_more": "We don't have any {more}products matching that.",
     "products.alternatives_one": "{lead} {sold_out}Here is {count} alternative {how}:",
     "products.alternatives_many": "{lead} {sold_out}Here are {count} alternatives {how}:",
-    "products.more": "Here are {count} more{scope} options{detail}:",
-    "products.similar": "Here are {count}{scope} options similar to the one you liked{detail}:",
-    "products.avoiding": "Got it — here are {count} different{scope} options{detail}:",
+    "products.more": "Here are {count} more{things}{detail}:",
+    "products.similar": "Here are {count}{things} similar to the one you liked{detail}:",
+    "products.avoiding": "Got it — here are {count} different{things}{detail}:",
     "products.one": "Here is the one match{detail}:",
-    "products.many": "Here are {count}{scope} options{detail}:",
+    "products.many": "Here are {count}{things}{detail}:",
     "products.which_to_add": "Which one should I add to your cart?",
     "alt.brand": "from other brands",
     "alt.colour": "in other colours",
@@ -71,6 +74,7 @@ PHRASES: dict[str, str] = {
                       "materials, stock and rating.",
     # answer_question, worded from catalog values (AnswerFacts.details; English replies use the facts' sentences)
     "qa.price": "The {title} costs {price}.",
+    "qa.price_times": "{quantity} × the {title} cost {total} ({price} each).",
     "qa.rating": "The {title} is rated {rating} out of 5 from {count} reviews.",
     "qa.no_rating": "The {title} has no rating yet.",
     "qa.reviews": "The {title} has {count} reviews.",
@@ -82,6 +86,12 @@ PHRASES: dict[str, str] = {
     "qa.material": "The {title} is made of {values}.",
     "qa.value": "The {title}'s {attribute}: {values}.",
     "qa.sold_out": "Sold out in {values}.",
+    "qa.overview": "The {title} costs {price}{rating}{stock}.",
+    "qa.overview_rating": " and is rated {rating} out of 5 from {count} reviews",
+    "qa.overview_sold_out": "; it is out of stock right now",
+    "qa.overview_details": "Details: {items}.",
+    "qa.overview_item": "{attribute}: {values}",
+    "qa.overview_quote": "From its description: {quote}",
     "qa.unknown": "I don't know — the catalog doesn't say the {attribute} of the {title}.",
     "qa.quote": "The catalog doesn't answer that directly; the {title}'s description says: {quote}",
     "qa.yes": "Yes — ",
@@ -207,6 +217,7 @@ PHRASES: dict[str, str] = {
     "qr.first_three": "the first three",
     "qr.all_of_them": "all of them",
     "qr.compare_named": "Compare {name}",
+    "qr.add_it": "Add it to my cart",
     "qr.add_named": "Add the {name} one to my cart",
     "qr.remove_named": "Remove {name}",
     "qr.full_policy": "The full {name}",
@@ -247,6 +258,8 @@ PHRASES: dict[str, str] = {
     "card.reason_cheaper": "cheaper than what you saw",
     "card.reason_premium": "more premium than what you saw",
     "card.reason_category": "one of the {name} for your request",
+    "card.for_men": "men's",
+    "card.for_women": "women's",
     "card.rated": "rated {rating}★",
     "card.budget_under": "under {price}",
     "card.budget_over": "over {price}",

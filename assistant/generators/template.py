@@ -73,13 +73,13 @@ def _products(plan: ReplyPlan, w: Writer) -> str:
 def _found(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(ShowProductsFacts)
-    scope = p("fmt.scope", category=f.category, category_lower=f.category.lower()) if f.category else ""
     more = p["fmt.more"] if f.more else ""
     unmatched = p.own_words(f.unmatched)
     n = len(plan.products)
     if not plan.products:
         if unmatched:
             return p("products.none_of", more=more, unmatched=unmatched)
+        scope = p("fmt.scope", category=f.category, category_lower=f.category.lower()) if f.category else ""
         return p("products.none", scope=scope)
     sold_out = p["products.sold_out"] if f.all_out_of_stock else ""
     lines = [card_line(c, p.language) for c in plan.products]
@@ -106,8 +106,21 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
         key = "products.one"
     else:
         key = "products.many"
-    head = p(key, count=n, scope=scope, detail=detail)
+    head = p(key, count=n, things=_things(f.category, p), detail=detail)
     return "\n".join([sold_out + head, *lines])
+
+
+#: English plurals that do not end in "s".
+_IRREGULAR_PLURALS = frozenset({"mice", "children", "people", "men", "women", "feet", "teeth", "geese"})
+
+
+def _things(category: str | None, p: Phrasebook) -> str:
+    """What the products are, counted ("5 laptops"; "5 cookware options" for a category named by a mass noun)."""
+    if not category:
+        return p["fmt.things_any"]
+    last = category.lower().split()[-1] if category.split() else ""
+    plural = (last.endswith("s") and not last.endswith("ss")) or last in _IRREGULAR_PLURALS
+    return p("fmt.things_plural" if plural else "fmt.things", category=category, category_lower=category.lower())
 
 
 def _clarify(plan: ReplyPlan, w: Writer) -> str:
@@ -152,6 +165,8 @@ def _answer(plan: ReplyPlan, w: Writer) -> str:
         return p.sentences(_ranked(f, w))
     if p.language != "en" and f.kind == "filter":  # which of the shown products pass
         return p.sentences(_filtered(f, w))
+    if p.language != "en" and f.kind == "overview" and f.details:  # the whole product: one line of its values
+        return p.sentences(_overview(f, w))
     if f.details and p.language != "en":  # the facts' sentences are English: word the catalog values in this language
         return p.sentences(sentence for d in f.details for sentence in _detail(d, w))
     if f.facts:
@@ -184,6 +199,21 @@ def _ranked(f: AnswerFacts, w: Writer) -> list[str]:
         lines.append(p("qa.graded_others", items=p["fmt.items"].join(f"{d.title} — {_short_value(d, w)}" for d in others[:4])))
     if missing:
         lines.append(p("qa.graded_missing", attribute=attribute, titles=p["fmt.and"].join(d.title for d in missing[:3])))
+    return lines
+
+
+def _overview(f: AnswerFacts, w: Writer) -> list[str]:
+    """"Tell me more about it" from its details: price, rating and stock, then its attributes, then its description."""
+    p = w.p
+    lead, *values = f.details
+    rating = p("qa.overview_rating", rating=f"{lead.rating:.1f}", count=lead.review_count or 0) if lead.rating is not None else ""
+    lines = [p("qa.overview", title=lead.title, price=money(lead.price or 0.0, lead.currency or w.currency), rating=rating,
+               stock="" if lead.stock else p["qa.overview_sold_out"])]
+    if values:
+        lines.append(p("qa.overview_details", items=p["fmt.items"].join(
+            p("qa.overview_item", attribute=p.attribute(d.attribute or ""), values=p.items(d.values)) for d in values)))
+    if lead.quote:
+        lines.append(p("qa.overview_quote", quote=p.sep.join(lead.quote)))
     return lines
 
 
@@ -261,7 +291,11 @@ _FIELDS = ("price", "rating", "reviews", "stock", "brand")
 def _value_sentences(d: AnswerDetail, w: Writer) -> list[str]:
     p = w.p
     if d.attribute == "price" and d.price is not None:
-        return [p("qa.price", title=d.title, price=money(d.price, d.currency or w.currency))]
+        price = money(d.price, d.currency or w.currency)
+        if d.quantity and d.quantity > 1:
+            total = money(round(d.price * d.quantity, 2), d.currency or w.currency)
+            return [p("qa.price_times", title=d.title, price=price, quantity=d.quantity, total=total)]
+        return [p("qa.price", title=d.title, price=price)]
     if d.attribute == "rating":
         if d.rating is None:
             return [p("qa.no_rating", title=d.title)]

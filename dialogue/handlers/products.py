@@ -11,7 +11,7 @@ from dialogue.qa.answers import Mentioned
 from dialogue.qa.answers import answer as answer_question
 from dialogue.qa.attributes_zh import names_topic_zh
 from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, read_question
-from dialogue.references import Resolution
+from dialogue.references import Resolution, in_view
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
 from dialogue.slot_rules import PRICE_REFERENCES
 from dialogue.state import FeedbackEvent, FeedbackRecord
@@ -38,6 +38,15 @@ OTHER_ONES_ZH = re.compile(r"^\s*(还|那)?有(没有)?.+的(吗|么|嘛)?[？?]
 #: The words that only ask which product it is ("which one is the cheapest").
 _ONLY_WHICH = frozenset("so and ok okay which what who is are 's the one ones of these those them here please show me tell about "
                         "give find get i want need".split())
+#: "Which" about the products shown ("which has …", "which one …", "which of these …"), not about the world ("which is
+#: the tallest mountain").
+WHICH_OF_SHOWN = re.compile(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?which\s+(one|ones|of\s+(these|those|them)|has|have|lasts?|runs?|"
+                            r"weighs?|holds?|comes?|fits?)\b")
+PRICE_QUESTION = re.compile(r"\bhow\s+much\b|\bwhat('s|\s+is|\s+would|\s+does)\s+(be\s+)?(the\s+)?(price|cost|total)\b|"
+                            r"\bcost\b|\bprice\b")
+PRICE_QUESTION_ZH = re.compile(r"多少钱|多少元|几块|什么价|价格|价钱|售价|一共|总共|总价")
+#: Asking for the cart or a comparison, not for a price ("add two of the first", 加两台到购物车).
+CART_WORDS = re.compile(r"\b(add|buy|cart|compare)\b|加入|加到|购物车|下单|结算|对比|比较")
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
@@ -80,7 +89,7 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if by_price and asked.kind == "superlative" and (about := _about_the_cheapest(turn.text)) is not None:
         asked, by_price = about, False  # "what sizes does the cheapest come in": a question about that product
     if asked.kind in ("superlative", "filter") and (len(explicit.product_ids) != 1 or by_price):
-        pool = explicit.product_ids if len(explicit.product_ids) >= 2 else turn.state.last_shown  # "of these", or the cards
+        pool = explicit.product_ids if len(explicit.product_ids) >= 2 else in_view(turn.state)  # "of these", or those in view
         shown = [p for pid in pool if (p := dm.product(pid))]
         if len(shown) >= 2:
             plan = _answer_plan(dm, turn, asked, shown)
@@ -125,15 +134,22 @@ def routes_to_question(turn: Turn) -> bool:
     comparative or filter over what was shown ("which one has the longest battery life", "which is cheaper, the first
     or the second", "which of these are under $50"): a product question whatever the classifier called it.
     Requests ("compare …", "show me cheaper ones", "add …") stay what they are."""
+    if turn.state.last_shown and _asks_price_of_one(turn):
+        return True  # "how much would two of the first cost?" (not a comparison of the first two), 第二款来三台一共多少钱
     if turn.nlu.language == "zh" and turn.state.last_shown and turn.nlu.intent in ROUTED_AS_QUESTION_ZH:
         return _routes_to_question_zh(turn)
-    if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION:
+    if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION | {"show_more"}:
         return False
     text = turn.text.lower()
+    if _asks_overview(turn) and not CART_WORDS.search(text):
+        return True  # "show me the second one", "tell me more about it": whatever the classifier made of it
+    if turn.nlu.intent == "show_more":
+        return False
     if turn.nlu.slots.references and YES_NO_ABOUT_REFERENCE.match(text) and not re.search(r"\b(add|buy|cart)\b", text):
         return True  # "do you have the third one in blue": a question, whatever the classifier made of it
-    if turn.nlu.intent == "out_of_scope":  # "best rated?", "the lightest": too short for the classifier to know
-        return len(text.split()) <= 4 and read_question(turn.text).kind in ("superlative", "filter")
+    if turn.nlu.intent == "out_of_scope":  # "best rated?", "the lightest", "which has the longest battery life?"
+        return (len(text.split()) <= 4 or WHICH_OF_SHOWN.match(text) is not None) and \
+            read_question(turn.text).kind in ("superlative", "filter")
     if re.search(r"\b(compare|comparison|show|find|search|look\s+for|got\s+any|add|buy|cart)\b", text) or \
             re.search(r"\b(some|any|one|me)\s+more\b|\bmore\s+(options|results|like)\b", text):
         return False
@@ -157,6 +173,8 @@ def _routes_to_question_zh(turn: Turn) -> bool:
     shape = read_question(turn.text, len(slots.references))
     if shape.kind in ("superlative", "pairwise", "filter"):
         return turn.nlu.intent not in ASKS_FOR_PRODUCTS_ZH or WHICH_ZH.search(text) is not None
+    if _asks_overview(turn):
+        return True  # 介绍一下第二个, 这款详细说说
     if turn.nlu.intent in ("ask_product_question", "show_more"):
         return False  # on its way there already, or a wish for more
     focused = state.focus is not None and state.focus in state.last_shown
@@ -167,10 +185,25 @@ def _routes_to_question_zh(turn: Turn) -> bool:
     return bool(names_topic_zh(text) or REVIEWS_ZH.search(text) or slots.sizes or slots.colors or slots.materials or slots.brands)
 
 
+def _asks_overview(turn: Turn) -> bool:
+    """Everything about one product, by reference or in focus: "tell me more about the second one", 介绍一下这款."""
+    state = turn.state
+    return read_question(turn.text, len(turn.nlu.slots.references)).kind == "overview" and \
+        bool(turn.nlu.slots.references or (state.focus and state.focus in state.last_shown))
+
+
+def _asks_price_of_one(turn: Turn) -> bool:
+    """"How much is the second one", "what would three of it cost": the price of one product by reference."""
+    references, text = turn.nlu.slots.references, turn.text.lower()
+    if len(references) != 1 or references[0].kind not in ("ordinal", "last", "focus") or CART_WORDS.search(text):
+        return False
+    return PRICE_QUESTION.search(text) is not None or PRICE_QUESTION_ZH.search(text) is not None
+
+
 def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product]) -> ReplyPlan:
     slots = turn.nlu.slots
     mentioned = Mentioned(colors=slots.colors, sizes=slots.sizes, materials=slots.materials, brands=slots.brands,
-                          price_min=slots.price_min, price_max=slots.price_max)
+                          price_min=slots.price_min, price_max=slots.price_max, quantity=slots.quantity)
     known_keys = {k for pid in turn.state.last_shown if (p := dm.product(pid)) for k in p.attributes}
     result = answer_question(asked, turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys)
     by_id = {p.id: p for p in products}
@@ -180,7 +213,8 @@ def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: lis
     facts = AnswerFacts(known=result.known, kind=result.kind, topic=result.attribute, facts=result.sentences, title=title, verdict=result.verdict)
     if turn.nlu.language != "en" and result.details:  # the sentences are English: the reply words the values itself
         facts.details = result.details
-    return turn.plan("answer_question", products=cards, facts=facts)
+    picked = result.kind == "overview" and products[0].in_stock  # "tell me more about it", "the second one": offer it
+    return turn.plan("answer_question", products=cards, facts=facts, quick_replies=["Add it to my cart"] if picked else [])
 
 
 def _names_other_products(dm: DialogueManager, turn: Turn, explicit: Resolution) -> bool:

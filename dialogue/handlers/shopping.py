@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
-from dialogue.goals import anchor_price, refine_goal, start_goal
+from dialogue.goals import anchor_price, gender_named, refine_goal, start_goal
 from dialogue.lexicon import tokens_of
 from dialogue.pending import AwaitingReference
 from dialogue.plan import ReplyPlan
@@ -334,9 +334,10 @@ def top_categories(dm: DialogueManager) -> list[str]:
 
 def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
     """The constraints in English words ("blue, size 10, under $50.00, not Acme"), amounts in ``currency``."""
-    bits: list[str] = []
+    bits: list[str] = [who] if (who := gender_named(c)) else []
     for key, values in c.attributes_in.items():
-        bits.append(("size " if key == "size" else "") + "/".join(values))
+        if key != "gender" or who is None:
+            bits.append(("size " if key == "size" else "") + "/".join(values))
     if c.brands_in:
         bits.append("by " + " or ".join(c.brands_in))
     if (budget := c.price_phrase(currency)) is not None:

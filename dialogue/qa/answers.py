@@ -59,6 +59,7 @@ class Mentioned(BaseModel):
     brands: list[str] = Field(default_factory=list)
     price_min: float | None = None
     price_max: float | None = None
+    quantity: int | None = Field(default=None, description='"how much are two of them": what the price is asked for.')
 
 
 def answer(question: Question, text: str, products: Sequence[Product], mentioned: Mentioned | None = None,
@@ -78,7 +79,9 @@ def answer(question: Question, text: str, products: Sequence[Product], mentioned
         return _filter(text, products, mentioned, matcher)
     if question.kind == "yes_no":
         return _yes_no(text, products[0], mentioned, matcher)
-    return _lookup(question, text, products[0], matcher)
+    if question.kind == "overview":
+        return _overview(products[0])
+    return _lookup(question, text, products[0], matcher, mentioned.quantity)
 
 
 # --- values --------------------------------------------------------------------------------------------------------
@@ -147,7 +150,7 @@ def _detail(form: DetailForm, product: Product, attribute: str | None, **given: 
 
 
 # --- look-ups ------------------------------------------------------------------------------------------------------
-def _lookup(question: Question, text: str, product: Product, matcher: AttributeMatcher) -> QaAnswer:
+def _lookup(question: Question, text: str, product: Product, matcher: AttributeMatcher, quantity: int | None = None) -> QaAnswer:
     attribute = matcher.match(text, question.cue)
     if attribute is None:
         quoted = _description_sentences(text, product)
@@ -161,9 +164,15 @@ def _lookup(question: Question, text: str, product: Product, matcher: AttributeM
     flag = yes_no_value(product, attribute)
     if flag is not None:  # "the third one, washable cover?": a yes/no fact reads as one
         return _flag(product, attribute, flag)
-    sentences = [_fact_sentence(product, attribute, value), *_variant_stock(product, attribute)]
+    if attribute == "price" and quantity and quantity > 1:  # "how much would two of the first cost"
+        total = money(round(product.price * quantity, 2), product.currency)
+        sentences = [f"{quantity} × the {product.title} cost {total} ({value} each)."]
+        details = [_detail("value", product, attribute, quantity=quantity)]
+    else:
+        sentences = [_fact_sentence(product, attribute, value), *_variant_stock(product, attribute)]
+        details = [_detail("value", product, attribute)]
     return QaAnswer(kind="lookup", known=True, attribute=attribute, sentences=sentences, product_ids=[product.id],
-                    values=_values([product], attribute), details=[_detail("value", product, attribute)])
+                    values=_values([product], attribute), details=details)
 
 
 def _fact_sentence(product: Product, attribute: str, value: str) -> str:
@@ -216,8 +225,37 @@ def _description_sentences(text: str, product: Product) -> list[str]:
     stems = {s for s in stems if not NOT_TOPICS_ZH.match(s)}  # 第三个, 这款, 多少: references and question words
     if not stems or not product.description:
         return []
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", product.description) if s.strip()]
-    return [s for s in sentences if stems & set(tokenize([s])[0])][:2]
+    return [s for s in _described(product) if stems & set(tokenize([s])[0])][:2]
+
+
+def _described(product: Product) -> list[str]:
+    """The sentences of ``product``'s description (English or Chinese)."""
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", product.description or "") if s.strip()]
+
+
+# --- the whole product ---------------------------------------------------------------------------------------------
+OVERVIEW_ATTRIBUTES = 6
+OVERVIEW_VALUES = 6
+
+
+def _overview(product: Product) -> QaAnswer:
+    """"Tell me more about the second one": its price, rating and stock, its attributes (colours and sizes last, a
+    few values each) and the first sentences of its description, all as the catalog writes them."""
+    standing = f"The {product.title} costs {money(product.price, product.currency)}"
+    if product.rating is not None:
+        standing += f" and is rated {product.rating:.1f} out of 5 from {product.review_count} reviews"
+    sentences = [standing + ("." if product.in_stock else "; it is out of stock right now.")]
+    keys = sorted(product.attributes, key=lambda k: k in ("color", "size"))[:OVERVIEW_ATTRIBUTES]  # stable: catalog order
+    shown = {k: product.values(k)[:OVERVIEW_VALUES] for k in keys if product.values(k)}
+    if shown:
+        sentences.append("Details: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in shown.items()) + ".")
+    described = _described(product)[:2]
+    if described:
+        sentences.append(f"From its description: {' '.join(described)}")
+    lead = AnswerDetail(form="overview", title=product.title, price=product.price, currency=product.currency,
+                        rating=product.rating, review_count=product.review_count, stock=product.stock, quote=described)
+    details = [lead, *(AnswerDetail(form="value", title=product.title, attribute=k, values=v) for k, v in shown.items())]
+    return QaAnswer(kind="overview", known=True, sentences=sentences, product_ids=[product.id], details=details)
 
 
 # --- yes / no ------------------------------------------------------------------------------------------------------
@@ -330,8 +368,9 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
     if attribute is None and question.cue == "big":
         attribute = next((k for k in ("screen size", "capacity", "size", "volume") if k in matcher.keys), None)
     if attribute is None:
-        return QaAnswer(kind=question.kind, known=False, product_ids=[p.id for p in products],
-                        sentences=["I couldn't tell which detail to compare them on."])
+        return _described_instead(text, products) or QaAnswer(
+            kind=question.kind, known=False, product_ids=[p.id for p in products],
+            sentences=["I couldn't tell which detail to compare them on."])
     quantities = {p.id: quantity_of(p, attribute) for p in products}
     families = Counter(q.family for q in quantities.values() if q is not None)
     label = _label(attribute)
@@ -366,6 +405,18 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
         [AnswerDetail(form="unknown", title=p.title, attribute=attribute) for p in missing]
     return QaAnswer(kind=question.kind, known=True, attribute=attribute, sentences=sentences,
                     product_ids=[p.id for p in winners + others + missing], values=_values(products, attribute), details=details)
+
+
+def _described_instead(text: str, products: Sequence[Product]) -> QaAnswer | None:
+    """"Which one is easier to clean?": no catalog attribute ranks or filters them on that, but descriptions that
+    mention it are quoted, product by product, as written; None when no description does."""
+    quoted = [(p, q) for p in products if (q := _description_sentences(text, p))]
+    if not quoted:
+        return None
+    sentences = ["No catalog detail ranks them on that."]
+    sentences += [f"From the {p.title}'s description: {' '.join(q)}" for p, q in quoted]
+    return QaAnswer(kind="lookup", known=True, sentences=sentences, product_ids=[p.id for p, _ in quoted],
+                    details=[_detail("quote", p, None, quote=q) for p, q in quoted])
 
 
 def _graded_word(text: str) -> str | None:
@@ -404,8 +455,8 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
             tests.append(("in stock", lambda p: p.in_stock))
             topics.append(("stock", []))
     if not tests:
-        return QaAnswer(kind="filter", known=False, product_ids=[p.id for p in products],
-                        sentences=["I couldn't tell what to check them for."])
+        return _described_instead(text, products) or QaAnswer(
+            kind="filter", known=False, product_ids=[p.id for p in products], sentences=["I couldn't tell what to check them for."])
     description = " and ".join(name for name, _ in tests)
     passing = [p for p in products if all(check(p) for _, check in tests)]
     shown = f"the {len(products)} shown" if len(products) > 1 else "the one shown"

@@ -1,5 +1,6 @@
 """What kind of product question a message asks: a value look-up, a yes/no check, a superlative or a comparison
-between two products, a filter over what was shown, or what reviewers say.
+between two products, a filter over what was shown, what reviewers say, or everything about one product ("tell me
+more about the second one": an overview).
 
 Only the shape is read here (``read_question``); which attribute is meant is :mod:`dialogue.qa.attributes`' job.
 """
@@ -13,8 +14,9 @@ from pydantic import BaseModel, Field
 
 from core.language import detect_language
 from dialogue.lexicon import tokens_of
+from dialogue.qa.attributes_zh import names_topic_zh
 
-QuestionKind = Literal["lookup", "yes_no", "superlative", "pairwise", "filter", "reviews"]
+QuestionKind = Literal["lookup", "yes_no", "superlative", "pairwise", "filter", "reviews", "overview"]
 Direction = Literal["max", "min"]
 
 #: Superlative and comparative words → (the attribute cue they carry, or None, and which end wins).
@@ -50,6 +52,23 @@ _FILTER = re.compile(r"\b(which|what|any)\s+(of\s+(these|those|them|the\s+\w+)|o
                      r"\b(show|list|tell)\s+me\s+(only\s+)?the\s+ones\b|\bonly\s+the\s+ones\b")
 _REVIEWS = re.compile(r"\b(reviews?|reviewers?|people\s+(say|think)|customers?\s+(say|think)|what\s+do\s+(people|buyers|"
                       r"customers|others)|feedback\s+(on|about)|opinions?|complain\w*|pros\s+and\s+cons)\b")
+
+#: Asking about a product as a whole: "tell me more about …", "details of …", "describe …", "show me the second one".
+_OVERVIEW = re.compile(r"\btell\s+me\s+(a\s+(bit|little)\s+)?(more\s+)?(about|on)\b|\btell\s+me\s+more\b|"
+                       r"\b(more|some|any|full)\s+(info|information|details?)\b|\bdetails?\s+(of|on|about|for)\b|\bdescribe\b|"
+                       r"\bwhat\s+(can|do)\s+you\s+(tell\s+me|know|say)\s+about\b|\bwhat('s|\s+is)\s+(it|this|that)(\s+one)?\s+like\b|"
+                       r"\bmore\s+about\b|\b(?P<show>show\s+me|let\s+me\s+see|open)\b")
+#: Words an overview request may have besides its phrase: references and fillers ("the second one please").
+_REFERENCE_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last 1st 2nd 3rd 4th 5th "
+                             "it this that latter former number no".split())
+_OVERVIEW_FILLERS = _REFERENCE_WORDS | frozenset("please pls the a an these one item product model bit little more about on "
+                                                 "of for me us so and ok okay can could would you just again info "
+                                                 "information details detail".split())
+#: Chinese: 介绍一下, 详情, 详细说说, 具体讲讲, 参数 / 配置 (a product's specifications), 长什么样.
+OVERVIEW_ZH = re.compile(r"介绍|详情|详细|具体(说|讲|看|聊)|说说|讲讲|聊聊|参数|配置|(是|长)(什么|啥)样")
+#: A Chinese bare reference to one product (第二个, 就第二款吧, 最后那个): it is picked.
+BARE_REFERENCE_ZH = re.compile(r"^\s*(就|选|那就)?(第[一二三四五六七八九十\d]+[个款件台双只条把]|最后(一|那)?[个款件台双只条把]|"
+                               r"这[个款件台双只条把]|那[个款件台双只条把])(吧|呢|呀|啊|哦)?[。.!！?？\s]*$")
 
 
 class Question(BaseModel):
@@ -110,6 +129,8 @@ def read_question(text: str, references: int = 0) -> Question:
         return Question(kind=kind, direction=direction, cue=cue, words=words)
     if _FILTER.search(lowered):
         return Question(kind="filter", words=words)
+    if _asks_overview(lowered, references):
+        return Question(kind="overview", words=words)
     clauses = [tokens_of(c) for c in re.split(r"[,;:]", lowered)]
     if any(c and (c[0] in _YES_NO_START or (len(c) > 2 and c[1] in _YES_NO_START and c[0] in _FILLERS)) for c in clauses):
         return Question(kind="yes_no", words=words)
@@ -117,6 +138,21 @@ def read_question(text: str, references: int = 0) -> Question:
             r"\b(what|how|which|where|who|when)\b", lowered):
         return Question(kind="yes_no", words=words)
     return Question(kind="lookup", words=words)
+
+
+def _asks_overview(lowered: str, references: int = 0) -> bool:
+    """"Tell me more about the second one", "details on it", "show me the third one": the whole product, no topic
+    (what is left besides the phrase is references and fillers; "show me" needs a reference, or it is a request).
+    A bare reference to one product ("the second one", "#2") picks it: its overview too."""
+    found = _OVERVIEW.search(lowered)
+    if found is None:
+        words = re.findall(r"[a-z0-9]+", lowered)
+        return references <= 1 and any(w in _REFERENCE_WORDS or w.isdigit() for w in words) and \
+            all(w in _OVERVIEW_FILLERS or w.isdigit() for w in words)
+    rest = re.findall(r"[a-z0-9]+", lowered[:found.start()] + " " + lowered[found.end():])
+    if any(w not in _OVERVIEW_FILLERS and not w.isdigit() for w in rest):
+        return False
+    return not found.group("show") or any(w in _REFERENCE_WORDS or w.isdigit() for w in rest)
 
 
 def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:
@@ -132,6 +168,8 @@ def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:
         return Question(kind=kind, direction=direction, cue=cue, words=words, said=said)
     if WHICH_ZH.search(lowered) and references != 1 and not _WHICH_OF_ONE_ZH.search(lowered):
         return Question(kind="filter", words=words)
+    if (OVERVIEW_ZH.search(lowered) and not names_topic_zh(lowered)) or (references <= 1 and BARE_REFERENCE_ZH.match(lowered)):
+        return Question(kind="overview", words=words)
     if _YES_NO_ZH.search(lowered) and not re.search(r"什么|哪些|哪个|哪种|多少|几[个种款件]|怎么样|如何", lowered):
         return Question(kind="yes_no", words=words)
     return Question(kind="lookup", words=words)

@@ -73,7 +73,7 @@ def test_the_remainder_holds_what_the_shown_text_left_out() -> None:
     lines = template.splitlines()
     remainder = TemplateRemainder(template)
     assert remainder.unsaid("") == template
-    shown = "Here are 3 jackets options (under $100.00):\n" + lines[1]
+    shown = "Here are 3 jackets (under $100.00):\n" + lines[1]
     assert remainder.unsaid(shown) == "\n".join(lines[2:])
     # a rephrased line counts as said when it keeps the price and the title's first words
     assert lines[2] not in remainder.unsaid(shown + "\nThe Urbano Cityline Packable Shell is $64.50, rated 4.5 stars.")

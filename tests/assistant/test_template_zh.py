@@ -21,6 +21,7 @@ from assistant.generators.zh_text import CJK, has_cjk, numeral, parse_numeral
 from dialogue.actions import ACTIONS
 from dialogue.plan import CartLine, ComparisonRow, ComparisonTable, ProductCard, ReplyPlan
 from dialogue.reply_facts import (
+    AnswerDetail,
     AnswerFacts,
     CancelOrderFacts,
     CartAddFacts,
@@ -116,6 +117,13 @@ def zh_plans() -> list[ReplyPlan]:
         ReplyPlan(action="goodbye", facts=GoodbyeFacts()),
         ReplyPlan(action="fallback", facts=FallbackFacts()),
         ReplyPlan(action="reset", facts=ResetFacts()),
+        ReplyPlan(action="answer_question", facts=AnswerFacts(known=True, kind="overview", title=PHONES[1].title, details=[
+            AnswerDetail(form="overview", title=PHONES[1].title, price=1299.0, currency="CNY", rating=4.6, review_count=189,
+                         stock=0, quote=["轻薄机身。", "续航一整天。"]),
+            AnswerDetail(form="value", title=PHONES[1].title, attribute="屏幕尺寸", values=["6.1英寸"]),
+            AnswerDetail(form="value", title=PHONES[1].title, attribute="color", values=["白色", "黑色"])])),
+        ReplyPlan(action="answer_question", facts=AnswerFacts(known=True, kind="lookup", topic="price", title=PHONES[1].title, details=[
+            AnswerDetail(form="value", title=PHONES[1].title, attribute="price", price=1299.0, currency="CNY", quantity=2)])),
         ReplyPlan(action="reset", facts=ResetFacts(scope="preferences")),
     ]
     plans += [products_plan(), cart_plan(), greet_plan(), compare_plan()]
@@ -199,6 +207,10 @@ def test_chinese_replies_read_as_a_chinese_shop_writes_them() -> None:
     policy = generate(PLANS[36])
     assert policy.startswith("根据我们的退换货政策：大多数商品支持30天无理由退货") and policy.endswith("自签收之日起30天。")
     assert generate(zh(greet_plan())) == "您好！我是ShopAssist，今天想找点什么？"
+    overview, times = (generate(p) for p in PLANS if p.action == "answer_question" and p.facts_as(AnswerFacts).details)
+    assert overview == ("启瞳 晨光 12 手机 白色售价¥1,299.00，评分4.6分（189条评价），目前缺货。规格：屏幕尺寸：6.1英寸；颜色：白色、黑色。"
+                        "商品描述：轻薄机身。续航一整天。")
+    assert times == "启瞳 晨光 12 手机 白色 ×2，共¥2,598.00（单价¥1,299.00）。"
 
 
 @pytest.mark.parametrize(("status", "words"), [("processing", "正在处理中"), ("shipped", "已发货"), ("delivered", "已送达"),
@@ -239,7 +251,7 @@ def test_quick_replies_in_the_plans_language() -> None:
 
 def test_english_replies_are_unchanged() -> None:
     generate = TemplateGenerator().generate
-    assert generate(products_plan()).startswith("Here are 3 jackets options (under $100):\n1. Trailhead Waterproof Rain Jacket — $89.99, 4.5★")
+    assert generate(products_plan()).startswith("Here are 3 jackets (under $100):\n1. Trailhead Waterproof Rain Jacket — $89.99, 4.5★")
     assert generate(policy_plan()).startswith("Returns and refunds: Most items can be returned within 30 days")
     assert generate(cart_plan()) == "Added 2 × Cityline Packable Shell to your cart.\n- 2 × Cityline Packable Shell — $129.00\nTotal: $129.00"
     assert ReplyPlan(action="greet", facts=GreetFacts()).language == "en"

@@ -32,7 +32,10 @@ def test_values_with_units_read_as_numbers_in_a_base_unit(text: str, value: floa
     ("which is cheaper, the first or the second", "pairwise"), ("which of these are under $50", "filter"),
     ("is it waterproof", "yes_no"), ("the second one, is it waterproof?", "yes_no"), ("does it come in black", "yes_no"),
     ("what is the second one made of", "lookup"), ("battery life of the first", "lookup"),
-    ("what do people say about the second one", "reviews"), ("tell me more about it", "lookup"),
+    ("what do people say about the second one", "reviews"), ("tell me more about it", "overview"),
+    ("show me the second one", "overview"), ("details on the third one please", "overview"), ("describe it", "overview"),
+    ("tell me about the battery life of the second one", "lookup"), ("show me the blue one", "lookup"),
+    ("show me more", "lookup"), ("介绍一下第二个", "overview"), ("这款详细说说", "overview"), ("第二个的屏幕参数", "lookup"),
 ])
 def test_question_shapes(text: str, kind: str) -> None:
     references = 2 if "first or the second" in text else 1
@@ -88,6 +91,38 @@ def test_filter_over_the_shown_products() -> None:
     shown = [_product("a", "Alpha", price=30.0), _product("b", "Beta", price=70.0), _product("c", "Gamma", price=45.0)]
     result = answer(read_question("which of these are under $50"), "which of these are under $50", shown, Mentioned(price_max=50))
     assert result.product_ids == ["a", "c"] and "2 of the 3 shown" in result.sentences[0]
+
+
+def test_an_overview_gives_the_products_facts_as_the_catalog_writes_them() -> None:
+    laptop = _product("a", "Alpha 14", price=679.99, rating=4.1, review_count=35, stock=0,
+                      attributes={"color": ["Gray"], "ram": ["16 GB"], "battery life": ["15 hours"]},
+                      description="A light laptop. It runs all day. A third sentence.")
+    result = answer(read_question("tell me more about it"), "tell me more about it", [laptop])
+    assert result.known and result.kind == "overview" and result.product_ids == ["a"]
+    assert result.sentences == [
+        "The Alpha 14 costs $679.99 and is rated 4.1 out of 5 from 35 reviews; it is out of stock right now.",
+        "Details: ram: 16 GB; battery life: 15 hours; color: Gray.",  # colours and sizes last
+        "From its description: A light laptop. It runs all day."]
+    assert [d.form for d in result.details] == ["overview", "value", "value", "value"]
+
+
+def test_a_price_asked_for_several_is_the_total_with_the_unit_price() -> None:
+    laptop = _product("a", "Alpha 14", price=679.99)
+    text = "how much would two of the first cost"
+    result = answer(read_question(text), text, [laptop], Mentioned(quantity=2))
+    assert result.sentences == ["2 × the Alpha 14 cost $1,359.98 ($679.99 each)."]
+    assert result.details[0].quantity == 2 and result.details[0].price == 679.99
+
+
+def test_a_question_no_attribute_answers_quotes_the_descriptions_that_speak_of_it() -> None:
+    shown = [_product("a", "Alpha Sofa", description="Deep seats. Cushion covers zip off for cleaning."),
+             _product("b", "Beta Sofa", description="A firm frame.")]
+    result = answer(read_question("which one is easier to clean"), "which one is easier to clean", shown)
+    assert result.known and result.product_ids == ["a"]
+    assert result.sentences == ["No catalog detail ranks them on that.",
+                                "From the Alpha Sofa's description: Cushion covers zip off for cleaning."]
+    nothing = answer(read_question("which one is the most elegant"), "which one is the most elegant", shown)
+    assert not nothing.known
 
 
 def test_review_summary_quotes_reviewers_word_for_word() -> None:
