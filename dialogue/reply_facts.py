@@ -56,14 +56,15 @@ class CompareFacts(Facts):
 
 
 #: How an answer detail reads (see :class:`AnswerDetail`).
-DetailForm = Literal["value", "verdict", "offers", "quote", "reviews", "overview", "unknown"]
+DetailForm = Literal["value", "verdict", "offers", "alternative", "quote", "reviews", "overview", "unknown"]
 
 
 class AnswerDetail(Facts):
     """What the catalog says about one product on the question's topic, as values rather than sentences, so that a
     reply in any language can word it (the ``facts`` sentences are English). ``form`` is how the answer reads:
     ``value`` (a look-up), ``verdict`` (a yes/no answer), ``offers`` (does it come in the colours / sizes / materials
-    ``asked``), ``quote`` (sentences of its description), ``reviews``, ``overview`` (price, rating, stock and the
+    ``asked``), ``alternative`` (another product in view that does come in it), ``quote`` (sentences of its
+    description), ``reviews``, ``overview`` (price, rating, stock and the
     description's first sentences; the attributes follow as ``value`` details) or ``unknown`` (the catalog does not
     say)."""
 

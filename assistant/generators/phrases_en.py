@@ -101,6 +101,7 @@ PHRASES: dict[str, str] = {
     "qa.offers_yes": "Yes — the {title} comes in {option}, with {stock} in stock.",
     "qa.offers_sold_out": "The {title} comes in {option}, but it is sold out in {option} right now.",
     "qa.offers_no": "No — the {title} comes in {values}, not in {asked}.",
+    "qa.alternative": "The {title} does come in {option}.",
     "qa.size_option": "size {value}",
     "qa.reviews_none": "The catalog has no review texts for the {title}.",
     "qa.reviews_liked": "Reviewers like: {quotes}",

@@ -97,6 +97,7 @@ PHRASES: dict[str, str] = {
     "qa.offers_yes": "有，{title}有{option}，库存{stock}件。",
     "qa.offers_sold_out": "{title}有{option}，但{option}目前已售罄。",
     "qa.offers_no": "没有，{title}只有{values}，没有{asked}。",
+    "qa.alternative": "{title}有{option}。",
     "qa.size_option": "{value}码",
     "qa.reviews_none": "商品资料里没有{title}的评价内容。",
     "qa.reviews_liked": "好评摘录：{quotes}",

@@ -265,6 +265,8 @@ def _detail(d: AnswerDetail, w: Writer) -> list[str]:
         return [p("qa.unknown", title=d.title, attribute=attribute) if d.attribute else p("answer.unknown", title=d.title)]
     if d.form == "quote":
         return [p("qa.quote", title=d.title, quote="".join(d.quote))]
+    if d.form == "alternative":  # another product in view comes in what was asked
+        return [p("qa.alternative", title=d.title, option=p("qa.size_option", value=d.asked[0]) if d.attribute == "size" else d.asked[0])]
     if d.form == "reviews":
         lead = p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=d.review_count or 0) if d.rating is not None else \
             p("qa.no_rating", title=d.title)

@@ -205,8 +205,10 @@ def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: lis
     mentioned = Mentioned(colors=slots.colors, sizes=slots.sizes, materials=slots.materials, brands=slots.brands,
                           price_min=slots.price_min, price_max=slots.price_max, quantity=slots.quantity)
     known_keys = {k for pid in turn.state.last_shown if (p := dm.product(pid)) for k in p.attributes}
-    result = answer_question(asked, turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys)
-    by_id = {p.id: p for p in products}
+    in_sight = [p for pid in in_view(turn.state) if (p := dm.product(pid))] if asked.kind == "yes_no" else []
+    result = answer_question(asked, turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys,
+                             others=in_sight)
+    by_id = {p.id: p for p in [*products, *in_sight]}
     cards = [ProductCard.from_hit(_position(turn, pid), ProductHit(product=by_id[pid], score=0.0))
              for pid in result.product_ids[:MAX_ANSWER_CARDS] if pid in by_id]
     title = products[0].title if len(products) == 1 else None

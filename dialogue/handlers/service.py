@@ -107,6 +107,11 @@ CONTACT_PHRASES = re.compile(rf"(?i)\b({CONTACT_EN})\b|{CONTACT_ZH}")
 ASKS_FOR_PERSON = re.compile(r"(?i)\b(person|human|agent|someone|somebody|representative|real people)\b|人工|真人|转接|找个人|找人|有人吗|客服人员|经理|领导|投诉")
 
 
+#: "Can I return a …": a return request put as a question, answered as one (the summary unless its words point at a
+#: clause: "a mattress", "a gift card"), not by clauses that only sound like the product ("a yoga mat": mattresses).
+CAN_I_RETURN = re.compile(r"(?i)\b(can|could|may)\s+i\s+(return|send\s+back|exchange)\b")
+
+
 def is_policy_question(turn: Turn) -> bool:
     """A question about the store's terms, not about a product named or pointed at ("does the first one have a
     warranty" stays a product question); a contact question filed as a hand-off counts unless it asks for a person."""
@@ -128,7 +133,9 @@ def policy(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     topic = dm.policies.topic_for(turn.text, turn.nlu.intent)
     if topic is None:
         return turn.plan("policy_answer", facts=PolicyFacts(known=False, topics=dm.policies.topics()))
-    answer = dm.policies.answer_question(topic, turn.text, _policy_encoder(dm, turn), language=turn.nlu.language)
+    asks_to_return = topic == "returns" and CAN_I_RETURN.search(turn.text) is not None  # "can i return a yoga mat"
+    answer = dm.policies.answer_question(topic, turn.text, _policy_encoder(dm, turn), only_when_matched=asks_to_return,
+                                         language=turn.nlu.language)
     facts = PolicyFacts(known=True, topic=answer.topic, title=answer.title, sentences=answer.sentences, section=answer.name,
                         whole=answer.whole)
     return turn.plan("policy_answer", facts=facts, quick_replies=[] if answer.whole else [f"The full {answer.name}"])

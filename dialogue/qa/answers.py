@@ -63,11 +63,13 @@ class Mentioned(BaseModel):
 
 
 def answer(question: Question, text: str, products: Sequence[Product], mentioned: Mentioned | None = None,
-           embed: Callable[[str], np.ndarray] | None = None, known_keys: Iterable[str] = ()) -> QaAnswer:
+           embed: Callable[[str], np.ndarray] | None = None, known_keys: Iterable[str] = (),
+           others: Sequence[Product] = ()) -> QaAnswer:
     """The answer to ``text`` (read as ``question``) about ``products`` (one for a look-up or yes/no, the shown
     ones for a superlative or filter, two for a pairwise comparison). ``known_keys``: other attribute names the
     question may mean (those of the products on screen), so that one a product lacks is reported as not stated
-    instead of being mistaken for another."""
+    instead of being mistaken for another. ``others``: the other products in view, named when the one asked about
+    does not come in a colour, size or material they do."""
     mentioned = mentioned or Mentioned()
     present = {k for p in products for k in p.attributes} | set(known_keys)
     matcher = AttributeMatcher(present | set(CORE_ATTRIBUTES), embed, present=present)
@@ -78,7 +80,7 @@ def answer(question: Question, text: str, products: Sequence[Product], mentioned
     if question.kind == "filter":
         return _filter(text, products, mentioned, matcher)
     if question.kind == "yes_no":
-        return _yes_no(text, products[0], mentioned, matcher)
+        return _yes_no(text, products[0], mentioned, matcher, others)
     if question.kind == "overview":
         return _overview(products[0])
     return _lookup(question, text, products[0], matcher, mentioned.quantity)
@@ -259,10 +261,10 @@ def _overview(product: Product) -> QaAnswer:
 
 
 # --- yes / no ------------------------------------------------------------------------------------------------------
-def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: AttributeMatcher) -> QaAnswer:
+def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: AttributeMatcher, others: Sequence[Product] = ()) -> QaAnswer:
     for attribute, wanted in (("color", mentioned.colors), ("size", mentioned.sizes), ("material", mentioned.materials)):
         if wanted:
-            return _offers(product, attribute, wanted)
+            return _offers(product, attribute, wanted, others)
     if mentioned.brands:
         has = bool(product.brand) and normalize(product.brand or "") in {normalize(b) for b in mentioned.brands}
         return _verdict(product, "brand", has, f"the {product.title} is made by {product.brand or 'a brand the catalog does not name'}",
@@ -315,21 +317,28 @@ def _verdict(product: Product, attribute: str, has: bool, fact: str, asked: Sequ
                     details=[_detail("verdict", product, attribute, verdict=has, asked=list(asked))])
 
 
-def _offers(product: Product, attribute: str, wanted: list[str]) -> QaAnswer:
-    """"Does it come in black / in size M": yes with the variant's stock, or no with what it comes in."""
+def _offers(product: Product, attribute: str, wanted: list[str], others: Sequence[Product] = ()) -> QaAnswer:
+    """"Does it come in black / in size M": yes with the variant's stock, or no with what it comes in (and which of
+    ``others``, at most two, do)."""
     available = product.values(attribute)
     label = {"color": "colours", "size": "sizes", "material": "materials"}[attribute]
     if not available:
         return QaAnswer(kind="yes_no", known=False, attribute=attribute, product_ids=[product.id],
                         sentences=[f"The catalog doesn't list {label} for the {product.title}."],
                         details=[AnswerDetail(form="unknown", title=product.title, attribute=attribute)])
-    matches = [v for v in available if normalize(v) in {normalize(w) for w in wanted}]
+    asked = {normalize(w) for w in wanted}
+    matches = [v for v in available if normalize(v) in asked]
     if not matches:
-        return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=False, product_ids=[product.id],
+        offered = [(p, v) for p in others if p.id != product.id
+                   and (v := next((v for v in p.values(attribute) if normalize(v) in asked), None)) is not None][:2]
+        return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=False,
+                        product_ids=[product.id, *(p.id for p, _ in offered)],
                         sentences=[f"No — the {product.title} comes in {label} {', '.join(available)}, "
-                                   f"not in {' or '.join(_option(attribute, w) for w in wanted)}."],
+                                   f"not in {' or '.join(_option(attribute, w) for w in wanted)}.",
+                                   *(f"The {p.title} does come in {_option(attribute, v)}." for p, v in offered)],
                         values=_values([product], attribute),
-                        details=[_detail("offers", product, attribute, verdict=False, asked=list(wanted))])
+                        details=[_detail("offers", product, attribute, verdict=False, asked=list(wanted)),
+                                 *(AnswerDetail(form="alternative", title=p.title, attribute=attribute, asked=[v]) for p, v in offered)])
     value = matches[0]
     count = product.stock
     if attribute == "material":

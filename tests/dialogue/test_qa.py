@@ -80,6 +80,17 @@ def test_yes_no_with_variant_stock_and_a_plain_no_with_what_is_offered() -> None
     assert no.verdict is False and "Blue" in no.sentences[0] and no.sentences[0].startswith("No")
 
 
+def test_a_colour_the_product_lacks_names_the_products_in_view_that_have_it() -> None:
+    blue = _product("b", "Calm Mat, Blue", attributes={"color": ["Blue"]})
+    shown = [blue, _product("p", "Daily Mat, Purple", attributes={"color": ["Purple"]}),
+             _product("g", "Satin Mat, Green", attributes={"color": ["Green"]})]
+    result = answer(read_question("do you have it in purple"), "do you have it in purple", [blue], Mentioned(colors=["Purple"]),
+                    others=shown)
+    assert result.verdict is False and result.product_ids == ["b", "p"]
+    assert result.sentences[1] == "The Daily Mat, Purple does come in Purple."
+    assert [d.form for d in result.details] == ["offers", "alternative"]
+
+
 def test_what_the_catalog_does_not_say_is_said_never_guessed() -> None:
     lamp = _product("l", "Desk Lamp", attributes={"dimmable": ["yes"]}, description="A lamp for reading.")
     result = answer(read_question("is it waterproof"), "is it waterproof", [lamp])
