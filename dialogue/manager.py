@@ -87,7 +87,7 @@ class DialogueManager:
     def _route(self, turn: Turn) -> Handler:
         from dialogue import handlers
 
-        contextual = handlers.contextual_handler(turn)
+        contextual = handlers.contextual_handler(self, turn)
         if contextual is not None:
             return contextual
         return self._handlers.get(turn.nlu.intent, handlers.fallback)

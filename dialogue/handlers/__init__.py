@@ -49,8 +49,9 @@ def _keeps_its_intent(turn: Turn) -> set[str]:
     return kept if turn.state.cart else kept - {"remove_from_cart"}
 
 
-def contextual_handler(turn: Turn) -> Handler | None:
-    """Answers to the assistant's own questions: an order id, a size, or a clarification."""
+def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
+    """The handler the conversation decides, whatever the classifier said: answers to the assistant's own questions
+    (an order id, a size, a clarification), follow-ups ("what about the third?") and questions about products in view."""
     state, nlu = turn.state, turn.nlu
     pending = state.pending
     if nlu.rule == "noise":
@@ -81,7 +82,9 @@ def contextual_handler(turn: Turn) -> Handler | None:
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:
         return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which
-    if products.routes_to_question(turn):
+    if products.follows_up_a_question(dm, turn):
+        return products.question_again  # "what about the third?" after a question about the first
+    if products.routes_to_question(turn) or products.names_a_shown_product(dm, turn):
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and stock_wish(nlu.text) is not None:
         return shopping.refine  # "show me the sold out ones too": a refinement the classifier may not know

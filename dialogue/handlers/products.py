@@ -10,11 +10,12 @@ from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.qa.answers import Mentioned
 from dialogue.qa.answers import answer as answer_question
 from dialogue.qa.attributes_zh import names_topic_zh
-from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, read_question
-from dialogue.references import Resolution, in_view
+from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, named_words, overview_name, read_question
+from dialogue.references import ReferenceSpec, Resolution, in_view, resolve
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
+from dialogue.slots import Reference, Slots
 from dialogue.slot_rules import PRICE_REFERENCES
-from dialogue.state import FeedbackEvent, FeedbackRecord
+from dialogue.state import FeedbackEvent, FeedbackRecord, TurnRecord
 from retrieval.models import Product, ProductHit
 
 if TYPE_CHECKING:
@@ -47,6 +48,10 @@ PRICE_QUESTION = re.compile(r"\bhow\s+much\b|\bwhat('s|\s+is|\s+would|\s+does)\s
 PRICE_QUESTION_ZH = re.compile(r"多少钱|多少元|几块|什么价|价格|价钱|售价|一共|总共|总价")
 #: Asking for the cart or a comparison, not for a price ("add two of the first", 加两台到购物车).
 CART_WORDS = re.compile(r"\b(add|buy|cart|compare)\b|加入|加到|购物车|下单|结算|对比|比较")
+#: An elliptical follow-up: "what about the third?", "and the zenith?", "same for the second one".
+FOLLOW_UP = re.compile(r"^\s*(and|what\s+about|how\s+about|same\s+(question\s+)?for)\s+(?P<rest>.+?)[\s?]*$", re.I)
+#: In Chinese: 第三个呢？, 那最后一个呢, 第二款呢.
+FOLLOW_UP_ZH = re.compile(r"^\s*(那|那么)?(第[一二三四五六七八九十\d]+|最后(一|那)?)[个款件台双只条把]?呢[？?。\s]*$")
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
@@ -110,6 +115,9 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         return turn.plan("answer_question", facts=AnswerFacts(known=False, reason="no_product", facts=[]))
     if asked.kind in ("superlative", "pairwise", "filter"):  # "which is cheaper" about one product: what it costs
         asked = asked.model_copy(update={"kind": "lookup"})
+    if asked.kind == "lookup" and any(r.kind == "name" for r in turn.nlu.slots.references) and \
+            overview_name(turn.text) is not None:
+        asked = asked.model_copy(update={"kind": "overview"})  # "tell me more about the Corvane Arc"
     dm.focus(turn, product.id)
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="opened", source="behaviour", detail="asked about it")))
     return _answer_plan(dm, turn, asked, [product])
@@ -127,6 +135,60 @@ def _about_the_cheapest(text: str) -> Question | None:
         return None
     about = read_question(rest, references=1)
     return about if about.kind not in ("superlative", "pairwise", "filter") else None
+
+
+def follows_up_a_question(dm: DialogueManager, turn: Turn) -> bool:
+    """"How much ram does the first have?" … "what about the third?" / "and the zenith?": the same question about
+    another product in view (by position, or by name: then the name becomes the turn's reference)."""
+    state, references = turn.state, turn.nlu.slots.references
+    if not state.last_shown or CART_WORDS.search(turn.text.lower()) or _question_followed(turn) is None:
+        return False
+    if FOLLOW_UP_ZH.match(turn.text):
+        return len(references) == 1 and references[0].kind in ("ordinal", "last")
+    said = FOLLOW_UP.match(turn.text)
+    if said is None:
+        return False
+    name = named_words(said["rest"])
+    if references:
+        return name is None and len(references) == 1 and references[0].kind in ("ordinal", "last")
+    return _refers_by_name(dm, turn, name)
+
+
+def _refers_by_name(dm: DialogueManager, turn: Turn, name: str | None) -> bool:
+    """Whether ``name`` names a product in view; if so it becomes the turn's reference, so that the question is
+    about that product (not the one in focus)."""
+    if name is None or not resolve([ReferenceSpec(kind="name", value=name)], turn.state, dm.products).product_ids:
+        return False
+    turn.nlu.slots.references.append(Reference(kind="name", value=name))
+    return True
+
+
+def _question_followed(turn: Turn) -> TurnRecord | None:
+    """The look-up or yes/no question the latest turns answered, past the follow-ups that repeated it."""
+    for record in reversed(turn.state.turns):
+        if record.action != "answer_question":
+            return None
+        if not (FOLLOW_UP.match(record.text) or FOLLOW_UP_ZH.match(record.text)):
+            return record if read_question(record.text).kind in ("lookup", "yes_no") else None
+    return None
+
+
+def question_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """The previous turn's question asked again about the product this turn points at (:func:`follows_up_a_question`)."""
+    from dialogue.manager import Turn
+
+    previous = _question_followed(turn)
+    assert previous is not None, "routed here by follows_up_a_question"
+    slots = Slots.model_validate(previous.slots).model_copy(update={"references": turn.nlu.slots.references})
+    again = Turn(nlu=turn.nlu.model_copy(update={"text": previous.text, "slots": slots}), state=turn.state, events=turn.events)
+    return question(dm, again).model_copy(update={"user_text": turn.text})
+
+
+def names_a_shown_product(dm: DialogueManager, turn: Turn) -> bool:
+    """"Tell me more about the Corvane Arc", "what about the zenith?": a product in view asked after by its name."""
+    if turn.nlu.language != "en" or not turn.state.last_shown or turn.nlu.slots.references or CART_WORDS.search(turn.text.lower()):
+        return False
+    return _refers_by_name(dm, turn, overview_name(turn.text))
 
 
 def routes_to_question(turn: Turn) -> bool:

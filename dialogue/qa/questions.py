@@ -58,6 +58,8 @@ _OVERVIEW = re.compile(r"\btell\s+me\s+(a\s+(bit|little)\s+)?(more\s+)?(about|on
                        r"\b(more|some|any|full)\s+(info|information|details?)\b|\bdetails?\s+(of|on|about|for)\b|\bdescribe\b|"
                        r"\bwhat\s+(can|do)\s+you\s+(tell\s+me|know|say)\s+about\b|\bwhat('s|\s+is)\s+(it|this|that)(\s+one)?\s+like\b|"
                        r"\bmore\s+about\b|\b(?P<show>show\s+me|let\s+me\s+see|open)\b")
+#: "What about …", "how about …": asking after something, a product by its name perhaps.
+_ABOUT = re.compile(r"\b(what|how)\s+about\b")
 #: Words an overview request may have besides its phrase: references and fillers ("the second one please").
 _REFERENCE_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last 1st 2nd 3rd 4th 5th "
                              "it this that latter former number no".split())
@@ -153,6 +155,19 @@ def _asks_overview(lowered: str, references: int = 0) -> bool:
     if any(w not in _OVERVIEW_FILLERS and not w.isdigit() for w in rest):
         return False
     return not found.group("show") or any(w in _REFERENCE_WORDS or w.isdigit() for w in rest)
+
+
+def overview_name(text: str) -> str | None:
+    """The words after an overview phrase or "what / how about" that are not references or fillers: a product's name,
+    perhaps ("tell me more about the Corvane Arc" → "corvane arc", "what about the zenith?" → "zenith")."""
+    lowered = text.lower()
+    found = _OVERVIEW.search(lowered) or _ABOUT.search(lowered)
+    return None if found is None else named_words(lowered[found.end():])
+
+
+def named_words(text: str) -> str | None:
+    """The words of ``text`` that are not references or fillers ("the zenith?" → "zenith"), or None."""
+    return " ".join(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text.lower()) if w not in _OVERVIEW_FILLERS) or None
 
 
 def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:

@@ -9,6 +9,7 @@ import pytest
 from assistant.generators.template import TemplateGenerator
 from dialogue.plan import ReplyPlan
 from dialogue.qa.answers import Mentioned, answer
+from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.questions import read_question
 from dialogue.reply_facts import AnswerFacts
 from retrieval.models import Product
@@ -71,3 +72,11 @@ def test_english_answers_keep_their_sentences() -> None:
     shown = [_product("a", "Alpha", price=30.0), _product("b", "Beta", price=70.0)]
     result = answer(read_question("which one is the cheapest"), "which one is the cheapest", shown)
     assert _reply(result, "en") == " ".join(result.sentences) and result.sentences[0].startswith("Cheapest: the Alpha")
+
+
+@pytest.mark.parametrize(("text", "attribute"), [
+    ("第一个内存多大", "运行内存"), ("屏幕多大", "屏幕尺寸"), ("电池多大", "电池容量"), ("这个沙发多大", "尺寸"),
+])
+def test_a_chinese_topic_wins_over_a_bare_how_big(text: str, attribute: str) -> None:
+    keys = ["运行内存", "屏幕尺寸", "电池容量", "尺寸", "存储容量"]
+    assert AttributeMatcher(keys).match(text, read_question(text).cue) == attribute
