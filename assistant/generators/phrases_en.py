@@ -32,6 +32,7 @@ PHRASES: dict[str, str] = {
     "products.none": "Sorry, I couldn't find any{scope} products matching that. Try a different budget, colour or brand.",
     "products.sold_out": "Everything that matches is out of stock right now. ",
     "products.not_carried": "We don't carry {items}.",
+    "products.what_else": "What else can I find for you?",
     "products.no_more_of": "We don't have any {more}{unmatched}.",
     "products.no_more": "We don't have any {more}products matching that.",
     "products.alternatives_one": "{lead} {sold_out}Here is {count} alternative {how}:",

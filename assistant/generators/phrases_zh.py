@@ -29,6 +29,7 @@ PHRASES: dict[str, str] = {
     "products.none": "抱歉，没有找到符合条件的{scope}商品。换个预算、颜色或品牌试试吧。",
     "products.sold_out": "符合条件的商品目前都缺货。",
     "products.not_carried": "我们没有{items}。",
+    "products.what_else": "还想找点别的吗？",
     "products.no_more_of": "没有{more}{unmatched}。",
     "products.no_more": "没有{more}符合条件的商品。",
     "products.alternatives_one": "{lead}{sold_out}为您找到{count}款替代商品（{how}）：",

@@ -77,6 +77,9 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
     unmatched = p.own_words(f.unmatched)
     n = len(plan.products)
     if not plan.products:
+        not_carried = [t for t in f.not_carried if p.own_words(t)]
+        if not_carried:  # a kind of product the shop does not sell at all
+            return p.sentences([p("products.not_carried", items=p["fmt.or"].join(not_carried)), p["products.what_else"]])
         if unmatched:
             return p("products.none_of", more=more, unmatched=unmatched)
         scope = p("fmt.scope", category=f.category, category_lower=f.category.lower()) if f.category else ""

@@ -19,7 +19,7 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import stock_wish, unknown_brand, wants_other_colour
+from dialogue.request_cues import stock_wish, unknown_brand, unknown_kind, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -35,6 +35,9 @@ GENERIC_WORDS = frozenset(
     idea help please pls can could would you do have got sell selling what whats what's is are there for to of in on
     with and or gift gifts present presents nice good great cool new best get some kind sort type""".split()
 )
+#: Head nouns of accessories: "a phone case" asks for the case, not for a phone.
+ACCESSORY = re.compile(r"^(cases|covers|bags|chargers|stands|mounts|holders|straps|sleeves|protectors|cables|adapters|skins|"
+                       r"pouches|docks|batteries|refills|filters|parts|accessories)$")
 GIFT_WORDS = ("gift", "present", "birthday", "christmas", "anniversary")
 SURPRISE = ("surprise me", "anything", "no preference", "don't know", "dont know", "whatever", "not sure", "any")
 _WORD = re.compile(r"[a-z][a-z'\-]+")
@@ -49,6 +52,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if goal is not None and not slots.category and (not slots.is_empty() or not _content_words(turn.text)):
         return refine(dm, turn)  # "do you have any in black?" refines the current search
     read_category_by_meaning(dm, turn)
+    if (kind := not_carried_kind(dm, turn)) is not None:
+        return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
     new_goal = with_price_words(dm, with_stock_wish(start_goal(goal, slots, turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
@@ -243,6 +248,20 @@ def read_unknown_brand(dm: DialogueManager, turn: Turn) -> None:
     if brand is not None:
         log.info("search.unknown_brand brand=%r", brand)
         slots.brands.append(brand)
+
+
+def not_carried_kind(dm: DialogueManager, turn: Turn) -> str | None:
+    """The kind of product an English request asks for that the catalog does not carry, or None: its head noun is no
+    word of the catalog, and no category was found ("do you sell surfboards?") or the category is only what an
+    accessory is for ("a phone case", "a laptop bag": the case, not the phone)."""
+    if turn.nlu.language != "en":
+        return None
+    kind = unknown_kind(turn.text, dm.category_counts.is_catalog_word)
+    if kind is not None and turn.nlu.slots.category is not None and not ACCESSORY.search(kind.split()[-1]):
+        return None
+    if kind is not None:
+        log.info("search.not_carried kind=%r", kind)
+    return kind
 
 
 def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:

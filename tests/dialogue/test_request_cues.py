@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.request_cues import names_an_order, stock_wish, unknown_brand, wants_other_colour
+from dialogue.request_cues import names_an_order, stock_wish, unknown_brand, unknown_kind, wants_other_colour
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
 
@@ -35,6 +35,24 @@ def test_a_brand_the_catalog_does_not_carry(text: str, brand: str) -> None:
 ])
 def test_not_a_brand_request(text: str) -> None:
     assert unknown_brand(text, is_catalog_word) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("do you sell surfboards?", "surfboards"), ("I need a duvet", "duvets"), ("I want to buy a toolbox", "toolboxes"),
+    ("looking for a phone case", "phone cases"), ("got any chainsaws under $200", "chainsaws"),
+    ("I need a laptop bag", "laptop bags"),
+])
+def test_a_kind_of_product_the_catalog_has_no_word_for(text: str, kind: str) -> None:
+    assert unknown_kind(text, is_catalog_word) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "I need a new laptop", "do you have red shoes", "I need something for my wife", "I want something cheaper",
+    "I need a bigger size", "do you have it in blue", "do you have the third one in blue", "I want to return my order",
+    "i need a gift for my dad", "add two of the first", "do you have any in stock?", "I want sofas please",
+])
+def test_no_kind_the_catalog_lacks(text: str) -> None:
+    assert unknown_kind(text, is_catalog_word) is None
 
 
 def test_words_the_slots_explain_are_not_brands() -> None:
