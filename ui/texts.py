@@ -90,7 +90,7 @@ def _match_bits(text: str, p: Phrasebook) -> str:
         elif m := _RATED.match(bit):
             bit = p("card.rated", rating=m["rating"])
         elif m := _SIZE.match(bit):
-            bit = p("qa.size_option", value=m["size"])
+            bit = p.size_option(m["size"])
         elif bit in phrases.WHOSE_KEYS:
             bit = p[phrases.WHOSE_KEYS[bit]]
         elif bit in phrases.STOCK_KEYS:

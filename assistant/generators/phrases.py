@@ -66,6 +66,13 @@ class Phrasebook:
             return text
         return None
 
+    def size_option(self, value: str) -> str:
+        """A size as an option ("size 10", "42码"); a value that already carries the words (42码) is written as it is."""
+        before, after = self.table["qa.size_option"].split("{value}")
+        if (after and value.endswith(after)) or (before and value.startswith(before)):
+            return value
+        return before + value + after
+
     def ordinal(self, n: int) -> str:
         key = f"ordinal.{n}"
         return self.table[key] if key in self.table else self("ordinal.n", n=n, numeral=numeral(n))

@@ -231,7 +231,7 @@ def _filtered(f: AnswerFacts, w: Writer) -> list[str]:
     elif topic == "price":
         condition = p["qa.condition_price"]
     elif asked:
-        condition = p["fmt.or"].join(p("qa.size_option", value=v) if topic == "size" else v for v in asked)
+        condition = p["fmt.or"].join(p.size_option(v) if topic == "size" else v for v in asked)
     else:
         condition = p.attribute(topic or "")
     passing = [d for d in f.details if d.verdict]
@@ -269,14 +269,14 @@ def _detail(d: AnswerDetail, w: Writer) -> list[str]:
     if d.form == "quote":
         return [p("qa.quote", title=d.title, quote="".join(d.quote))]
     if d.form == "alternative":  # another product in view comes in what was asked
-        return [p("qa.alternative", title=d.title, option=p("qa.size_option", value=d.asked[0]) if d.attribute == "size" else d.asked[0])]
+        return [p("qa.alternative", title=d.title, option=p.size_option(d.asked[0]) if d.attribute == "size" else d.asked[0])]
     if d.form == "reviews":
         lead = p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=d.review_count or 0) if d.rating is not None else \
             p("qa.no_rating", title=d.title)
         quotes = p("qa.reviews_liked", quotes="".join(f"“{q}”" for q in d.quote)) if d.quote else p("qa.reviews_none", title=d.title)
         return [lead, quotes]
     if d.form == "offers":
-        options = [p("qa.size_option", value=v) if d.attribute == "size" else v for v in d.asked]
+        options = [p.size_option(v) if d.attribute == "size" else v for v in d.asked]
         if d.attribute == "material":
             return [p["qa.yes" if d.verdict else "qa.no"] + p("qa.material", title=d.title, values=values)]
         if not d.verdict:
@@ -315,7 +315,7 @@ def _value_sentences(d: AnswerDetail, w: Writer) -> list[str]:
     key = _VALUE_KEYS.get(d.attribute or "")
     sentence = p(key, title=d.title, values=values) if key else \
         p("qa.value", title=d.title, attribute=p.attribute(d.attribute or ""), values=values)
-    sold_out = [p("qa.size_option", value=v) if d.attribute == "size" else v for v in d.sold_out]
+    sold_out = [p.size_option(v) if d.attribute == "size" else v for v in d.sold_out]
     return [sentence, *([p("qa.sold_out", values=p.items(sold_out))] if sold_out else [])]
 
 

@@ -231,6 +231,11 @@ def test_phrasebooks_have_the_same_keys_and_chinese_text() -> None:
     assert card_labels("zh")["add_to_cart"] == "加入购物车"
 
 
+def test_a_size_that_carries_its_unit_is_not_given_it_twice() -> None:
+    zh_book, en_book = phrasebook("zh"), phrasebook("en")
+    assert (zh_book.size_option("42码"), zh_book.size_option("42"), en_book.size_option("10")) == ("42码", "42码", "size 10")
+
+
 def test_ordinals() -> None:
     book = phrasebook("zh")
     assert [book.ordinal(n) for n in (1, 2, 3, 10, 12, 25)] == ["第一", "第二", "第三", "第十", "第十二", "第二十五"]
