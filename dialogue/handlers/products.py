@@ -141,15 +141,12 @@ def follows_up_a_question(dm: DialogueManager, turn: Turn) -> bool:
     """"How much ram does the first have?" … "what about the third?" / "and the zenith?": the same question about
     another product in view (by position, or by name: then the name becomes the turn's reference)."""
     state, references = turn.state, turn.nlu.slots.references
-    if not state.last_shown or CART_WORDS.search(turn.text.lower()) or _question_followed(turn) is None:
+    in_chinese = FOLLOW_UP_ZH.match(turn.text) is not None
+    said = None if in_chinese else FOLLOW_UP.match(turn.text)
+    if not (in_chinese or said) or not state.last_shown or CART_WORDS.search(turn.text.lower()) or _question_followed(turn) is None:
         return False
-    if FOLLOW_UP_ZH.match(turn.text):
-        return len(references) == 1 and references[0].kind in ("ordinal", "last")
-    said = FOLLOW_UP.match(turn.text)
-    if said is None:
-        return False
-    name = named_words(said["rest"])
-    if references:
+    name = named_words(said["rest"]) if said else None
+    if references or in_chinese:
         return name is None and len(references) == 1 and references[0].kind in ("ordinal", "last")
     return _refers_by_name(dm, turn, name)
 

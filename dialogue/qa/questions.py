@@ -66,6 +66,7 @@ _REFERENCE_WORDS = frozenset("first second third fourth fifth sixth seventh eigh
 _OVERVIEW_FILLERS = _REFERENCE_WORDS | frozenset("please pls the a an these one item product model bit little more about on "
                                                  "of for me us so and ok okay can could would you just again info "
                                                  "information details detail".split())
+_WORDS = re.compile(r"[a-z0-9][a-z0-9'-]*")
 #: Chinese: 介绍一下, 详情, 详细说说, 具体讲讲, 参数 / 配置 (a product's specifications), 长什么样.
 OVERVIEW_ZH = re.compile(r"介绍|详情|详细|具体(说|讲|看|聊)|说说|讲讲|聊聊|参数|配置|(是|长)(什么|啥)样")
 #: A Chinese bare reference to one product (第二个, 就第二款吧, 最后那个): it is picked.
@@ -147,14 +148,13 @@ def _asks_overview(lowered: str, references: int = 0) -> bool:
     (what is left besides the phrase is references and fillers; "show me" needs a reference, or it is a request).
     A bare reference to one product ("the second one", "#2") picks it: its overview too."""
     found = _OVERVIEW.search(lowered)
-    if found is None:
-        words = re.findall(r"[a-z0-9]+", lowered)
-        return references <= 1 and any(w in _REFERENCE_WORDS or w.isdigit() for w in words) and \
-            all(w in _OVERVIEW_FILLERS or w.isdigit() for w in words)
-    rest = re.findall(r"[a-z0-9]+", lowered[:found.start()] + " " + lowered[found.end():])
-    if any(w not in _OVERVIEW_FILLERS and not w.isdigit() for w in rest):
+    rest = lowered if found is None else lowered[:found.start()] + " " + lowered[found.end():]
+    if any(not w.isdigit() for w in _content(rest)):
         return False
-    return not found.group("show") or any(w in _REFERENCE_WORDS or w.isdigit() for w in rest)
+    refers = any(w in _REFERENCE_WORDS or w.isdigit() for w in _WORDS.findall(rest))
+    if found is None:  # a bare reference
+        return references <= 1 and refers
+    return not found.group("show") or refers
 
 
 def overview_name(text: str) -> str | None:
@@ -167,7 +167,12 @@ def overview_name(text: str) -> str | None:
 
 def named_words(text: str) -> str | None:
     """The words of ``text`` that are not references or fillers ("the zenith?" → "zenith"), or None."""
-    return " ".join(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text.lower()) if w not in _OVERVIEW_FILLERS) or None
+    return " ".join(_content(text)) or None
+
+
+def _content(text: str) -> list[str]:
+    """The words of ``text`` (lower case) that are not references or fillers (numbers stay: "nimbus 3")."""
+    return [w for w in _WORDS.findall(text.lower()) if w not in _OVERVIEW_FILLERS]
 
 
 def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:
