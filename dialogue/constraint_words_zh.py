@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from core.money import money
 from dialogue.goals import gender_named
-from retrieval.models import CORE_ATTRIBUTES, SearchConstraints
+from dialogue.lexicon_zh import has_han
+from retrieval.models import CORE_ATTRIBUTES, YES_VALUES, SearchConstraints, value_phrase
 
 
 def price_phrase_zh(c: SearchConstraints, currency: str) -> str | None:
@@ -24,7 +25,8 @@ def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
     """The constraints a search applied, e.g. "黑色，拓音，¥500.00以内，不要曜森"."""
     who = gender_named(c, "zh")
     bits = [who] if who else []
-    bits += ["/".join(values) for key, values in c.attributes_in.items() if key != "gender" or who is None]
+    bits += ["/".join(values) if key in CORE_ATTRIBUTES else _feature_zh(key, values, "/")
+             for key, values in c.attributes_in.items() if key != "gender" or who is None]
     if c.brands_in:
         bits.append("或".join(c.brands_in))
     if (budget := price_phrase_zh(c, currency)) is not None:
@@ -35,7 +37,7 @@ def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
         bits.append("有货")
     if c.brands_out:
         bits.append("不要" + "、".join(c.brands_out))
-    bits.extend("不要" + "/".join(values) for values in c.attributes_out.values())
+    bits.extend("不要" + "/".join(key if v.lower() in YES_VALUES else v for v in values) for key, values in c.attributes_out.items())
     return "，".join(bits)
 
 
@@ -51,7 +53,7 @@ def request_phrase_zh(c: SearchConstraints, currency: str, *, names: list[str] |
     after: list[str] = []
     if wanted("size") and c.attributes_in.get("size"):
         after.append("尺码" + "或".join(c.attributes_in["size"]))
-    after.extend(f"{key}{'或'.join(values)}" for key, values in c.attributes_in.items()
+    after.extend(_feature_zh(key, values) for key, values in c.attributes_in.items()
                  if key not in (*CORE_ATTRIBUTES, "gender") and values and wanted(key))
     if wanted("price") and (budget := price_phrase_zh(c, currency)) is not None:
         after.append(budget)
@@ -61,3 +63,12 @@ def request_phrase_zh(c: SearchConstraints, currency: str, *, names: list[str] |
         after.append("有货")
     noun = "".join(before) + (c.category or "商品")
     return noun + (f"（{'，'.join(after)}）" if after else "")
+
+
+def _feature_zh(key: str, values: list[str], joiner: str = "或") -> str:
+    """A feature filter in words: 嵌入式, 分辨率4K (a value in Latin letters is named with its attribute), and a yes/no
+    one by its name (无线, 非防水)."""
+    phrases = [value_phrase(key, v) for v in values]
+    if phrases != values or all(map(has_han, values)):
+        return joiner.join(phrases)
+    return f"{key}{joiner.join(values)}"

@@ -12,6 +12,7 @@ from core.settings import Settings
 from core.timing import stage
 from dialogue.actions import Action
 from dialogue.feedback import feedback_context
+from dialogue.features import FeatureIndex
 from dialogue.orders import OrderBook
 from dialogue.pending import AwaitingConfirmation, AwaitingReference
 from dialogue.plan import ProductCard, ReplyPlan
@@ -120,6 +121,11 @@ class DialogueManager:
         from dialogue.handlers.shopping import CategoryCounts
 
         return CategoryCounts(self.products.facets())
+
+    @cached_property
+    def features(self) -> FeatureIndex:
+        """Each category's product features in the catalog's words ("OLED", "wireless"), built on first use."""
+        return FeatureIndex(self.products.facets())
 
     @cached_property
     def leaf_prices(self) -> dict[str, list[float]]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dialogue.goals import for_whom, gender_named
 from dialogue.state import ConversationState, Goal
-from retrieval.models import CORE_ATTRIBUTES, ProductHit, SearchConstraints
+from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, YES_VALUES, ProductHit, SearchConstraints, value_phrase
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager
@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 #: The order constraints are relaxed in when several would do: a budget bends before a colour, a colour before the
 #: brand asked for, and a size (what fits) last.
 ORDER = ("price", "color", "material", "attributes", "brand", "rating", "stock", "size")
-#: Relaxed constraints a goal forgets once the category cannot meet them at all (a budget stays: it is the shopper's).
+#: Relaxed constraints a goal forgets once the category cannot meet them at all, with any other product feature ("OLED")
+#: (a budget stays: it is the shopper's).
 FORGOTTEN_WHEN_UNAVAILABLE = ("brand", "color", "material", "size")
 #: How each relaxed constraint is named in facts and replies.
 LABELS = {"price": "price", "color": "colour", "material": "material", "brand": "brand", "rating": "rating", "stock": "stock",
@@ -86,10 +87,20 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
     return outcome
 
 
+def relaxed_label(name: str, wanted: SearchConstraints, chinese: bool = False) -> str:
+    """How a relaxed constraint is named ("colour", "display type"); a yes/no feature by what was asked ("waterproof
+    feature", "non-wireless feature"; 防水, 非无线)."""
+    values = wanted.attributes_in.get(name, [])
+    if len(values) != 1 or values[0].lower() not in YES_VALUES | NO_VALUES:
+        return LABELS.get(name, name)
+    phrase = value_phrase(name, values[0])
+    return phrase if chinese else f"{phrase} feature"
+
+
 def forget_unavailable(goal: Goal, found: SearchOutcome) -> Goal:
-    """A brand, colour, material or size the category does not have at all is dropped from the goal once said, so the
+    """A brand, colour, material, size or feature the category does not have at all is dropped from the goal once said, so the
     next refinement does not apologise for it again (a budget stays)."""
-    forgotten = [name for name in found.unavailable if name in FORGOTTEN_WHEN_UNAVAILABLE]
+    forgotten = [name for name in found.unavailable if name in FORGOTTEN_WHEN_UNAVAILABLE or name not in ORDER]
     if not forgotten:
         return goal
     constraints = goal.constraints
@@ -192,11 +203,11 @@ def request_phrase(c: SearchConstraints, currency: str = "USD", *, names: list[s
         before.append(" or ".join(v.lower() for v in c.attributes_in["material"]))
     if wanted("brand") and c.brands_in:
         before.append(" or ".join(c.brands_in))
+    for key, values in c.attributes_in.items():  # the product's features: "wireless", "OLED", "trail"
+        if key not in (*CORE_ATTRIBUTES, "gender") and values and wanted(key):
+            before.append(" or ".join(value_phrase(key, v) for v in values))
     if wanted("size") and c.attributes_in.get("size"):
         after.append("in size " + " or ".join(c.attributes_in["size"]))
-    for key, values in c.attributes_in.items():
-        if key not in (*CORE_ATTRIBUTES, "gender") and values and wanted(key):
-            after.append(f"with {key} {' or '.join(values)}")
     if wanted("price") and (budget := c.price_phrase(currency)) is not None:
         after.append(budget)
     if wanted("rating") and c.rating_min is not None:

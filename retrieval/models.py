@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -172,6 +173,24 @@ class Product(BaseModel):
 
 #: A ``gender`` attribute's values as a card's reason says them ("matches men's, size 10").
 WHOSE = {"men": "men's", "women": "women's"}
+#: How a catalog writes the values of a yes/no attribute ("wireless": yes, 防水: 是).
+YES_VALUES = frozenset({"yes", "true", "y", "1", "是", "有", "支持"})
+NO_VALUES = frozenset({"no", "false", "n", "0", "none", "否", "无", "没有", "不支持"})
+
+
+def value_phrase(key: str, value: str) -> str:
+    """One attribute value as a filter's words say it: "size 10", "men's", "OLED", and a yes/no attribute by its name
+    ("wireless", "non-wireless"; 防水, 非防水)."""
+    norm = _norm(value)
+    if key == "size":
+        return f"size {value}"
+    if key == "gender":
+        return WHOSE.get(norm, value)
+    if norm in YES_VALUES:
+        return key
+    if norm in NO_VALUES:
+        return f"非{key}" if re.search(r"[\u3400-\u9fff]", key) else f"non-{key}"
+    return value
 
 
 class SearchConstraints(BaseModel):
@@ -241,7 +260,7 @@ class SearchConstraints(BaseModel):
         bits: list[str] = []
         for key, values in self.attributes_in.items():
             met = [v for v in product.values(key) if any(_norm(v) == _norm(w) for w in values)]
-            bits.extend(f"size {v}" if key == "size" else WHOSE.get(_norm(v), v) if key == "gender" else v for v in met)
+            bits.extend(value_phrase(key, v) for v in met)
         if self.brands_in and product.brand:
             bits.append(product.brand)
         if self.price_max is not None and self.price_min is not None:

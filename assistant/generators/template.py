@@ -23,6 +23,7 @@ from assistant.generators.phrases import (
 from core.language import Language
 from dialogue.actions import Action
 from dialogue.plan import ProductCard, ReplyPlan
+from dialogue.relaxation import category_noun
 from dialogue.reply_facts import (
     AnswerDetail,
     AnswerFacts,
@@ -82,7 +83,7 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
             return p.sentences([p("products.not_carried", items=p["fmt.or"].join(not_carried)), p["products.what_else"]])
         if unmatched:
             return p("products.none_of", more=more, unmatched=unmatched)
-        scope = p("fmt.scope", category=f.category, category_lower=f.category.lower()) if f.category else ""
+        scope = p("fmt.scope", category=f.category, category_lower=category_noun(f.category)) if f.category else ""
         return p("products.none", scope=scope)
     sold_out = p["products.sold_out"] if f.all_out_of_stock else ""
     lines = [card_line(c, p.language) for c in plan.products]
@@ -123,7 +124,7 @@ def _things(category: str | None, p: Phrasebook) -> str:
         return p["fmt.things_any"]
     last = category.lower().split()[-1] if category.split() else ""
     plural = (last.endswith("s") and not last.endswith("ss")) or last in _IRREGULAR_PLURALS
-    return p("fmt.things_plural" if plural else "fmt.things", category=category, category_lower=category.lower())
+    return p("fmt.things_plural" if plural else "fmt.things", category=category, category_lower=category_noun(category))
 
 
 def _clarify(plan: ReplyPlan, w: Writer) -> str:

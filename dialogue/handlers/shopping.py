@@ -8,11 +8,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
-from dialogue.goals import anchor_price, gender_named, refine_goal, start_goal
+from dialogue.goals import anchor_price, gender_named, overlay, refine_goal, start_goal
 from dialogue.lexicon import tokens_of
 from dialogue.pending import AwaitingReference
 from dialogue.plan import ReplyPlan
-from dialogue.relaxation import LABELS, forget_unavailable, request_phrase, run_search
+from dialogue.relaxation import forget_unavailable, relaxed_label, request_phrase, run_search
 from dialogue.reply_facts import (
     ClarificationFacts,
     ClarifiedSlot,
@@ -23,7 +23,7 @@ from dialogue.request_cues import stock_wish, unknown_brand, unknown_kind, wants
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
-from retrieval.models import SearchConstraints
+from retrieval.models import YES_VALUES, SearchConstraints, value_phrase
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -54,7 +54,7 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_category_by_meaning(dm, turn)
     if (kind := not_carried_kind(dm, turn)) is not None:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
-    new_goal = with_price_words(dm, with_stock_wish(start_goal(goal, slots, turn.text), turn.text), slots)
+    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, start_goal(goal, slots, turn.text), turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -81,9 +81,9 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
             return ask(turn, Goal(query=turn.text), "category", "What are you looking for?", top_categories(dm))
         return search(dm, turn)
     if slots.category and goal.constraints.category and slots.category.lower() != goal.constraints.category.lower():
-        return show(dm, turn, start_goal(goal, slots, turn.text))
+        return show(dm, turn, with_features(dm, start_goal(goal, slots, turn.text), turn.text))
     extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
-    new_goal = refine_goal(goal, with_seen_left_out(dm, turn, slots), extra)
+    new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots), extra), turn.text)
     if slots.price_hint:
         shown = [p for pid in turn.state.last_shown if (p := dm.product(pid))]
         new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, [p.price for p in shown])})
@@ -109,7 +109,7 @@ def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if not goal.constraints.category:
         read_category_by_meaning(dm, turn)
     if slots.category or not slots.is_empty():
-        merged = refine_goal(goal, slots, turn.text)
+        merged = with_features(dm, refine_goal(goal, slots, turn.text), turn.text)
     else:
         lowered = turn.text.lower()
         words = _content_words(turn.text)
@@ -154,6 +154,16 @@ def with_price_words(dm: DialogueManager, goal: Goal, slots: Slots) -> Goal:
         return goal
     prices = dm.leaf_prices.get(c.category.lower(), [])
     return goal.model_copy(update={"constraints": anchor_price(c, slots.price_hint, prices)})
+
+
+def with_features(dm: DialogueManager, goal: Goal, text: str) -> Goal:
+    """The product features the message names among the goal's category ("an OLED TV", "wireless", "not QLED":
+    ``dialogue.features``) become filters of the goal, so the search keeps to them and the reply names them."""
+    named = dm.features.named(text, goal.constraints.category)
+    if not named:
+        return goal
+    said = SearchConstraints(attributes_in=named.wanted, attributes_out=named.unwanted)
+    return goal.model_copy(update={"constraints": overlay(goal.constraints, said)})
 
 
 def within_shown_category(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
@@ -212,7 +222,7 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
         honesty["all_out_of_stock"] = True
     applied = describe_constraints_zh(found.applied, currency) if chinese else describe_constraints(found.applied, currency)
     facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=applied,
-                              relaxed=[LABELS.get(name, name) for name in found.relaxed], more=more, note=note, **honesty)
+                              relaxed=[relaxed_label(name, found.wanted, chinese) for name in found.relaxed], more=more, note=note, **honesty)
     quick = ["Show more", "Cheaper", "Compare the first two"] if len(hits) >= 2 else ["Start over"]
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=quick)
 
@@ -355,8 +365,10 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
     """The constraints in English words ("blue, size 10, under $50.00, not Acme"), amounts in ``currency``."""
     bits: list[str] = [who] if (who := gender_named(c)) else []
     for key, values in c.attributes_in.items():
-        if key != "gender" or who is None:
-            bits.append(("size " if key == "size" else "") + "/".join(values))
+        if key == "size":
+            bits.append("size " + "/".join(values))
+        elif key != "gender" or who is None:
+            bits.append("/".join(value_phrase(key, v) for v in values))
     if c.brands_in:
         bits.append("by " + " or ".join(c.brands_in))
     if (budget := c.price_phrase(currency)) is not None:
@@ -368,7 +380,7 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
     if c.brands_out:
         bits.append("not " + ", ".join(c.brands_out))
     for key, values in c.attributes_out.items():
-        bits.append(("no size " if key == "size" else "no ") + "/".join(values))
+        bits.append(("no size " if key == "size" else "no ") + "/".join(key if v.lower() in YES_VALUES else v for v in values))
     return ", ".join(bits)
 
 

@@ -23,10 +23,8 @@ from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
 from dialogue.qa.reviews import representative_quotes, summarize_reviews
 from dialogue.reply_facts import AnswerDetail, DetailForm
 from retrieval.lexical import tokenize
-from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
+from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, YES_VALUES, Product, SearchConstraints
 
-YES = {"yes", "true", "y", "1", "是", "有", "支持"}
-NO = {"no", "false", "n", "0", "none", "否", "无", "没有", "不支持"}
 #: A Chinese filter on stock (哪些有货, 哪个还有库存).
 _STOCK_ZH = re.compile(r"有货|现货|库存|能发货|没卖完")
 LABELS = {"price": "price", "rating": "rating", "reviews": "number of reviews", "stock": "stock", "brand": "brand"}
@@ -106,7 +104,7 @@ def value_text(product: Product, attribute: str) -> str | None:
 def yes_no_value(product: Product, attribute: str) -> bool | None:
     """A yes/no attribute's value ("waterproof: yes"); None when the product lacks it or its values are not yes/no."""
     flags = {normalize(v) for v in product.values(attribute)}
-    return bool(flags & YES) if flags and flags <= YES | NO else None
+    return bool(flags & YES_VALUES) if flags and flags <= YES_VALUES | NO_VALUES else None
 
 
 def quantity_of(product: Product, attribute: str) -> Quantity | None:
@@ -366,7 +364,7 @@ def _named_value(text: str, product: Product) -> tuple[str, str] | None:
     for attribute, values in product.attributes.items():
         for value in values:
             norm = normalize(value)
-            if norm and norm not in YES | NO and len(norm) > 1 and f" {norm} " in words and attribute not in ("color", "size", "material"):
+            if norm and norm not in YES_VALUES | NO_VALUES and len(norm) > 1 and f" {norm} " in words and attribute not in ("color", "size", "material"):
                 return attribute, value
     return None
 
