@@ -124,21 +124,28 @@ def unknown_brand(text: str, is_catalog_word: Callable[[str], bool], known: set[
 #: The noun phrase a request asks for, after a shopping verb: "do you sell surfboards", "I need a chainsaw", "looking
 #: for phone cases" (up to a preposition, a clause or the end).
 _WANTED = re.compile(r"\b(?:sell|carry|stock|have|got|need|want|buy|add|looking\s+for|look\s+for|searching\s+for|find|get)\s+"
-                     r"(?:(?:a|an|some|any|the|new)\s+)?(?!to\b)(?P<phrase>[a-z][a-z'\- ]*?)\s*"
+                     r"(?:(?:me|us)\s+)?(?:(?:a|an|some|any|the|new)\s+)?(?!to\b)(?P<phrase>[a-z][a-z'\- ]*?)\s*"
                      r"(?=\b(?:for|with|under|below|over|that|which|in|from|on|by|at|to|of|and|or|please|pls)\b|[?.!,;]|$)")
 #: Words that name no kind of product, first or last in a phrase ("something cheaper", "a bigger size").
 _NOT_KINDS = frozenset("""one ones it them this that these those something anything everything stuff thing things item
     items product products gift gifts present presents idea ideas option options recommendation recommendations help
     more size sizes colour colours color colors price budget version model brand brands kind type style pair pairs set
     deal deals discount discounts quality same other others different cheaper bigger smaller first second third fourth
-    fifth last two three four five""".split())
+    fifth last two three four five news updates suggestions thanks""".split())
+
+
+#: A request that is only a noun phrase: plural ("surfboards?", "any fishing rods"; not "camping", "cozy") or with "a"
+#: ("a phone case").
+_BARE_PHRASE = re.compile(r"^\s*(?:(?:any|some)\s+(?=.*[^su\W]s\W*$)|(?:a|an)\s+|(?=.*[^su\W]s\W*$))"
+                          r"(?P<phrase>(?:[a-z][a-z'\-]*\s+){0,2}[a-z][a-z'\-]*[a-z])\s*[?.!]*\s*$")
 
 
 def unknown_kind(text: str, is_catalog_word: Callable[[str], bool]) -> str | None:
     """The kind of product ``text`` asks for when the catalog has no word for its head noun ("do you sell
-    surfboards?" → "surfboards", "looking for phone cases" → "phone cases"), or None (a kind the catalog has, or no
-    kind named: "something for my wife", "a bigger size")."""
-    for found in _WANTED.finditer(text.lower().replace("’", "'")):
+    surfboards?", "find me surfboards", "surfboards?" → "surfboards", "looking for phone cases" → "phone cases"), or None
+    (a kind the catalog has, or no kind named: "something for my wife", "a bigger size")."""
+    lowered = text.lower().replace("’", "'")
+    for found in [*_WANTED.finditer(lowered)] or filter(None, [_BARE_PHRASE.match(lowered)]):
         words = found["phrase"].split()
         if not words or words[0] in _NOT_KINDS or words[0] in STOPWORDS:
             continue

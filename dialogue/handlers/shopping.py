@@ -267,8 +267,8 @@ def not_carried_kind(dm: DialogueManager, turn: Turn) -> str | None:
     if turn.nlu.language != "en":
         return None
     kind = unknown_kind(turn.text, dm.category_counts.is_catalog_word)
-    if kind is not None and turn.nlu.slots.category is not None and not ACCESSORY.search(kind.split()[-1]):
-        return None
+    if kind is not None and turn.nlu.slots.category is not None and not (ACCESSORY.search(kind.split()[-1]) and " " in kind):
+        return None  # "bags" found as Backpacks; "laptop bags" are no laptops
     if kind is not None:
         log.info("search.not_carried kind=%r", kind)
     return kind
