@@ -261,8 +261,10 @@ def _asks_price_of_one(turn: Turn) -> bool:
 
 def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product]) -> ReplyPlan:
     slots = turn.nlu.slots
+    kinds = {p.category[-1] for p in products if p.category}
+    features = dm.features.named(turn.text, kinds.pop()).wanted if len(kinds) == 1 else {}
     mentioned = Mentioned(colors=slots.colors, sizes=slots.sizes, materials=slots.materials, brands=slots.brands,
-                          price_min=slots.price_min, price_max=slots.price_max, quantity=slots.quantity)
+                          price_min=slots.price_min, price_max=slots.price_max, quantity=slots.quantity, features=features)
     known_keys = {k for pid in turn.state.last_shown if (p := dm.product(pid)) for k in p.attributes}
     in_sight = [p for pid in in_view(turn.state) if (p := dm.product(pid))] if asked.kind == "yes_no" else []
     result = answer_question(asked, turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys,

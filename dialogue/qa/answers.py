@@ -23,7 +23,7 @@ from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
 from dialogue.qa.reviews import representative_quotes, summarize_reviews
 from dialogue.reply_facts import AnswerDetail, DetailForm
 from retrieval.lexical import tokenize
-from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, YES_VALUES, Product, SearchConstraints
+from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, YES_VALUES, Product, SearchConstraints, value_phrase
 
 #: A Chinese filter on stock (哪些有货, 哪个还有库存).
 _STOCK_ZH = re.compile(r"有货|现货|库存|能发货|没卖完")
@@ -58,6 +58,8 @@ class Mentioned(BaseModel):
     price_min: float | None = None
     price_max: float | None = None
     quantity: int | None = Field(default=None, description='"how much are two of them": what the price is asked for.')
+    features: dict[str, list[str]] = Field(default_factory=dict, description='Product features named in the catalog\'s words '
+                                           '("which are OLED?", 哪些是嵌入式的): attribute → values (``dialogue.features``).')
 
 
 def answer(question: Question, text: str, products: Sequence[Product], mentioned: Mentioned | None = None,
@@ -453,11 +455,18 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
         tests.append((f"from {' or '.join(mentioned.brands)}",
                       lambda p: normalize(p.brand or "") in {normalize(b) for b in mentioned.brands}))
         topics.append(("brand", list(mentioned.brands)))
+    for attribute, values in mentioned.features.items():
+        tests.append((" or ".join(value_phrase(attribute, v) for v in values), lambda p, a=attribute, w=values: any(p.has_value(a, v) for v in w)))
+        topics.append((attribute, list(values)))
     if not tests:
         attribute = matcher.match(text, None, allow_fields=False)
         if attribute is not None and any(yes_no_value(p, attribute) is not None for p in products):
             tests.append((attribute, lambda p, a=attribute: bool(yes_no_value(p, a))))
             topics.append((attribute, []))
+        elif (named := next(filter(None, (_named_value(text, p) for p in products)), None)) is not None:
+            attribute, value = named  # "which ones are built-in?", "which are OLED?"
+            tests.append((value, lambda p, a=attribute, v=value: p.has_value(a, v)))
+            topics.append((attribute, [value]))
         elif "stock" in text.lower() or "available" in text.lower() or _STOCK_ZH.search(text):
             tests.append(("in stock", lambda p: p.in_stock))
             topics.append(("stock", []))

@@ -104,6 +104,20 @@ def test_filter_over_the_shown_products() -> None:
     assert result.product_ids == ["a", "c"] and "2 of the 3 shown" in result.sentences[0]
 
 
+def test_filter_on_a_feature_named_in_the_catalogs_words() -> None:
+    shown = [_product("a", "Alpha", attributes={"panel": ["OLED"], "installation": ["built-in"]}),
+             _product("b", "Beta", attributes={"panel": ["IPS"], "installation": ["portable"]})]
+    text = "which are OLED?"
+    result = answer(read_question(text), text, shown, Mentioned(features={"panel": ["OLED"]}))
+    assert result.product_ids == ["a"] and result.sentences[0].startswith("1 of the 2 shown is OLED")
+    text = "which ones are built-in?"  # no feature index: a value one of them has, word for word
+    result = answer(read_question(text), text, shown)
+    assert result.product_ids == ["a"] and "is built-in" in result.sentences[0]
+    text = "which are mini-LED?"
+    result = answer(read_question(text), text, shown, Mentioned(features={"panel": ["mini-LED"]}))
+    assert result.sentences[0] == "None of the 2 shown is mini-LED."
+
+
 def test_an_overview_gives_the_products_facts_as_the_catalog_writes_them() -> None:
     laptop = _product("a", "Alpha 14", price=679.99, rating=4.1, review_count=35, stock=0,
                       attributes={"color": ["Gray"], "ram": ["16 GB"], "battery life": ["15 hours"]},
