@@ -22,6 +22,8 @@ from retrieval.models import NO_VALUES, YES_VALUES
 
 #: Attributes read elsewhere (slots and who the products are for).
 _OWN_READERS = frozenset({"color", "size", "material", "gender", "性别", "颜色", "尺码", "材质"})
+#: Other words shoppers use for a yes/no attribute's name.
+_KEY_ALIASES = {"noise cancelling": ("noise canceling", "anc"), "主动降噪": ("降噪",), "可机洗": ("机洗",)}
 #: Values that are more often plain words of a request than a feature ("narrow it down", "a light one", "max $50").
 _PLAIN_WORDS = frozenset({"down", "light", "max", "standard", "medium", "compact", "modern", "personal", "task"})
 #: A value with a digit is a feature only as a class ("4K", "1080p", "5G", "12-speed", "2-in-1"), not a measurement.
@@ -109,7 +111,7 @@ class FeatureIndex:
             yes = next((v for v in values if v.lower() in YES_VALUES), None)
             if yes is not None and values <= {*(v for v in values if v.lower() in YES_VALUES | NO_VALUES)}:
                 no = next((v for v in values if v.lower() in NO_VALUES), "否" if has_han(yes) else "no")
-                entries = [(_form(key), Feature(key, yes), Feature(key, no))]
+                entries = [(_form(name), Feature(key, yes), Feature(key, no)) for name in (key, *_KEY_ALIASES.get(key, ()))]
             else:
                 entries = [(_form(v), Feature(key, v), None) for v in values if self._is_feature(v)]
             for form, feature, negative in entries:

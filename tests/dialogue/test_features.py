@@ -64,6 +64,11 @@ def test_chinese_forms_inside_a_sentence() -> None:
     assert INDEX.named("我想要4K的防水电视", "电视").wanted == {"分辨率": ["4K"], "防水": ["是"]}
 
 
+def test_other_words_for_a_yes_no_name() -> None:
+    assert INDEX.named("anc headphones", "Headphones").wanted == {"noise cancelling": ["yes"]}
+    assert INDEX.named("noise canceling", "Headphones").wanted == {"noise cancelling": ["yes"]}
+
+
 def test_how_a_feature_filter_is_said() -> None:
     assert value_phrase("wireless", "yes") == "wireless" and value_phrase("wireless", "no") == "non-wireless"
     assert value_phrase("防水", "否") == "非防水" and value_phrase("size", "10") == "size 10"
