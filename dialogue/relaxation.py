@@ -88,13 +88,15 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
 
 
 def relaxed_label(name: str, wanted: SearchConstraints, chinese: bool = False) -> str:
-    """How a relaxed constraint is named ("colour", "display type"); a yes/no feature by what was asked ("waterproof
-    feature", "non-wireless feature"; 防水, 非无线)."""
+    """How a relaxed constraint is named: "colour", "price", and a product feature by what was asked ("high rise",
+    "OLED"; a yes/no one as "waterproof feature", "non-wireless feature"; 防水, 非无线)."""
     values = wanted.attributes_in.get(name, [])
-    if len(values) != 1 or values[0].lower() not in YES_VALUES | NO_VALUES:
+    if name in LABELS or not values:
         return LABELS.get(name, name)
-    phrase = value_phrase(name, values[0])
-    return phrase if chinese else f"{phrase} feature"
+    if len(values) == 1 and values[0].lower() in YES_VALUES | NO_VALUES:
+        phrase = value_phrase(name, values[0])
+        return phrase if chinese else f"{phrase} feature"
+    return ("或" if chinese else " or ").join(values)
 
 
 def forget_unavailable(goal: Goal, found: SearchOutcome) -> Goal:

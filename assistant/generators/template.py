@@ -328,7 +328,7 @@ def _cart_summary(plan: ReplyPlan, w: Writer) -> str:
 
 
 def _variant(variant: dict[str, str], p: Phrasebook) -> str:
-    return p("fmt.variant", values=p.items(variant.values())) if variant else ""
+    return p("fmt.variant", values=p.items(p.size_option(v) if k == "size" else v for k, v in variant.items())) if variant else ""
 
 
 def _cart_add(plan: ReplyPlan, w: Writer) -> str:
