@@ -213,9 +213,16 @@ def _variant_count(product: Product, attribute: str, value: str) -> int:
 
 
 def _unknown(kind: QuestionKind, product: Product, attribute: str | None) -> QaAnswer:
-    what = f"the {_label(attribute)} of" if attribute else "that about"
+    if attribute is None:
+        sentence = f"The catalog doesn't say that about the {product.title}."
+    elif kind == "yes_no":  # not "the programmable of"
+        label = _label(attribute)
+        owned = f"is {label}" if _adjective(attribute) else f"has {_thing(label)}"
+        sentence = f"The catalog doesn't say whether the {product.title} {owned}."
+    else:
+        sentence = f"The catalog doesn't say the {_label(attribute)} of the {product.title}."
     return QaAnswer(kind=kind, known=False, attribute=attribute, product_ids=[product.id],
-                    sentences=[f"The catalog doesn't say {what} the {product.title}."], values=_values([product], attribute),
+                    sentences=[sentence], values=_values([product], attribute),
                     details=[AnswerDetail(form="unknown", title=product.title, attribute=attribute)])
 
 
@@ -301,14 +308,27 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
 def _flag(product: Product, attribute: str, has: bool) -> QaAnswer:
     if _adjective(attribute):
         return _verdict(product, attribute, has, f"the {product.title} is {'' if has else 'not '}{attribute}")
-    return _verdict(product, attribute, has, f"the {product.title} {'has' if has else 'does not have'} {attribute}"
+    return _verdict(product, attribute, has, f"the {product.title} {'has' if has else 'does not have'} {_thing(attribute)}"
                     if not attribute.endswith("included") else
                     f"{attribute.removesuffix(' included')} is {'' if has else 'not '}included with the {product.title}")
 
 
+#: The last words of yes/no attributes that name a thing a product has ("third rack": "has a third rack").
+_COUNTABLE = frozenset({"maker", "rack", "shelf", "hole", "tray", "frother", "port", "monitor", "strap", "cover", "filter"})
+
+
 def _adjective(attribute: str) -> bool:
     """"waterproof", "dishwasher safe", "dimmable": yes/no attributes that read as "is (not) <attribute>"."""
-    return not attribute.endswith(("included", "support", "control", "maker", "rack", "shelf", "hole", "tray"))
+    return not attribute.endswith(("included", "support", "control", "armrests", "drawers", "gps")) and not _countable(attribute)
+
+
+def _thing(attribute: str) -> str:
+    """A thing a product has, with its article where it takes one: "a third rack", "lumbar support", "gps"."""
+    return f"a {attribute}" if _countable(attribute) else attribute
+
+
+def _countable(attribute: str) -> bool:
+    return attribute.rsplit(" ", 1)[-1] in _COUNTABLE
 
 
 def _verdict(product: Product, attribute: str, has: bool, fact: str, asked: Sequence[str] = ()) -> QaAnswer:

@@ -45,6 +45,8 @@ GRADED_PHRASES: list[tuple[str, str, Direction]] = [
     ("top rated", "rating", "max"), ("best reviewed", "rating", "max"), ("worst rated", "rating", "min"),
     ("lowest rated", "rating", "min"), ("better rated", "rating", "max"), ("most popular", "reviews", "max"),
     ("most reviews", "reviews", "max"), ("most reviewed", "reviews", "max"), ("most stock", "stock", "max"),
+    ("best reviews", "rating", "max"), ("better reviews", "rating", "max"), ("worst reviews", "rating", "min"),
+    ("best ratings", "rating", "max"), ("fewest reviews", "reviews", "min"), ("least reviews", "reviews", "min"),
 ]
 _FILLERS = {"so", "and", "but", "also", "ok", "okay", "hey", "hi", "then", "well"}
 _YES_NO_START = {"is", "are", "does", "do", "can", "has", "have", "will", "would", "could", "was", "did", "any"}
@@ -123,9 +125,10 @@ def read_question(text: str, references: int = 0) -> Question:
     words = tokens_of(lowered)
     if detect_language(lowered) == "zh":
         return _read_zh(lowered, words, references)
-    if _REVIEWS.search(lowered):
+    graded = _graded_phrase(lowered)
+    if graded is None and _REVIEWS.search(lowered):  # "which has the best reviews" compares them; "reviews?" reads them
         return Question(kind="reviews", words=words)
-    graded = _graded(lowered, words)
+    graded = graded or _graded(lowered, words)
     if graded is not None:
         cue, direction = graded
         kind: QuestionKind = "pairwise" if references == 2 else "superlative"
@@ -211,10 +214,11 @@ def graded_zh(lowered: str) -> tuple[str | None, Direction, str] | None:
     return cue, direction, said
 
 
+def _graded_phrase(lowered: str) -> tuple[str | None, Direction] | None:
+    return next(((cue, direction) for phrase, cue, direction in GRADED_PHRASES if phrase in lowered), None)
+
+
 def _graded(lowered: str, words: list[str]) -> tuple[str | None, Direction] | None:
-    for phrase, cue, direction in GRADED_PHRASES:
-        if phrase in lowered:
-            return cue, direction
     for word in words:
         if word in GRADED and not (word in {"more", "less", "most", "least", "better", "best"} and _is_quantity_talk(lowered, word)):
             return GRADED[word]

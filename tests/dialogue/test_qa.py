@@ -98,6 +98,23 @@ def test_what_the_catalog_does_not_say_is_said_never_guessed() -> None:
     assert answer(read_question("is it dimmable"), "is it dimmable", [lamp]).verdict is True
 
 
+def test_yes_no_attributes_read_as_adjectives_or_things_a_product_has() -> None:
+    dishwasher = _product("d", "Dish 1", attributes={"third rack": ["no"], "lumbar support": ["no"]})
+    assert answer(read_question("does it have a third rack"), "does it have a third rack", [dishwasher]).sentences == [
+        "No — the Dish 1 does not have a third rack."]
+    assert answer(read_question("does it have lumbar support"), "does it have lumbar support", [dishwasher]).sentences == [
+        "No — the Dish 1 does not have lumbar support."]
+    text = "is it programmable"
+    assert answer(read_question(text), text, [dishwasher], known_keys=["programmable"]).sentences == [
+        "The catalog doesn't say whether the Dish 1 is programmable."]
+
+
+def test_best_reviews_compares_ratings_and_reviews_reads_them() -> None:
+    assert read_question("which has the best reviews").kind == "superlative"
+    assert read_question("which has the most reviews").cue == "reviews"
+    assert read_question("what do people say about it").kind == "reviews"
+
+
 def test_filter_over_the_shown_products() -> None:
     shown = [_product("a", "Alpha", price=30.0), _product("b", "Beta", price=70.0), _product("c", "Gamma", price=45.0)]
     result = answer(read_question("which of these are under $50"), "which of these are under $50", shown, Mentioned(price_max=50))
