@@ -28,7 +28,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "lasts": ("battery", "runtime"), "charge": ("battery",), "long": ("length",),
     "wide": ("width",), "width": ("width",), "tall": ("height",), "high": ("height",), "deep": ("depth",),
     "heavy": ("weight",), "weigh": ("weight",), "weighs": ("weight",), "weight": ("weight",), "light": ("weight",),
-    "big": ("size", "capacity", "screen"), "screen": ("screen",), "display": ("screen",), "hold": ("capacity",),
+    "big": ("size", "capacity", "screen", "width", "length", "diameter"), "screen": ("screen",), "display": ("screen",), "hold": ("capacity",),
     "holds": ("capacity",), "fit": ("capacity", "size"), "made": ("material",), "fabric": ("material",),
     "memory": ("ram",), "space": ("storage",), "watts": ("power",), "powerful": ("power",), "strong": ("power",),
     "colour": ("color",), "colours": ("color",), "colors": ("color",), "thick": ("thickness",), "thin": ("thickness",),
@@ -90,8 +90,8 @@ class AttributeMatcher:
             key_stems = set(tokenize([key])[0])
             key_words = set(re.findall(r"[a-z0-9]+", key))
             score = 2 * len(key_stems & stems) + 3 * len(key_words & hints)
-            if score:
-                scored.append((score, -len(key), key))
+            if score:  # of equal cues, one the products have ("how big" of a sofa: its width, not a size it lacks)
+                scored.append((score + (self.present is not None and key in self.present), -len(key), key))
         if scored:
             return max(scored)[2]
         return self._nearest(lowered)

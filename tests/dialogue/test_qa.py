@@ -109,6 +109,11 @@ def test_yes_no_attributes_read_as_adjectives_or_things_a_product_has() -> None:
         "The catalog doesn't say whether the Dish 1 is programmable."]
 
 
+def test_how_big_means_a_dimension_the_products_have() -> None:
+    matcher = AttributeMatcher(["width", "seats", "size", "color", "material"], present=["width", "seats"])
+    assert matcher.match("how big is it", read_question("how big is it").cue) == "width"
+
+
 def test_best_reviews_compares_ratings_and_reviews_reads_them() -> None:
     assert read_question("which has the best reviews").kind == "superlative"
     assert read_question("which has the most reviews").cue == "reviews"
