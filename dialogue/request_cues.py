@@ -67,6 +67,18 @@ def wants_other_colour(text: str) -> bool:
     return _OTHER_COLOUR.search(text.lower()) is not None or _OTHER_COLOUR_ZH.search(text) is not None
 
 
+#: A product shown as the model for others: "like the second one", "similar to that one", 和第二个差不多, 类似这款.
+_LIKE_ONE = re.compile(r"\b(?:(?:options?|ones?|something|anything|others?|more|alternatives?|products?|items?)\s+like|similar\s+to|"
+                       r"same\s+as)\s+(?:the\s+)?(?:first|second|third|fourth|fifth|last|\d+(?:st|nd|rd|th)|that|this|it|#\d)\b")
+_SHOWN_ZH = r"(?:第[一二三四五六七八九十\d]+[个款件台双]?|这[个款件台双]?|那[个款件台双]?|它)"
+_LIKE_ONE_ZH = re.compile(rf"(?:像|类似于?){_SHOWN_ZH}|(?:和|跟){_SHOWN_ZH}(?:差不多|类似|一样|相似|相近)")
+
+
+def models_on_a_shown_one(text: str) -> bool:
+    """Whether the message asks for products like one shown ("cheaper options like the second one", 和第二个差不多但便宜点的)."""
+    return _LIKE_ONE.search(text.lower()) is not None or _LIKE_ONE_ZH.search(text) is not None
+
+
 #: Words of an order, a return or a refund: "换个牌子" without them is a refinement, not an exchange of an order.
 _ORDER_WORDS = re.compile(r"(?i)\b(?:orders?|returns?|returning|refunds?|exchange|cancel\w*|deliver\w*|parcel|package)\b|"
                           r"订单|单号|退|换货|寄回|快递|物流|发货|取消")

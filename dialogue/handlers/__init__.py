@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import names_an_order, stock_wish, wants_other_colour
+from dialogue.request_cues import models_on_a_shown_one, names_an_order, stock_wish, wants_other_colour
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -79,6 +79,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
+    if state.last_shown and (nlu.slots.price_hint or nlu.slots.colors or nlu.slots.materials) and models_on_a_shown_one(nlu.text) \
+            and nlu.intent not in _keeps_its_intent(turn) - {"compare"}:
+        return shopping.like_a_shown_one  # "cheaper options like the second one": not what the second one costs
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:
         return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which

@@ -92,6 +92,21 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return show(dm, turn, with_stock_wish(new_goal, turn.text))
 
 
+def like_a_shown_one(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Cheaper options like the second one", "something similar to the first but in blue", 和第二个差不多但便宜点的: that
+    product is the model (its words join the search, it is left out) and the anchor of "cheaper" / "more premium"."""
+    resolution = dm.resolve(turn)
+    goal = turn.state.goal
+    if goal is None or len(resolution.product_ids) != 1 or (model := dm.product(resolution.product_ids[0])) is None:
+        return refine(dm, turn)
+    slots = turn.nlu.slots
+    new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots)), turn.text)
+    if slots.price_hint:
+        new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, [model.price])})
+    like_it = new_goal.model_copy(update={"query": f"{new_goal.query} {model.title}"})
+    return show(dm, turn, with_stock_wish(like_it, turn.text), exclude=[model.id])
+
+
 def show_more(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     goal = turn.state.goal
     if goal is None:

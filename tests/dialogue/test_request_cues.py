@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.request_cues import names_an_order, stock_wish, unknown_brand, unknown_kind, wants_other_colour
+from dialogue.request_cues import models_on_a_shown_one, names_an_order, stock_wish, unknown_brand, unknown_kind, wants_other_colour
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
 
@@ -92,3 +92,12 @@ def test_a_wish_for_another_colour(text: str, wanted: bool) -> None:
 def test_messages_that_speak_of_an_order(text: str, named: bool) -> None:
     """换 alone is not an exchange: only order, return, refund and delivery words keep a classifier's order action."""
     assert names_an_order(text) is named
+
+
+@pytest.mark.parametrize(("text", "models"), [
+    ("are there cheaper options like the second one?", True), ("something similar to the first but cheaper", True),
+    ("anything like that but in blue?", True), ("有没有和第二个差不多但便宜点的", True), ("类似这款的便宜点的", True),
+    ("I would like the second one in blue", False), ("i like the second one", False), ("第一个和第二个哪个更便宜", False),
+])
+def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> None:
+    assert models_on_a_shown_one(text) is models
