@@ -62,9 +62,45 @@ def for_whom(goal: Goal, count: Callable[[SearchConstraints], int]) -> SearchCon
     return c.model_copy(update={"attributes_in": {**c.attributes_in, **wanted}})
 
 
+_AGE = re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*old\b|\b(?:aged?|ages)\s+(\d{1,2})\b|(?<!\d)(\d{1,2})\s*(?:周)?岁(?!以上|以下|\+)")
+#: An attribute value that gives the youngest age a product is for: "8+", "8岁以上".
+AGE_VALUE = re.compile(r"^\s*(\d{1,2})\s*(?:\+|岁以上)\s*$")
+
+
+def age_of(text: str) -> int | None:
+    """The age of the child products are for ("my 8 year old nephew", "for ages 6", 给5岁的孩子), or None."""
+    found = [int(next(g for g in m.groups() if g)) for m in _AGE.finditer(text.lower())]
+    return found[-1] if found else None
+
+
+def for_age(c: SearchConstraints, text: str, age_values: dict[str, list[str]]) -> SearchConstraints:
+    """``c`` without the products meant for children older than the age the words name ("for my 8 year old": not the
+    10+ board games); ``age_values``: each attribute of such values ("age": ["3+", "8+", …]) → its values. Within a
+    category, products without an age are kept; a search of no category keeps to products for children."""
+    age = age_of(text)
+    if age is None:
+        return c
+    if not c.category:  # "a present for my 8 year old": children's products, not a pet's toys
+        suits = {key: [v for v in values if int(AGE_VALUE.match(v).group(1)) <= age] for key, values in age_values.items()}  # type: ignore[union-attr]
+        return c.model_copy(update={"attributes_in": {**c.attributes_in, **{k: v for k, v in suits.items() if v}}})
+    too_old = {key: [v for v in values if int(AGE_VALUE.match(v).group(1)) > age] for key, values in age_values.items()}  # type: ignore[union-attr]
+    out = {**c.attributes_out}
+    for key, values in too_old.items():
+        if values:
+            out[key] = list(dict.fromkeys([*out.get(key, []), *values]))
+    return c.model_copy(update={"attributes_out": out})
+
+
+def ages_in(values: list[str]) -> list[int]:
+    """The ages ``values`` start at when all of them are such ages ("10+", "12岁以上"), else []."""
+    ages = [int(m.group(1)) for v in values if (m := AGE_VALUE.match(v))]
+    return ages if len(ages) == len(values) else []
+
+
 def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
     """A new category starts a new goal; a brand ban and a budget carry over (the search relaxes the budget when it
-    rules everything out), and so does who the products are for ("men's" said earlier) unless the message says."""
+    rules everything out), and so do who the products are for ("men's" said earlier) and a child's age, unless the
+    message says."""
     carried = SearchConstraints()
     if previous is not None:
         old = previous.constraints
@@ -72,6 +108,9 @@ def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
         gender = gender_of(previous.query)
         if gender and gender_of(query) is None and slots.category:
             query = f"{query} {gender}"
+        age = age_of(previous.query)
+        if age is not None and age_of(query) is None and slots.category:
+            query = f"{query} ({age} years old)"  # still for the same child
     return Goal(query=query, constraints=overlay(carried, slots.to_constraints()))
 
 

@@ -13,6 +13,7 @@ from core.timing import stage
 from dialogue.actions import Action
 from dialogue.feedback import feedback_context
 from dialogue.features import FeatureIndex
+from dialogue.goals import AGE_VALUE
 from dialogue.orders import OrderBook
 from dialogue.pending import AwaitingConfirmation, AwaitingReference
 from dialogue.plan import ProductCard, ReplyPlan
@@ -126,6 +127,12 @@ class DialogueManager:
     def features(self) -> FeatureIndex:
         """Each category's product features in the catalog's words ("OLED", "wireless"), built on first use."""
         return FeatureIndex(self.products.facets())
+
+    @cached_property
+    def age_values(self) -> dict[str, list[str]]:
+        """Each attribute whose values are the youngest age a product is for ("age": ["3+", "8+"]) → its values."""
+        values = self.products.facets().values
+        return {key: column.names for key, column in values.items() if column.names and all(map(AGE_VALUE.match, column.names))}
 
     @cached_property
     def leaf_prices(self) -> dict[str, list[float]]:

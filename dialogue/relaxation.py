@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dialogue.goals import for_whom, gender_named
+from dialogue.goals import for_age, for_whom, gender_named
 from dialogue.state import ConversationState, Goal
 from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, YES_VALUES, ProductHit, SearchConstraints, value_phrase
 
@@ -67,7 +67,7 @@ def run_search(dm: DialogueManager, goal: Goal, exclude: list[str], state: Conve
     say what was relaxed. In-stock products rank first (the store and the re-ranker
     see to it) unless the shopper asked for the others too; when the best match is out of stock, a filter count tells
     whether everything matching is. With ``state``, results are re-ranked with the conversation's feedback."""
-    wanted = for_whom(goal, dm.products.count)  # with who the products are for: "men's boots" in the reply's words too
+    wanted = for_age(for_whom(goal, dm.products.count), goal.query, dm.age_values)  # "men's boots", "for my 8 year old"
     constraints = wanted.model_copy(update={"exclude_ids": list(dict.fromkeys(exclude))})
     k = dm.settings.page_size
     hits = dm.search(state, goal.query, constraints, k)

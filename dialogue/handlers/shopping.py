@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
-from dialogue.goals import anchor_price, gender_named, overlay, refine_goal, start_goal
+from dialogue.goals import ages_in, anchor_price, gender_named, overlay, refine_goal, start_goal
 from dialogue.lexicon import tokens_of
 from dialogue.pending import AwaitingReference
 from dialogue.plan import ReplyPlan
@@ -382,6 +382,8 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
     for key, values in c.attributes_in.items():
         if key == "size":
             bits.append("size " + "/".join(values))
+        elif ages := ages_in(values):
+            bits.append(f"suitable for age {max(ages)}")
         elif key != "gender" or who is None:
             bits.append("/".join(value_phrase(key, v) for v in values))
     if c.brands_in:
@@ -395,7 +397,10 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
     if c.brands_out:
         bits.append("not " + ", ".join(c.brands_out))
     for key, values in c.attributes_out.items():
-        bits.append(("no size " if key == "size" else "no ") + "/".join(key if v.lower() in YES_VALUES else v for v in values))
+        if ages := ages_in(values):
+            bits.append(f"suitable for ages under {min(ages)}")
+        else:
+            bits.append(("no size " if key == "size" else "no ") + "/".join(key if v.lower() in YES_VALUES else v for v in values))
     return ", ".join(bits)
 
 

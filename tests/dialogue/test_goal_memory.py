@@ -87,3 +87,15 @@ def test_who_the_products_are_for_filters_where_the_category_says() -> None:
     lamps = Goal(query="a desk lamp for my wife", constraints=SearchConstraints(category="Desk Lamps"))
     assert for_whom(lamps, count) == lamps.constraints
     assert for_whom(Goal(query="boots", constraints=SearchConstraints(category="Boots")), count).attributes_in == {}
+
+
+def test_the_age_of_a_child_keeps_out_products_for_older_children() -> None:
+    from dialogue.goals import age_of, for_age
+
+    assert [age_of(t) for t in ("for my 8 year old nephew", "a 10-year-old", "toys for ages 6", "给5岁的孩子", "size 8")] == [8, 10, 6, 5, None]
+    ages = {"age": ["3+", "8+", "10+", "14+"]}
+    within = for_age(SearchConstraints(category="Board Games"), "a game for my 8 year old", ages)
+    assert within.attributes_out == {"age": ["10+", "14+"]} and not within.attributes_in  # a game without an age stays
+    anything = for_age(SearchConstraints(), "a present for my 8 year old", ages)
+    assert anything.attributes_in == {"age": ["3+", "8+"]}  # no category: children's products only
+    assert for_age(SearchConstraints(), "a present for my dad", ages) == SearchConstraints()
