@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dialogue.lexicon import normalize, singular
-from dialogue.lexicon_zh import has_han
+from dialogue.lexicon_zh import HAN_RANGES, has_han
 from retrieval.facets import CatalogFacets
 from retrieval.models import NO_VALUES, YES_VALUES
 
@@ -53,8 +53,8 @@ class NamedFeatures:
 
 @dataclass
 class _CategoryForms:
-    """A category's feature forms: each surface form → its feature when asked for and when ruled out (None: the
-    ruled-out value is said as a value to avoid)."""
+    """A category's feature forms: each surface form → its feature when asked for and when ruled out (a yes/no
+    attribute's other value; None for a value, which is then avoided)."""
 
     pattern: re.Pattern[str] | None
     asked: dict[str, Feature]
@@ -109,7 +109,7 @@ class FeatureIndex:
         ambiguous: set[str] = set()
         for key, values in values_by_key.items():
             yes = next((v for v in values if v.lower() in YES_VALUES), None)
-            if yes is not None and values <= {*(v for v in values if v.lower() in YES_VALUES | NO_VALUES)}:
+            if yes is not None and all(v.lower() in YES_VALUES | NO_VALUES for v in values):
                 no = next((v for v in values if v.lower() in NO_VALUES), "否" if has_han(yes) else "no")
                 entries = [(_form(name), Feature(key, yes), Feature(key, no)) for name in (key, *_KEY_ALIASES.get(key, ()))]
             else:
@@ -126,7 +126,7 @@ class FeatureIndex:
             return _CategoryForms(None, {}, {})
         alternatives = "|".join(re.escape(f) for f in sorted(asked, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w-])({alternatives})(?:s|es)?(?![\w])" if not any(map(has_han, asked)) else
-                             rf"(?:(?<![\w-])|(?<=[\u3400-\u9fff]))({alternatives})(?:s|es)?(?![a-z0-9])")
+                             rf"(?:(?<![\w-])|(?<=[{HAN_RANGES}]))({alternatives})(?:s|es)?(?![a-z0-9])")
         return _CategoryForms(pattern, asked, refused)
 
     @staticmethod
