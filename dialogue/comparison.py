@@ -5,6 +5,7 @@ table, delivered beside the reply, carries the details."""
 from __future__ import annotations
 
 from core.money import money
+from dialogue.lexicon import listing
 from dialogue.plan import ComparisonRow, ComparisonTable
 from retrieval.models import CORE_ATTRIBUTES, Product
 
@@ -62,7 +63,7 @@ def summary_lines(products: list[Product], rows: list[ComparisonRow]) -> list[st
         lines.append(f"{_both(best, names)} the best rating ({_stars(best[0])}).")
     out_of_stock = [names[p.id] for p in products if not p.in_stock]
     if out_of_stock and len(out_of_stock) < len(products):
-        lines.append(f"{_sentence_start(_listing([f'the {n}' for n in out_of_stock]))} {'is' if len(out_of_stock) == 1 else 'are'} out of stock.")
+        lines.append(f"{_sentence_start(listing([f'the {n}' for n in out_of_stock]))} {'is' if len(out_of_stock) == 1 else 'are'} out of stock.")
     elif out_of_stock:
         lines.append("All of them are out of stock right now.")
     key = _key_difference(products, rows)
@@ -71,7 +72,7 @@ def summary_lines(products: list[Product], rows: list[ComparisonRow]) -> list[st
         for value, product in zip(key.values, products):
             groups.setdefault(value, []).append(f"the {names[product.id]}")
         values = ("; " if any(len(named) > 2 for named in groups.values()) else ", ").join(
-            f"{value} for {_listing(named)}" for value, named in groups.items())
+            f"{value} for {listing(named)}" for value, named in groups.items())
         lines.append(f"Key difference ({key.attribute}): {values}.")
     return lines[:MAX_SUMMARY_LINES]
 
@@ -106,16 +107,11 @@ def _key_difference(products: list[Product], rows: list[ComparisonRow]) -> Compa
 
 def _both(products: list[Product], names: dict[str, str]) -> str:
     """ "The A has" / "The A and the B share" (a tie is said, not broken)."""
-    return f"{_sentence_start(_listing([f'the {names[p.id]}' for p in products]))} {'has' if len(products) == 1 else 'share'}"
+    return f"{_sentence_start(listing([f'the {names[p.id]}' for p in products]))} {'has' if len(products) == 1 else 'share'}"
 
 
 def _sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _listing(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _stars(product: Product) -> str:

@@ -20,6 +20,11 @@ def tokens_of(text: str) -> list[str]:
     return ["and" if t == "&" else t for t in TOKEN.findall(text.lower().replace("’", "'"))]
 
 
+def listing(items: list[str]) -> str:
+    """Items in running English: "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def normalize(text: str) -> str:
     """The lookup form of a phrase: "T-Shirts" → "t shirts", "Toys & Games" → "toys and games"."""
     return " ".join(tokens_of(text))

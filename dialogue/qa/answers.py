@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from core.money import money
-from dialogue.lexicon import normalize, tokens_of
+from dialogue.lexicon import listing, normalize, tokens_of
 from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.attributes_zh import NOT_TOPICS_ZH
 from dialogue.qa.quantities import Quantity, parse_quantity
@@ -392,8 +392,17 @@ def _named_value(text: str, product: Product) -> tuple[str, str] | None:
 
 
 # --- superlatives and pairwise comparisons -------------------------------------------------------------------------
+#: Attributes where less is better: "the best price" is the lowest.
+_LESS_IS_BETTER = re.compile(r"^price$|noise|weight")
+
+
 def _graded(question: Question, text: str, products: Sequence[Product], matcher: AttributeMatcher) -> QaAnswer:
     attribute = matcher.match(text, question.cue)
+    if question.cue == "rating" and _graded_word(text) in {"best", "better", "worst", "worse"} and \
+            (named := matcher.named(text)) not in (None, "rating", "reviews"):
+        best = _graded_word(text) in {"best", "better"}  # "which has the best camera": the camera, not the rating
+        attribute = named
+        question = question.model_copy(update={"cue": None, "direction": "min" if best == bool(_LESS_IS_BETTER.search(named)) else "max"})
     if attribute is None and question.cue == "big":
         attribute = next((k for k in ("screen size", "capacity", "size", "volume") if k in matcher.keys), None)
     if attribute is None:
@@ -418,7 +427,7 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
     if len(winners) == len(ranked) and len(ranked) > 1:
         sentence = f"They are the same on {label}: {value_text(ranked[0], attribute)}."
     else:
-        names = " and ".join(f"the {p.title}" for p in winners)
+        names = listing([f"the {p.title}" for p in winners])
         sentence = f"{heading}: {names} ({value_text(winners[0], attribute)})."
     sentences = [sentence]
     others = [p for p in ranked if p not in winners]

@@ -64,6 +64,13 @@ class AttributeMatcher:
         self.embed = embed
         self.present = None if present is None else {k for k in present if k}
 
+    def named(self, text: str) -> str | None:
+        """The attribute key the English ``text`` names word for word ("the best camera" → "camera"), or "price" when it
+        speaks of price; None otherwise (no synonyms, no embeddings)."""
+        lowered = " ".join(text.lower().split())
+        named = next((k for k in self.keys if _has_phrase(lowered, k)), None)
+        return named or ("price" if any(_has_phrase(lowered, c) for c in FIELD_CUES["price"]) else None)
+
     def match(self, text: str, cue: str | None = None, *, allow_fields: bool = True) -> str | None:
         """The attribute key or field name ``text`` asks about (``cue``: what a graded word implied), or None."""
         lowered = " ".join(text.lower().split())

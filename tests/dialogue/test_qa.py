@@ -114,6 +114,14 @@ def test_how_big_means_a_dimension_the_products_have() -> None:
     assert matcher.match("how big is it", read_question("how big is it").cue) == "width"
 
 
+def test_the_best_of_a_named_attribute_is_that_attributes_best() -> None:
+    shown = [_product("a", "Alpha", price=300.0, rating=4.9, attributes={"camera": ["48 MP"]}),
+             _product("b", "Beta", price=200.0, rating=3.0, attributes={"camera": ["108 MP"]})]
+    for text, winner in [("which has the best camera", "b"), ("which has the best price", "b"), ("which is the best", "a"),
+                         ("which has the worst camera", "a")]:
+        assert answer(read_question(text), text, shown).product_ids[0] == winner, text
+
+
 def test_best_reviews_compares_ratings_and_reviews_reads_them() -> None:
     assert read_question("which has the best reviews").kind == "superlative"
     assert read_question("which has the most reviews").cue == "reviews"
