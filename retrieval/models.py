@@ -186,10 +186,11 @@ def value_phrase(key: str, value: str) -> str:
         return f"size {value}"
     if key == "gender":
         return WHOSE.get(norm, value)
+    name = key.upper() if len(key) <= 3 and key.isascii() else key  # "5g", "gps": 5G, GPS
     if norm in YES_VALUES:
-        return key
+        return name
     if norm in NO_VALUES:
-        return f"非{key}" if re.search(r"[\u3400-\u9fff]", key) else f"non-{key}"
+        return f"非{name}" if re.search(r"[\u3400-\u9fff]", key) else f"non-{name}"
     return value
 
 

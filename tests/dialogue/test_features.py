@@ -72,6 +72,7 @@ def test_other_words_for_a_yes_no_name() -> None:
 def test_how_a_feature_filter_is_said() -> None:
     assert value_phrase("wireless", "yes") == "wireless" and value_phrase("wireless", "no") == "non-wireless"
     assert value_phrase("防水", "否") == "非防水" and value_phrase("size", "10") == "size 10"
+    assert value_phrase("5g", "yes") == "5G" and value_phrase("gps", "no") == "non-GPS"
     wanted = SearchConstraints(category="Headphones", attributes_in={"wireless": ["no"], "style": ["over-ear"]})
     assert describe_constraints(wanted) == "non-wireless, over-ear"
     assert request_phrase(wanted) == "non-wireless over-ear headphones"
