@@ -21,8 +21,9 @@ Two mechanisms, used together:
      the tokenizer sees only unknown symbols there, so the model's answer would be arbitrary.
 
    - ``catalog-request`` (any context; needs the slots, so :class:`dialogue.understanding.Understander` applies it):
-     a message made only of a catalog category (with perhaps other catalog values) and request words ("garden",
-     "show me some beauty", "any appliances?", "blue office chairs please") is ``search_product`` unless the model
+     a message made only of a catalog category (with perhaps other catalog values or product features) and request
+     words ("garden", "show me some beauty", "any appliances?", "blue office chairs please", "unlocked phones under
+     800") is ``search_product`` unless the model
      already said ``search_product`` or ``refine``. A category the catalog knows names a product to find; the
      model, trained on phrasings rather than on this catalog's departments, can be confidently wrong about them.
 
@@ -160,10 +161,12 @@ REQUEST_WORDS = frozenset(
 CATALOG_REQUEST_INTENTS = frozenset({"search_product", "refine"})
 
 
-def catalog_request_rule(intent: str, has_category: bool, other_words: list[str]) -> tuple[str, str] | None:
+def catalog_request_rule(intent: str, has_category: bool, other_words: list[str],
+                         feature_words: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """``("search_product", "catalog-request")`` when a message names a catalog category and otherwise only frames
-    a request, and the model routed it elsewhere; else ``None``."""
-    if has_category and intent not in CATALOG_REQUEST_INTENTS and all(word in REQUEST_WORDS for word in other_words):
+    a request or names product features (``feature_words``: "unlocked phones under 800"), and the model routed it
+    elsewhere; else ``None``."""
+    if has_category and intent not in CATALOG_REQUEST_INTENTS and all(w in REQUEST_WORDS or w in feature_words for w in other_words):
         return "search_product", "catalog-request"
     return None
 

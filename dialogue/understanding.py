@@ -44,6 +44,7 @@ class Understander:
         self.intents = intents
         self.slots = slots
         self.by_language = dict(by_language or {})
+        self._feature_words = frozenset(slots.vocabulary.feature_words)
 
     def understand(self, text: str, context: NluContext | str | None = None, language: Language = "en") -> Understanding:
         words = strip_markup(text) or text  # HTML pasted around a request: the request's words are understood
@@ -51,7 +52,7 @@ class Understander:
             result = self.by_language.get(language, self.intents).predict(words, context)
         with stage("nlu.slots"):
             slots, other_words = self.slots.extract_with_rest(words)
-        ruled = catalog_request_rule(result.intent, slots.category is not None, other_words) \
+        ruled = catalog_request_rule(result.intent, slots.category is not None, other_words, self._feature_words) \
             or cart_order_rule(result.intent, words, slots.category is not None or bool(slots.references))
         if code_like(words):
             ruled = ("out_of_scope", "code")  # SQL pasted into the chat is data, never a request (e.g. "drop" = remove)

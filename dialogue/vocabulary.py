@@ -60,6 +60,14 @@ GENERIC_HEADS = frozenset(["table", "bed", "seat", "tool", "animal", "chair", "s
 DEFAULT_TAXONOMY = Path("/work/shared/data/shopify-taxonomy/categories.txt")
 
 
+def _feature_words(facets: CatalogFacets) -> list[str]:
+    """The words of the attributes other than colour, size, material and gender: their names ("unlocked", "noise
+    cancelling") and their values without digits ("oled", "trail"), yes/no values left out."""
+    others = [key for key in facets.values if key not in (*ATTRIBUTE_KEYS, "gender")]
+    names = [*others, *(v for key in others for v in facets.values[key].names if not any(ch.isdigit() for ch in v))]
+    return sorted({w for w in tokens_of("\n".join(names)) if w.isalpha() and w not in ("yes", "no")})
+
+
 class Tier(IntEnum):
     CATALOG = 0
     INFLECTED = 1
@@ -92,6 +100,8 @@ class CatalogVocabulary(BaseModel):
     synonyms: dict[str, str] = Field(default_factory=dict, description="User synonyms applied (variant → canonical).")
     forms: dict[str, list[SurfaceForm]] = Field(default_factory=dict, description="Normalised surface → meanings, best first.")
     known_words: list[str] = Field(default_factory=list, description="Words of the catalog's text: real words, never typos.")
+    feature_words: list[str] = Field(default_factory=list, description="Words of the other attributes' names and values "
+                                     '("unlocked", "oled", "trail"): what a request may name besides a category.')
     category_sizes: dict[str, list[str]] = Field(default_factory=dict, description="Sizes sold in each category (any level).")
     unsold: list[str] = Field(default_factory=list, description="Chinese forms of values this catalog does not sell (手机壳): "
                               "matched to name nothing, so that no shorter form inside them (手机) is read.")
@@ -128,6 +138,7 @@ class CatalogVocabulary(BaseModel):
             categories=sorted(values["category"]), category_paths=[list(p) for p in paths],
             brands=sorted(values["brand"]), colors=sorted(values["color"]), sizes=sorted(values["size"]),
             materials=sorted(values["material"]), known_words=sorted(w for w in known if len(w) >= 3),
+            feature_words=_feature_words(facets),
         )
         size_of = {normalize(size): size for size in vocab.sizes}
         vocab.category_sizes = {category: sorted({size_of[normalize(s)] for s in sizes if normalize(s) in size_of})

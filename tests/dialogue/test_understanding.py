@@ -42,6 +42,13 @@ def test_catalog_request_rule(text: str, model_intent: str, routed: str | None) 
         assert ruled[1] == "catalog-request"
 
 
+def test_product_features_may_stand_beside_the_category() -> None:
+    slots, rest = EXTRACTOR.extract_with_rest("unlocked puzzles please")
+    assert rest == ["unlocked", "please"] and catalog_request_rule("out_of_scope", slots.category is not None, rest) is None
+    assert catalog_request_rule("out_of_scope", True, rest, frozenset({"unlocked", "oled"})) == ("search_product", "catalog-request")
+    assert catalog_request_rule("out_of_scope", True, ["how", "clean", "oled"], frozenset({"oled"})) is None
+
+
 @pytest.mark.parametrize(("text", "model_intent", "routed"), [
     ("put a blue sofa in my cart", "view_cart", "add_to_cart"),
     ("please add puzzles to my basket", "view_cart", "add_to_cart"),
