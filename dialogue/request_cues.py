@@ -168,6 +168,22 @@ def unknown_kind(text: str, is_catalog_word: Callable[[str], bool]) -> str | Non
     return None
 
 
+#: A Chinese request for a kind of product: 有冲浪板吗, 我想买个冲浪板, 有没有手机壳, 有卖钓鱼竿的吗.
+_WANTED_ZH = re.compile(r"(?:有没有|有卖|想买|要买|买|卖|找|想要|需要|来个|来一个|来点|^(?:请问|亲|你们|你家)?有)"
+                        r"(?:一?[个件台双把只款副条张套])?(?!没|有)(?P<phrase>[\u4e00-\u9fff]{2,6}?)(?:吗|呢|的|嘛|么|吧|[？?。！!，,\s]|$)")
+#: Characters of words that name no kind of product (东西, 推荐, 便宜的, 礼物, 订单).
+_NOT_KIND_ZH = re.compile(r"[什哪些东西推荐便宜贵好看礼物优惠活动折扣颜色尺码订单快递货款样号]")
+
+
+def unknown_kind_zh(text: str, in_catalog: Callable[[str], bool]) -> str | None:
+    """The kind of product a Chinese request asks for that the catalog's text never mentions (有冲浪板吗 → 冲浪板), or
+    None (a kind it has, or no kind named: 有什么推荐的, 有便宜点的吗)."""
+    found = _WANTED_ZH.search(text)
+    if found is None or _NOT_KIND_ZH.search(found["phrase"]) or in_catalog(found["phrase"]):
+        return None
+    return found["phrase"]
+
+
 def _plural(noun: str) -> str:
     """An English noun's plural by the regular rules ("duvet" → "duvets", "box" → "boxes"); a plural stays."""
     if noun.endswith("s") and not noun.endswith(("ss", "us")):

@@ -19,7 +19,7 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import stock_wish, unknown_brand, unknown_kind, wants_other_colour
+from dialogue.request_cues import stock_wish, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -276,11 +276,15 @@ def read_unknown_brand(dm: DialogueManager, turn: Turn) -> None:
 
 
 def not_carried_kind(dm: DialogueManager, turn: Turn) -> str | None:
-    """The kind of product an English request asks for that the catalog does not carry, or None: its head noun is no
+    """The kind of product a request asks for that the catalog does not carry, or None. English: its head noun is no
     word of the catalog, and no category was found ("do you sell surfboards?") or the category is only what an
-    accessory is for ("a phone case", "a laptop bag": the case, not the phone)."""
-    if turn.nlu.language != "en":
-        return None
+    accessory is for ("a phone case", "a laptop bag": the case, not the phone). Chinese: no category was found and
+    the catalog's text never mentions it (有冲浪板吗)."""
+    if turn.nlu.language == "zh":
+        kind = None if turn.nlu.slots.category else unknown_kind_zh(turn.text, dm.category_counts.mentions)
+        if kind is not None:
+            log.info("search.not_carried kind=%r", kind)
+        return kind
     kind = unknown_kind(turn.text, dm.category_counts.is_catalog_word)
     if kind is not None and turn.nlu.slots.category is not None and not (ACCESSORY.search(kind.split()[-1]) and " " in kind):
         return None  # "bags" found as Backpacks; "laptop bags" are no laptops
@@ -350,10 +354,18 @@ class CategoryCounts:
     def words(self) -> frozenset[str]:
         """Every word of the catalog's titles, brands, categories and attribute values: a word in here is the shop's
         own (built on first use)."""
+        return frozenset(tokens_of(self.text))
+
+    @cached_property
+    def text(self) -> str:
+        """The catalog's titles, brands, categories and attribute values, one per line (built on first use)."""
         facets = self._facets
-        texts = [*facets.titles, *(b for b in facets.brands if b), *(level for path in facets.paths for level in path),
-                 *facets.all_values()]
-        return frozenset(tokens_of("\n".join(texts)))
+        return "\n".join([*facets.titles, *(b for b in facets.brands if b), *(level for path in facets.paths for level in path),
+                          *facets.all_values()]).lower()
+
+    def mentions(self, phrase: str) -> bool:
+        """Whether the catalog's text has ``phrase`` anywhere (Chinese words are not split by spaces)."""
+        return phrase.lower() in self.text
 
     def is_catalog_word(self, word: str) -> bool:
         word = word.lower()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.request_cues import models_on_a_shown_one, names_an_order, stock_wish, unknown_brand, unknown_kind, wants_other_colour
+from dialogue.request_cues import (
+    models_on_a_shown_one,
+    names_an_order,
+    stock_wish,
+    unknown_brand,
+    unknown_kind,
+    unknown_kind_zh,
+    wants_other_colour,
+)
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
 
@@ -101,3 +109,13 @@ def test_messages_that_speak_of_an_order(text: str, named: bool) -> None:
 ])
 def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> None:
     assert models_on_a_shown_one(text) is models
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("有冲浪板吗", "冲浪板"), ("我想买个冲浪板", "冲浪板"), ("有没有手机壳", "手机壳"), ("有卖钓鱼竿的吗", "钓鱼竿"),
+    ("有什么推荐的", None), ("有便宜点的吗", None), ("有没有跑步鞋", None), ("我想买手机", None), ("有红色的吗", None),
+    ("有没有包", None), ("有货吗", None), ("我要退货", None),
+])
+def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) -> None:
+    catalog = "跑步鞋\n手机\n沙发\n耳机"
+    assert unknown_kind_zh(text, lambda phrase: phrase in catalog) == kind
