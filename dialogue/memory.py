@@ -25,22 +25,33 @@ class VariantWish(BaseModel):
 
 
 def variant_wish(state: ConversationState, slots: Slots, product: Product) -> VariantWish:
-    """The sizes and colours the shopper wants ``product`` in: this message's, else the current search's, else those
-    said earlier (most recent first)."""
+    """The sizes and colours the shopper wants ``product`` in: this message's, else those the previous question asked it
+    in, else the current search's, else those said earlier (most recent first)."""
     said_colors = list(slots.colors) + [r.value for r in slots.references if r.kind == "attribute" and r.key == "color" and r.value]
     said_sizes = list(slots.sizes) + [r.value for r in slots.references if r.kind == "attribute" and r.key == "size" and r.value]
     goal = state.goal.constraints.attributes_in if state.goal is not None else {}
     goal_sizes = goal.get("size", []) if len(product.values("size")) > 1 else []
     goal_colors = goal.get("color", []) if _has_color_choice(product) else []
     earlier_sizes, earlier_colors = _said_before(state)
+    asked_sizes, asked_colors = _asked_of(state, product)
     return VariantWish(  # the first tier that says anything: a size said now is never swapped for one said before
-        sizes=_unique(said_sizes or goal_sizes or earlier_sizes),
-        colors=_unique(said_colors or goal_colors or earlier_colors),
-        size_said=bool(said_sizes or goal_sizes),
-        color_said=bool(said_colors or goal_colors),
+        sizes=_unique(said_sizes or asked_sizes or goal_sizes or earlier_sizes),
+        colors=_unique(said_colors or asked_colors or goal_colors or earlier_colors),
+        size_said=bool(said_sizes or asked_sizes or goal_sizes),
+        color_said=bool(said_colors or asked_colors or goal_colors),
         size_now=bool(said_sizes),
         color_now=bool(said_colors),
     )
+
+
+def _asked_of(state: ConversationState, product: Product) -> tuple[list[str], list[str]]:
+    """The sizes and colours the previous message asked about ``product`` in ("do you have the first one in a size 9?"
+    then "add it": size 9, not the search's size 8)."""
+    last = state.turns[-1] if state.turns else None
+    if last is None or last.action != "answer_question" or last.product_ids[:1] != [product.id]:
+        return [], []
+    return ([s for s in last.slots.get("sizes", []) if isinstance(s, str)],
+            [c for c in last.slots.get("colors", []) if isinstance(c, str)])
 
 
 def _has_color_choice(product: Product) -> bool:
