@@ -9,6 +9,7 @@ from dialogue.comparison import compare_products, pick_names
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.qa.answers import Mentioned
 from dialogue.qa.answers import answer as answer_question
+from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.attributes_zh import names_topic_zh
 from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, named_words, overview_name, read_question
 from dialogue.references import ReferenceSpec, Resolution, in_view, resolve
@@ -178,6 +179,38 @@ def question_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     assert previous is not None, "routed here by follows_up_a_question"
     slots = Slots.model_validate(previous.slots).model_copy(update={"references": turn.nlu.slots.references})
     again = Turn(nlu=turn.nlu.model_copy(update={"text": previous.text, "slots": slots}), state=turn.state, events=turn.events)
+    return question(dm, again).model_copy(update={"user_text": turn.text})
+
+
+def superlative_followed_up(dm: DialogueManager, turn: Turn) -> str | None:
+    """"Which is the cheapest?" … "what about battery life?": the attribute of the products in view that a follow-up of
+    a superlative names (the same kind of question about it), or None."""
+    said = FOLLOW_UP.match(turn.text)
+    state = turn.state
+    if said is None or turn.nlu.slots.references or not state.last_shown:
+        return None
+    for record in reversed(state.turns):  # past the follow-ups that repeated it ("and weight?")
+        if record.action != "answer_question":
+            return None
+        if not FOLLOW_UP.match(record.text):
+            break
+    else:
+        return None
+    if read_question(record.text).kind != "superlative":
+        return None
+    keys = {k for pid in state.last_shown if (p := dm.product(pid)) for k in p.attributes}
+    return AttributeMatcher(keys).named(said["rest"])
+
+
+def superlative_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """The follow-up of a superlative asked as one about the attribute it names: the best of it (the least, for a price,
+    a noise level or a weight)."""
+    from dialogue.manager import Turn
+
+    attribute = superlative_followed_up(dm, turn)
+    assert attribute is not None, "routed here by superlative_followed_up"
+    text = f"which has the best {attribute}"
+    again = Turn(nlu=turn.nlu.model_copy(update={"text": text}), state=turn.state, events=turn.events)
     return question(dm, again).model_copy(update={"user_text": turn.text})
 
 

@@ -392,6 +392,9 @@ def _named_value(text: str, product: Product) -> tuple[str, str] | None:
 
 
 # --- superlatives and pairwise comparisons -------------------------------------------------------------------------
+#: What a graded word's cue is about when no attribute of the products names it ("lightest": their weight).
+_CUE_TOPICS = {"weight": "weight", "noise": "noise level", "long": "length", "width": "width", "height": "height",
+               "thickness": "thickness", "power": "power"}
 #: Attributes where less is better: "the best price" is the lowest.
 _LESS_IS_BETTER = re.compile(r"^price$|noise|weight")
 
@@ -405,6 +408,8 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
         question = question.model_copy(update={"cue": None, "direction": "min" if best == bool(_LESS_IS_BETTER.search(named)) else "max"})
     if attribute is None and question.cue == "big":
         attribute = next((k for k in ("screen size", "capacity", "size", "volume") if k in matcher.keys), None)
+    if attribute is None and (topic := _CUE_TOPICS.get(question.cue or "")) is not None:
+        attribute = topic  # "which is the lightest?" of laptops that list no weight: said so below
     if attribute is None:
         return _described_instead(text, products) or QaAnswer(
             kind=question.kind, known=False, product_ids=[p.id for p in products],
@@ -414,7 +419,7 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
     label = _label(attribute)
     if not families:
         return QaAnswer(kind=question.kind, known=False, attribute=attribute, product_ids=[p.id for p in products],
-                        sentences=[f"The catalog doesn't list the {label} of {'these' if len(products) > 2 else 'either'} products."],
+                        sentences=[f"The catalog doesn't list the {label} of {'these products' if len(products) > 2 else 'either product'}."],
                         values=_values(products, attribute))
     family = families.most_common(1)[0][0]
     ranked = sorted((p for p in products if (q := quantities[p.id]) is not None and q.family == family),

@@ -122,6 +122,12 @@ def test_the_best_of_a_named_attribute_is_that_attributes_best() -> None:
         assert answer(read_question(text), text, shown).product_ids[0] == winner, text
 
 
+def test_a_graded_word_of_a_detail_none_of_them_lists() -> None:
+    shown = [_product("a", "Alpha", attributes={"ram": ["8 GB"]}), _product("b", "Beta", attributes={"ram": ["16 GB"]})]
+    text = "which is the lightest?"
+    assert answer(read_question(text), text, shown).sentences == ["The catalog doesn't list the weight of either product."]
+
+
 def test_best_reviews_compares_ratings_and_reviews_reads_them() -> None:
     assert read_question("which has the best reviews").kind == "superlative"
     assert read_question("which has the most reviews").cue == "reviews"
