@@ -112,9 +112,11 @@ class DialogueManager:
 
     def warm_up(self) -> None:
         """Build now what the first turns would otherwise build on the way (a server calls this after start-up): the
-        category space (one query embedding per category name), the category counts and the catalog's words."""
+        category space (one query embedding per category name), the category counts, the catalog's words and its
+        product features."""
         self.category_space  # noqa: B018 - cached_property: reading builds it
         self.category_counts.words  # noqa: B018
+        self.features, self.age_values  # noqa: B018
 
     @cached_property
     def category_counts(self) -> CategoryCounts:
