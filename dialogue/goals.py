@@ -80,10 +80,11 @@ def for_age(c: SearchConstraints, text: str, age_values: dict[str, list[str]]) -
     age = age_of(text)
     if age is None:
         return c
+    starts = {key: {v: int(m.group(1)) for v in values if (m := AGE_VALUE.match(v))} for key, values in age_values.items()}
     if not c.category:  # "a present for my 8 year old": children's products, not a pet's toys
-        suits = {key: [v for v in values if int(AGE_VALUE.match(v).group(1)) <= age] for key, values in age_values.items()}  # type: ignore[union-attr]
+        suits = {key: [v for v, start in values.items() if start <= age] for key, values in starts.items()}
         return c.model_copy(update={"attributes_in": {**c.attributes_in, **{k: v for k, v in suits.items() if v}}})
-    too_old = {key: [v for v in values if int(AGE_VALUE.match(v).group(1)) > age] for key, values in age_values.items()}  # type: ignore[union-attr]
+    too_old = {key: [v for v, start in values.items() if start > age] for key, values in starts.items()}
     out = {**c.attributes_out}
     for key, values in too_old.items():
         if values:

@@ -401,9 +401,10 @@ _LESS_IS_BETTER = re.compile(r"^price$|noise|weight")
 
 def _graded(question: Question, text: str, products: Sequence[Product], matcher: AttributeMatcher) -> QaAnswer:
     attribute = matcher.match(text, question.cue)
-    if question.cue == "rating" and _graded_word(text) in {"best", "better", "worst", "worse"} and \
+    said = _graded_word(text)
+    if question.cue == "rating" and said in {"best", "better", "worst", "worse"} and \
             (named := matcher.named(text)) not in (None, "rating", "reviews"):
-        best = _graded_word(text) in {"best", "better"}  # "which has the best camera": the camera, not the rating
+        best = said in {"best", "better"}  # "which has the best camera": the camera, not the rating
         attribute = named
         question = question.model_copy(update={"cue": None, "direction": "min" if best == bool(_LESS_IS_BETTER.search(named)) else "max"})
     if attribute is None and question.cue == "big":
@@ -426,7 +427,7 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
                     key=lambda p: quantities[p.id].value, reverse=question.direction != "min")  # type: ignore[union-attr]
     best_value = quantities[ranked[0].id].value  # type: ignore[union-attr]
     winners = [p for p in ranked if quantities[p.id].value == best_value]  # type: ignore[union-attr]
-    word = _graded_word(text) or ("highest" if question.direction == "max" else "lowest")
+    word = said or ("highest" if question.direction == "max" else "lowest")
     heading = word.capitalize() if question.cue and question.cue in {"price", "noise", "weight", "width", "height", "thickness",
                                                                       "power", "rating", "reviews"} else f"{word.capitalize()} {label}"
     if len(winners) == len(ranked) and len(ranked) > 1:
