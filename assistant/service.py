@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Generator, Iterator
@@ -77,13 +78,20 @@ class ShopAssistant:
         """Build now what the first turns after start-up would otherwise build and wait for: the dialogue manager's
         catalog structures (the category space embeds every category name: ~0.15 s on the demo catalog, seconds on a
         large one), Chroma's vector index (loaded by the first unconstrained search) and each intent model's first
-        run. Nothing is stored; a server runs this in a thread after start-up (``api.warm_up``)."""
+        run. Nothing is stored; a server runs this in a thread after start-up (``api.warm_up``).
+
+        Then (``gc_freeze_after_warm_up``) everything alive is moved out of the garbage collector's reach: a full
+        collection walks every tracked object, and with a catalog, its indexes and the models loaded that is a pause of
+        ~0.5 s in whichever turn triggers it, past the turn's deadline."""
         started = time.perf_counter()
         self.manager.warm_up()
         self.products.search("gift", k=1)
         for language in ("en", *self.understander.by_language):
             self.understander.understand("hello", None, language)
-        log.info("assistant.warmed_up ms=%.0f", _ms(started))
+        if self.settings.gc_freeze_after_warm_up:
+            gc.collect()
+            gc.freeze()
+        log.info("assistant.warmed_up ms=%.0f frozen_objects=%d", _ms(started), gc.get_freeze_count())
 
     # conversations -------------------------------------------------------------------------------
     def start(self, sender: str, conversation_id: str | None = None) -> str:

@@ -18,6 +18,19 @@ QUIET_ENVIRONMENT = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSIT
                      "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is when a record comes, not as it was when the command started: a caller that
+    swaps stderr for a while (a test runner, typer's ``CliRunner``) and closes its stand-in loses no later record."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:  # StreamHandler.__init__ sets it; the current stderr is always used
+        pass
+
+
 class _OwnDebugOnly(logging.Filter):
     """Below WARNING, pass only the project's own records: libraries that force their loggers to DEBUG stay quiet."""
 
@@ -33,7 +46,7 @@ def configure(verbose: bool = False) -> None:
     """
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(_OwnDebugOnly())
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True)

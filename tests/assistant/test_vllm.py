@@ -99,11 +99,12 @@ def test_the_issue_conversation_answers_in_time_with_nothing_unsupported(vllm_se
     assistant = assistant_factory(**overrides, **({"llm_actions": actions} if actions else {}))
     seen = []
     assistant.generator.observers.append(seen.append)
+    assistant.warm_up()  # as a server does before its first shopper (api.warm_up)
     conversation = assistant.start("issue-17")
     for text in ISSUE_TURNS:
         result = assistant.handle(conversation, "issue-17", text)
         reply = seen[-1]
-        assert result.timings_ms["total"] <= 2500 + 150, (text, result.timings_ms)
+        assert result.timings_ms["total"] <= 2500 + 150, f"{text!r}: {result.timings_ms}, guard {reply.reason} after {reply.seconds} s"
         assert reply.text == result.text
         rejected = {v.text for v in reply.sentences if not v.kept}
         shown = set(split_sentences(result.text))
