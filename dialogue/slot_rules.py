@@ -124,6 +124,8 @@ _BOTH = re.compile(r"\b(?:them|these|those)\s+both\b|\bboth\s+(?:of\s+)?(?:them|
                    r"\bboth\b(?!\s+(?:sides|ways|colou?rs|sizes|hands|feet)\b)")
 _ALL = re.compile(r"\b(?:all|each|every|any)\s+(?:\w+\s+)?(?:of\s+)?(?:them|these|those|the\s+(?:above|ones|products|options|results))\b|"
                   r"\bthem\s+all\b|\ball\s+(?:three|four|five|[3-9])(?:\s+of\s+them)?\b|\bevery\s+one\b|\b(?:them|these|those)\b")
+#: "which of these …": the products shown, unless the message also picks some by position.
+_PARTITIVE = re.compile(r"\bof\s+$")
 _FOCUS = re.compile(r"\b(?:this|that|the\s+same)\s+(?:one|item|product|model|thing|pair|listing)\b|\bit\b|^\s*(?:this|that)\b|"
                     r"\b(?:this|that)\b(?=\s*(?:$|[?.!,]|(?:to|in|for|please|too|also|instead|now|with|as|then|again)\b))|"
                     r"\b(?:add|buy|get|take|remove|delete|compare|like|love|want|prefer|about|choose|pick|need|is|does|was)\s+"
@@ -314,8 +316,11 @@ class PatternRules:
                 continue  # "size 9 or 10"
             if all(1 <= n <= self.options.max_ordinal for n in numbers) and hits.claim(m):
                 refs += [(m.start() + i, "ordinal", n, None, None) for i, n in enumerate(numbers)]
+        picked = any(kind in ("ordinal", "last") for _, kind, *_ in refs)
         for pattern, kind in ((_LAST, "last"), (_BOTH, "both"), (_ALL, "all"), (_FOCUS, "focus")):
-            refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
+            for m in pattern.finditer(text):  # "which of these is cheaper, the first or the second": those two, not all
+                if hits.claim(m) and not (kind == "all" and picked and _PARTITIVE.search(text, 0, m.start())):
+                    refs.append((m.start(), kind, None, None, None))
 
     def _quantity(self, text: str, hits: RuleHits) -> None:
         for pattern in _QUANTITY_FIX:

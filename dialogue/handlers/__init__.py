@@ -69,7 +69,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \
             and nlu.intent not in EXPLICIT:
         return partial(cart.answer_size, awaited=pending)
-    if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT:
+    if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT \
+            and not (pending.intent == "compare" and products.asks_about_one(turn)):
         return INTENT_HANDLERS.get(pending.intent, fallback)
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:

@@ -152,6 +152,12 @@ def follows_up_a_question(dm: DialogueManager, turn: Turn) -> bool:
     return _refers_by_name(dm, turn, name)
 
 
+def asks_about_one(turn: Turn) -> bool:
+    """"Tell me about the second one", "how much ram does the third have": a question about one product by reference,
+    not a bare "the second one" (which may answer "which ones should I compare?")."""
+    return len(turn.nlu.slots.references) == 1 and named_words(turn.text) is not None
+
+
 def _refers_by_name(dm: DialogueManager, turn: Turn, name: str | None) -> bool:
     """Whether ``name`` names a product in view; if so it becomes the turn's reference, so that the question is
     about that product (not the one in focus)."""
@@ -245,7 +251,7 @@ def routes_to_question(turn: Turn) -> bool:
     if re.search(r"\b(compare|comparison|show|find|search|look\s+for|got\s+any|add|buy|cart)\b", text) or \
             re.search(r"\b(some|any|one|me)\s+more\b|\bmore\s+(options|results|like)\b", text):
         return False
-    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(which|what|who)\b", text) or re.search(r"\bof\s+(these|those|them)\b", text)
+    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(which|who|what(?!\s+about\b))\b", text)  # "what about cheaper ones?" asks for more or re.search(r"\bof\s+(these|those|them)\b", text)
     # "the quietest one?", "cheapest?", "best rated?" ask; "cheaper please" is a refinement
     short = len(text.split()) <= 4 and re.search(r"\b\w+est\b|\b(top|best|highest)\s+rated\b", text) is not None
     if turn.nlu.intent in ("refine", "search_product", "add_to_cart") and not (asking or short):

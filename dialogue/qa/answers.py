@@ -438,7 +438,7 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
     sentences = [sentence]
     others = [p for p in ranked if p not in winners]
     if others:
-        sentences.append("The others: " + "; ".join(f"{p.title} — {value_text(p, attribute)}" for p in others[:4]) + ".")
+        sentences.append(("The other: " if len(others) == 1 else "The others: ") + "; ".join(f"{p.title} — {value_text(p, attribute)}" for p in others[:4]) + ".")
     missing = [p for p in products if p not in ranked]
     if missing:
         sentences.append(f"The catalog doesn't list the {label} of the {', '.join(p.title for p in missing[:3])}.")

@@ -147,15 +147,17 @@ def read_question(text: str, references: int = 0) -> Question:
 
 
 def _asks_overview(lowered: str, references: int = 0) -> bool:
-    """"Tell me more about the second one", "details on it", "show me the third one": the whole product, no topic
-    (what is left besides the phrase is references and fillers; "show me" needs a reference, or it is a request).
-    A bare reference to one product ("the second one", "#2") picks it: its overview too."""
+    """"Tell me more about the second one", "details on it", "show me the third one", "what about the third?": the
+    whole product, no topic (what is left besides the phrase is references and fillers; "show me" needs a reference,
+    or it is a request). A bare reference to one product ("the second one", "#2") picks it: its overview too."""
     found = _OVERVIEW.search(lowered)
-    rest = lowered if found is None else lowered[:found.start()] + " " + lowered[found.end():]
+    asked_after = _ABOUT.search(lowered) if found is None else None
+    phrase = found or asked_after
+    rest = lowered if phrase is None else lowered[:phrase.start()] + " " + lowered[phrase.end():]
     if any(not w.isdigit() for w in _content(rest)):
         return False
     refers = any(w in _REFERENCE_WORDS or w.isdigit() for w in _WORDS.findall(rest))
-    if found is None:  # a bare reference
+    if found is None:  # a bare reference, or one asked after: one product ("what about the first and second" compares)
         return references <= 1 and refers
     return not found.group("show") or refers
 
