@@ -30,6 +30,7 @@ class AwaitingSize(_Awaiting):
     kind: Literal["size"] = "size"
     product_id: str
     quantity: int = Field(default=1, ge=1)
+    then: list[str] = Field(default_factory=list, description='Products of the same request ("add both") to add after this one, in the size or colour chosen for it where they come in it.')
 
 
 class AwaitingReference(_Awaiting):

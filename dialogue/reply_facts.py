@@ -48,6 +48,8 @@ class ClarificationFacts(Facts):
     question: str
     options: list[str] = Field(default_factory=list)
     title: str | None = Field(default=None, description="The product a size question is about.")
+    added: list[str] = Field(default_factory=list, description='Products added in the same turn before the question ("add both": the one that needed no size).')
+    waiting: list[str] = Field(default_factory=list, description="Products of the same request that need a size or colour too: added after this one is answered.")
 
 
 class CompareFacts(Facts):
@@ -105,6 +107,7 @@ class CartAddFacts(Facts):
     quantity: int | None = None
     variant: dict[str, str] = Field(default_factory=dict)
     unit_price: float | None = None
+    others: list[CartAddFacts] = Field(default_factory=list, description='The other products of the same request ("add both"), before this one.')
 
 
 class CartRemoveFacts(Facts):

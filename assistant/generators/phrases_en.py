@@ -129,6 +129,8 @@ PHRASES: dict[str, str] = {
     "cart.unknown_product": "Sorry, I couldn't find that product to add.",
     "cart.updated": "Updated: {quantity} × {title}{variant} in your cart.",
     "cart.added": "Added {quantity} × {title}{variant} to your cart.",
+    "cart.added_titles": "Added the {titles} to your cart.",
+    "cart.waiting": "After that, the {titles}.",
     "cart.nothing_to_remove": "Your cart is empty, so there is nothing to remove.",
     "cart.removed": "Removed {quantity} × {title} from your cart.",
     "cart.now_empty": "Your cart is now empty.",

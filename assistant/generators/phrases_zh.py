@@ -125,6 +125,8 @@ PHRASES: dict[str, str] = {
     "cart.unknown_product": "抱歉，没有找到要加入购物车的商品。",
     "cart.updated": "已更新购物车：{quantity} × {title}{variant}。",
     "cart.added": "已加入购物车：{quantity} × {title}{variant}。",
+    "cart.added_titles": "已将{titles}加入购物车。",
+    "cart.waiting": "之后再加{titles}。",
     "cart.nothing_to_remove": "您的购物车是空的，没有可删除的商品。",
     "cart.removed": "已从购物车删除：{quantity} × {title}。",
     "cart.now_empty": "购物车现在是空的。",

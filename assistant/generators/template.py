@@ -133,10 +133,12 @@ def _clarify(plan: ReplyPlan, w: Writer) -> str:
     question = p.own_words(f.question) or (_slot_question(f, p) if f.question else p["clarify.default"])
     options = [localize_quick_reply(o, p.language) for o in f.options]
     lead = p["clarify.available"] if f.slot in ("size", "color") else p["clarify.example"]
-    if not options:
-        return question
-    shown = options[:8 if f.slot in ("size", "color") else 6]
-    return p("clarify.options", question=question, lead=lead, options=p.items(map(str, shown)))
+    if options:
+        shown = options[:8 if f.slot in ("size", "color") else 6]
+        question = p("clarify.options", question=question, lead=lead, options=p.items(map(str, shown)))
+    before = [p("cart.added_titles", titles=p["fmt.and"].join(f.added))] if f.added else []  # "add both": the one added
+    after = [p("cart.waiting", titles=p["fmt.and"].join(f.waiting))] if f.waiting else []
+    return p["fmt.sep"].join([*before, question, *after])
 
 
 def _slot_question(f: ClarificationFacts, p: Phrasebook) -> str:
@@ -334,12 +336,15 @@ def _variant(variant: dict[str, str], p: Phrasebook) -> str:
 def _cart_add(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(CartAddFacts)
-    if not f.added:
-        if f.reason == "out_of_stock":
-            return p("cart.out_of_stock", title=f.title)
-        return p["cart.unknown_product"]
-    key = "cart.updated" if f.updated else "cart.added"
-    return f"{p(key, quantity=f.quantity, title=f.title, variant=_variant(f.variant, p))}\n{_cart_summary(plan, w)}"
+    each = [*f.others, f]  # "add both": a sentence for each product
+    said = p["fmt.sep"].join(_cart_added(x, p) for x in each)
+    return f"{said}\n{_cart_summary(plan, w)}" if any(x.added for x in each) else said
+
+
+def _cart_added(f: CartAddFacts, p: Phrasebook) -> str:
+    if f.added:
+        return p("cart.updated" if f.updated else "cart.added", quantity=f.quantity, title=f.title, variant=_variant(f.variant, p))
+    return p("cart.out_of_stock", title=f.title) if f.reason == "out_of_stock" else p["cart.unknown_product"]
 
 
 def _cart_remove(plan: ReplyPlan, w: Writer) -> str:

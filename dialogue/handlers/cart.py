@@ -2,7 +2,11 @@
 
 A size or colour the shopper asked for is never swapped for another: when the product lacks it (or it is out of
 stock), the reply says so with what is available and waits for a choice (pending :class:`AwaitingSize`). A size or
-colour said earlier in the conversation is used without asking again (``dialogue.memory``)."""
+colour said earlier in the conversation is used without asking again (``dialogue.memory``).
+
+"Add both", "the first and the third", "add all of them" add each product; those that need a size or colour wait
+behind one question and are added with its answer where they come in it. "Add them" alone is the products just
+compared or the pair in focus, never silently the first card."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from dialogue.actions import CART_ACTIONS, Action
 from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.memory import VariantWish, variant_wish
 from dialogue.pending import AwaitingSize
+from dialogue.references import in_view
 from dialogue.plan import CartLine, ReplyPlan
 from dialogue.reply_facts import CartAddFacts, CartRemoveFacts, CheckoutFacts, ClarificationFacts, ClarifiedSlot, Facts, ShowCartFacts
 from dialogue.state import CartEvent, CartItem, ConversationState, FeedbackEvent, FeedbackRecord, ServiceEvent
@@ -21,6 +26,9 @@ from retrieval.models import Product, Variant
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
 
+#: Words that make a plural pronoun mean every product ("add all of them", 都加入购物车).
+_EVERY = re.compile(r"\b(all|each|every|both)\b|全部|都|所有")
+_SIZE_UNIT = re.compile(r"\s*(码|號|号)$")
 _SIZE_LIKE = re.compile(r"^(?:\d{1,2}(?:\.5)?|x{0,3}[sml]|\d?x{1,3}l|xxs|one size)$", re.IGNORECASE)
 #: Words of a remove request that never name the cart line ("take the lamp out of my cart").
 _CART_WORDS = frozenset("remove delete drop take out off cart basket bag trolley from my the please get rid ditch lose "
@@ -48,11 +56,14 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
             slots.quantity = pending.quantity
     if product_id is None:
         resolution = dm.resolve(turn)
-        if resolution.problem or resolution.ambiguous or not resolution.product_ids:
+        chosen = _products_to_add(turn, resolution.product_ids)
+        if resolution.problem or resolution.ambiguous or not chosen:
             candidates = [p.title for pid in (resolution.ambiguous or turn.state.last_shown[:4]) if (p := dm.product(pid))]
             question = resolution.problem or ("Which one should I add?" if candidates else "What would you like to add? Search for a product first.")
             return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question=question, options=candidates), quick_replies=candidates[:4])
-        product_id = resolution.product_ids[0]
+        if len(chosen) > 1:
+            return _add_several(dm, turn, chosen)
+        product_id = chosen[0]
     product = dm.product(product_id)
     if product is None:
         return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="unknown_product"))
@@ -91,6 +102,44 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
         turn.emit(ServiceEvent(pending=None))
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="added_to_cart", source="behaviour")))
     return _cart_plan(turn, "cart_add", CartAddFacts(added=True, title=product.title, quantity=quantity, variant=chosen, unit_price=item.unit_price))
+
+
+def _products_to_add(turn: Turn, ids: list[str]) -> list[str]:
+    """The products an add request means. A bare plural pronoun ("add them", "I'll take those") is the products just
+    compared, or the product in focus (a pair of shoes is "them"), not every card on screen: with neither, none (the
+    reply asks which). "Add all of them", "add both", "the first and the third" mean what they say."""
+    references = turn.nlu.slots.references
+    if len(ids) <= 1 or [r.kind for r in references] != ["all"] or _EVERY.search(turn.text.lower()):
+        return ids
+    state = turn.state
+    in_sight = in_view(state)
+    if in_sight != state.last_shown:
+        return in_sight
+    return [state.focus] if state.focus else []
+
+
+def _add_several(dm: DialogueManager, turn: Turn, ids: list[str]) -> ReplyPlan:
+    """Each product as if added alone. The first that needs a size or colour is asked about once the others are in;
+    the others that need one wait behind it (``AwaitingSize.then``) and are added with the answer where they come in it."""
+    added: list[CartAddFacts] = []
+    question: ReplyPlan | None = None
+    pending: AwaitingSize | None = None
+    waiting: list[tuple[str, str]] = []
+    for product_id in ids:
+        plan = add(dm, turn, product_id)
+        if plan.action == "cart_add":
+            added.append(plan.facts_as(CartAddFacts))
+        elif question is None and isinstance(turn.state.pending, AwaitingSize):
+            question, pending = plan, turn.state.pending
+        else:
+            waiting.append((product_id, plan.facts_as(ClarificationFacts).title or ""))
+    if question is None or pending is None:
+        *others, last = added
+        return _cart_plan(turn, "cart_add", last.model_copy(update={"others": others}))
+    turn.emit(ServiceEvent(pending=pending.model_copy(update={"then": [pid for pid, _ in waiting]})))
+    facts = question.facts_as(ClarificationFacts).model_copy(
+        update={"added": [f.title or "" for f in added if f.added], "waiting": [title for _, title in waiting]})
+    return question.model_copy(update={"facts": facts})
 
 
 def _missing(product: Product, wish: VariantWish, size: str | None, color: str | None) -> tuple[ClarifiedSlot, str, str] | None:
@@ -232,6 +281,8 @@ def answer_size(dm: DialogueManager, turn: Turn, awaited: AwaitingSize) -> Reply
             return handlers.INTENT_HANDLERS.get(nlu.intent, handlers.fallback)(dm, turn)
     if not nlu.slots.quantity:
         nlu.slots.quantity = awaited.quantity
+    if awaited.then:  # "add both": the others of the request, in the same size or colour where they come in it
+        return _add_several(dm, turn, [awaited.product_id, *awaited.then])
     return add(dm, turn, awaited.product_id)
 
 
@@ -290,11 +341,17 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 def _pick(wanted: list[str], available: list[str]) -> str | None:
-    for value in wanted:
-        for option in available:
-            if option.lower() == value.lower():
-                return option
+    """The first of ``available`` that is wanted: by its words, else without a size unit ("42" is the catalog's "42码")."""
+    for key in (str.lower, _without_unit):
+        for value in wanted:
+            for option in available:
+                if key(option) == key(value):
+                    return option
     return None
+
+
+def _without_unit(value: str) -> str:
+    return _SIZE_UNIT.sub("", value.lower().strip())
 
 
 def _variant(product: Product, size: str | None, color: str | None) -> Variant | None:
