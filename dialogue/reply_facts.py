@@ -115,6 +115,7 @@ class CartRemoveFacts(Facts):
     reason: Literal["empty"] | None = None
     title: str | None = None
     quantity: int | None = None
+    others: list[CartRemoveFacts] = Field(default_factory=list, description='The other lines removed by the same request ("clear my cart"), before this one.')
 
 
 class ShowCartFacts(Facts):

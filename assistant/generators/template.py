@@ -352,7 +352,8 @@ def _cart_remove(plan: ReplyPlan, w: Writer) -> str:
     f = plan.facts_as(CartRemoveFacts)
     if not f.removed:
         return p["cart.nothing_to_remove"]
-    return p("cart.removed", quantity=f.quantity, title=f.title) + "\n" + (_cart_summary(plan, w) if plan.cart else p["cart.now_empty"])
+    said = p["fmt.sep"].join(p("cart.removed", quantity=x.quantity, title=x.title) for x in [*f.others, f])
+    return said + "\n" + (_cart_summary(plan, w) if plan.cart else p["cart.now_empty"])
 
 
 def _show_cart(plan: ReplyPlan, w: Writer) -> str:

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Words that make a plural pronoun mean every product ("add all of them", 都加入购物车).
 _EVERY = re.compile(r"\b(all|each|every|both)\b|全部|都|所有")
+#: Emptying the cart: "clear my cart", "empty the basket", "remove everything", 清空购物车.
+_CLEAR_CART = re.compile(r"\b(clear|empty|reset)\b(\s+\w+)?\s+(cart|basket|bag|trolley)\b|\b(remove|delete|drop)\s+(everything|it\s+all)\b|"
+                         r"清空|全部(删|移|清)|都(删|移|清|不要)")
 _SIZE_UNIT = re.compile(r"\s*(码|號|号)$")
 _SIZE_LIKE = re.compile(r"^(?:\d{1,2}(?:\.5)?|x{0,3}[sml]|\d?x{1,3}l|xxs|one size)$", re.IGNORECASE)
 #: Words of a remove request that never name the cart line ("take the lamp out of my cart").
@@ -243,14 +246,35 @@ def remove(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     state = turn.state
     if not state.cart:
         return _cart_plan(turn, "cart_remove", CartRemoveFacts(removed=False, reason="empty"), quick=[])
-    target = _cart_target(dm, turn)
-    if target is None:
+    targets = _cart_lines_meant(dm, turn)
+    if not targets:
         titles = [i.title for i in state.cart]
         return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question="Which item should I remove?", options=titles),
                          quick_replies=[f"Remove {t}" for t in titles[:4]])
-    quantity = min(turn.nlu.slots.quantity or target.quantity, target.quantity)
-    turn.emit(CartEvent(op="remove", item=target.model_copy(update={"quantity": quantity})))
-    return _cart_plan(turn, "cart_remove", CartRemoveFacts(removed=True, title=target.title, quantity=quantity))
+    removed: list[CartRemoveFacts] = []
+    for target in targets:
+        quantity = min(turn.nlu.slots.quantity or target.quantity, target.quantity) if len(targets) == 1 else target.quantity
+        turn.emit(CartEvent(op="remove", item=target.model_copy(update={"quantity": quantity})))
+        removed.append(CartRemoveFacts(removed=True, title=target.title, quantity=quantity))
+    *others, last = removed
+    return _cart_plan(turn, "cart_remove", last.model_copy(update={"others": others}))
+
+
+def _cart_lines_meant(dm: DialogueManager, turn: Turn) -> list[CartItem]:
+    """The cart lines a removal means: every line ("clear my cart", "remove all of them", 清空购物车; "both" of a cart of
+    two), several by position ("remove the first two"), or the one line of :func:`_cart_target`."""
+    cart, refs = turn.state.cart, turn.nlu.slots.references
+    kinds = {r.kind for r in refs}
+    if _CLEAR_CART.search(turn.text.lower()) or (kinds == {"all"} and _EVERY.search(turn.text.lower())) or \
+            (kinds == {"both"} and len(cart) == 2):
+        return list(cart)
+    if len(refs) > 1 and kinds == {"ordinal"}:
+        if turn.state.last_action in CART_ACTIONS:
+            return [cart[r.index - 1] for r in refs if r.index and r.index <= len(cart)]
+        ids = dm.resolve(turn).product_ids
+        return [item for item in cart if item.product_id in ids]
+    target = _cart_target(dm, turn)
+    return [target] if target is not None else []
 
 
 def view(dm: DialogueManager, turn: Turn) -> ReplyPlan:
