@@ -219,6 +219,16 @@ class PolicyBook:
                 self._rankers[key] = ClauseRanker(clauses_of(section, language=written_in, labels=labels), language=written_in)
         return self._rankers[key]
 
+    def clauses_under(self, topic: str, keys: list[str], language: Language = "en") -> list[str]:
+        """The clauses written under ``keys`` of ``topic`` (those the section has), in the order of ``keys``."""
+        if topic not in self.sections:
+            return []
+        section, written_in = self._section(topic, language)
+        section = fill_amounts(section, self._values.get(written_in, {}))
+        labels = self._translated[written_in][1] if written_in != "en" else None
+        return [c.text for key in keys if isinstance(section, dict) and key in section
+                for c in clauses_of({key: section[key]}, language=written_in, labels=labels)]
+
     def answer(self, topic: str, language: Language = "en") -> PolicyAnswer:
         """The whole section."""
         return PolicyAnswer(topic=topic, title=self.title(topic, language), name=self.name(topic, language), whole=True,

@@ -169,6 +169,7 @@ class PolicyFacts(Facts):
     topics: list[str] = Field(default_factory=list, description="The topics there are answers for, when this one is unknown.")
     section: str | None = Field(default=None, description='How the reply names the section: "returns policy".')
     whole: bool = Field(default=False, description="The whole section was asked for; otherwise the clauses that answer.")
+    fault: bool = Field(default=False, description='The shopper reported a product that does not work ("it stopped working"): the reply is sorry first.')
 
 
 class HandoffFacts(Facts):

@@ -89,6 +89,23 @@ def names_an_order(text: str) -> bool:
     return _ORDER_WORDS.search(text) is not None
 
 
+#: A product that does not work: "they stopped working", "it arrived broken", "the zipper broke", 耳机坏了, 开不了机.
+_FAULT = re.compile(r"(?i)\b(?:stopped|quit|stops)\s+working\b|\b(?:is|are|was|were|came|arrived|got|seems?)\s+(?:\w+\s+)?"
+                    r"(?:broken|damaged|defective|faulty|cracked|torn|ripped|dead)\b|\b(?:doesn'?t|does\s+not|won'?t|will\s+not|"
+                    r"isn'?t|is\s+not|aren'?t|are\s+not|don'?t|do\s+not)\s+(?:work|working|turn\s+on|charge|charging|power\s+on|"
+                    r"switch\s+on|pair)\b|(?<!i'm\s)(?<!\bim\s)(?<!\bam\s)(?<!are\s)\bbroke\b|\bmalfunction\w*|\b(?:defective|faulty)\b|"
+                    r"坏了|是坏的|坏掉|出了?问题|质量问题|不能用|用不了|开不了机|不开机|充不进|充不上|不工作|不亮了|破损|损坏|故障|裂了|漏水")
+#: Asking for products ("I need new headphones, mine broke"): a search, not a fault report.
+_SHOPPING = re.compile(r"(?i)\b(?:need|want|looking\s+for|buy|find|show|recommend|replace|replacement|new)\b|想买|要买|买个|买一|"
+                       r"想要|找|推荐|换个新|换一个新|新的")
+
+
+def reports_a_fault(text: str) -> bool:
+    """Whether the message reports a product that does not work ("they stopped working", 收到的台灯是坏的), without
+    asking for products ("I need new headphones, mine broke" is a search)."""
+    return _FAULT.search(text) is not None and _SHOPPING.search(text) is None
+
+
 def stock_wish(text: str) -> StockWish | None:
     """"only in stock" / "no sold out ones" → ``in_stock_only``; "show the out of stock ones too" →
     ``include_out_of_stock``; otherwise None."""

@@ -166,6 +166,7 @@ PHRASES: dict[str, str] = {
     "policy.topics": "I can answer questions about {topics}.",
     "policy.whole": "{title}: {text}",
     "policy.from": "From our {section}: {text}",
+    "policy.sorry_fault": "I'm sorry it's giving you trouble.",
     "topic.returns": "returns",
     "topic.shipping": "shipping",
     "topic.cancellation": "cancellation",

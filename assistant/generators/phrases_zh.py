@@ -162,6 +162,7 @@ PHRASES: dict[str, str] = {
     "policy.topics": "我可以回答这些方面的问题：{topics}。",
     "policy.whole": "{title}：{text}",
     "policy.from": "根据我们的{section}：{text}",
+    "policy.sorry_fault": "很抱歉给您带来不便。",
     "topic.returns": "退换货",
     "topic.shipping": "配送与运费",
     "topic.cancellation": "取消订单",

@@ -411,7 +411,8 @@ def _policy(plan: ReplyPlan, w: Writer) -> str:
     if not f.known:
         return p("policy.topics", topics=p.items(p.topic(t) for t in f.topics))
     text = _clauses(f.sentences, p)
-    return p("policy.whole", title=f.title, text=text) if f.whole or not f.section else p("policy.from", section=f.section, text=text)
+    answer = p("policy.whole", title=f.title, text=text) if f.whole or not f.section else p("policy.from", section=f.section, text=text)
+    return p["fmt.sep"].join([p["policy.sorry_fault"], answer]) if f.fault else answer
 
 
 def _clauses(sentences: list[str], p: Phrasebook) -> str:

@@ -141,6 +141,20 @@ def policy(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return turn.plan("policy_answer", facts=facts, quick_replies=[] if answer.whole else [f"The full {answer.name}"])
 
 
+def fault(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"They stopped working", "it arrived broken", 耳机坏了: what the warranty says of a product that does not work (a
+    defect on arrival, how to claim), with a person and the returns policy a tap away; the warranty's summary when the
+    shop's policy has neither clause, the policy answer when it has no warranty section."""
+    language = turn.nlu.language
+    sentences = dm.policies.clauses_under("warranty", ["defective_on_arrival", "how_to_claim"], language) or \
+        dm.policies.clauses_under("warranty", ["summary"], language)
+    if not sentences:
+        return policy(dm, turn)
+    facts = PolicyFacts(known=True, topic="warranty", title=dm.policies.title("warranty", language), sentences=sentences,
+                        section=dm.policies.name("warranty", language), fault=True)
+    return turn.plan("policy_answer", facts=facts, quick_replies=["Talk to a person", "Return policy"])
+
+
 def _return_clauses(dm: DialogueManager, turn: Turn, limit: int) -> list[str]:
     """The returns clauses a return request calls for: those its words point at ("it arrived broken"), else the
     policy's summary."""

@@ -7,6 +7,7 @@ import pytest
 from dialogue.request_cues import (
     models_on_a_shown_one,
     names_an_order,
+    reports_a_fault,
     stock_wish,
     unknown_brand,
     unknown_kind,
@@ -119,3 +120,17 @@ def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> Non
 def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) -> None:
     catalog = "跑步鞋\n手机\n沙发\n耳机"
     assert unknown_kind_zh(text, lambda phrase: phrase in catalog) == kind
+
+
+@pytest.mark.parametrize("text", ["they stopped working", "my headphones stopped working, what can I do?", "the zipper broke",
+                                  "it doesn't turn on", "the lamp arrived broken", "the battery is dead", "耳机坏了",
+                                  "收到的台灯是坏的", "手机开不了机了", "耳机出了问题"])
+def test_a_product_that_does_not_work(text: str) -> None:
+    assert reports_a_fault(text)
+
+
+@pytest.mark.parametrize("text", ["I need new headphones, mine broke", "headphones that don't break easily", "I'm broke",
+                                  "does it work with an iphone", "can I return it if it doesn't fit", "我有问题想问",
+                                  "耳机坏了想买个新的"])
+def test_not_a_fault_report(text: str) -> None:
+    assert not reports_a_fault(text)
