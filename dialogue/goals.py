@@ -98,6 +98,13 @@ def ages_in(values: list[str]) -> list[int]:
     return ages if len(ages) == len(values) else []
 
 
+def who_for(query: str) -> str:
+    """The words of a query that say who its products are for ("men's", "(8 years old)"): kept when its other words
+    are replaced."""
+    gender, age = gender_of(query), age_of(query)
+    return " ".join([*([gender] if gender else []), *([f"({age} years old)"] if age is not None else [])])
+
+
 def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
     """A new category starts a new goal; a brand ban and a budget carry over (the search relaxes the budget when it
     rules everything out), and so do who the products are for ("men's" said earlier) and a child's age, unless the

@@ -106,6 +106,18 @@ def reports_a_fault(text: str) -> bool:
     return _FAULT.search(text) is not None and _SHOPPING.search(text) is None
 
 
+#: What the person a gift is for likes: "he likes cooking", "she's really into yoga", "my dad loves golf", 她喜欢瑜伽.
+_INTEREST = re.compile(r"(?i)^\s*(?:(?:well|oh|ok|okay|hmm|so),?\s+)?(?:he|she|they|my\s+\w+)(?:'s|\s+is|\s+are|'re)?\s+(?:really\s+|very\s+|"
+                       r"quite\s+|a\s+big\s+|big\s+)?(?:likes?|loves?|enjoys?|into|fan\s+of|crazy\s+about|obsessed\s+with)\s+\w|"
+                       r"^\s*(?:他|她|我(?:爸|妈|老公|老婆|男朋友|女朋友|朋友|儿子|女儿)\w{0,2})(?:很|特别|比较|挺)?(?:喜欢|爱|热爱|迷)")
+
+
+def tells_an_interest(text: str) -> bool:
+    """Whether the message says what someone likes ("she's into yoga"): a search for that, whatever the classifier
+    made of it."""
+    return _INTEREST.search(text) is not None
+
+
 def stock_wish(text: str) -> StockWish | None:
     """"only in stock" / "no sold out ones" → ``in_stock_only``; "show the out of stock ones too" →
     ``include_out_of_stock``; otherwise None."""

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
-from dialogue.goals import ages_in, anchor_price, gender_named, overlay, refine_goal, start_goal
+from dialogue.goals import ages_in, anchor_price, gender_named, overlay, refine_goal, start_goal, who_for
 from dialogue.lexicon import tokens_of
 from dialogue.pending import AwaitingReference
 from dialogue.plan import ReplyPlan
@@ -34,7 +34,11 @@ GENERIC_WORDS = frozenset(
     search find get buy shop shopping show see browse recommend recommendation recommendations suggest suggestion ideas
     idea help please pls can could would you do have got sell selling what whats what's is are there for to of in on
     with and or gift gifts present presents nice good great cool new best get some kind sort type""".split()
-)
+) | frozenset(  # who it is for ("a gift for my dad"): the goal's gender or age, if anything, not what to search for
+    """him her his hers he she they them their someone somebody dad daddy father mom mommy mum mother parents wife husband
+    son daughter boyfriend girlfriend bf gf partner fiance fiancee friend friends bestie boss coworker colleague teacher
+    grandma grandpa grandmother grandfather granny nephew niece brother sister uncle aunt cousin likes loves enjoys into
+    big fan really birthday christmas xmas anniversary valentine valentines holiday holidays""".split())
 #: Head nouns of accessories: "a phone case" asks for the case, not for a phone.
 ACCESSORY = re.compile(r"^(cases|covers|bags|chargers|stands|mounts|holders|straps|sleeves|protectors|cables|adapters|skins|"
                        r"pouches|docks|batteries|refills|filters|parts|accessories)$")
@@ -123,6 +127,8 @@ def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_unknown_brand(dm, turn)
     if not goal.constraints.category:
         read_category_by_meaning(dm, turn)
+    if not _content_words(goal.query, slots_removed=True):  # "a gift for my dad": the answer ("he likes cooking") is what
+        goal = goal.model_copy(update={"query": who_for(goal.query)})  # to search for, with who it is for
     if slots.category or not slots.is_empty():
         merged = with_features(dm, refine_goal(goal, slots, turn.text), turn.text)
     else:
@@ -321,7 +327,7 @@ def clarifying_question(dm: DialogueManager, goal: Goal, text: str) -> tuple[Cla
         if len(subtypes) >= 3 and "type" not in goal.asked and not _content_words(text, extra=category.lower().split()):
             return "type", f"What kind of {category.lower()} are you after?", subtypes[:6]
         return None
-    if "category" in goal.asked or _content_words(goal.query):
+    if "category" in goal.asked or _content_words(goal.query, slots_removed=True):  # "a gift for my dad under 50" asks
         return None
     if any(w in text.lower() for w in GIFT_WORDS):
         return "category", "Happy to help with a gift! What kind of thing would they enjoy?", top_categories(dm)[:6]
