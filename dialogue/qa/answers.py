@@ -353,7 +353,7 @@ def _offers(product: Product, attribute: str, wanted: list[str], others: Sequenc
                    and (v := next((v for v in p.values(attribute) if normalize(v) in asked), None)) is not None][:2]
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=False,
                         product_ids=[product.id, *(p.id for p, _ in offered)],
-                        sentences=[f"No — the {product.title} comes in {label} {', '.join(available)}, "
+                        sentences=[f"No — the {product.title} comes {_only_in(attribute, available)}, "
                                    f"not in {' or '.join(_option(attribute, w) for w in wanted)}.",
                                    *(f"The {p.title} does come in {_option(attribute, v)}." for p, v in offered)],
                         values=_values([product], attribute),
@@ -378,6 +378,13 @@ def _offers(product: Product, attribute: str, wanted: list[str], others: Sequenc
 
 def _option(attribute: str, value: str) -> str:
     return f"size {value}" if attribute == "size" else value
+
+
+def _only_in(attribute: str, values: list[str]) -> str:
+    """"only in Gray", "in Gray and Black", "in sizes 8, 9 and 10"."""
+    if len(values) == 1:
+        return f"only in {_option(attribute, values[0])}"
+    return f"in sizes {listing(values)}" if attribute == "size" else f"in {listing(values)}"
 
 
 def _named_value(text: str, product: Product) -> tuple[str, str] | None:
