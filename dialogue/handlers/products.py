@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from dialogue.comparison import compare_products, pick_names
 from dialogue.plan import ProductCard, ReplyPlan
-from dialogue.qa.answers import Mentioned
+from dialogue.qa.answers import LESS_IS_BETTER, Mentioned
 from dialogue.qa.answers import answer as answer_question
 from dialogue.qa.attributes import AttributeMatcher
-from dialogue.qa.attributes_zh import names_topic_zh
+from dialogue.qa.attributes_zh import match_zh, names_topic_zh
 from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, named_words, overview_name, read_question
 from dialogue.references import ReferenceSpec, Resolution, in_view, resolve
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
@@ -53,6 +53,10 @@ CART_WORDS = re.compile(r"\b(add|buy|cart|compare)\b|加入|加到|购物车|下
 FOLLOW_UP = re.compile(r"^\s*(and|what\s+about|how\s+about|same\s+(question\s+)?for)\s+(?P<rest>.+?)[\s?]*$", re.I)
 #: In Chinese: 第三个呢？, 那最后一个呢, 第二款呢.
 FOLLOW_UP_ZH = re.compile(r"^\s*(那|那么)?(第[一二三四五六七八九十\d]+|最后(一|那)?)[个款件台双只条把]?呢[？?。\s]*$")
+#: A Chinese follow-up that names a topic: 续航呢, 那重量呢 (after 哪个吸力最大).
+FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}?)呢[？?。\s]*$")
+#: The best of a product field, asked in Chinese.
+_SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
@@ -189,22 +193,24 @@ def question_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
 
 def superlative_followed_up(dm: DialogueManager, turn: Turn) -> str | None:
-    """"Which is the cheapest?" … "what about battery life?": the attribute of the products in view that a follow-up of
-    a superlative names (the same kind of question about it), or None."""
-    said = FOLLOW_UP.match(turn.text)
+    """"Which is the cheapest?" … "what about battery life?" (哪个吸力最大 … 续航呢): the attribute of the products in view
+    that a follow-up of a superlative names (the same kind of question about it), or None."""
+    said = FOLLOW_UP.match(turn.text) or FOLLOW_UP_TOPIC_ZH.match(turn.text)
     state = turn.state
     if said is None or turn.nlu.slots.references or not state.last_shown:
         return None
-    for record in reversed(state.turns):  # past the follow-ups that repeated it ("and weight?")
+    for record in reversed(state.turns):  # past the follow-ups that repeated it ("and weight?", 重量呢)
         if record.action != "answer_question":
             return None
-        if not FOLLOW_UP.match(record.text):
+        if not (FOLLOW_UP.match(record.text) or FOLLOW_UP_TOPIC_ZH.match(record.text)):
             break
     else:
         return None
     if read_question(record.text).kind != "superlative":
         return None
     keys = {k for pid in state.last_shown if (p := dm.product(pid)) for k in p.attributes}
+    if turn.nlu.language == "zh":
+        return match_zh(said["rest"].lower(), sorted(keys, key=len, reverse=True))
     return AttributeMatcher(keys).named(said["rest"])
 
 
@@ -215,7 +221,10 @@ def superlative_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
     attribute = superlative_followed_up(dm, turn)
     assert attribute is not None, "routed here by superlative_followed_up"
-    text = f"which has the best {attribute}"
+    if turn.nlu.language == "zh":
+        text = _SUPERLATIVE_ZH.get(attribute) or f"哪个{attribute}{'最低' if LESS_IS_BETTER.search(attribute) else '最高'}"
+    else:
+        text = f"which has the best {attribute}"
     again = Turn(nlu=turn.nlu.model_copy(update={"text": text}), state=turn.state, events=turn.events)
     return question(dm, again).model_copy(update={"user_text": turn.text})
 

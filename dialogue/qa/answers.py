@@ -403,7 +403,8 @@ def _named_value(text: str, product: Product) -> tuple[str, str] | None:
 _CUE_TOPICS = {"weight": "weight", "noise": "noise level", "long": "length", "width": "width", "height": "height",
                "thickness": "thickness", "power": "power"}
 #: Attributes where less is better: "the best price" is the lowest.
-_LESS_IS_BETTER = re.compile(r"^price$|noise|weight")
+#: Attributes of which less is better ("the best price" is the lowest).
+LESS_IS_BETTER = re.compile(r"^price$|noise|weight|噪音|重量|分贝")
 
 
 def _graded(question: Question, text: str, products: Sequence[Product], matcher: AttributeMatcher) -> QaAnswer:
@@ -413,7 +414,7 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
             (named := matcher.named(text)) not in (None, "rating", "reviews"):
         best = said in {"best", "better"}  # "which has the best camera": the camera, not the rating
         attribute = named
-        question = question.model_copy(update={"cue": None, "direction": "min" if best == bool(_LESS_IS_BETTER.search(named)) else "max"})
+        question = question.model_copy(update={"cue": None, "direction": "min" if best == bool(LESS_IS_BETTER.search(named)) else "max"})
     if attribute is None and question.cue == "big":
         attribute = next((k for k in ("screen size", "capacity", "size", "volume") if k in matcher.keys), None)
     if attribute is None and (topic := _CUE_TOPICS.get(question.cue or "")) is not None:
