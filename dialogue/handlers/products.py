@@ -72,7 +72,9 @@ def compare(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         ids = [turn.state.focus, *ids]
     if len(ids) < 2:
         if len(shown) < 2:
-            question_text = "Which products should I compare? Search for something first and I’ll line them up."
+            only = dm.product(shown[0]) if shown else None
+            question_text = (f"I’ve shown you only one product so far, the {only.title}. Search for more and I’ll line them up."
+                             if only is not None else "Which products should I compare? Search for something first and I’ll line them up.")
             return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question=question_text))
         options = ["the first two", "the first three"] + (["all of them"] if len(shown) <= MAX_COMPARE else [])
         return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question="Which ones should I compare?", options=options),
