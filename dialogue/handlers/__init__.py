@@ -49,6 +49,12 @@ def _keeps_its_intent(turn: Turn) -> set[str]:
     return kept if turn.state.cart else kept - {"remove_from_cart"}
 
 
+def names_features(dm: DialogueManager, turn: Turn) -> bool:
+    """Whether the message names features of the products searched for in the catalog's words ("QLED ones", 不要QLED)."""
+    goal = turn.state.goal
+    return goal is not None and bool(dm.features.named(turn.nlu.text, goal.constraints.category))
+
+
 def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     """The handler the conversation decides, whatever the classifier said: answers to the assistant's own questions
     (an order id, a size, a clarification), follow-ups ("what about the third?") and questions about products in view."""
@@ -96,6 +102,6 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return products.superlative_again  # "what about battery life?" after "which is the cheapest?"
     if products.routes_to_question(turn) or products.names_a_shown_product(dm, turn):
         return products.question
-    if nlu.intent == "out_of_scope" and state.last_shown and stock_wish(nlu.text) is not None:
-        return shopping.refine  # "show me the sold out ones too": a refinement the classifier may not know
+    if nlu.intent == "out_of_scope" and state.last_shown and (stock_wish(nlu.text) is not None or names_features(dm, turn)):
+        return shopping.refine  # "show me the sold out ones too", 不要QLED: a refinement the classifier may not know
     return None
