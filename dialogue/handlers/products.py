@@ -262,7 +262,8 @@ def routes_to_question(turn: Turn) -> bool:
     if re.search(r"\b(compare|comparison|show|find|search|look\s+for|got\s+any|add|buy|cart)\b", text) or \
             re.search(r"\b(some|any|one|me)\s+more\b|\bmore\s+(options|results|like)\b", text):
         return False
-    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(which|who|what(?!\s+about\b))\b", text)  # "what about cheaper ones?" asks for more or re.search(r"\bof\s+(these|those|them)\b", text)
+    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(which|who|what(?!\s+about\b))\b", text) or \
+        re.search(r"\bof\s+(these|those|them)\b", text)  # not "what about cheaper ones?": a request for more
     # "the quietest one?", "cheapest?", "best rated?" ask; "cheaper please" is a refinement
     short = len(text.split()) <= 4 and re.search(r"\b\w+est\b|\b(top|best|highest)\s+rated\b", text) is not None
     if turn.nlu.intent in ("refine", "search_product", "add_to_cart") and not (asking or short):
