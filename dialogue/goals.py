@@ -102,7 +102,12 @@ def who_for(query: str) -> str:
     """The words of a query that say who its products are for ("men's", "(8 years old)"): kept when its other words
     are replaced."""
     gender, age = gender_of(query), age_of(query)
-    return " ".join([*([gender] if gender else []), *([f"({age} years old)"] if age is not None else [])])
+    return " ".join([*([gender] if gender else []), *([_age_phrase(age)] if age is not None else [])])
+
+
+def _age_phrase(age: int) -> str:
+    """A child's age as a query carries it (``age_of`` reads it back)."""
+    return f"({age} years old)"
 
 
 def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
@@ -118,7 +123,7 @@ def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
             query = f"{query} {gender}"
         age = age_of(previous.query)
         if age is not None and age_of(query) is None and slots.category:
-            query = f"{query} ({age} years old)"  # still for the same child
+            query = f"{query} {_age_phrase(age)}"  # still for the same child
     return Goal(query=query, constraints=overlay(carried, slots.to_constraints()))
 
 

@@ -98,8 +98,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which
     if products.follows_up_a_question(dm, turn):
         return products.question_again  # "what about the third?" after a question about the first
-    if products.superlative_followed_up(dm, turn) is not None:
-        return products.superlative_again  # "what about battery life?" after "which is the cheapest?"
+    if (attribute := products.superlative_followed_up(dm, turn)) is not None:
+        return partial(products.superlative_again, attribute=attribute)  # "what about battery life?" after "which is the cheapest?"
     if products.routes_to_question(turn) or products.names_a_shown_product(dm, turn):
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and (stock_wish(nlu.text) is not None or names_features(dm, turn)):

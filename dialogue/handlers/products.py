@@ -216,13 +216,11 @@ def superlative_followed_up(dm: DialogueManager, turn: Turn) -> str | None:
     return AttributeMatcher(keys).named(said["rest"])
 
 
-def superlative_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """The follow-up of a superlative asked as one about the attribute it names: the best of it (the least, for a price,
-    a noise level or a weight)."""
+def superlative_again(dm: DialogueManager, turn: Turn, attribute: str) -> ReplyPlan:
+    """The follow-up of a superlative asked as one about the ``attribute`` it names (:func:`superlative_followed_up`):
+    the best of it (the least, for a price, a noise level or a weight)."""
     from dialogue.manager import Turn
 
-    attribute = superlative_followed_up(dm, turn)
-    assert attribute is not None, "routed here by superlative_followed_up"
     if turn.nlu.language == "zh":
         text = _SUPERLATIVE_ZH.get(attribute) or f"哪个{attribute}{'最低' if LESS_IS_BETTER.search(attribute) else '最高'}"
     else:

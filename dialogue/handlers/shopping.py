@@ -34,7 +34,8 @@ GENERIC_WORDS = frozenset(
     search find get buy shop shopping show see browse recommend recommendation recommendations suggest suggestion ideas
     idea help please pls can could would you do have got sell selling what whats what's is are there for to of in on
     with and or gift gifts present presents nice good great cool new best get some kind sort type""".split()
-) | frozenset(  # who it is for ("a gift for my dad"): the goal's gender or age, if anything, not what to search for
+) | frozenset(  # who it is for and the words around what they like ("a gift for my dad", "he likes cooking"): the
+    # goal's gender or age, if anything, not what to search for
     """him her his hers he she they them their someone somebody dad daddy father mom mommy mum mother parents wife husband
     son daughter boyfriend girlfriend bf gf partner fiance fiancee friend friends bestie boss coworker colleague teacher
     grandma grandpa grandmother grandfather granny nephew niece brother sister uncle aunt cousin likes loves enjoys into

@@ -402,7 +402,6 @@ def _named_value(text: str, product: Product) -> tuple[str, str] | None:
 #: What a graded word's cue is about when no attribute of the products names it ("lightest": their weight).
 _CUE_TOPICS = {"weight": "weight", "noise": "noise level", "long": "length", "width": "width", "height": "height",
                "thickness": "thickness", "power": "power"}
-#: Attributes where less is better: "the best price" is the lowest.
 #: Attributes of which less is better ("the best price" is the lowest).
 LESS_IS_BETTER = re.compile(r"^price$|noise|weight|噪音|重量|分贝")
 
