@@ -8,6 +8,7 @@ from __future__ import annotations
 from core.money import money
 from dialogue.goals import ages_in, gender_named
 from dialogue.lexicon_zh import has_han
+from dialogue.measures import value_range
 from retrieval.models import CORE_ATTRIBUTES, YES_VALUES, SearchConstraints, value_phrase
 
 
@@ -25,7 +26,7 @@ def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
     """The constraints a search applied, e.g. "黑色，拓音，¥500.00以内，不要曜森"."""
     who = gender_named(c, "zh")
     bits = [who] if who else []
-    bits += ["/".join(values) if key in CORE_ATTRIBUTES else f"适合{max(ages)}岁" if (ages := ages_in(values)) else _feature_zh(key, values, "/")
+    bits += ["/".join(values) if key in CORE_ATTRIBUTES else f"适合{max(ages)}岁" if (ages := ages_in(values)) else value_range(key, values) or _feature_zh(key, values, "/")
              for key, values in c.attributes_in.items() if key != "gender" or who is None]
     if c.brands_in:
         bits.append("或".join(c.brands_in))
@@ -37,6 +38,8 @@ def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
         bits.append("有货")
     if c.brands_out:
         bits.append("不要" + "、".join(c.brands_out))
+    if c.categories_out:
+        bits.append("不要" + "、".join(c.categories_out))
     bits.extend(f"适合{min(ages)}岁以下" if (ages := ages_in(values)) else
                 "不要" + "/".join(key if v.lower() in YES_VALUES else v for v in values) for key, values in c.attributes_out.items())
     return "，".join(bits)

@@ -60,6 +60,9 @@ _HAN_SPLIT = re.compile(f"[{HAN_RANGES}]|[^{HAN_RANGES}]+")
 _COLOR_CHAR_NEXT = frozenset("的色款系调吗呢吧和或与跟、还")
 _ZH_NEGATION = re.compile(r"(?<![要有])(?:不(?:太|怎么)?(?:想|用|需|会)?要|不需要|不(?:太|怎么)?喜欢|不想买|不考虑|不含|不带|讨厌|排除|除了|除去|"
                           r"别(?:再)?(?:给我)?(?:推荐?|要|来|拿|买|选|看|发)?(?![的人处家样]))")
+#: A negation after what it covers, as Chinese often says it: 锅具也不要, 红色的就算了, Acme的不考虑. Not 不要太贵 ("not too"),
+#: and not 瑜伽垫不要了 ("no longer"): that names what to take out of the cart.
+_ZH_NEGATION_AFTER = re.compile(r"的?(?:也|就|都|我)?(?:不要|不需要|不考虑|算了|免了)(?!太|那么|超过|比|多于|少于|了)")
 #: Before a one-character form, a demonstrative or a count makes it a measure word ("那笔订单", "一包纸巾").
 _MEASURE_BEFORE = frozenset("这那哪一两几每某")
 #: Turns that end a Chinese negation's scope ("不要红色，要蓝色", "不要Acme但是要便宜").
@@ -368,7 +371,11 @@ class EntityMatcher:
                 m.negated = True
 
     def negate_zh(self, text: str, tokens: list[Token], matches: list[EntityMatch], claimed: list[tuple[int, int]]) -> None:
-        """Mark the entities a Chinese negation covers: "不要Acme的", "除了真皮的都行", "别给我推红色和黑色的"."""
+        """Mark the entities a Chinese negation covers: "不要Acme的", "除了真皮的都行", "别给我推红色和黑色的", and the one a
+        negation follows: "锅具也不要"."""
+        for m in matches:
+            if _ZH_NEGATION_AFTER.match(text, tokens[m.last - 1].end):
+                m.negated = True
         by_first = {m.first: m for m in matches}
         for trigger in _ZH_NEGATION.finditer(text):
             if any(not (trigger.end() <= s or trigger.start() >= e) for s, e in claimed):

@@ -4,9 +4,9 @@ negations ("not wireless", "no QLED", 不要无线的).
 
 A feature counts only within the category being searched, where the catalog's products carry it: "firm" is a
 mattress's firmness, "word" a board game's genre, and neither means anything among laptops. Colours, sizes, materials,
-brands and who the products are for have readers of their own (``dialogue.entities``, ``dialogue.goals``); values that
-are measurements ("32 inches", "16 GB": a shopper means at least that, not exactly) or names of categories ("laptop"
-among Laptops) are left to the search's words.
+brands and who the products are for have readers of their own (``dialogue.entities``, ``dialogue.goals``), and so
+have measurements ("a 55 inch TV", "at least 16 GB": ``dialogue.measures``); names of categories ("laptop" among
+Laptops) are left to the search's words.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from dialogue.lexicon import normalize, singular
 from dialogue.lexicon_zh import HAN_RANGES, has_han
+from dialogue.measures import CategoryMeasures
 from retrieval.facets import CatalogFacets
 from retrieval.models import NO_VALUES, YES_VALUES
 
@@ -46,6 +47,7 @@ class NamedFeatures:
 
     wanted: dict[str, list[str]] = field(default_factory=dict)
     unwanted: dict[str, list[str]] = field(default_factory=dict)
+    measured: list[str] = field(default_factory=list, metadata={"doc": "The keys of ``wanted`` that are measurements."})
 
     def __bool__(self) -> bool:
         return bool(self.wanted or self.unwanted)
@@ -59,6 +61,7 @@ class _CategoryForms:
     pattern: re.Pattern[str] | None
     asked: dict[str, Feature]
     refused: dict[str, Feature | None]
+    measures: CategoryMeasures
 
 
 class FeatureIndex:
@@ -87,9 +90,10 @@ class FeatureIndex:
         forms = self._forms.get(category.lower())
         if forms is None:
             forms = self._forms[category.lower()] = self._build(self._by_level.get(category.lower(), {}))
+        measured = forms.measures.named(text)
+        found = NamedFeatures(wanted=measured, measured=list(measured))
         if forms.pattern is None:
-            return NamedFeatures()
-        found = NamedFeatures()
+            return found
         lowered = _lookup_text(text)
         for match in forms.pattern.finditer(lowered):
             form = match.group(1)
@@ -122,12 +126,13 @@ class FeatureIndex:
                 asked[form], refused[form] = feature, negative
         for form in ambiguous:
             del asked[form], refused[form]
+        measures = CategoryMeasures(values_by_key)
         if not asked:
-            return _CategoryForms(None, {}, {})
+            return _CategoryForms(None, {}, {}, measures)
         alternatives = "|".join(re.escape(f) for f in sorted(asked, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w-])({alternatives})(?:s|es)?(?![\w])" if not any(map(has_han, asked)) else
                              rf"(?:(?<![\w-])|(?<=[{HAN_RANGES}]))({alternatives})(?:s|es)?(?![a-z0-9])")
-        return _CategoryForms(pattern, asked, refused)
+        return _CategoryForms(pattern, asked, refused, measures)
 
     @staticmethod
     def _is_feature(value: str) -> bool:

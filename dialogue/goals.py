@@ -134,7 +134,8 @@ def refine_goal(goal: Goal, slots: Slots, extra_query: str = "") -> Goal:
 
 
 def overlay(base: SearchConstraints, new: SearchConstraints) -> SearchConstraints:
-    """``new`` wins where it says something; exclusions accumulate; a value asked for again is no longer excluded."""
+    """``new`` wins where it says something; exclusions accumulate (kinds of product too: "not a knife"); a value
+    asked for again is no longer excluded."""
     brands_in = new.brands_in or _without(base.brands_in, new.brands_out)
     brands_out = _without(_union(base.brands_out, new.brands_out), new.brands_in)
     attributes_in = {k: v for k, v in base.attributes_in.items() if v}
@@ -155,8 +156,13 @@ def overlay(base: SearchConstraints, new: SearchConstraints) -> SearchConstraint
         price_min = None
     if new.price_min is not None and new.price_max is None and price_max is not None and price_max < new.price_min:
         price_max = None
+    categories_out = _without(_union(base.categories_out, new.categories_out), [new.category] if new.category else [])
+    category = new.category or base.category
+    if category and category.lower() in {c.lower() for c in new.categories_out}:
+        category = None  # "not knives" while searching knives: leave the kind, keep the rest of the search
     return SearchConstraints(
-        category=new.category or base.category,
+        category=category,
+        categories_out=categories_out,
         brands_in=brands_in,
         brands_out=brands_out,
         price_min=price_min,
@@ -195,14 +201,29 @@ _RECALL_FILLER = frozenset("go get going switch head come jump move swing back t
                            "previous search results list you showed shown saw we were was what had have stuff things thing".split())
 
 
-def recall(past: list[Goal], slots: Slots, text: str, current: Goal | None = None) -> Goal | None:
+#: "the first results", "the original search": the current search as it began, before its refinements.
+_FIRST_RESULTS = re.compile(r"\b(?:first|original|initial|very\s+first|starting)\s+(?:results?|lists?|search(?:es)?|options|products)\b|"
+                            r"(?:最开始|一开始|最初|第一次)(?:的|那些|那批|搜的|看的)")
+#: "the previous results", "the list from before": the search as it was before the latest refinement.
+_PREVIOUS_RESULTS = re.compile(r"\b(?:previous|earlier|last|prior|other)\s+(?:results?|lists?|search(?:es)?|options|products)\b|"
+                               r"\b(?:results?|lists?|options)\s+(?:from\s+)?(?:before|earlier)\b")
+
+
+def recall(past: list[Goal], slots: Slots, text: str, current: Goal | None = None, trail: list[Goal] | None = None) -> Goal | None:
     """The earlier goal a message goes back to ("go back to the coffee makers", "back to the lamps from before"): the
     latest one of the category it names, or, when it names none, the latest one its words fit; ``None`` when the
     message is no going back or no earlier goal fits. The ``current`` goal counts when the message names it ("go back
-    to the dishwashers" after a detour to the cart or an order), never for a bare "go back" (the one before it)."""
+    to the dishwashers" after a detour to the cart or an order), never for a bare "go back" (the one before it).
+    "the first results" and "the previous results" go back along ``trail``, the current search's earlier versions (to
+    the search of the category before when it has none, else to the current search as it is)."""
     named = [*past, current] if current is not None else past
-    if not named or not (_RECALL.search(text.lower()) or _RECALL_ZH.search(text)):
+    lowered = text.lower()
+    if not named or not (_RECALL.search(lowered) or _RECALL_ZH.search(text)):
         return None
+    if not slots.category and (_FIRST_RESULTS.search(lowered) or _PREVIOUS_RESULTS.search(lowered)):
+        if trail:
+            return trail[0] if _FIRST_RESULTS.search(lowered) else trail[-1]
+        return past[-1] if past and _PREVIOUS_RESULTS.search(lowered) else current or past[-1]
     if slots.category:
         wanted = slots.category.lower()
         same = next((g for g in reversed(named) if (g.constraints.category or "").lower() == wanted), None)

@@ -35,7 +35,7 @@ class ShowProductsFacts(Facts):
     relaxed: list[str] = Field(default_factory=list, description="Constraints dropped because nothing matched them "
                                "(brand, colour, size, material, price, rating, stock or an attribute name): the products are alternatives.")
     more: bool = Field(default=False, description="A further page of the same search.")
-    note: Literal["", "similar", "avoiding"] = ""
+    note: Literal["", "similar", "avoiding", "again"] = ""
     unmatched: str = Field(default="", description="The request that matched nothing, in words ('red shoes under $20.00').")
     not_carried: list[str] = Field(default_factory=list, description="What the catalog does not carry at all ('Apple laptops').")
     all_out_of_stock: bool = Field(default=False, description="Everything that matches the request is out of stock.")

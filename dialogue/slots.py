@@ -14,6 +14,8 @@ Choices worth knowing:
 * "the Quasar one" is a reference of kind ``name`` (a word the vocabulary does not know, resolved against titles).
 * "the cheaper one" / "the most expensive one" are references (``cheapest``/``priciest``); "cheaper" alone is
   ``price_hint="cheaper"``.
+* "something not a knife", "no vases", 锅具也不要 leave a kind of product out (``categories_out``); the kind asked for,
+  and any above it, is never left out ("running shoes, no other shoes").
 * ``is_empty()`` is about search constraints only: references, quantity and order id do not count.
 
 Chinese messages give the same slots with the same values (see ``dialogue.slot_rules_zh`` for the pattern rules,
@@ -29,13 +31,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 
 from dialogue.entities import EntityMatch, EntityMatcher, Token, tokenize
 from dialogue.lexicon import NUMBER_WORDS, ORDINAL_WORDS, STOPWORDS
 from dialogue.lexicon_zh import has_han, is_han
+from dialogue.search_query import search_query
 from dialogue.slot_rules import (
     PatternRules,
     RefHit,
@@ -77,6 +80,7 @@ class Slots(BaseModel):
     """Everything one message says, in catalog terms."""
 
     category: str | None = None
+    categories_out: list[str] = Field(default_factory=list, description='"not a knife", "no vases": kinds of product to leave out.')
     brands: list[str] = Field(default_factory=list)
     brands_out: list[str] = Field(default_factory=list)
     brands_out_focus: bool = Field(default=False, description='"not that brand": exclude the focused product\'s brand.')
@@ -101,13 +105,19 @@ class Slots(BaseModel):
             low, high = high, low
         attributes_in = {k: v for k, v in (("color", self.colors), ("size", self.sizes), ("material", self.materials)) if v}
         attributes_out = {k: v for k, v in (("color", self.colors_out), ("material", self.materials_out)) if v}
-        return SearchConstraints(category=self.category, brands_in=list(self.brands), brands_out=list(self.brands_out),
-                                 price_min=low, price_max=high, attributes_in=attributes_in, attributes_out=attributes_out,
+        return SearchConstraints(category=self.category, categories_out=list(self.categories_out), brands_in=list(self.brands),
+                                 brands_out=list(self.brands_out), price_min=low, price_max=high, attributes_in=attributes_in, attributes_out=attributes_out,
                                  rating_min=self.rating_min)
 
     def is_empty(self) -> bool:
         """True when nothing here constrains a search (references, quantity and order id do not count)."""
         return (self.to_constraints().is_empty() and self.price_hint is None and not self.brands_out_focus)
+
+
+class Extraction(NamedTuple):
+    slots: Slots
+    rest: list[str]
+    query: str
 
 
 class SlotExtractor:
@@ -124,6 +134,11 @@ class SlotExtractor:
 
     def extract_with_rest(self, text: str) -> tuple[Slots, list[str]]:
         """The slots, and the message's words that no slot accounts for (lower case, in order)."""
+        found = self.extract_all(text)
+        return found.slots, found.rest
+
+    def extract_all(self, text: str) -> Extraction:
+        """The slots, the words no slot accounts for, and the message as a search query (``dialogue.search_query``)."""
         text = text[:MAX_CHARS]
         lowered = text.lower()
         if len(lowered) != len(text):
@@ -148,7 +163,7 @@ class SlotExtractor:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("slots.extract text=%r slots=%s", text[:200], slots.model_dump(exclude_defaults=True))
         covered = {k for m in matches for k in range(m.first, m.last)}
-        return slots, _words([t for i, t in enumerate(tokens) if free[i] and i not in covered])
+        return Extraction(slots, _words([t for i, t in enumerate(tokens) if free[i] and i not in covered]), search_query(text, hits.spans))
 
     def extract_bare_price(self, text: str) -> float | None:
         return extract_bare_price(text)
@@ -229,6 +244,8 @@ class SlotExtractor:
             values = {m.value for m in categories}
             specific = [m for m in categories if not any(m.value in self.vocabulary.ancestors(v) for v in values)]
             slots.category = (specific or categories)[0].value
+        around = {slots.category, *self.vocabulary.ancestors(slots.category)} if slots.category else set()
+        slots.categories_out = list(dict.fromkeys(m.value for m in matches if m.kind == "category" and m.negated and m.value not in around))
         fields = {("brand", False): slots.brands, ("brand", True): slots.brands_out, ("color", False): slots.colors,
                   ("color", True): slots.colors_out, ("material", False): slots.materials, ("material", True): slots.materials_out,
                   ("size", False): slots.sizes}

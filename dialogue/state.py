@@ -40,6 +40,13 @@ class Goal(BaseModel):
     asked: list[str] = Field(default_factory=list, description="Slots already asked about; never asked twice.")
 
 
+class EarlierSearch(BaseModel):
+    """A version of the current search before a refinement, with the cards it showed last."""
+
+    goal: Goal
+    shown: list[str] = Field(default_factory=list)
+
+
 class UnmetNeed(BaseModel):
     """A search that matched nothing as asked, or a product question the catalog could not answer (for merchants)."""
 
@@ -180,6 +187,8 @@ class ConversationState(BaseModel):
     turns: list[TurnRecord] = Field(default_factory=list)
     goal: Goal | None = None
     past_goals: list[Goal] = Field(default_factory=list, description="Earlier searches of other categories, oldest first (at most 5).")
+    goal_trail: list[EarlierSearch] = Field(default_factory=list, description="The current search's earlier versions, before its refinements, "
+                                   "oldest first (the first and the last four): \"go back to the previous results\".")
     shown: list[str] = Field(default_factory=list, description="Every product shown so far, first showing order.")
     last_shown: list[str] = Field(default_factory=list, description="The cards of the latest product list.")
     focus: str | None = None
@@ -238,6 +247,12 @@ class ConversationState(BaseModel):
                     switched = {self.goal.constraints.category.lower(), (goal.constraints.category or "").lower()}
                     kept = [g for g in self.past_goals if (g.constraints.category or "").lower() not in switched]
                     self.past_goals = [*kept[-4:], self.goal]  # a topic switch keeps the earlier search
+                    self.goal_trail = []
+                elif (back := next((i for i, e in enumerate(self.goal_trail) if e.goal == goal), None)) is not None:
+                    self.goal_trail = self.goal_trail[:back]  # gone back to it: what came after is undone
+                elif self.goal is not None and goal is not None and (goal.query, goal.constraints) != (self.goal.query, self.goal.constraints):
+                    trail = [*self.goal_trail, EarlierSearch(goal=self.goal, shown=list(self.last_shown))]
+                    self.goal_trail = trail if len(trail) <= 5 else [trail[0], *trail[-4:]]
                 self.goal = goal
             case ShownEvent(product_ids=ids):
                 self.last_shown = list(ids)
@@ -270,7 +285,7 @@ class ConversationState(BaseModel):
             case DeliveredEvent(channel=channel, upto=upto):
                 self.delivered[channel] = max(self.delivered.get(channel, 0), upto)
             case ResetEvent():
-                self.goal, self.past_goals, self.shown, self.last_shown, self.focus = None, [], [], [], None
+                self.goal, self.past_goals, self.goal_trail, self.shown, self.last_shown, self.focus = None, [], [], [], [], None
                 self.cart, self.pending, self.order_id, self.handoff = [], None, None, False
 
     def _remove_from_cart(self, item: CartItem) -> None:

@@ -32,6 +32,12 @@ class Understanding(BaseModel):
     slots: Slots
     rule: str | None = Field(default=None, description="The understanding-level rule that decided the intent, if any.")
     language: Language = Field(default="en", description="The turn's language (core.language.turn_language).")
+    query: str | None = Field(default=None, description="The message as a search query: without its opening frame and "
+                              "without the budget, rating and references the rules read (dialogue.search_query).")
+
+    @property
+    def search_text(self) -> str:
+        return self.query if self.query is not None else self.text
 
 
 class Understander:
@@ -51,7 +57,7 @@ class Understander:
         with stage("nlu.intent"):
             result = self.by_language.get(language, self.intents).predict(words, context)
         with stage("nlu.slots"):
-            slots, other_words = self.slots.extract_with_rest(words)
+            slots, other_words, query = self.slots.extract_all(words)
         ruled = catalog_request_rule(result.intent, slots.category is not None, other_words, self._feature_words) \
             or cart_order_rule(result.intent, words, slots.category is not None or bool(slots.references))
         if code_like(words):
@@ -59,7 +65,8 @@ class Understander:
         elif ruled is None and _says_nothing(slots) and is_noise(" ".join(other_words), self.slots.matcher.known):
             ruled = ("out_of_scope", "noise")  # keyboard mash: the fallback, never a search or a goodbye
         intent, confidence, rule = (ruled[0], 1.0, ruled[1]) if ruled else (result.intent, result.confidence, None)
-        return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule, language=language)
+        return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule, language=language,
+                             query=query)
 
 
 def _says_nothing(slots: Slots) -> bool:

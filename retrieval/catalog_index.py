@@ -102,6 +102,8 @@ class CatalogIndex:
         mask = np.ones(self._size, dtype=bool)
         if c.category:
             mask &= self._has("category", [c.category])
+        if c.categories_out:
+            mask &= ~self._has("category", c.categories_out)
         if c.brands_in:
             mask &= self._brand_mask(c.brands_in)
         if c.brands_out:

@@ -12,7 +12,7 @@ import numpy as np
 from core.errors import BackendUnavailableError, NotReadyError
 from core.settings import RetrievalSettings
 from retrieval.embedder import MINILM_NAME, ChromaEmbeddingFunction, Embedder
-from retrieval.models import CORE_ATTRIBUTES, Product, SearchConstraints
+from retrieval.models import CORE_ATTRIBUTES, Product
 
 log = logging.getLogger(__name__)
 
@@ -64,33 +64,6 @@ def product_metadata(product: Product, encoder: str = "torch") -> dict[str, Any]
         for value in product.values(key):
             meta[f"{key}:{norm(value)}"] = True
     return meta
-
-
-def where_filter(constraints: SearchConstraints) -> dict[str, Any] | None:
-    """The positive part of ``constraints`` as a Chroma ``where`` clause. Exclusions are enforced after retrieval,
-    because Chroma cannot express "has no such flag"."""
-    clauses: list[dict[str, Any]] = []
-    if constraints.category:
-        clauses.append({f"cat:{norm(constraints.category)}": True})
-    if constraints.brands_in:
-        clauses.append({"brand": {"$in": [norm(b) for b in constraints.brands_in]}})
-    if constraints.brands_out:
-        clauses.append({"brand": {"$nin": [norm(b) for b in constraints.brands_out]}})
-    if constraints.price_min is not None:
-        clauses.append({"price": {"$gte": float(constraints.price_min)}})
-    if constraints.price_max is not None:
-        clauses.append({"price": {"$lte": float(constraints.price_max)}})
-    if constraints.rating_min is not None:
-        clauses.append({"rating": {"$gte": float(constraints.rating_min)}})
-    if constraints.in_stock:
-        clauses.append({"in_stock": True})
-    for key, values in constraints.attributes_in.items():
-        if key in CORE_ATTRIBUTES and values:
-            options = [{f"{key}:{norm(v)}": True} for v in values]
-            clauses.append(options[0] if len(options) == 1 else {"$or": options})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class ChromaCatalog:

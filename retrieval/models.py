@@ -200,6 +200,8 @@ class SearchConstraints(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: str | None = Field(default=None, description="Matches any level of the category path.")
+    categories_out: list[str] = Field(default_factory=list, description="Matches none of these at any level of the path "
+                                      '("not a knife", "no vases").')
     brands_in: list[str] = Field(default_factory=list)
     brands_out: list[str] = Field(default_factory=list)
     price_min: float | None = Field(default=None, ge=0)
@@ -219,6 +221,8 @@ class SearchConstraints(BaseModel):
         broken: list[str] = []
         if self.category and not product.in_category(self.category):
             broken.append("category")
+        if any(product.in_category(c) for c in self.categories_out):
+            broken.append("categories_out")
         brand = _norm(product.brand or "")
         if self.brands_in and brand not in {_norm(b) for b in self.brands_in}:
             broken.append("brands_in")

@@ -40,6 +40,7 @@ PHRASES: dict[str, str] = {
     "products.more": "Here are {count} more{things}{detail}:",
     "products.similar": "Here are {count}{things} similar to the one you liked{detail}:",
     "products.avoiding": "Got it — here are {count} different{things}{detail}:",
+    "products.again": "Here are the {count}{things} you saw before{detail}:",
     "products.one": "Here is the one match{detail}:",
     "products.many": "Here are {count}{things}{detail}:",
     "products.which_to_add": "Which one should I add to your cart?",

@@ -37,6 +37,7 @@ PHRASES: dict[str, str] = {
     "products.more": "再为您找到{count}款{things}{detail}：",
     "products.similar": "为您找到{count}款与您喜欢的那款相似的{things}{detail}：",
     "products.avoiding": "好的，换成{count}款不同的{things}{detail}：",
+    "products.again": "这是您之前看过的{count}款{things}{detail}：",
     "products.one": "为您找到{count}款符合条件的商品{detail}：",
     "products.many": "为您找到{count}款{things}{detail}：",
     "products.which_to_add": "您想把哪一款加入购物车？",

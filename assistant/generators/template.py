@@ -106,6 +106,8 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
         key = "products.similar"
     elif f.note == "avoiding":
         key = "products.avoiding"
+    elif f.note == "again":
+        key = "products.again"
     elif n == 1:
         key = "products.one"
     else:

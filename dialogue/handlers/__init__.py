@@ -90,6 +90,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
+    if state.goal is not None and nlu.slots.categories_out and not nlu.slots.references \
+            and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
+        return shopping.refine  # "锅具也不要", "no kettles either": a kind of product left out of the search
     if state.last_shown and (nlu.slots.price_hint or nlu.slots.colors or nlu.slots.materials) and models_on_a_shown_one(nlu.text) \
             and nlu.intent not in _keeps_its_intent(turn) - {"compare"}:
         return shopping.like_a_shown_one  # "cheaper options like the second one": not what the second one costs

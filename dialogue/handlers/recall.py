@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def recalled_goal(turn: Turn) -> Goal | None:
     """The earlier goal this message goes back to, with anything new it says on top ("back to the lamps, under 50")."""
-    found = recall(turn.state.past_goals, turn.nlu.slots, turn.text, turn.state.goal)
+    found = recall(turn.state.past_goals, turn.nlu.slots, turn.text, turn.state.goal, [e.goal for e in turn.state.goal_trail])
     if found is None:
         return None
     slots = turn.nlu.slots.model_copy(update={"category": None})
@@ -23,6 +23,12 @@ def recalled_goal(turn: Turn) -> Goal | None:
 
 
 def resume(dm: DialogueManager, turn: Turn, goal: Goal) -> ReplyPlan:
-    from dialogue.handlers.shopping import show
+    """Show the goal gone back to: the very cards it showed when it is an earlier version of the current search ("go
+    back to the previous results": the re-ranking, having seen them passed over, would now show others), else search."""
+    from dialogue.handlers.shopping import show, show_again
 
+    earlier = next((e for e in turn.state.goal_trail if e.goal == goal), None)
+    products = [p for pid in earlier.shown if (p := dm.product(pid)) is not None] if earlier is not None else []
+    if products and all(goal.constraints.matches(p) for p in products):
+        return show_again(dm, turn, goal, products)
     return show(dm, turn, goal)

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
 from dialogue.goals import ages_in, anchor_price, gender_named, overlay, refine_goal, start_goal, who_for
 from dialogue.lexicon import tokens_of
+from dialogue.measures import value_range
 from dialogue.pending import AwaitingReference
 from dialogue.plan import ReplyPlan
-from dialogue.relaxation import forget_unavailable, relaxed_label, request_phrase, run_search
+from dialogue.relaxation import category_noun, forget_unavailable, relaxed_label, request_phrase, run_search
 from dialogue.reply_facts import (
     ClarificationFacts,
     ClarifiedSlot,
@@ -23,7 +24,7 @@ from dialogue.request_cues import stock_wish, unknown_brand, unknown_kind, unkno
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
-from retrieval.models import YES_VALUES, SearchConstraints, value_phrase
+from retrieval.models import YES_VALUES, Product, ProductHit, SearchConstraints, value_phrase
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -46,6 +47,8 @@ ACCESSORY = re.compile(r"^(cases|covers|bags|chargers|stands|mounts|holders|stra
 GIFT_WORDS = ("gift", "present", "birthday", "christmas", "anniversary")
 SURPRISE = ("surprise me", "anything", "no preference", "don't know", "dont know", "whatever", "not sure", "any")
 _WORD = re.compile(r"[a-z][a-z'\-]+")
+#: A size the slot reader made of "N inch" / N寸.
+_INCH_SIZE = re.compile(r"^\d+(?:\.\d+)?\s*inch$")
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,7 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_category_by_meaning(dm, turn)
     if (kind := not_carried_kind(dm, turn)) is not None:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
-    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, start_goal(goal, slots, turn.text), turn.text), turn.text), slots)
+    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, start_goal(goal, slots, turn.nlu.search_text), turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -86,7 +89,7 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
             return ask(turn, Goal(query=turn.text), "category", "What are you looking for?", top_categories(dm))
         return search(dm, turn)
     if slots.category and goal.constraints.category and slots.category.lower() != goal.constraints.category.lower():
-        return show(dm, turn, with_features(dm, start_goal(goal, slots, turn.text), turn.text))
+        return show(dm, turn, with_features(dm, start_goal(goal, slots, turn.nlu.search_text), turn.text))
     extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
     new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots), extra), turn.text)
     if slots.price_hint:
@@ -184,8 +187,11 @@ def with_features(dm: DialogueManager, goal: Goal, text: str) -> Goal:
     named = dm.features.named(text, goal.constraints.category)
     if not named:
         return goal
-    said = SearchConstraints(attributes_in=named.wanted, attributes_out=named.unwanted)
-    return goal.model_copy(update={"constraints": overlay(goal.constraints, said)})
+    constraints = overlay(goal.constraints, SearchConstraints(attributes_in=named.wanted, attributes_out=named.unwanted))
+    sizes = constraints.attributes_in.get("size", [])
+    if named.measured and sizes and all(_INCH_SIZE.match(s) for s in sizes):  # 55寸电视: read as a size, meant as the screen
+        constraints = constraints.model_copy(update={"attributes_in": {k: v for k, v in constraints.attributes_in.items() if k != "size"}})
+    return goal.model_copy(update={"constraints": constraints})
 
 
 def within_shown_category(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
@@ -224,7 +230,7 @@ def with_seen_left_out(dm: DialogueManager, turn: Turn, slots: Slots) -> Slots:
 
 
 def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | None = None, more: bool = False,
-         note: Literal["", "similar", "avoiding"] = "") -> ReplyPlan:
+         note: Literal["", "similar", "avoiding", "again"] = "") -> ReplyPlan:
     _record_ruled_out_brands(dm, turn, goal)
     found = run_search(dm, goal, exclude or [], turn.state)
     goal = forget_unavailable(goal, found)
@@ -245,8 +251,24 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
     applied = describe_constraints_zh(found.applied, currency) if chinese else describe_constraints(found.applied, currency)
     facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=applied,
                               relaxed=[relaxed_label(name, found.wanted, chinese) for name in found.relaxed], more=more, note=note, **honesty)
-    quick = ["Show more", "Cheaper", "Compare the first two"] if len(hits) >= 2 else ["Start over"]
-    return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=quick)
+    return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=_list_quick_replies(len(hits)))
+
+
+def show_again(dm: DialogueManager, turn: Turn, goal: Goal, products: list[Product]) -> ReplyPlan:
+    """The cards an earlier version of the search showed, again and in their order, with that search restored."""
+    turn.emit(GoalEvent(goal=goal))
+    turn.emit(ShownEvent(product_ids=[p.id for p in products]))
+    dm.focus(turn, products[0].id if len(products) == 1 else None)
+    hits = [ProductHit(product=p, score=0.0, reasons=["in the results you went back to"]) for p in products]
+    chinese = turn.nlu.language == "zh"
+    c = goal.constraints
+    applied = describe_constraints_zh(c, dm.settings.currency) if chinese else describe_constraints(c, dm.settings.currency)
+    facts = ShowProductsFacts(count=len(hits), category=c.category, constraints=applied, note="again")
+    return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=_list_quick_replies(len(hits)))
+
+
+def _list_quick_replies(count: int) -> list[str]:
+    return ["Show more", "Cheaper", "Compare the first two"] if count >= 2 else ["Start over"]
 
 
 def _record_ruled_out_brands(dm: DialogueManager, turn: Turn, goal: Goal) -> None:
@@ -307,7 +329,8 @@ def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:
     slots = turn.nlu.slots
     if slots.category is not None and dm.category_counts.is_leaf(slots.category):
         return
-    taken = {w for value in [*slots.brands, *slots.colors, *slots.sizes, *slots.materials, slots.category or ""] for w in tokens_of(value)}
+    said = [*slots.brands, *slots.colors, *slots.sizes, *slots.materials, *slots.categories_out, slots.category or ""]
+    taken = {w for value in said for w in tokens_of(value)}
     words = [w for w in _content_words(turn.text, slots_removed=True) if w not in taken and w.removesuffix("'s") not in taken]
     if not words:
         return
@@ -325,7 +348,8 @@ def clarifying_question(dm: DialogueManager, goal: Goal, text: str) -> tuple[Cla
     category = goal.constraints.category
     if category:
         subtypes = subcategories(dm, category)
-        if len(subtypes) >= 3 and "type" not in goal.asked and not _content_words(text, extra=category.lower().split()):
+        if len(subtypes) >= 3 and "type" not in goal.asked and not goal.constraints.categories_out \
+                and not _content_words(text, extra=category.lower().split()):  # "厨房用品，不要刀具" has said enough
             return "type", f"What kind of {category.lower()} are you after?", subtypes[:6]
         return None
     if "category" in goal.asked or _content_words(goal.query, slots_removed=True):  # "a gift for my dad under 50" asks
@@ -396,7 +420,7 @@ def top_categories(dm: DialogueManager) -> list[str]:
 
 
 def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
-    """The constraints in English words ("blue, size 10, under $50.00, not Acme"), amounts in ``currency``."""
+    """The constraints in English words ("blue, size 10, under $50.00, not Acme, no vases"), amounts in ``currency``."""
     bits: list[str] = [who] if (who := gender_named(c)) else []
     for key, values in c.attributes_in.items():
         if key == "size":
@@ -404,7 +428,7 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
         elif ages := ages_in(values):
             bits.append(f"suitable for age {max(ages)}")
         elif key != "gender" or who is None:
-            bits.append("/".join(value_phrase(key, v) for v in values))
+            bits.append(value_range(key, values) or "/".join(value_phrase(key, v) for v in values))
     if c.brands_in:
         bits.append("by " + " or ".join(c.brands_in))
     if (budget := c.price_phrase(currency)) is not None:
@@ -415,6 +439,8 @@ def describe_constraints(c: SearchConstraints, currency: str = "USD") -> str:
         bits.append("in stock")
     if c.brands_out:
         bits.append("not " + ", ".join(c.brands_out))
+    if c.categories_out:
+        bits.append("no " + " or ".join(category_noun(kind) for kind in c.categories_out))
     for key, values in c.attributes_out.items():
         if ages := ages_in(values):
             bits.append(f"suitable for ages under {min(ages)}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.goals import gender_of, recall, start_goal
+from dialogue.goals import gender_of, recall, refine_goal, start_goal
 from dialogue.slots import Slots
-from dialogue.state import ConversationState, Goal, GoalEvent, ResetEvent
+from dialogue.state import ConversationState, Goal, GoalEvent, ResetEvent, ShownEvent
 from retrieval.models import SearchConstraints
 
 
@@ -99,3 +99,44 @@ def test_the_age_of_a_child_keeps_out_products_for_older_children() -> None:
     anything = for_age(SearchConstraints(), "a present for my 8 year old", ages)
     assert anything.attributes_in == {"age": ["3+", "8+"]}  # no category: children's products only
     assert for_age(SearchConstraints(), "a present for my dad", ages) == SearchConstraints()
+
+
+def test_kinds_left_out_accumulate_and_a_kind_asked_for_again_is_back() -> None:
+    cooking = Goal(query="a gift for my dad who likes cooking", constraints=SearchConstraints(price_max=60))
+    no_knives = refine_goal(cooking, Slots(categories_out=["Kitchen Knives"]))
+    no_kettles = refine_goal(no_knives, Slots(categories_out=["Electric Kettles"]))
+    assert no_kettles.constraints.categories_out == ["Kitchen Knives", "Electric Kettles"] and no_kettles.constraints.price_max == 60
+    knives_again = refine_goal(no_kettles, Slots(category="Kitchen Knives"))
+    assert knives_again.constraints.category == "Kitchen Knives" and knives_again.constraints.categories_out == ["Electric Kettles"]
+    # "not knives" while searching knives: the kind goes, the budget stays
+    not_knives = refine_goal(knives_again, Slots(categories_out=["kitchen knives"]))
+    assert not_knives.constraints.category is None and not_knives.constraints.price_max == 60
+    # a new kind of product starts a new goal: what was left out of the last one is not carried
+    assert start_goal(no_kettles, Slots(category="Sofas"), "sofas").constraints.categories_out == []
+
+
+def test_the_previous_and_the_first_results_go_back_along_the_current_search() -> None:
+    shoes = _goal("Running Shoes", "running shoes")
+    red = shoes.model_copy(update={"constraints": SearchConstraints(category="Running Shoes", attributes_in={"color": ["Red"]})})
+    cheap = red.model_copy(update={"constraints": red.constraints.model_copy(update={"price_max": 100})})
+    state = ConversationState(conversation_id="c", sender="s")
+    for goal, shown in ((shoes, ["P1", "P2"]), (red, ["P3", "P4"]), (cheap, ["P5"])):
+        state.apply(GoalEvent(goal=goal))
+        state.apply(ShownEvent(product_ids=shown))
+    state.apply(GoalEvent(goal=cheap.model_copy(update={"asked": ["type"]})))  # the same search: no new version
+    assert [(e.goal, e.shown) for e in state.goal_trail] == [(shoes, ["P1", "P2"]), (red, ["P3", "P4"])]
+    trail = [e.goal for e in state.goal_trail]
+    assert recall([], Slots(), "go back to the previous results", cheap, trail) == red
+    assert recall([], Slots(), "show me the first results again", cheap, trail) == shoes
+    assert recall([], Slots(), "回到最开始的结果", cheap, trail) == shoes
+    assert recall([], Slots(category="Running Shoes"), "back to the running shoes", cheap, trail) == cheap  # a kind named: as before
+    state.apply(GoalEvent(goal=red))  # gone back to it: what came after is undone
+    assert [e.goal for e in state.goal_trail] == [shoes]
+    # with no earlier version: the search of the category before, else the current search as it is (never a reset)
+    assert recall(PAST, Slots(), "go back to the previous results", cheap, []) == PAST[-1]
+    assert recall([], Slots(), "go back to the first results", cheap, []) == cheap
+    state.apply(GoalEvent(goal=_goal("Sofas", "sofas")))
+    assert state.goal_trail == [], "a topic switch starts a new trail"
+    state.apply(GoalEvent(goal=_goal("Sofas", "leather sofas")))
+    state.apply(ResetEvent())
+    assert state.goal_trail == []

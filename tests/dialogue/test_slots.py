@@ -132,6 +132,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("red, not blue", {"colors": ["Red"], "colors_out": ["Blue"]}),
     ("not that brand", {"brands_out_focus": True}),
     ("gray hoodie without faux leather", {"category": "Hoodies", "colors": ["Gray"], "materials_out": ["Faux Leather"]}),
+    ("something not a sofa", {"categories_out": ["Sofas"]}),
+    ("no headphones please", {"categories_out": ["Headphones"]}),
+    ("shoes but not sneakers", {"category": "Shoes", "categories_out": ["Sneakers"]}),
+    ("lighting, anything but floor lamps", {"category": "Lighting", "categories_out": ["Floor Lamps"]}),
+    ("running shoes, no other shoes", {"category": "Running Shoes"}),  # the kind asked for (or one above it) is never left out
     # categories, typos, synonyms
     ("dishwaser", {"category": "Dishwashers"}),
     ("runing shoes", {"category": "Running Shoes"}),
@@ -257,11 +262,11 @@ def test_taxonomy_names_map_to_nearest_catalog_category(tmp_path: Path) -> None:
 
 
 def test_to_constraints_maps_every_slot() -> None:
-    slots = Slots(category="Hoodies", brands=["Acme"], brands_out=["Glowix"], colors=["Black"], colors_out=["Red"], sizes=["M"],
-                  materials=["Cotton"], materials_out=["Leather"], price_min=50, price_max=20, rating_min=4,
+    slots = Slots(category="Hoodies", categories_out=["Jackets"], brands=["Acme"], brands_out=["Glowix"], colors=["Black"], colors_out=["Red"],
+                  sizes=["M"], materials=["Cotton"], materials_out=["Leather"], price_min=50, price_max=20, rating_min=4,
                   references=[Reference(kind="ordinal", index=1)], quantity=2)
     assert slots.to_constraints() == SearchConstraints(
-        category="Hoodies", brands_in=["Acme"], brands_out=["Glowix"], price_min=20, price_max=50, rating_min=4,
+        category="Hoodies", categories_out=["Jackets"], brands_in=["Acme"], brands_out=["Glowix"], price_min=20, price_max=50, rating_min=4,
         attributes_in={"color": ["Black"], "size": ["M"], "material": ["Cotton"]},
         attributes_out={"color": ["Red"], "material": ["Leather"]})
 
@@ -272,6 +277,7 @@ def test_is_empty_counts_search_slots_only() -> None:
     assert not Slots(price_hint="cheaper").is_empty()
     assert not Slots(brands_out_focus=True).is_empty()
     assert not Slots(colors=["Red"]).is_empty()
+    assert not Slots(categories_out=["Sofas"]).is_empty()
 
 
 def test_order_id_pattern_is_configurable() -> None:

@@ -70,6 +70,19 @@ def test_results_satisfy_hard_constraints_and_recall_at_10(demo_store, extractor
     assert mean >= 0.8, f"mean recall@10 {mean:.2f}; worst: {sorted(recalls.items(), key=lambda kv: kv[1])[:5]}"
 
 
+def test_a_kind_left_out_is_left_out_at_every_level_of_its_path(demo_store) -> None:  # type: ignore[no-untyped-def]
+    """"a gift for someone who likes cooking, not a knife": the knives leave, the rest of the kitchen stays; leaving out
+    "Kitchen" leaves out everything below it."""
+    no_knives = SearchConstraints(price_max=60, categories_out=["Kitchen Knives"])
+    hits = demo_store.search("a gift for someone who likes cooking", no_knives, 10)
+    assert len(hits) == 10 and not any(h.product.in_category("Kitchen Knives") for h in hits)
+    assert any(h.product.in_category("Kitchen") for h in hits)
+    products = demo_store.products()
+    for constraints in (no_knives, SearchConstraints(categories_out=["Kitchen", "Shoes"])):
+        assert demo_store.count(constraints) == sum(constraints.matches(p) for p in products) > 0
+    assert SearchConstraints(categories_out=["kitchen"]).violations(next(p for p in products if p.in_category("Cookware"))) == ["categories_out"]
+
+
 def test_search_is_deterministic(demo_store) -> None:  # type: ignore[no-untyped-def]
     constraints = SearchConstraints(category="Headphones", price_max=200)
     first = [h.product.id for h in demo_store.search("noise cancelling headphones", constraints, 10)]
