@@ -78,9 +78,12 @@ class DialogueManager:
         """Decide and carry out one action. ``state`` is advanced in place; the returned events reproduce that."""
         turn = Turn(nlu=nlu, state=state)
         pending_before = state.pending
-        plan = self._route(turn)(self, turn)
+        handler = self._route(turn)
+        plan = handler(self, turn)
         if isinstance(plan.facts, ClarificationFacts) and plan.facts.slot == "reference":
-            turn.emit(ServiceEvent(pending=AwaitingReference(intent=nlu.intent)))
+            # the answer goes where the question came from: a product question the classifier called out of scope too
+            asked_by = next((name for name, known in self._handlers.items() if known is handler), nlu.intent)
+            turn.emit(ServiceEvent(pending=AwaitingReference(intent=asked_by)))
         elif isinstance(pending_before, AwaitingReference | AwaitingConfirmation) and state.pending is pending_before:
             # not asked again: answered, or the shopper moved on (a later "yes" cancels nothing)
             turn.emit(ServiceEvent(pending=None))

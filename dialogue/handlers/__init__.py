@@ -77,6 +77,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return partial(cart.answer_size, awaited=pending)
     if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT \
             and not (pending.intent == "compare" and products.asks_about_one(turn)):
+        if pending.intent == "ask_product_question" and (asked := products.answers_which_one(turn)) is not None:
+            return partial(products.question_again, previous=asked)  # "is it waterproof?" … "the second one"
         return INTENT_HANDLERS.get(pending.intent, fallback)
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:

@@ -183,15 +183,31 @@ def _question_followed(turn: Turn) -> TurnRecord | None:
     return None
 
 
-def question_again(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """The previous turn's question asked again about the product this turn points at (:func:`follows_up_a_question`)."""
+def question_again(dm: DialogueManager, turn: Turn, previous: TurnRecord | None = None) -> ReplyPlan:
+    """An earlier question asked again about the product this turn points at: the one the latest turns answered
+    (:func:`follows_up_a_question`), or ``previous``, the one that got "which one do you mean?"."""
     from dialogue.manager import Turn
 
-    previous = _question_followed(turn)
+    previous = previous or _question_followed(turn)
     assert previous is not None, "routed here by follows_up_a_question"
     slots = Slots.model_validate(previous.slots).model_copy(update={"references": turn.nlu.slots.references})
     again = Turn(nlu=turn.nlu.model_copy(update={"text": previous.text, "slots": slots}), state=turn.state, events=turn.events)
     return question(dm, again).model_copy(update={"user_text": turn.text})
+
+
+#: A message that asks something of its own ("is the second one waterproof?", 第二个多少钱), not only which one.
+_ASKS_ITSELF = re.compile(r"[?？]|^\s*(?:is|are|does|do|did|can|could|will|would|how|what|which|who|where|when|why|has|have)\b|"
+                          r"吗|呢|多少|怎么|几|哪", re.IGNORECASE)
+
+
+def answers_which_one(turn: Turn) -> TurnRecord | None:
+    """The question that got "which one do you mean?" when this message only answers it ("the second one", 第二个), or
+    None."""
+    state = turn.state
+    asked = state.turns[-1] if state.turns else None
+    if asked is None or asked.action != "ask_clarification" or asked.asked not in (None, "reference") or _ASKS_ITSELF.search(turn.text):
+        return None
+    return asked if read_question(asked.text).kind in ("lookup", "yes_no", "reviews") else None
 
 
 def superlative_followed_up(dm: DialogueManager, turn: Turn) -> str | None:
@@ -255,8 +271,9 @@ def routes_to_question(turn: Turn) -> bool:
     if turn.nlu.slots.references and YES_NO_ABOUT_REFERENCE.match(text) and not re.search(r"\b(add|buy|cart)\b", text):
         return True  # "do you have the third one in blue": a question, whatever the classifier made of it
     if turn.nlu.intent == "out_of_scope":  # "best rated?", "the lightest", "which has the longest battery life?"
-        return (len(text.split()) <= 4 or WHICH_OF_SHOWN.match(text) is not None) and \
-            read_question(turn.text).kind in ("superlative", "filter")
+        kind = read_question(turn.text).kind
+        return kind == "reviews" or (len(text.split()) <= 4 or WHICH_OF_SHOWN.match(text) is not None) and \
+            kind in ("superlative", "filter")  # "what do people complain about?": the reviews of what is shown
     if re.search(r"\b(compare|comparison|show|find|search|look\s+for|got\s+any|add|buy|cart)\b", text) or \
             re.search(r"\b(some|any|one|me)\s+more\b|\bmore\s+(options|results|like)\b", text):
         return False
