@@ -178,6 +178,10 @@ def query_terms(text: str, language: Language = "en") -> list[str]:
     return [t for t in tokenize([rewritten])[0] if t not in QUESTION_STEMS]
 
 
+#: A clause that leans on the one before it: "another 3–5 business days", "It is issued …", 另外.
+_CONTINUES = re.compile(r"\b(?:another|also)\b|^(?:it|they|this|that|these|those|then)\b|^(?:另外|此外|同时)", re.IGNORECASE)
+
+
 class ClauseRanker:
     """The clauses of one section, indexed for BM25; their embeddings are computed on first use."""
 
@@ -231,7 +235,21 @@ class ClauseRanker:
         if not fused and top <= 0:
             return []
         margin = MARGIN if fused else LEXICAL_ONLY_MARGIN
-        return [self.clauses[i] for i in order[:limit] if float(scores[i]) >= top - margin]
+        chosen = [int(i) for i in order[:limit] if float(scores[i]) >= top - margin]
+        return [self.clauses[i] for i in self._with_what_they_continue(chosen)]
+
+    def _with_what_they_continue(self, chosen: list[int]) -> list[int]:
+        """The chosen clauses, each that continues the clause before it in its field ("Your bank may take *another*
+        3–5 business days") after that one, so that no answer starts in the middle of a thought."""
+        out: list[int] = []
+        for i in chosen:
+            before = i - 1
+            if _CONTINUES.search(self.clauses[i].text) and before >= 0 and self.clauses[before].field == self.clauses[i].field \
+                    and before not in out:
+                out.append(before)
+            if i not in out:
+                out.append(i)
+        return out
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
