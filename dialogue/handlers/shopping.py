@@ -62,6 +62,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_category_by_meaning(dm, turn)
     if (kind := not_carried_kind(dm, turn)) is not None:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
+    if goal is not None and goal.constraints.category and not slots.category and not any(w in turn.text.lower() for w in GIFT_WORDS):
+        return refine(dm, turn)  # "something for a summer wedding" after dresses: dresses for it, not perfume
     new_goal = with_price_words(dm, with_stock_wish(with_features(dm, start_goal(goal, slots, turn.nlu.search_text), turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
