@@ -202,13 +202,15 @@ _WANTED_ZH = re.compile(r"(?:有没有|有卖|想买|要买|买|卖|找|想要|�
                         r"(?:一?[个件台双把只款副条张套])?(?!没|有)(?P<phrase>[\u4e00-\u9fff]{2,6}?)(?:吗|呢|的|嘛|么|吧|[？?。！!，,\s]|$)")
 #: Characters of words that name no kind of product (东西, 推荐, 便宜的, 礼物, 订单).
 _NOT_KIND_ZH = re.compile(r"[什哪些东西推荐便宜贵好看礼物优惠活动折扣颜色尺码订单快递货款样号]")
+#: A phrase that says who it is for, not what (适合送女朋友的, 送给我妈的, 给孩子的).
+_FOR_SOMEONE_ZH = re.compile(r"适合|送|给")
 
 
 def unknown_kind_zh(text: str, in_catalog: Callable[[str], bool]) -> str | None:
     """The kind of product a Chinese request asks for that the catalog's text never mentions (有冲浪板吗 → 冲浪板), or
     None (a kind it has, or no kind named: 有什么推荐的, 有便宜点的吗)."""
     found = _WANTED_ZH.search(text)
-    if found is None or _NOT_KIND_ZH.search(found["phrase"]) or in_catalog(found["phrase"]):
+    if found is None or _NOT_KIND_ZH.search(found["phrase"]) or _FOR_SOMEONE_ZH.match(found["phrase"]) or in_catalog(found["phrase"]):
         return None
     return found["phrase"]
 
