@@ -36,6 +36,17 @@ _IRREGULAR = {"mice": "mouse", "children": "child", "people": "person", "men": "
 _IRREGULAR_PLURAL = {v: k for k, v in _IRREGULAR.items() if k != v}
 
 
+#: A title's head noun in the plural ("… Running Shoes", "… Headphones", "… Jeans"), not "Dress" or "Mattress".
+_PLURAL_HEAD = re.compile(r"[a-z](?<!s)(?<!u)(?<!i)s$", re.IGNORECASE)
+
+
+def names_a_plural(title: str) -> bool:
+    """Whether a product title names its product in the plural ("Stridewell Mesa Women's Running Shoes, Blue"): one
+    pair of shoes is "they"."""
+    words = title.split(",")[0].split()
+    return bool(words) and _PLURAL_HEAD.search(words[-1]) is not None
+
+
 def singular(word: str) -> str:
     """A best-effort singular of an English noun ("dishwashers" → "dishwasher", "accessories" → "accessory")."""
     if word in _IRREGULAR:

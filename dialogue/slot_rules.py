@@ -152,6 +152,10 @@ _QUANTITY_FIX = [
                rf"of\s+(?:them|it|those|these)))*\s*[.!]*\s*$"),
     re.compile(rf"^\s*(?:i\s+(?:want|need)\s+)?{_Q}\s+(?:of\s+(?:them|it|those|these)\s+)?instead(?:\s+(?:please|pls|of\s+\w+))*\s*[.!]*\s*$"),
 ]
+#: The same change of one line by reference: "make the second one 3", "change the blue one to 2", "set the first to
+#: four". Only the number is claimed; the reference is read by the reference rules.
+_QUANTITY_FIX_OF = re.compile(rf"\b(?:make|change|update|set)\s+the\s+(?:[\w-]+\s+){{1,2}}?(?:one|item|line|ones|)\s*(?:to\s+|into\s+)?"
+                              rf"{_Q}\s*(?:please|pls|instead)?\s*[.!]*\s*$")
 _CHEAPER = re.compile(r"\b(?:cheaper|not\s+(?:too|very|that|so)\s+(?:expensive|pricey|costly)|less\s+(?:expensive|pricey|costly)|too\s+(?:expensive|pricey|costly|much|dear|steep)|(?:more\s+)?affordable|"
                       r"lower[\s-]+(?:prices?|priced|cost|end)|low[\s-]+(?:cost|budget|end|priced)|inexpensive|cheap|cheapest|"
                       r"budget[\s-]+(?:friendly|options?|ones?)|over\s+(?:my\s+)?budget|out\s+of\s+(?:my\s+)?(?:budget|price\s+range)|"
@@ -184,9 +188,13 @@ class RuleHits:
 
     def claim(self, match: re.Match[str]) -> bool:
         """Claim ``match`` unless an earlier rule already claimed part of it."""
-        if match.end() <= match.start() or not self.free(match.start(), match.end()):
+        return self.claim_span(match.start(), match.end())
+
+    def claim_span(self, start: int, end: int) -> bool:
+        """Claim the characters ``start:end`` unless an earlier rule already claimed part of them."""
+        if end <= start or not self.free(start, end):
             return False
-        self.spans.append((match.start(), match.end()))
+        self.spans.append((start, end))
         return True
 
 
@@ -323,6 +331,9 @@ class PatternRules:
                     refs.append((m.start(), kind, None, None, None))
 
     def _quantity(self, text: str, hits: RuleHits) -> None:
+        m = _QUANTITY_FIX_OF.search(text)
+        if m and (value := _number(m.group("q"))) and 1 <= value <= 999 and hits.claim_span(m.start("q"), m.end("q")):
+            hits.quantity, hits.quantity_fix = value, True
         for pattern in _QUANTITY_FIX:
             for m in pattern.finditer(text):
                 value = _number(m.group("q"))

@@ -248,6 +248,8 @@ class ConversationState(BaseModel):
                     kept = [g for g in self.past_goals if (g.constraints.category or "").lower() not in switched]
                     self.past_goals = [*kept[-4:], self.goal]  # a topic switch keeps the earlier search
                     self.goal_trail = []
+                elif goal is None:
+                    self.goal_trail = []
                 elif (back := next((i for i, e in enumerate(self.goal_trail) if e.goal == goal), None)) is not None:
                     self.goal_trail = self.goal_trail[:back]  # gone back to it: what came after is undone
                 elif self.goal is not None and goal is not None and (goal.query, goal.constraints) != (self.goal.query, self.goal.constraints):

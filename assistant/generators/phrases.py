@@ -14,12 +14,29 @@ from assistant.generators import phrases_en, phrases_zh
 from assistant.generators.zh_text import is_chinese, numeral
 from core.language import Language
 from core.money import CURRENCY_SYMBOLS, money  # noqa: F401 (re-exported for the generators and the widget)
+from dialogue.lexicon import names_a_plural
 from dialogue.plan import ReplyPlan
 
 TABLES: dict[Language, dict[str, str]] = {"en": phrases_en.PHRASES, "zh": phrases_zh.PHRASES}
 
 #: The currency of amounts a plan gives without one (cart lines, order totals) when it shows no product either.
 DEFAULT_CURRENCY = "USD"
+
+
+#: Verbs of the phrasebook's sentences in the singular → plural, after a product's title.
+_PLURAL_VERBS = {"is": "are", "has": "have", "was": "were", "isn't": "aren't", "doesn't": "don't", "costs": "cost",
+                 "comes": "come", "fits": "fit", "runs": "run"}
+
+
+def agree_with_plural(text: str, title: str) -> str:
+    """``text`` with the verbs that follow ``title``, and the sentence's "it is", in the plural: "the … Running Shoes
+    come in size 9", "cost $174.99 and are rated 4.2"."""
+    verbs = "|".join(re.escape(v) for v in _PLURAL_VERBS)
+    text = re.sub(rf"({re.escape(title)})(\s+)({verbs})\b", lambda m: f"{m[1]}{m[2]}{_PLURAL_VERBS[m[3]]}", text)
+    text = text.replace(f"{title}'s ", f"{title}' ")
+    if not 0 <= text.find(title) <= 12:  # the product is not the sentence's subject ("The …", "Yes — the …")
+        return text
+    return re.sub(r"\b(and|;)\s+(?:it\s+)?is\b", lambda m: f"{m[1]} {'they are' if m[1] == ';' else 'are'}", text)
 
 
 def plan_currency(plan: ReplyPlan, default: str = DEFAULT_CURRENCY) -> str:
@@ -39,7 +56,18 @@ class Phrasebook:
         return self.table[key]
 
     def __call__(self, key: str, **values: Any) -> str:
-        return self.table[key].format(**values)
+        text = self.table[key].format(**values)
+        title = values.get("title")
+        return self.agree(text, [title]) if isinstance(title, str) else text
+
+    def agree(self, text: str, titles: Iterable[str]) -> str:
+        """English: ``text`` with its verbs in the plural after the titles that name a plural ("… Running Shoes come")."""
+        if self.language != "en":
+            return text
+        for title in titles:
+            if names_a_plural(title):
+                text = agree_with_plural(text, title)
+        return text
 
     @property
     def sep(self) -> str:

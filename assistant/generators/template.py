@@ -179,7 +179,8 @@ def _answer(plan: ReplyPlan, w: Writer) -> str:
         return p.sentences(sentence for d in f.details for sentence in _detail(d, w))
     if f.facts:
         if all(p.own_words(fact) for fact in f.facts):
-            return p.sentences(f.facts)
+            titles = {d.title for d in f.details if d.title} | {card.title for card in plan.products}
+            return p.sentences(p.agree(fact, titles) for fact in f.facts)
         return p("answer.from_catalog", facts=" ".join(f.facts))  # catalog sentences not yet written in this language
     if f.reason == "no_product":
         return p["answer.no_product"]

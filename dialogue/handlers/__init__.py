@@ -62,8 +62,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     pending = state.pending
     if nlu.rule == "noise":
         return fallback  # keyboard mash answers no question
-    if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) and nlu.intent not in EXPLICIT - {"add_to_cart"}:
-        return cart.correct_quantity  # "actually make it two", "just one"
+    if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) \
+            and nlu.intent not in EXPLICIT - {"add_to_cart", "remove_from_cart"}:
+        return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
     if isinstance(pending, AwaitingConfirmation) and (nlu.intent == "deny" or service.DECLINES.search(nlu.text)):
@@ -105,6 +106,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return products.question_again  # "what about the third?" after a question about the first
     if (attribute := products.superlative_followed_up(dm, turn)) is not None:
         return partial(products.superlative_again, attribute=attribute)  # "what about battery life?" after "which is the cheapest?"
+    if nlu.intent == "compare" and products.asks_about_a_pair(dm, turn):
+        return products.question  # "are they waterproof?" about the running shoes in focus
     if products.routes_to_question(turn) or products.names_a_shown_product(dm, turn):
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and (stock_wish(nlu.text) is not None or names_features(dm, turn)):

@@ -225,13 +225,15 @@ def _answers_pending(dm: DialogueManager, turn: Turn, pending: AwaitingSize) -> 
 
 
 def correct_quantity(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """"make it two", "just one": the quantity of the item the assistant asked a size for, or of the line just added."""
+    """"make it two", "just one": the quantity of the item the assistant asked a size for, or of the line just added
+    (of the line meant: "make the second one 3")."""
     quantity = turn.nlu.slots.quantity or 1
     pending = turn.state.pending
     if isinstance(pending, AwaitingSize):
         turn.nlu.slots.quantity = quantity
         return add(dm, turn, pending.product_id, lead=f"Sure, {quantity}. ")
-    line = turn.state.cart[-1] if turn.state.cart else None
+    meant = _cart_lines_meant(dm, turn) if turn.nlu.slots.references else []
+    line = meant[0] if len(meant) == 1 else turn.state.cart[-1] if turn.state.cart else None  # "make the second one 3"
     if line is None:
         return add(dm, turn)
     if quantity > line.quantity:

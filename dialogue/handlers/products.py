@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dialogue.comparison import compare_products, pick_names
+from dialogue.lexicon import names_a_plural
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.qa.answers import LESS_IS_BETTER, Mentioned
 from dialogue.qa.answers import answer as answer_question
@@ -208,6 +209,17 @@ def answers_which_one(turn: Turn) -> TurnRecord | None:
     if asked is None or asked.action != "ask_clarification" or asked.asked not in (None, "reference") or _ASKS_ITSELF.search(turn.text):
         return None
     return asked if read_question(asked.text).kind in ("lookup", "yes_no", "reviews") else None
+
+
+_THEY = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
+
+
+def asks_about_a_pair(dm: DialogueManager, turn: Turn) -> bool:
+    """"are they waterproof?", "what colours do they come in?" about the running shoes in focus: one product that is
+    "they" (its title names a plural), not a comparison, whatever the classifier made of "they"."""
+    focus = dm.product(turn.state.focus) if turn.state.focus else None
+    return focus is not None and names_a_plural(focus.title) and _THEY.search(turn.text) is not None \
+        and not turn.nlu.slots.references and read_question(turn.text).kind in ("lookup", "yes_no")
 
 
 def superlative_followed_up(dm: DialogueManager, turn: Turn) -> str | None:

@@ -250,8 +250,7 @@ def show(dm: DialogueManager, turn: Turn, goal: Goal, *, exclude: list[str] | No
         honesty["not_carried"] = [request_phrase_zh(found.wanted, currency, names=["brand"])] if chinese else found.not_carried
     if found.all_out_of_stock:
         honesty["all_out_of_stock"] = True
-    applied = describe_constraints_zh(found.applied, currency) if chinese else describe_constraints(found.applied, currency)
-    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=applied,
+    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=_in_words(dm, turn, found.applied),
                               relaxed=[relaxed_label(name, found.wanted, chinese) for name in found.relaxed], more=more, note=note, **honesty)
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=_list_quick_replies(len(hits)))
 
@@ -262,11 +261,15 @@ def show_again(dm: DialogueManager, turn: Turn, goal: Goal, products: list[Produ
     turn.emit(ShownEvent(product_ids=[p.id for p in products]))
     dm.focus(turn, products[0].id if len(products) == 1 else None)
     hits = [ProductHit(product=p, score=0.0, reasons=["in the results you went back to"]) for p in products]
-    chinese = turn.nlu.language == "zh"
-    c = goal.constraints
-    applied = describe_constraints_zh(c, dm.settings.currency) if chinese else describe_constraints(c, dm.settings.currency)
-    facts = ShowProductsFacts(count=len(hits), category=c.category, constraints=applied, note="again")
+    facts = ShowProductsFacts(count=len(hits), category=goal.constraints.category, constraints=_in_words(dm, turn, goal.constraints), note="again")
     return turn.plan("show_products", facts=facts, products=dm.cards(hits), quick_replies=_list_quick_replies(len(hits)))
+
+
+def _in_words(dm: DialogueManager, turn: Turn, constraints: SearchConstraints) -> str:
+    """The constraints a list of products meets, in the turn's language."""
+    if turn.nlu.language == "zh":
+        return describe_constraints_zh(constraints, dm.settings.currency)
+    return describe_constraints(constraints, dm.settings.currency)
 
 
 def _list_quick_replies(count: int) -> list[str]:

@@ -131,6 +131,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("I don't want black", {"colors_out": ["Black"]}),
     ("red, not blue", {"colors": ["Red"], "colors_out": ["Blue"]}),
     ("not that brand", {"brands_out_focus": True}),
+    ("make the second one 3", {"quantity": 3, "quantity_fix": True, "references": [_ref("ordinal", index=2)]}),
+    ("change the blue one to 2", {"quantity": 2, "quantity_fix": True, "references": [_ref("attribute", key="color", value="Blue")]}),
     ("gray hoodie without faux leather", {"category": "Hoodies", "colors": ["Gray"], "materials_out": ["Faux Leather"]}),
     ("something not a sofa", {"categories_out": ["Sofas"]}),
     ("no headphones please", {"categories_out": ["Headphones"]}),
