@@ -62,9 +62,10 @@ def resolve(
             ids.append(focus)
         elif spec.kind in {"cheapest", "priciest"}:
             pool = _pool(state, products)
-            if pool:
-                pick = min(pool, key=lambda p: p.price) if spec.kind == "cheapest" else max(pool, key=lambda p: p.price)
-                ids.append(pick.id)
+            by_price = sorted(pool, key=lambda p: p.price, reverse=spec.kind == "priciest")
+            rank = (spec.index or 1) - 1  # "the two cheapest": the cheapest and the second cheapest
+            if rank < len(by_price):
+                ids.append(by_price[rank].id)
         elif spec.kind == "attribute" and spec.value:
             matches = [p.id for p in _pool(state, products) if _has(p, spec.key, spec.value)]
             if len(matches) > 1:

@@ -106,6 +106,9 @@ _PRICIEST = re.compile(r"\b(?:the|that)\s+(?:(?:more|most)\s+expensive|pricier|p
                        rf"most\s+premium){_REF_NOUN}{_NEXT_FREE}")
 #: "the cheapest (one)" / "the most expensive": the references by price, as the slots read them.
 PRICE_REFERENCES = ((_CHEAPEST, "cheapest"), (_PRICIEST, "priciest"))
+#: "the two cheapest", "the 3 most expensive ones": that many references by price (the cheapest, the second cheapest …).
+_N_BY_PRICE = re.compile(r"\b(?:the\s+)?(?P<n>two|three|four|five|[2-5])\s+(?:(?P<low>cheapest|least\s+expensive|lowest[\s-]priced|"
+                         r"most\s+affordable)|most\s+expensive|priciest|highest[\s-]priced)(?:\s+(?:ones|items|products|options|of\s+(?:them|these)))?\b")
 _FIRST_N = re.compile(rf"\b(?:the\s+)?(?:first|top)\s+(?P<n>two|three|four|five|[2-9])\b(?!\s*(?:%|\$|(?:{_UNITS}|dollars|bucks)\b))"
                       r"(?:\s+(?:ones|items|products|options|results|of\s+them|of\s+these))?")
 _NOT_AFTER_ORDINAL = (r"time|times|order|orders|thing|things|place|date|class|aid|name|hand|week|month|year|day|half|floor|edition|"
@@ -305,6 +308,10 @@ class PatternRules:
         refs = hits.references
         for m in _BRAND_FOCUS.finditer(text):
             hits.brands_out_focus = hits.claim(m) or hits.brands_out_focus
+        for m in _N_BY_PRICE.finditer(text):
+            if hits.claim(m):
+                kind = "cheapest" if m.group("low") else "priciest"
+                refs += [(m.start() + i, kind, i + 1, None, None) for i in range(_number(m.group("n")) or 0)]
         for pattern, kind in PRICE_REFERENCES:
             refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
         for m in _FIRST_N.finditer(text):

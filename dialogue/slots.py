@@ -71,7 +71,8 @@ class Reference(BaseModel):
     """Something the shopper points at among the products shown ("the second one", "both", "the blue one")."""
 
     kind: Literal["ordinal", "last", "all", "both", "focus", "attribute", "name", "cheapest", "priciest"]
-    index: int | None = Field(default=None, description="1-based position, for ordinals.")
+    index: int | None = Field(default=None, description="1-based position, for ordinals; the rank by price for cheapest / "
+                              "priciest (\"the two cheapest\": ranks 1 and 2).")
     key: str | None = Field(default=None, description="Attribute key for kind=attribute: color, size, material or brand.")
     value: str | None = Field(default=None, description="Attribute value or name fragment.")
 

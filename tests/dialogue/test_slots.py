@@ -114,6 +114,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
      {"references": [_ref("attribute", key="brand", value="Acme"), _ref("attribute", key="brand", value="Glowix")]}),
     ("add the Tempo one to my cart", {"references": [_ref("name", value="Tempo")]}),
     ("add the cheaper one to my cart", {"references": [_ref("cheapest")]}),
+    ("compare the two cheapest", {"references": [_ref("cheapest", index=1), _ref("cheapest", index=2)]}),
+    ("the 3 most expensive ones", {"references": [_ref("priciest", index=i) for i in (1, 2, 3)]}),
     ("the first time I ordered", {}),
     # negations
     ("not Acme", {"brands_out": ["Acme"]}),
