@@ -118,6 +118,8 @@ _BRAND_WORD = re.compile(r"(?:这个|那个|这|那|同一个|同个|哪个|什�
 _DEMONSTRATIVE = rf"(?:这|那)(?:{_CL})"
 _CHEAPEST = re.compile(rf"最便宜(?:的)?(?:{_DEMONSTRATIVE}|一{_CL}|(?={_END}))")
 _PRICIEST = re.compile(rf"最贵(?:的)?(?:{_DEMONSTRATIVE}|一{_CL}|(?={_END}))")
+#: "最便宜的两款", "两款最贵的": that many references by price, as "the two cheapest" is.
+_N_BY_PRICE = re.compile(rf"最(?P<which>便宜|贵)(?:的)?(?P<n>[2-5]|[两二三四五])\s*{_CL}|(?P<n2>[2-5]|[两二三四五])\s*{_CL}最(?P<which2>便宜|贵)(?:的)?")
 #: "哪个最便宜": a question, not a pointer.
 _WHICH_BEFORE = re.compile(rf"(?:哪|哪一?{_CL}|谁)(?:是|更|比较)?$")
 _POSITION = re.compile(rf"(?:最?左边|最?右边|中间|左侧|右侧)(?:的)?(?:{_DEMONSTRATIVE}|{_CL}|(?={_END}))|"
@@ -297,6 +299,10 @@ def _references(text: str, hits: RuleHits, options: SlotOptions) -> None:
     for pattern in _NO_POINTER:
         for m in pattern.finditer(text):
             hits.claim(m)
+    for m in _N_BY_PRICE.finditer(text):
+        if hits.claim(m):
+            kind = "cheapest" if (m.group("which") or m.group("which2")) == "便宜" else "priciest"
+            refs += [(m.start() + i, kind, i + 1, None, None) for i in range(small_number(m.group("n") or m.group("n2")) or 0)]
     for pattern, kind in ((_CHEAPEST, "cheapest"), (_PRICIEST, "priciest")):
         for m in pattern.finditer(text):
             if hits.claim(m) and not _WHICH_BEFORE.search(text, 0, m.start()):

@@ -124,6 +124,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("它们多少钱", {"references": [{"kind": "all"}]}),
     ("两个都删掉", {"references": [{"kind": "both"}]}),
     ("最便宜的那个", {"references": [{"kind": "cheapest"}]}),
+    ("最便宜的两款对比一下", {"references": [{"kind": "cheapest", "index": 1}, {"kind": "cheapest", "index": 2}]}),
+    ("三款最贵的", {"references": [{"kind": "priciest", "index": i} for i in (1, 2, 3)]}),
     ("贵的那个好在哪", {"references": [{"kind": "priciest"}]}),
     ("左边那个多少钱", {}),
     ("第一次买", {}),
