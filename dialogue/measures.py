@@ -2,10 +2,10 @@
 least 10 hours of battery", "under 20 lbs", 55寸电视, 16G内存.
 
 A category's measured attributes come from its catalog values ("55 inches", "16 GB", "4 people", "120分钟"): an
-attribute counts when at least half of its values are a number and one unit. A number followed by that unit (or a usual other
-form of it: "inch", '"', "person", "G", 寸) names the attribute; where the unit belongs to several attributes ("GB":
-RAM and storage), the attribute's name in the message decides ("16GB of RAM"), else the one whose values span the
-number. What is wanted:
+attribute counts when at least half of its values are a number and one unit. A number followed by that unit (or a
+usual other form of it: "inch", '"', "person", "G", 寸) names the attribute; where the unit belongs to several
+attributes ("GB": RAM and storage), the attribute's name in the message decides ("16GB of RAM"), else the one whose
+values span the number. An amount of money ("$4k") is never a measurement. What is wanted:
 
 * "at least 16 GB", "16GB or more", 10小时以上 → the values of at least that;
 * "under 20 lbs", "at most 3 kg", 30分钟以内 → the values of at most that;
@@ -82,7 +82,7 @@ class CategoryMeasures:
         self._by_unit = dict(by_unit)
         forms = sorted(by_unit, key=len, reverse=True)
         self._pattern = re.compile(
-            rf"(?<![a-z0-9.,])({_NUMBER})\s*-?\s*(" + "|".join(re.escape(f) for f in forms) + r")(?![a-z])(?!-\d)", re.IGNORECASE
+            rf"(?<![a-z0-9.,$¥€£])({_NUMBER})\s*-?\s*(" + "|".join(re.escape(f) for f in forms) + r")(?![a-z])(?!-\d)", re.IGNORECASE
         ) if forms else None
 
     def named(self, text: str) -> dict[str, list[str]]:

@@ -56,3 +56,9 @@ def test_in_is_inches_only_where_no_word_follows() -> None:
     assert lamps.named("size 12 in red") == {}
     assert lamps.named("a lamp, 18 in.") == {"height": ["18 in"]}
     assert lamps.named('an 18" lamp') == {"height": ["18 in"]}
+
+
+def test_an_amount_of_money_is_no_measurement() -> None:
+    tvs = CategoryMeasures({"resolution": {"4K", "8K"}})
+    assert tvs.named("a 4k tv") == {"resolution": ["4K"]}
+    assert tvs.named("a tv under $4k") == {}
