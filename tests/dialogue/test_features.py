@@ -45,8 +45,13 @@ def test_the_longest_form_wins_and_words_are_whole() -> None:
     assert not INDEX.named("confirm the order", "Mattresses")
 
 
+def test_a_measurement_is_read_as_one() -> None:
+    """"a 55 inches tv" is the catalog's 55-inch value (dialogue.measures), marked as a measurement."""
+    named = INDEX.named("a 55 inches tv", "TVs")
+    assert named.wanted == {"screen size": ["55 inches"]} and named.measured == ["screen size"]
+
+
 def test_what_is_not_a_feature() -> None:
-    assert not INDEX.named("a 55 inches tv", "TVs")  # a measurement: the shopper means at least that
     assert not INDEX.named("a mattress", "Mattresses")  # the category's own name, not its type
     assert not INDEX.named("a nude lipstick", "Lipsticks")  # a colour too: colours have their own reader
     assert not INDEX.named("narrow it down", "Bikes")  # a plain word of a request
