@@ -76,10 +76,11 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \
             and nlu.intent not in EXPLICIT:
         return partial(cart.answer_size, awaited=pending)
+    if isinstance(pending, AwaitingReference) and pending.intent == "ask_product_question" and nlu.slots.references \
+            and (asked := products.answers_which_one(turn)) is not None:
+        return partial(products.question_again, previous=asked)  # "is it waterproof?" … "the second one"
     if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT \
             and not (pending.intent == "compare" and products.asks_about_one(turn)):
-        if pending.intent == "ask_product_question" and (asked := products.answers_which_one(turn)) is not None:
-            return partial(products.question_again, previous=asked)  # "is it waterproof?" … "the second one"
         return INTENT_HANDLERS.get(pending.intent, fallback)
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:

@@ -201,13 +201,19 @@ _ASKS_ITSELF = re.compile(r"[?？]|^\s*(?:is|are|does|do|did|can|could|will|woul
                           r"吗|呢|多少|怎么|几|哪", re.IGNORECASE)
 
 
+#: What a bare answer to "which one?" may say beside its reference ("the second one please", 第二个吧).
+_BARE_ANSWER = re.compile(r"\b(?:the|one|ones|please|pls|i\s+mean|that|this|ok|okay)\b|[个款件台只双的吧呀啊哦嗯就是那这]")
+
+
 def answers_which_one(turn: Turn) -> TurnRecord | None:
     """The question that got "which one do you mean?" when this message only answers it ("the second one", 第二个), or
-    None."""
+    None. Whatever the classifier called the answer (a CI-trained model read 第二个 as a comparison)."""
     state = turn.state
     asked = state.turns[-1] if state.turns else None
     if asked is None or asked.action != "ask_clarification" or asked.asked not in (None, "reference") or _ASKS_ITSELF.search(turn.text):
         return None
+    if re.search(r"\w", _BARE_ANSWER.sub(" ", turn.nlu.search_text.lower())):
+        return None  # "add the second one": more than an answer
     return asked if read_question(asked.text).kind in ("lookup", "yes_no", "reviews") else None
 
 
