@@ -8,6 +8,9 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
+from core.language import detect_language
+from dialogue.qa.answers import answer
+from dialogue.qa.questions import read_question
 from dialogue.state import ConversationState
 from retrieval.models import Product
 
@@ -19,7 +22,7 @@ class _ProductLookup(Protocol):
 class ReferenceSpec(BaseModel):
     """What the shopper pointed at, as extracted from the text (see ``dialogue.slots``)."""
 
-    kind: str = Field(description="ordinal | last | all | both | focus | attribute | name | cheapest | priciest")
+    kind: str = Field(description="ordinal | last | all | both | focus | attribute | name | cheapest | priciest | graded")
     index: int | None = None
     key: str | None = None
     value: str | None = None
@@ -66,6 +69,11 @@ def resolve(
             rank = (spec.index or 1) - 1  # "the two cheapest": the cheapest and the second cheapest
             if rank < len(by_price):
                 ids.append(by_price[rank].id)
+        elif spec.kind == "graded" and spec.value:
+            graded = _best_on(spec.value, _pool(state, products))
+            if graded.problem or graded.ambiguous:
+                return graded
+            ids.extend(graded.product_ids)
         elif spec.kind == "attribute" and spec.value:
             matches = [p.id for p in _pool(state, products) if _has(p, spec.key, spec.value)]
             if len(matches) > 1:
@@ -115,6 +123,23 @@ def in_view(state: ConversationState) -> list[str]:
 def _pool(state: ConversationState, products: _ProductLookup) -> list[Product]:
     """The products a descriptive reference ("the cheaper one", "the blue one") chooses among."""
     return [p for pid in in_view(state) if (p := products.get(pid)) is not None]
+
+
+def _best_on(grade: str, pool: list[Product]) -> Resolution:
+    """"The lighter one", 更轻的那个: the product of ``pool`` the catalog ranks first on that grade, as the question
+    "which is the lighter?" would answer; the tied ones when several are; a problem when the catalog cannot rank them."""
+    if len(pool) <= 1:
+        return Resolution(product_ids=[p.id for p in pool])
+    asked = f"哪个{grade}" if detect_language(grade) == "zh" else f"which is the {grade}"
+    ranked = answer(read_question(asked), asked, pool)
+    if not ranked.known:
+        return Resolution(problem=f"I can't tell which one is {grade}: {ranked.sentences[0][:1].lower()}{ranked.sentences[0][1:]}"
+                          if ranked.sentences else f"I can't tell which one is {grade}.")
+    winners = ranked.product_ids[:sum(1 for d in ranked.details if d.verdict is True)]
+    if len(winners) == 1:
+        return Resolution(product_ids=winners)
+    return Resolution(ambiguous=winners or ranked.product_ids[:4],  # "They are the same on noise level: 40 dBA."
+                      problem=f"{ranked.sentences[0]} Which one do you mean?" if ranked.sentences else None)
 
 
 def _has(product: Product, key: str | None, value: str) -> bool:

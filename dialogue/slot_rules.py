@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from dialogue import slot_rules_zh
 from dialogue.lexicon import AMOUNT_WORDS, NUMBER_WORDS, ORDINAL_WORDS, amount_in_words
 from dialogue.lexicon_zh import HAN_RANGES, WORD_END, WORD_START
+from dialogue.qa.questions import GRADED, GRADED_PHRASES
 
 #: Han characters or a yuan sign: the Chinese rules run.
 _CHINESE = re.compile(f"[{HAN_RANGES}¥￥]")
@@ -106,6 +107,17 @@ _PRICIEST = re.compile(r"\b(?:the|that)\s+(?:(?:more|most)\s+expensive|pricier|p
                        rf"most\s+premium){_REF_NOUN}{_NEXT_FREE}")
 #: "the cheapest (one)" / "the most expensive": the references by price, as the slots read them.
 PRICE_REFERENCES = ((_CHEAPEST, "cheapest"), (_PRICIEST, "priciest"))
+#: "the lighter one", "the better one", "the best-rated one", "the quietest": the product best on that attribute among
+#: those in view (a ``graded`` reference; by price, "the cheaper one" is ``cheapest``). The words and phrases are the
+#: question reader's graded ones that name an attribute (not "the higher one") and describe a product ("the most
+#: popular", not "the best reviews").
+_GRADED_SAID = sorted([w for w, (cue, _) in GRADED.items() if cue not in (None, "price")] +
+                      [p for p, cue, _ in GRADED_PHRASES if cue != "price" and p.split()[-1] in ("rated", "reviewed", "popular")],
+                      key=len, reverse=True)
+_GRADED_REFERENCE = re.compile(r"(?<!you're\s)(?<!youre\s)(?<!you\sare\s)\b(?:the|that)\s+(?P<g>" + "|".join(w.replace(" ", r"[\s-]+") for w in _GRADED_SAID) +
+                               rf"){_REF_NOUN}{_NEXT_FREE}")
+#: The references that rank the products in view (by price, or on an attribute), as the slots read them.
+RANKING_REFERENCES = (*PRICE_REFERENCES, (_GRADED_REFERENCE, "graded"))
 #: "the two cheapest", "the 3 most expensive ones": that many references by price (the cheapest, the second cheapest …).
 _N_BY_PRICE = re.compile(r"\b(?:the\s+)?(?P<n>two|three|four|five|[2-5])\s+(?:(?P<low>cheapest|least\s+expensive|lowest[\s-]priced|"
                          r"most\s+affordable)|most\s+expensive|priciest|highest[\s-]priced)(?:\s+(?:ones|items|products|options|of\s+(?:them|these)))?\b")
@@ -216,6 +228,10 @@ def amount_of(match: re.Match[str], name: str) -> tuple[float, bool]:
 _SCALED_WORDS = re.compile(r"[a-z]\s+(?:hundred|thousand|grand)\b")
 
 
+def _within(match: re.Match[str], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= match.start() and match.end() <= end for start, end in spans)
+
+
 def _number(text: str) -> int | None:
     text = " ".join(text.split())
     if text.isdigit():
@@ -259,14 +275,16 @@ class PatternRules:
                     hits.order_id = hits.order_id or f"{self.options.order_prefix}-{m.group('id')}"
 
     def _rating(self, text: str, hits: RuleHits) -> None:
+        # "the top-rated one", "the best rated": a product among those shown (a reference), not a rating filter
+        pointed = [m.span() for m in _GRADED_REFERENCE.finditer(text)]
         for pattern in _RATING:
             for m in pattern.finditer(text):
                 raw = m.group("r")
                 value = float(NUMBER_WORDS.get(raw, 0) or raw)
-                if 0 < value <= 5 and hits.rating_min is None and hits.claim(m):
+                if 0 < value <= 5 and hits.rating_min is None and not _within(m, pointed) and hits.claim(m):
                     hits.rating_min = value
         for m in _WELL_RATED.finditer(text):
-            if hits.rating_min is None and hits.claim(m):
+            if hits.rating_min is None and not _within(m, pointed) and hits.claim(m):
                 hits.rating_min = self.options.well_rated
 
     def _plausible(self, text: str, match: re.Match[str], value: float, money: bool) -> bool:
@@ -314,6 +332,8 @@ class PatternRules:
                 refs += [(m.start() + i, kind, i + 1, None, None) for i in range(_number(m.group("n")) or 0)]
         for pattern, kind in PRICE_REFERENCES:
             refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
+        refs += [(m.start(), "graded", None, None, " ".join(m.group("g").replace("-", " ").split()))
+                 for m in _GRADED_REFERENCE.finditer(text) if hits.claim(m)]
         for m in _FIRST_N.finditer(text):
             if hits.claim(m):
                 count = _number(m.group("n")) or 0

@@ -51,6 +51,7 @@ from dialogue.lexicon_zh import (
     small_number,
     zh_number,
 )
+from dialogue.qa.questions import GRADED_ZH
 
 if TYPE_CHECKING:
     from dialogue.slot_rules import RuleHits, SlotOptions
@@ -151,6 +152,15 @@ _APPLIANCE_SAFE = re.compile(r"(?:能|可以|可|能不能|可不可以)(?:放|�
 _FOCUS = re.compile(rf"(?:这|那)(?:{_CL})(?!(?:{_NOT_PRODUCT}))|它(?!们)")
 #: "贵的那个" / "便宜的那款": the pricier / cheaper one of those shown.
 _PRICE_DESCRIBED = re.compile(rf"(?:更)?(?P<which>贵|便宜)的(?:{_DEMONSTRATIVE}|一{_CL})")
+#: "更轻的那个", "安静一点的那款", "评分高的那个": the one best on that attribute among those shown (``graded``), as "the
+#: lighter one" is; the attribute words are the question reader's (哪个更轻) that name one, not the price (above).
+_GRADED_WORDS = "|".join(sorted((w for w, (cue, _) in GRADED_ZH.items() if cue not in (None, "price")), key=len, reverse=True))
+_GRADED_DESCRIBED = re.compile(rf"(?P<most>更|最|比较)?(?P<g>{_GRADED_WORDS})(?:一点|一些|点)?的(?:{_DEMONSTRATIVE}|一{_CL})|"
+                               rf"(?P<topic>评分|分数|评价|口碑|好评)(?:更|最|比较)?(?:高|好|多)的(?:{_DEMONSTRATIVE}|一{_CL})")
+#: The phrase each rating topic is ranked by (as 哪个评分最高 asks).
+_RATING_GRADE = {"评分": "评分最高", "分数": "分数最高", "评价": "评价最好", "口碑": "口碑最好", "好评": "评价最好"}
+#: The references that rank the products shown (by price, or on an attribute).
+RANKING_REFERENCES_ZH = (_N_BY_PRICE, _CHEAPEST, _PRICIEST, _PRICE_DESCRIBED, _GRADED_DESCRIBED)
 #: Questions about sizes ("多大码", "什么码"): no size named.
 _SIZE_QUESTION = re.compile(r"多大(?:码|号)|什么(?:码|号|尺码)|哪个(?:码|号)|几码|几号")
 
@@ -217,6 +227,8 @@ def _rating(text: str, hits: RuleHits, options: SlotOptions) -> None:
             if value is not None and 0 < value <= 5 and hits.rating_min is None and hits.claim(m):
                 hits.rating_min = value
     for m in _WELL_RATED.finditer(text):
+        if _GRADED_DESCRIBED.match(text, m.start()):
+            continue  # "评分高的那个": the best rated of those shown (a reference), not a filter
         if hits.rating_min is None and hits.claim(m):
             hits.rating_min = options.well_rated
 
@@ -310,6 +322,10 @@ def _references(text: str, hits: RuleHits, options: SlotOptions) -> None:
     for m in _PRICE_DESCRIBED.finditer(text):
         if hits.claim(m):
             refs.append((m.start(), "priciest" if m.group("which") == "贵" else "cheapest", None, None, None))
+    for m in _GRADED_DESCRIBED.finditer(text):
+        if not _WHICH_BEFORE.search(text, 0, m.start()) and hits.claim(m):
+            grade = _RATING_GRADE[m.group("topic")] if m.group("topic") else ("最" if m.group("most") == "最" else "更") + m.group("g")
+            refs.append((m.start(), "graded", None, None, grade))
     for m in _POSITION.finditer(text):
         hits.claim(m)
     for m in _SIZE_QUESTION.finditer(text):

@@ -13,7 +13,8 @@ Choices worth knowing:
   and *not* a colour or brand filter; "blue ones", "a blue one", "only black ones" are filters.
 * "the Quasar one" is a reference of kind ``name`` (a word the vocabulary does not know, resolved against titles).
 * "the cheaper one" / "the most expensive one" are references (``cheapest``/``priciest``); "cheaper" alone is
-  ``price_hint="cheaper"``.
+  ``price_hint="cheaper"``. "the lighter one", "the better one", 更轻的那个 are ``graded`` references: the product
+  best on that attribute among those in view.
 * "something not a knife", "no vases", 锅具也不要 leave a kind of product out (``categories_out``); the kind asked for,
   and any above it, is never left out ("running shoes, no other shoes").
 * ``is_empty()`` is about search constraints only: references, quantity and order id do not count.
@@ -70,11 +71,12 @@ _BARE_PRICE = re.compile(
 class Reference(BaseModel):
     """Something the shopper points at among the products shown ("the second one", "both", "the blue one")."""
 
-    kind: Literal["ordinal", "last", "all", "both", "focus", "attribute", "name", "cheapest", "priciest"]
+    kind: Literal["ordinal", "last", "all", "both", "focus", "attribute", "name", "cheapest", "priciest", "graded"]
     index: int | None = Field(default=None, description="1-based position, for ordinals; the rank by price for cheapest / "
                               "priciest (\"the two cheapest\": ranks 1 and 2).")
     key: str | None = Field(default=None, description="Attribute key for kind=attribute: color, size, material or brand.")
-    value: str | None = Field(default=None, description="Attribute value or name fragment.")
+    value: str | None = Field(default=None, description="Attribute value or name fragment; for kind=graded the grade as "
+                              "said (\"lighter\", \"best rated\", 更轻).")
 
 
 class Slots(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from core.language import detect_language
 from dialogue.comparison import compare_products, pick_names
 from dialogue.lexicon import names_a_plural
 from dialogue.plan import ProductCard, ReplyPlan
@@ -16,7 +17,8 @@ from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, named_words, o
 from dialogue.references import ReferenceSpec, Resolution, in_view, resolve
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
 from dialogue.slots import Reference, Slots
-from dialogue.slot_rules import PRICE_REFERENCES
+from dialogue.slot_rules import RANKING_REFERENCES
+from dialogue.slot_rules_zh import RANKING_REFERENCES_ZH
 from dialogue.state import FeedbackEvent, FeedbackRecord, TurnRecord
 from retrieval.models import Product, ProductHit
 
@@ -38,6 +40,8 @@ REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|
 QUESTION_FORM_ZH = re.compile(r"[吗么嘛呢][？?。!！\s]*$|[？?]\s*$|(.)[不没]\1|多少|几|怎么样|怎样|如何|什么|啥|哪|怎么说")
 #: "有 … 的吗" with no product named: are there (other) ones like that, a refinement ("有XL码的吗").
 OTHER_ONES_ZH = re.compile(r"^\s*(还|那)?有(没有)?.+的(吗|么|嘛)?[？?]*\s*$")
+#: What only asks which product it is in Chinese (最便宜的是哪个).
+_ONLY_WHICH_ZH = re.compile(r"[哪个款是呢吗啊的一\s？?。！!，,]")
 #: The words that only ask which product it is ("which one is the cheapest").
 _ONLY_WHICH = frozenset("so and ok okay which what who is are 's the one ones of these those them here please show me tell about "
                         "give find get i want need".split())
@@ -58,6 +62,7 @@ FOLLOW_UP_ZH = re.compile(r"^\s*(那|那么)?(第[一二三四五六七八九十
 FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}?)呢[？?。\s]*$")
 #: The best of a product field, asked in Chinese.
 _SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
+WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|which|where|when|who)\b")
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
@@ -98,10 +103,13 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         from dialogue.handlers.shopping import search
 
         return search(dm, turn)
-    by_price = any(r.kind in ("cheapest", "priciest") for r in turn.nlu.slots.references)  # "the cheapest one"
-    if by_price and asked.kind == "superlative" and (about := _about_the_cheapest(turn.text)) is not None:
-        asked, by_price = about, False  # "what sizes does the cheapest come in": a question about that product
-    if asked.kind in ("superlative", "filter") and (len(explicit.product_ids) != 1 or by_price):
+    ranking = any(r.kind in ("cheapest", "priciest", "graded") for r in turn.nlu.slots.references)  # "the lighter one"
+    about_text = turn.text
+    if ranking and asked.kind in ("superlative", "pairwise") and (about := _about_the_ranked(turn.text)) is not None:
+        if explicit.problem:  # "is the lighter one waterproof?" where the catalog cannot tell which one is lighter
+            return _which_one(dm, turn, [], explicit.problem)
+        (asked, about_text), ranking = about, False  # "what sizes does the cheapest come in": about that product
+    if asked.kind in ("superlative", "filter") and (len(explicit.product_ids) != 1 or ranking):
         pool = explicit.product_ids if len(explicit.product_ids) >= 2 else in_view(turn.state)  # "of these", or those in view
         shown = [p for pid in pool if (p := dm.product(pid))]
         if len(shown) >= 2:
@@ -128,21 +136,28 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         asked = asked.model_copy(update={"kind": "overview"})  # "tell me more about the Corvane Arc"
     dm.focus(turn, product.id)
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="opened", source="behaviour", detail="asked about it")))
-    return _answer_plan(dm, turn, asked, [product])
+    return _answer_plan(dm, turn, asked, [product], about_text)
 
 
-def _about_the_cheapest(text: str) -> Question | None:
-    """The question asked about "the cheapest" ("what sizes does the cheapest come in", "is the priciest one
-    waterproof"), or None when the message only asks which one that is ("which is the cheapest?")."""
+def _about_the_ranked(text: str) -> tuple[Question, str] | None:
+    """The question asked about "the cheapest" or "the lighter one" ("what sizes does the cheapest come in", "is the
+    lighter one waterproof", 最便宜的那个有货吗), with the message less the reference; None when the message only asks
+    which one that is ("which is the cheapest?", 最便宜的是哪个)."""
     rest = text.lower()
-    for pattern, _ in PRICE_REFERENCES:  # the phrase the slots read as the reference
-        rest = pattern.sub(" ", rest)
-    words = re.findall(r"[a-z']+", rest)
-    asked = [w for w in words if w not in _ONLY_WHICH]
-    if not asked or (asked == words[:1] and len(words) <= 4):  # only asks which, perhaps misspelt ("wich one is …")
-        return None
+    if detect_language(rest) == "zh":
+        for pattern in RANKING_REFERENCES_ZH:
+            rest = pattern.sub(" ", rest)
+        if not _ONLY_WHICH_ZH.sub("", rest):
+            return None
+    else:
+        for pattern, _ in RANKING_REFERENCES:  # the phrase the slots read as the reference
+            rest = pattern.sub(" ", rest)
+        words = re.findall(r"[a-z']+", rest)
+        asked = [w for w in words if w not in _ONLY_WHICH]
+        if not asked or (asked == words[:1] and len(words) <= 4):  # only asks which, perhaps misspelt ("wich one is …")
+            return None
     about = read_question(rest, references=1)
-    return about if about.kind not in ("superlative", "pairwise", "filter") else None
+    return (about, rest) if about.kind not in ("superlative", "pairwise", "filter") else None
 
 
 def follows_up_a_question(dm: DialogueManager, turn: Turn) -> bool:
@@ -289,6 +304,8 @@ def routes_to_question(turn: Turn) -> bool:
     if turn.nlu.slots.references and YES_NO_ABOUT_REFERENCE.match(text) and not re.search(r"\b(add|buy|cart)\b", text):
         return True  # "do you have the third one in blue": a question, whatever the classifier made of it
     if turn.nlu.intent == "out_of_scope":  # "best rated?", "the lightest", "which has the longest battery life?"
+        if turn.nlu.slots.references and WH_QUESTION.match(text) and not CART_WORDS.search(text):
+            return True  # "what colours does the weaker one come in?": about a product shown
         kind = read_question(turn.text).kind
         return kind == "reviews" or (len(text.split()) <= 4 or WHICH_OF_SHOWN.match(text) is not None) and \
             kind in ("superlative", "filter")  # "what do people complain about?": the reviews of what is shown
@@ -325,6 +342,8 @@ def _routes_to_question_zh(turn: Turn) -> bool:
         return False
     if not slots.references and OTHER_ONES_ZH.match(text):
         return False
+    if shape.kind == "yes_no" and turn.nlu.intent == "compare" and len(slots.references) == 1:
+        return True  # 贵的那个是嵌入式的吗: a yes/no question about one product, no comparison of two
     return bool(names_topic_zh(text) or REVIEWS_ZH.search(text) or slots.sizes or slots.colors or slots.materials or slots.brands)
 
 
@@ -343,7 +362,9 @@ def _asks_price_of_one(turn: Turn) -> bool:
     return PRICE_QUESTION.search(text) is not None or PRICE_QUESTION_ZH.search(text) is not None
 
 
-def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product]) -> ReplyPlan:
+def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product], text: str | None = None) -> ReplyPlan:
+    """The answer to ``asked`` about ``products``, read from ``text`` (the message, or what it asks of a product it
+    ranks: "is the lighter one waterproof" → "is waterproof")."""
     slots = turn.nlu.slots
     kinds = {p.category[-1] for p in products if p.category}
     features = dm.features.named(turn.text, kinds.pop()).wanted if len(kinds) == 1 else {}
@@ -351,7 +372,7 @@ def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: lis
                           price_min=slots.price_min, price_max=slots.price_max, quantity=slots.quantity, features=features)
     known_keys = {k for pid in turn.state.last_shown if (p := dm.product(pid)) for k in p.attributes}
     in_sight = [p for pid in in_view(turn.state) if (p := dm.product(pid))] if asked.kind == "yes_no" else []
-    result = answer_question(asked, turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys,
+    result = answer_question(asked, text or turn.text, products, mentioned, embed=dm.products.embed_query, known_keys=known_keys,
                              others=in_sight)
     by_id = {p.id: p for p in [*products, *in_sight]}
     cards = [ProductCard.from_hit(_position(turn, pid), ProductHit(product=by_id[pid], score=0.0))

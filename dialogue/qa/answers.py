@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from pydantic import BaseModel, Field
 
+from core.language import detect_language
 from core.money import money
 from dialogue.lexicon import listing, normalize, tokens_of
 from dialogue.qa.attributes import AttributeMatcher
@@ -282,6 +283,12 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=True, product_ids=[product.id],
                         sentences=[f"Yes — the {product.title}'s {attribute} is {value}."], values=_values([product], attribute),
                         details=[_detail("verdict", product, attribute, verdict=True, asked=[value])])
+    feature = _named_feature(product, mentioned)
+    if feature is not None:  # "is it built-in?" of a portable one: no, and what it is
+        attribute, wanted = feature
+        values = product.values(attribute)
+        has = bool({normalize(v) for v in values} & {normalize(w) for w in wanted})
+        return _verdict(product, attribute, has, f"the {product.title}'s {attribute} is {', '.join(values)}", asked=wanted)
     attribute = matcher.match(text, None, allow_fields=False)
     if attribute is not None:
         values = product.values(attribute)
@@ -388,13 +395,27 @@ def _only_in(attribute: str, values: list[str]) -> str:
 
 
 def _named_value(text: str, product: Product) -> tuple[str, str] | None:
-    """An attribute value of the product that the question names word for word ("is it 4K", "is it the 12-core")."""
+    """An attribute value of the product that the question names word for word ("is it 4K", "is it the 12-core",
+    是嵌入式的吗)."""
     words = f" {normalize(text)} "
     for attribute, values in product.attributes.items():
         for value in values:
             norm = normalize(value)
-            if norm and norm not in YES_VALUES | NO_VALUES and len(norm) > 1 and f" {norm} " in words and attribute not in ("color", "size", "material"):
+            named = f" {norm} " in words or (detect_language(norm) == "zh" and norm in words)  # Chinese has no spaces
+            if norm and norm not in YES_VALUES | NO_VALUES and len(norm) > 1 and named and attribute not in ("color", "size", "material"):
                 return attribute, value
+    return None
+
+
+def _named_feature(product: Product, mentioned: Mentioned) -> tuple[str, list[str]] | None:
+    """A feature the question names in the catalog's words (``Mentioned.features``: "built-in", "at least 12 hours")
+    that the product lists a value for, not a yes/no flag (those are answered as flags): the attribute and the values
+    that would mean yes."""
+    for attribute, wanted in mentioned.features.items():
+        values = product.values(attribute)
+        if values and attribute not in ("color", "size", "material") and \
+                not all(normalize(v) in YES_VALUES | NO_VALUES for v in values):
+            return attribute, wanted
     return None
 
 

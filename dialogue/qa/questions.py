@@ -34,6 +34,7 @@ GRADED: dict[str, tuple[str | None, Direction]] = {
     "thinnest": ("thickness", "min"), "thinner": ("thickness", "min"), "thickest": ("thickness", "max"),
     "thicker": ("thickness", "max"), "slimmest": ("thickness", "min"),
     "fastest": (None, "max"), "faster": (None, "max"), "strongest": ("power", "max"), "stronger": ("power", "max"),
+    "weakest": ("power", "min"), "weaker": ("power", "min"),
     "brightest": (None, "max"), "brighter": (None, "max"),
     "best": ("rating", "max"), "better": ("rating", "max"), "worst": ("rating", "min"), "worse": ("rating", "min"),
     "newest": (None, "max"), "oldest": (None, "min"),

@@ -116,6 +116,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("add the cheaper one to my cart", {"references": [_ref("cheapest")]}),
     ("compare the two cheapest", {"references": [_ref("cheapest", index=1), _ref("cheapest", index=2)]}),
     ("the 3 most expensive ones", {"references": [_ref("priciest", index=i) for i in (1, 2, 3)]}),
+    ("add the better one", {"references": [_ref("graded", value="better")]}),
+    ("is the lighter one waterproof?", {"references": [_ref("graded", value="lighter")]}),
+    ("the top-rated one please", {"references": [_ref("graded", value="top rated")]}),
+    ("which has the best reviews", {}),
+    ("show me the best laptops", {"category": "Laptops"}),
     ("the first time I ordered", {}),
     # negations
     ("not Acme", {"brands_out": ["Acme"]}),
