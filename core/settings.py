@@ -97,13 +97,18 @@ class RetrievalSettings(HomeSettings):
                                      "\"mentions …\" reasons) a worker keeps.")
     category_match_min: float = Field(default=0.45, ge=0, le=1, description="Least similarity (to a category's name and "
                                       "products) for a shopper's word to mean a category the vocabulary does not name.")
-    category_match_margin: float = Field(default=0.05, ge=0, le=1, description="How far that category must lead the next one.")
+    category_match_margin: float = Field(default=0.05, ge=0, le=1, description="How far that category must lead the next "
+                                         "one; default 0.05 with MiniLM, 0.02 with e5-small, whose similarities crowd into "
+                                         "0.85–0.93 (docs/evaluation.md).")
 
     @model_validator(mode="after")
     def _encoder_default(self) -> Self:
-        """multilingual-e5-small for the zh catalog unless the encoder was given: MiniLM reads most Chinese as [UNK]."""
+        """multilingual-e5-small for the zh catalog unless the encoder was given: MiniLM reads most Chinese as [UNK]; and
+        e5-small's own category margin unless one was given."""
         if self.catalog == "zh" and "product_encoder" not in self.model_fields_set:
             self.product_encoder = "e5-small"
+        if self.product_encoder == "e5-small" and "category_match_margin" not in self.model_fields_set:
+            self.category_match_margin = 0.02
         return self
 
 

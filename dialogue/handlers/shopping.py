@@ -20,7 +20,7 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import stock_wish, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
+from dialogue.request_cues import interest_zh, stock_wish, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -337,6 +337,9 @@ def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:
     said = [*slots.brands, *slots.colors, *slots.sizes, *slots.materials, *slots.categories_out, slots.category or ""]
     taken = {w for value in said for w in tokens_of(value)}
     words = [w for w in _content_words(turn.text, slots_removed=True) if w not in taken and w.removesuffix("'s") not in taken]
+    if turn.nlu.language == "zh":  # what someone likes (她喜欢化妆): the words that may mean a category
+        liked = interest_zh(turn.text)
+        words = [liked] if liked and not any(value and value in liked for value in said) else []
     if not words:
         return
     space = dm.category_space

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.request_cues import (
+    interest_zh,
     models_on_a_shown_one,
     names_an_order,
     reports_a_fault,
@@ -120,6 +121,14 @@ def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> Non
 def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) -> None:
     catalog = "跑步鞋\n手机\n沙发\n耳机"
     assert unknown_kind_zh(text, lambda phrase: phrase in catalog) == kind
+
+
+@pytest.mark.parametrize(("text", "liked"), [
+    ("想给老婆买个礼物，她喜欢化妆", "化妆"), ("送爸爸的礼物，他喜欢露营", "露营"), ("他是个咖啡控，送他什么好", "咖啡"),
+    ("我老婆平时喜欢瑜伽", "瑜伽"), ("她喜欢红色的", None), ("这个我喜欢", None), ("我喜欢第二个", None),
+])
+def test_what_someone_likes_in_chinese(text: str, liked: str | None) -> None:
+    assert interest_zh(text) == liked
 
 
 @pytest.mark.parametrize("text", ["they stopped working", "my headphones stopped working, what can I do?", "the zipper broke",
