@@ -30,7 +30,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "heavy": ("weight",), "weigh": ("weight",), "weighs": ("weight",), "weight": ("weight",), "light": ("weight",),
     "big": ("size", "capacity", "screen", "width", "length", "diameter"), "screen": ("screen",), "display": ("screen",), "hold": ("capacity",),
     "holds": ("capacity",), "fit": ("capacity", "size"), "made": ("material",), "fabric": ("material",),
-    "memory": ("ram",), "space": ("storage",), "watts": ("power",), "powerful": ("power",), "strong": ("power",),
+    "memory": ("ram",), "space": ("storage",), "watts": ("power",), "power": ("power",), "powerful": ("power",), "strong": ("power",),
     "colour": ("color",), "colours": ("color",), "colors": ("color",), "thick": ("thickness",), "thin": ("thickness",),
     "waterproof": ("waterproof", "water"), "water": ("water",), "fast": ("speed", "refresh", "processor"),
     "sharp": ("resolution", "camera"), "photos": ("camera",), "pictures": ("camera",), "warranty": ("warranty",),
