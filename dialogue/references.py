@@ -65,6 +65,9 @@ def resolve(
             ids.append(focus)
         elif spec.kind in {"cheapest", "priciest"}:
             pool = _pool(state, products)
+            ranked = max((other.index or 1) for other in specs if other.kind == spec.kind)
+            if ranked >= 2 and len(pool) <= ranked:  # "the two cheapest" after comparing two: of all the cards
+                pool = [p for pid in state.last_shown if (p := products.get(pid)) is not None]
             by_price = sorted(pool, key=lambda p: p.price, reverse=spec.kind == "priciest")
             rank = (spec.index or 1) - 1  # "the two cheapest": the cheapest and the second cheapest
             if rank < len(by_price):

@@ -5,7 +5,8 @@ Each category name (any level of any path) gets two vectors: the embedding of it
 products' vectors. A phrase's score for a category is a weighted sum of its cosine similarity to both; the best
 category wins when it scores at least ``min_score``, beats every category outside its own line (its ancestors and
 descendants do not compete) by ``min_margin``, and holds the single product nearest the phrase (so "phone case" does
-not become "Smartphones" when the case itself sits in "Mobile Accessories"). Everything is computed once per store
+not become "Smartphones" when the case itself sits in "Mobile Accessories"). When the runner-up is too close but
+shares a parent with the winner, the parent is judged instead ("makeup" between lipstick and skin care: beauty). Everything is computed once per store
 (about a second at 40k products); a match costs one query embedding (usually a cache hit: the search embeds the same
 words), a (categories × dimension) product and one exact nearest-product look-up.
 """
@@ -108,23 +109,37 @@ class CategorySpace:
                 return None
         candidates = np.flatnonzero(allowed)
         best = int(candidates[np.argmax(scores[candidates])])
-        winner = self.names[best]
-        rivals = [int(i) for i in candidates if int(i) != best and not self.related(winner, self.names[int(i)])]
-        runner = max(rivals, key=lambda i: scores[i]) if rivals else None
-        score = float(scores[best])
-        margin = score - float(scores[runner]) if runner is not None else score
-        match = CategoryMatch(category=winner, score=round(score, 4), runner_up=self.names[runner] if runner is not None else None,
-                              margin=round(margin, 4))
         threshold = self.min_score - (self.within_discount if within is not None else 0.0)
         broad = scores[self.names_lower.index(within.lower())] if within is not None and within.lower() in self.names_lower else -1.0
-        if score < threshold or margin < self.min_margin or score <= broad:
+        match = self._standing_out(best, scores, candidates)
+        if match.margin < self.min_margin and match.runner_up is not None and \
+                (parent := self._shared_parent(match.category, match.runner_up)) is not None and \
+                allowed[(above := self.names_lower.index(parent))]:
+            log.debug("category_space.too_close text=%r best=%s parent=%r", text, match.model_dump(), parent)
+            match = self._standing_out(above, scores, candidates)  # "化妆": 彩妆 and 护肤 too close, 美妆个护 holds both
+        if match.score < threshold or match.margin < self.min_margin or match.score <= broad:
             log.debug("category_space.no_match text=%r best=%s", text, match.model_dump())
             return None
         nearest = self.store.nearest(vector, SearchConstraints(category=within), 1)
-        if nearest and not any(level.lower() == winner.lower() for level in nearest[0].category):
+        if nearest and not any(level.lower() == match.category.lower() for level in nearest[0].category):
             log.debug("category_space.no_match text=%r best=%s nearest=%r", text, match.model_dump(), nearest[0].category)
             return None
         return match
+
+    def _standing_out(self, index: int, scores: np.ndarray, candidates: np.ndarray) -> CategoryMatch:
+        """Category ``index`` as a match: its score and how far it leads the best candidate outside its own line."""
+        winner = self.names[index]
+        rivals = [int(i) for i in candidates if int(i) != index and not self.related(winner, self.names[int(i)])]
+        runner = max(rivals, key=lambda i: scores[i]) if rivals else None
+        score = float(scores[index])
+        margin = score - float(scores[runner]) if runner is not None else score
+        return CategoryMatch(category=winner, score=round(score, 4), runner_up=self.names[runner] if runner is not None else None,
+                             margin=round(margin, 4))
+
+    def _shared_parent(self, a: str, b: str) -> str | None:
+        """The nearest category above both ``a`` and ``b`` (siblings' parent), or None when no category is."""
+        shared = self._above.get(a.lower(), set()) & self._above.get(b.lower(), set())
+        return max(shared, key=lambda name: len(self._above.get(name, set())), default=None)
 
     def related(self, a: str, b: str) -> bool:
         """True when ``a`` and ``b`` are the same category or one lies above the other in some path."""

@@ -135,7 +135,7 @@ def _clarify(plan: ReplyPlan, w: Writer) -> str:
     question = p.own_words(f.question) or (_slot_question(f, p) if f.question else p["clarify.default"])
     options = [localize_quick_reply(o, p.language) for o in f.options]
     lead = p["clarify.available"] if f.slot in ("size", "color") else p["clarify.example"]
-    if options:
+    if options and not all(option in question for option in options):  # "Weakest: the A and the B (…). Which one …?"
         shown = options[:8 if f.slot in ("size", "color") else 6]
         question = p("clarify.options", question=question, lead=lead, options=p.items(map(str, shown)))
     before = [p("cart.added_titles", titles=p["fmt.and"].join(f.added))] if f.added else []  # "add both": the one added

@@ -70,7 +70,7 @@ def store() -> ToyStore:
         # shopper words
         "sneakers": vec(shoe=1.0, shirt=0.05), "men's sneakers": vec(shoe=0.9, shirt=0.35), "trainers": vec(shoe=0.8, watch=0.2),
         "phone case": vec(phone=0.8, case=0.6), "stuff": vec(shoe=1.0, shirt=1.0, phone=1.0, case=1.0, watch=1.0),
-        "top": vec(shirt=1.0, watch=1.0),
+        "top": vec(shirt=1.0, watch=1.0), "phone gear": vec(phone=0.77, case=0.63),
     }
     return ToyStore(products, queries)
 
@@ -90,6 +90,15 @@ def test_a_vague_or_split_phrase_matches_nothing() -> None:
     assert space.match("stuff") is None  # low similarity to everything
     assert space.match("top") is None  # shirts and watches too close to call
     assert space.match("   ") is None
+
+
+def test_two_siblings_too_close_to_call_give_their_parent() -> None:
+    space = CategorySpace.build(store())
+    assert space is not None
+    scores = dict(zip(space.names, space.scores(vec(phone=0.77, case=0.63))))
+    assert abs(scores["Smartphones"] - scores["Mobile Accessories"]) < space.min_margin  # either alone is a guess
+    match = space.match("phone gear")
+    assert match is not None and match.category == "Electronics", match
 
 
 def test_the_nearest_product_vetoes_a_category_it_is_not_in() -> None:
