@@ -394,6 +394,10 @@ def _only_in(attribute: str, values: list[str]) -> str:
     return f"in sizes {listing(values)}" if attribute == "size" else f"in {listing(values)}"
 
 
+#: What a product comes in (its variants' colours, sizes, materials): asked about, answered by :func:`_offers`.
+_OFFERED = ("color", "size", "material")
+
+
 def _named_value(text: str, product: Product) -> tuple[str, str] | None:
     """An attribute value of the product that the question names word for word ("is it 4K", "is it the 12-core",
     是嵌入式的吗)."""
@@ -402,7 +406,7 @@ def _named_value(text: str, product: Product) -> tuple[str, str] | None:
         for value in values:
             norm = normalize(value)
             named = f" {norm} " in words or (detect_language(norm) == "zh" and norm in words)  # Chinese has no spaces
-            if norm and norm not in YES_VALUES | NO_VALUES and len(norm) > 1 and named and attribute not in ("color", "size", "material"):
+            if norm and norm not in YES_VALUES | NO_VALUES and len(norm) > 1 and named and attribute not in _OFFERED:
                 return attribute, value
     return None
 
@@ -413,7 +417,7 @@ def _named_feature(product: Product, mentioned: Mentioned) -> tuple[str, list[st
     that would mean yes."""
     for attribute, wanted in mentioned.features.items():
         values = product.values(attribute)
-        if values and attribute not in ("color", "size", "material") and \
+        if values and attribute not in _OFFERED and \
                 not all(normalize(v) in YES_VALUES | NO_VALUES for v in values):
             return attribute, wanted
     return None
