@@ -108,21 +108,29 @@ def reports_a_fault(text: str) -> bool:
 
 #: Who likes something, in Chinese: 他, 她, 我老婆, 我男朋友的 …
 _LIKER_ZH = r"(?:他|她|我(?:爸|妈|老公|老婆|男朋友|女朋友|朋友|儿子|女儿)\w{0,2})"
-#: What the person a gift is for likes: "he likes cooking", "she's really into yoga", "my dad loves golf", 她喜欢瑜伽.
-_INTEREST = re.compile(r"(?i)^\s*(?:(?:well|oh|ok|okay|hmm|so),?\s+)?(?:he|she|they|my\s+\w+)(?:'s|\s+is|\s+are|'re)?\s+(?:really\s+|very\s+|"
+#: What the person a gift is for likes, opening a clause: "he likes cooking", "she's really into yoga", "a gift for my
+#: dad, he loves golf", 她喜欢瑜伽.
+_INTEREST = re.compile(r"(?i)(?:^|[,;.!?]|\band\b)\s*(?:(?:well|oh|ok|okay|hmm|so),?\s+)?(?:he|she|they|my\s+\w+)(?:'s|\s+is|\s+are|'re)?\s+(?:really\s+|very\s+|"
                        r"quite\s+|a\s+big\s+|big\s+)?(?:likes?|loves?|enjoys?|into|fan\s+of|crazy\s+about|obsessed\s+with)\s+\w|"
                        rf"^\s*{_LIKER_ZH}(?:很|特别|比较|挺)?(?:喜欢|爱|热爱|迷)")
-
-
-def tells_an_interest(text: str) -> bool:
-    """Whether the message says what someone likes ("she's into yoga"): a search for that, whatever the classifier
-    made of it."""
-    return _INTEREST.search(text) is not None
-
-
 #: What someone likes, in Chinese: 她喜欢化妆, 他爱露营, 他平时喜欢健身, 他是个咖啡控 (the thing liked, up to the clause's end).
 _INTEREST_ZH = re.compile(rf"{_LIKER_ZH}(?:平时|平常|很|特别|比较|挺|最|超|也)*"
                           r"(?:喜欢|爱|热爱|迷|爱好是|是个|是一个)(?P<what>[\u4e00-\u9fff]{1,6}?)(?<!的)(?:控|迷|达人)?(?=[，,。！!？?\s]|$)")
+
+
+def tells_an_interest(text: str) -> bool:
+    """Whether the message says what someone likes ("she's into yoga", 他是个咖啡控): a search for that, whatever the
+    classifier made of it."""
+    return _INTEREST.search(text) is not None or _INTEREST_ZH.search(text) is not None
+
+
+#: A gift named: "a present for my dad", "it's for her birthday", 送他什么好, 礼物.
+_GIFT = re.compile(r"(?i)\b(?:gifts?|presents?|birthday|christmas|anniversary)\b|礼物|生日|送(?:给)?(?:他|她|我|你|爸|妈|老|男|女|朋友|同事|孩子)")
+
+
+def names_a_gift(text: str) -> bool:
+    """Whether the message asks about a gift ("a present for my wife", 送他什么好)."""
+    return _GIFT.search(text) is not None
 
 
 def interest_zh(text: str) -> str | None:

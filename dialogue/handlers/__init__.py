@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import models_on_a_shown_one, names_an_order, reports_a_fault, stock_wish, tells_an_interest, wants_other_colour
+from dialogue.request_cues import models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault, stock_wish, tells_an_interest, wants_other_colour
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -89,8 +89,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
     if reports_a_fault(nlu.text) and nlu.intent not in EXPLICIT:
         return service.fault  # "they stopped working", 耳机坏了 (not a search for headphones)
-    if state.goal is not None and tells_an_interest(nlu.text) and not nlu.slots.references and nlu.intent not in EXPLICIT:
-        return shopping.search  # "she's into yoga" after "a present for my wife"
+    if (state.goal is not None or names_a_gift(nlu.text)) and tells_an_interest(nlu.text) and not nlu.slots.references \
+            and nlu.intent not in EXPLICIT:
+        return shopping.search  # "she's into yoga" after "a present for my wife"; 他是个咖啡控，送他什么好
     if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
