@@ -177,10 +177,15 @@ _ADD_ORDER = re.compile(r"^\s*(?:please\s+|pls\s+|(?:can|could|would)\s+you\s+)?
 _ADD_ORDER_ZH = re.compile(r"(?:加入|加到|加进|放进|放到|放入|添加到)(?:我的)?购物车(?!里[有是]|有什么)[^吗?？]*$")
 
 
+#: What a model has made of an order to add something to the cart ("add running shoes to my cart"): a request to see
+#: the cart, a search, or nothing it was sure of.
+_MISREAD_ADD_ORDER = frozenset({"view_cart", "search_product", "out_of_scope"})
+
+
 def cart_order_rule(intent: str, text: str, names_something: bool) -> tuple[str, str] | None:
-    """``("add_to_cart", "add-order")`` when the model read an order to add something (a kind of product or a
-    reference, ``names_something``) to the cart as a request to see the cart; else ``None``. "what did I add to my
-    cart?" is a question, not an order, and stays view_cart."""
-    if intent == "view_cart" and names_something and (_ADD_ORDER.match(text) or _ADD_ORDER_ZH.search(text)):
+    """``("add_to_cart", "add-order")`` when the model misread (``_MISREAD_ADD_ORDER``) an order to add something (a
+    kind of product or a reference, ``names_something``) to the cart; else ``None``. "what did I add to my cart?" is a
+    question, not an order, and stays view_cart."""
+    if intent in _MISREAD_ADD_ORDER and names_something and (_ADD_ORDER.match(text) or _ADD_ORDER_ZH.search(text)):
         return "add_to_cart", "add-order"
     return None

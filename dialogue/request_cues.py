@@ -53,6 +53,8 @@ _STOCK_ONLY = re.compile(
 _STOCK_TOO = re.compile(r"\b(?:out[\s-]of[\s-]stock|sold[\s-]out|unavailable|not\s+in\s+stock)\b")
 
 StockWish = Literal["in_stock_only", "include_out_of_stock"]
+#: A request to be shown something ("show me the sold out ones too", "include the unavailable ones"), not a question.
+_SHOW_ME = re.compile(r"(?i)^\s*(?:(?:please|pls|ok|okay|and|also|now|then)[\s,]+)*(?:show|include|list|display|let\s+me\s+see)\b")
 
 #: "a different colour", "another color", "other colours", "not that colour" (the brand's counterpart is a slot rule).
 _OTHER_COLOUR = re.compile(r"\b(?:(?:a\s+)?(?:different|another|other|some\s+other)\s+colou?rs?|"
@@ -100,6 +102,15 @@ _SHOPPING = re.compile(r"(?i)\b(?:need|want|looking\s+for|buy|find|show|recommen
                        r"想要|找|推荐|换个新|换一个新|新的")
 
 
+#: Asking for a return or refund, not only reporting a fault ("it broke, I want my money back", 坏了，能退吗).
+_RETURN_WISH = re.compile(r"(?i)\b(?:return\w*|refund\w*|send\s+(?:\w+\s+)?back|exchange\w*|money\s+back)\b|退|换货")
+
+
+def asks_to_return(text: str) -> bool:
+    """Whether the message asks to return something or for a refund ("can I send them back?", 能退吗)."""
+    return _RETURN_WISH.search(text) is not None
+
+
 def reports_a_fault(text: str) -> bool:
     """Whether the message reports a product that does not work ("they stopped working", 收到的台灯是坏的), without
     asking for products ("I need new headphones, mine broke" is a search)."""
@@ -137,6 +148,11 @@ def interest_zh(text: str) -> str | None:
     """The thing a Chinese message says someone likes (她喜欢化妆 → 化妆, 他是个咖啡控 → 咖啡), or None."""
     found = _INTEREST_ZH.search(text)
     return found["what"] if found else None
+
+
+def asks_to_be_shown(text: str) -> bool:
+    """Whether the message opens with a request to be shown something ("show me …", "include …", "let me see …")."""
+    return _SHOW_ME.match(text) is not None
 
 
 def stock_wish(text: str) -> StockWish | None:

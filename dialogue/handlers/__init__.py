@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault, stock_wish, tells_an_interest, wants_other_colour
+from dialogue.request_cues import (asks_to_be_shown, asks_to_return, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
+                                   stock_wish, tells_an_interest, wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -38,6 +39,9 @@ ASKS_FOR_OTHERS_ALREADY = {"refine", "feedback_negative", "show_more", "search_p
 #: Intents that always mean what they say, even right after a question.
 EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "return_policy", "shipping_info", "order_status",
             "cancel_order", "return_item", "compare", "add_to_cart", "remove_from_cart", "forget_preferences"}
+#: Explicit intents a model may give a report of a product that does not work (第一个开不了机 read as a return, a
+#: question about an order or a removal): the warranty's answer unless a return is asked for.
+FAULT_MISREAD = {"return_item", "order_status", "remove_from_cart"}
 
 
 def _keeps_its_intent(turn: Turn) -> set[str]:
@@ -87,8 +91,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.answer_clarification
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
-    if reports_a_fault(nlu.text) and nlu.intent not in EXPLICIT:
-        return service.fault  # "they stopped working", 耳机坏了 (not a search for headphones)
+    if reports_a_fault(nlu.text) and (nlu.intent not in EXPLICIT or nlu.intent in FAULT_MISREAD and not asks_to_return(nlu.text)
+                                      and not products.CART_WORDS.search(nlu.text)):
+        return service.fault  # "they stopped working", 第一个开不了机 (not a search for phones, nor a return asked for)
     if (state.goal is not None or names_a_gift(nlu.text)) and tells_an_interest(nlu.text) and not nlu.slots.references \
             and nlu.intent not in EXPLICIT:
         return shopping.search  # "she's into yoga" after "a present for my wife"; 他是个咖啡控，送他什么好
@@ -114,4 +119,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and (stock_wish(nlu.text) is not None or names_features(dm, turn)):
         return shopping.refine  # "show me the sold out ones too", 不要QLED: a refinement the classifier may not know
+    if nlu.intent == "deny" and state.last_shown and names_features(dm, turn):
+        return shopping.refine  # 不要QLED read as a "no"
+    if nlu.intent == "ask_product_question" and state.last_shown and stock_wish(nlu.text) is not None and asks_to_be_shown(nlu.text):
+        return shopping.refine  # "show me the sold out ones too" read as a question about stock
     return None

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 MAX_COMPARE = 4
 MAX_ANSWER_CARDS = 3
 ROUTED_AS_QUESTION = {"compare", "ask_product_question", "refine", "search_product", "out_of_scope", "add_to_cart"}
+#: English questions a model unsure of them may read as remarks ("what about the third?" as praise, "what do people
+#: complain about?" as chitchat): questions about the products in view when they ask one (``WH_QUESTION``).
+READ_AS_REMARKS = {"chitchat", "feedback_positive", "feedback_negative"}
 #: Chinese turns the classifier may give any of these intents and still be a product question ("第一个吵不吵" reads
 #: as a complaint, "大家怎么说" as chitchat, "哪款评分最高" as a wish for more).
 ROUTED_AS_QUESTION_ZH = ROUTED_AS_QUESTION | {"chitchat", "feedback_negative", "feedback_positive", "show_more"}
@@ -295,16 +298,17 @@ def routes_to_question(turn: Turn) -> bool:
         return True  # "how much would two of the first cost?" (not a comparison of the first two), 第二款来三台一共多少钱
     if turn.nlu.language == "zh" and turn.state.last_shown and turn.nlu.intent in ROUTED_AS_QUESTION_ZH:
         return _routes_to_question_zh(turn)
-    if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION | {"show_more"}:
-        return False
     text = turn.text.lower()
+    remark = turn.nlu.intent in READ_AS_REMARKS and WH_QUESTION.match(text) is not None
+    if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION | {"show_more"} and not remark:
+        return False
     if _asks_overview(turn) and not CART_WORDS.search(text):
         return True  # "show me the second one", "tell me more about it": whatever the classifier made of it
     if turn.nlu.intent == "show_more":
         return False
     if turn.nlu.slots.references and YES_NO_ABOUT_REFERENCE.match(text) and not re.search(r"\b(add|buy|cart)\b", text):
         return True  # "do you have the third one in blue": a question, whatever the classifier made of it
-    if turn.nlu.intent == "out_of_scope":  # "best rated?", "the lightest", "which has the longest battery life?"
+    if turn.nlu.intent == "out_of_scope" or remark:  # "best rated?", "the lightest", "which has the longest battery life?"
         if turn.nlu.slots.references and WH_QUESTION.match(text) and not CART_WORDS.search(text):
             return True  # "what colours does the weaker one come in?": about a product shown
         kind = read_question(turn.text).kind

@@ -114,7 +114,8 @@ CAN_I_RETURN = re.compile(r"(?i)\b(can|could|may)\s+i\s+(return|send\s+back|exch
 
 def is_policy_question(turn: Turn) -> bool:
     """A question about the store's terms, not about a product named or pointed at ("does the first one have a
-    warranty" stays a product question); a contact question filed as a hand-off counts unless it asks for a person."""
+    warranty" stays a product question, "is there a warranty on laptops" does not); a contact question filed as a
+    hand-off counts unless it asks for a person."""
     text = turn.text.lower()
     zh = turn.nlu.language == "zh"
     if turn.nlu.slots.references:
@@ -122,7 +123,7 @@ def is_policy_question(turn: Turn) -> bool:
     if turn.nlu.intent == "human_handoff":
         if not CONTACT_PHRASES.search(text) or ASKS_FOR_PERSON.search(text):
             return False
-    elif turn.nlu.intent not in FILED_ELSEWHERE:
+    elif turn.nlu.intent not in FILED_ELSEWHERE and not (turn.nlu.intent == "ask_product_question" and turn.nlu.slots.category):
         return False
     phrases, question = (POLICY_PHRASES_ZH, QUESTION_ZH) if zh else (POLICY_PHRASES, QUESTION)
     return bool(question.search(text)) and bool(phrases.search(text))

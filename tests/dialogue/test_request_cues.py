@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dialogue.request_cues import (
+    asks_to_be_shown,
+    asks_to_return,
     interest_zh,
     models_on_a_shown_one,
     names_a_gift,
@@ -155,3 +157,19 @@ def test_a_product_that_does_not_work(text: str) -> None:
                                   "耳机坏了想买个新的"])
 def test_not_a_fault_report(text: str) -> None:
     assert not reports_a_fault(text)
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("they stopped working, can I return them?", True), ("it broke, I want my money back", True), ("坏了，能退吗", True),
+    ("they stopped working", False), ("耳机坏了", False), ("can I send it back", True),
+])
+def test_asking_for_a_return(text: str, asks: bool) -> None:
+    assert asks_to_return(text) is asks
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("show me the sold out ones too", True), ("ok, include the unavailable ones", True), ("let me see the sold out ones", True),
+    ("is the first one sold out?", False), ("which are sold out", False),
+])
+def test_asking_to_be_shown(text: str, asks: bool) -> None:
+    assert asks_to_be_shown(text) is asks

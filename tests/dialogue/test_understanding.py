@@ -60,7 +60,10 @@ def test_product_features_may_stand_beside_the_category() -> None:
     ("add to my cart", "view_cart", None),                    # names nothing the rule can act on: the model decides
     ("购物车里有什么", "view_cart", None),
     ("add a blue sofa to my cart", "add_to_cart", None),     # the model agreed: no rule
-    ("add puzzles to my cart", "remove_from_cart", None),    # only a misread view_cart is corrected
+    ("add running shoes to my cart", "out_of_scope", "add_to_cart"),  # a model unsure of it (another training)
+    ("add running shoes to my cart", "search_product", "add_to_cart"),
+    ("add puzzles to my cart", "remove_from_cart", None),    # only a misread view, a search or an unsure model is corrected
+    ("what running shoes did I add to my cart?", "out_of_scope", None),
 ])
 def test_cart_order_rule(text: str, model_intent: str, routed: str | None) -> None:
     slots = EXTRACTOR.extract(text)

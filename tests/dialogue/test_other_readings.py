@@ -1,0 +1,56 @@
+"""Turns routed by what they say, whatever intent the model gives them: another training of the same data (CI trains
+its own models) may read a turn otherwise, or be too unsure of it. Each case replays a conversation on the real
+assistant and answers its last message under readings other trainings gave, or could give, to it
+(``lab.scripted.other_readings``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab.scripted.other_readings import answer_as
+
+
+@pytest.mark.parametrize("intent", ["return_item", "out_of_scope"])
+def test_a_fault_report_gets_the_warranty_whatever_the_intent(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["I want to return my headphones"], "they stopped working", intent)
+    assert plan.action == "policy_answer" and plan.facts.topic == "warranty" and plan.facts.fault
+
+
+def test_a_fault_report_that_asks_for_a_return_stays_a_return(assistant) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, [], "they stopped working, can I return them?", "return_item")
+    assert plan.action == "return_item"
+
+
+@pytest.mark.parametrize("intent", ["ask_product_question", "out_of_scope", "search_product"])
+def test_a_warranty_question_about_a_kind_of_product_is_about_the_terms(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["i need a laptop under 800"], "is there a warranty on laptops", intent)
+    assert plan.action == "policy_answer" and plan.facts.topic == "warranty"
+
+
+@pytest.mark.parametrize("intent", ["feedback_positive", "compare", "out_of_scope"])
+def test_what_about_a_position_is_the_question_again(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["I need a laptop for college under 900", "which is the lightest?"], "what about the third?", intent)
+    assert plan.action == "answer_question"
+
+
+@pytest.mark.parametrize("intent", ["chitchat", "ask_product_question", "out_of_scope"])
+def test_what_people_complain_about_asks_which_product(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["wireless headphones under 150"], "what do people complain about?", intent)
+    assert plan.action == "ask_clarification" and plan.facts.slot == "reference"
+
+
+@pytest.mark.parametrize("intent", ["feedback_positive", "chitchat"])
+def test_a_remark_stays_a_remark(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["wireless headphones under 150"], "what a great selection", intent)
+    assert plan.action != "answer_question"
+
+
+@pytest.mark.parametrize("intent", ["ask_product_question", "refine", "out_of_scope"])
+def test_showing_the_sold_out_ones_too_is_a_refinement(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["sneakers under 60"], "show me the sold out ones too", intent)
+    assert plan.action == "show_products" and len(plan.products) >= 3
+
+
+def test_whether_one_is_sold_out_stays_a_question(assistant) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["sneakers under 60"], "is the first one sold out?", "ask_product_question")
+    assert plan.action == "answer_question"
