@@ -177,6 +177,10 @@ _ADD_ORDER = re.compile(r"^\s*(?:please\s+|pls\s+|(?:can|could|would)\s+you\s+)?
 _ADD_ORDER_ZH = re.compile(r"(?:加入|加到|加进|放进|放到|放入|添加到)(?:我的)?购物车(?!里[有是]|有什么)[^吗?？]*$")
 
 
+#: Emptying the cart: "clear my cart", "empty the basket", "remove everything", 清空购物车.
+CLEAR_CART = re.compile(r"\b(clear|empty|reset)\b(\s+\w+)?\s+(cart|basket|bag|trolley)\b|\b(remove|delete|drop)\s+(everything|it\s+all)\b|"
+                        r"清空|全部(删|移|清)|都(删|移|清|不要)")
+_CART = re.compile(r"(?i)\b(?:cart|basket|trolley)\b|购物车")
 #: What a model has made of an order to add something to the cart ("add running shoes to my cart"): a request to see
 #: the cart, a search, or nothing it was sure of.
 _MISREAD_ADD_ORDER = frozenset({"view_cart", "search_product", "out_of_scope"})
@@ -184,8 +188,11 @@ _MISREAD_ADD_ORDER = frozenset({"view_cart", "search_product", "out_of_scope"})
 
 def cart_order_rule(intent: str, text: str, names_something: bool) -> tuple[str, str] | None:
     """``("add_to_cart", "add-order")`` when the model misread (``_MISREAD_ADD_ORDER``) an order to add something (a
-    kind of product or a reference, ``names_something``) to the cart; else ``None``. "what did I add to my cart?" is a
+    kind of product or a reference, ``names_something``) to the cart; ``("remove_from_cart", "clear-cart")`` for an
+    order to empty it read as a look at it or not understood; else ``None``. "what did I add to my cart?" is a
     question, not an order, and stays view_cart."""
     if intent in _MISREAD_ADD_ORDER and names_something and (_ADD_ORDER.match(text) or _ADD_ORDER_ZH.search(text)):
         return "add_to_cart", "add-order"
+    if intent in ("view_cart", "out_of_scope") and CLEAR_CART.search(text.lower()) and _CART.search(text):
+        return "remove_from_cart", "clear-cart"  # "clear my cart" read as a look at it
     return None

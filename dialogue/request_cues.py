@@ -111,6 +111,15 @@ def asks_to_return(text: str) -> bool:
     return _RETURN_WISH.search(text) is not None
 
 
+#: Asking how long something takes or when it happens ("when will I get my money back?", 退款多久到账).
+_WHEN = re.compile(r"(?i)^\s*(?:so\s+|and\s+|ok\s+)?(?:when|how\s+long|how\s+many\s+days|how\s+soon)\b|多久|什么时候|几天|多长时间")
+
+
+def asks_when(text: str) -> bool:
+    """Whether the message asks when something happens or how long it takes."""
+    return _WHEN.search(text) is not None
+
+
 def reports_a_fault(text: str) -> bool:
     """Whether the message reports a product that does not work ("they stopped working", 收到的台灯是坏的), without
     asking for products ("I need new headphones, mine broke" is a search)."""

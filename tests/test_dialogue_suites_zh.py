@@ -12,7 +12,7 @@ import pytest
 
 from core.settings import DATA_DIR, Settings
 from lab.scripted import format as suite_format
-from lab.scripted.other_readings import answer_as
+from lab.scripted.other_readings import UNSURE, answer_as
 from lab.scripted.runner import format_failure, run_case
 
 SUITES = Path(__file__).parent / "dialogues_zh"
@@ -60,7 +60,7 @@ def test_dialogue_zh(case: DialogueCase, zh_assistant) -> None:  # type: ignore[
 
 
 # --- turns routed by what they say, whatever intent another training gives them (tests/dialogue/test_other_readings.py)
-@pytest.mark.parametrize("intent", ["search_product", "ask_product_question", "chitchat", "out_of_scope"])
+@pytest.mark.parametrize("intent", ["search_product", "ask_product_question", "chitchat", "out_of_scope", UNSURE])
 def test_a_gift_for_a_coffee_lover_is_a_search_whatever_the_intent(zh_assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     """他是个咖啡控，送他什么好 names a gift and what its receiver likes: coffee makers (one training of the Chinese
     data called it out of scope, and the shopper got the fallback)."""
@@ -69,14 +69,14 @@ def test_a_gift_for_a_coffee_lover_is_a_search_whatever_the_intent(zh_assistant,
     assert len(plan.products) >= 3 and all(card.category.endswith("咖啡机") for card in plan.products)
 
 
-@pytest.mark.parametrize("intent", ["refine", "deny", "out_of_scope"])
+@pytest.mark.parametrize("intent", ["refine", "deny", UNSURE])
 def test_leaving_out_a_feature_is_a_refinement_whatever_the_intent(zh_assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(zh_assistant, ["4K电视"], "不要QLED", intent)
     assert plan.action == "show_products" and plan.products
     assert all("QLED" not in zh_assistant.products.get(card.product_id).values("屏幕类型") for card in plan.products)
 
 
-@pytest.mark.parametrize("intent", ["return_item", "order_status", "remove_from_cart", "out_of_scope"])
+@pytest.mark.parametrize("intent", ["return_item", "order_status", "remove_from_cart", UNSURE])
 def test_a_product_that_does_not_turn_on_gets_the_warranty_whatever_the_intent(zh_assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(zh_assistant, ["台灯"], "第一个开不了机", intent)
     assert plan.action == "policy_answer" and plan.facts.fault

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import (asks_to_be_shown, asks_to_return, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
-                                   stock_wish, tells_an_interest, wants_other_colour)
+from dialogue.request_cues import (asks_to_be_shown, asks_to_return, asks_when, models_on_a_shown_one, names_a_gift, names_an_order,
+                                   reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -40,8 +40,10 @@ ASKS_FOR_OTHERS_ALREADY = {"refine", "feedback_negative", "show_more", "search_p
 EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "return_policy", "shipping_info", "order_status",
             "cancel_order", "return_item", "compare", "add_to_cart", "remove_from_cart", "forget_preferences"}
 #: Explicit intents a model may give a report of a product that does not work (第一个开不了机 read as a return, a
-#: question about an order or a removal): the warranty's answer unless a return is asked for.
-FAULT_MISREAD = {"return_item", "order_status", "remove_from_cart"}
+#: question about an order or a removal, "they stopped working" as a reset): the warranty's answer unless a return
+#: is asked for.
+FAULT_MISREAD = {"return_item", "order_status", "remove_from_cart", "reset", "goodbye", "view_cart", "checkout", "shipping_info",
+                 "forget_preferences"}
 
 
 def _keeps_its_intent(turn: Turn) -> set[str]:
@@ -57,6 +59,16 @@ def names_features(dm: DialogueManager, turn: Turn) -> bool:
     """Whether the message names features of the products searched for in the catalog's words ("QLED ones", 不要QLED)."""
     goal = turn.state.goal
     return goal is not None and bool(dm.features.named(turn.nlu.text, goal.constraints.category))
+
+
+def follows_up_the_search(dm: DialogueManager, turn: Turn) -> bool:
+    """"What about 6 person ones?", "and in red?", "what about dell": the search asked again with what the follow-up
+    names (a slot, a catalog feature or a brand the shop does not carry), no product pointed at."""
+    nlu = turn.nlu
+    if turn.state.goal is None or nlu.slots.references or not products.FOLLOW_UP.match(nlu.text):
+        return False
+    shopping.read_unknown_brand(dm, turn)
+    return not nlu.slots.is_empty() or names_features(dm, turn)
 
 
 def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
@@ -91,6 +103,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.answer_clarification
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
+    if nlu.intent == "return_item" and asks_when(nlu.text) and not nlu.slots.order_id and not nlu.slots.references:
+        return service.policy  # "when will I get my money back?": the terms, not a return to start
     if reports_a_fault(nlu.text) and (nlu.intent not in EXPLICIT or nlu.intent in FAULT_MISREAD and not asks_to_return(nlu.text)
                                       and not products.CART_WORDS.search(nlu.text)):
         return service.fault  # "they stopped working", 第一个开不了机 (not a search for phones, nor a return asked for)
@@ -119,6 +133,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return products.question
     if nlu.intent == "out_of_scope" and state.last_shown and (stock_wish(nlu.text) is not None or names_features(dm, turn)):
         return shopping.refine  # "show me the sold out ones too", 不要QLED: a refinement the classifier may not know
+    if nlu.intent in ("out_of_scope", "ask_product_question") and follows_up_the_search(dm, turn):
+        return shopping.refine  # "what about dell" not understood, "what about 6 person ones?" read as a question
     if nlu.intent == "deny" and state.last_shown and names_features(dm, turn):
         return shopping.refine  # 不要QLED read as a "no"
     if nlu.intent == "ask_product_question" and state.last_shown and stock_wish(nlu.text) is not None and asks_to_be_shown(nlu.text):

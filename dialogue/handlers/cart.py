@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dialogue.actions import CART_ACTIONS, Action
+from dialogue.intent_context import CLEAR_CART
 from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.memory import VariantWish, variant_wish
 from dialogue.pending import AwaitingSize
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 
 #: Words that make a plural pronoun mean every product ("add all of them", 都加入购物车).
 _EVERY = re.compile(r"\b(all|each|every|both)\b|全部|都|所有")
-#: Emptying the cart: "clear my cart", "empty the basket", "remove everything", 清空购物车.
-_CLEAR_CART = re.compile(r"\b(clear|empty|reset)\b(\s+\w+)?\s+(cart|basket|bag|trolley)\b|\b(remove|delete|drop)\s+(everything|it\s+all)\b|"
-                         r"清空|全部(删|移|清)|都(删|移|清|不要)")
 _SIZE_UNIT = re.compile(r"\s*(码|號|号)$")
 _SIZE_LIKE = re.compile(r"^(?:\d{1,2}(?:\.5)?|x{0,3}[sml]|\d?x{1,3}l|xxs|one size)$", re.IGNORECASE)
 #: Words of a remove request that never name the cart line ("take the lamp out of my cart").
@@ -267,7 +265,7 @@ def _cart_lines_meant(dm: DialogueManager, turn: Turn) -> list[CartItem]:
     two), several by position ("remove the first two"), or the one line of :func:`_cart_target`."""
     cart, refs = turn.state.cart, turn.nlu.slots.references
     kinds = {r.kind for r in refs}
-    if _CLEAR_CART.search(turn.text.lower()) or (kinds == {"all"} and _EVERY.search(turn.text.lower())) or \
+    if CLEAR_CART.search(turn.text.lower()) or (kinds == {"all"} and _EVERY.search(turn.text.lower())) or \
             (kinds == {"both"} and len(cart) == 2):
         return list(cart)
     if len(refs) > 1 and kinds == {"ordinal"}:

@@ -50,7 +50,7 @@ _ONLY_WHICH = frozenset("so and ok okay which what who is are 's the one ones of
                         "give find get i want need".split())
 #: "Which" about the products shown ("which has …", "which one …", "which of these …"), not about the world ("which is
 #: the tallest mountain").
-WHICH_OF_SHOWN = re.compile(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?which\s+(one|ones|of\s+(these|those|them)|has|have|lasts?|runs?|"
+WHICH_OF_SHOWN = re.compile(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?wh?ich\s+(one|ones|of\s+(these|those|them)|has|have|lasts?|runs?|"
                             r"weighs?|holds?|comes?|fits?)\b")
 PRICE_QUESTION = re.compile(r"\bhow\s+much\b|\bwhat('s|\s+is|\s+would|\s+does)\s+(be\s+)?(the\s+)?(price|cost|total)\b|"
                             r"\bcost\b|\bprice\b")
@@ -66,7 +66,7 @@ FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}
 #: The best of a product field, asked in Chinese.
 _SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
 #: A wh-question ("what colours does the weaker one come in?", "how much is the cheapest?").
-WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|which|where|when|who)\b")
+WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|which|wich|where|when|who)\b")  # "wich": a common typo
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from lab.scripted.other_readings import answer_as
+from lab.scripted.other_readings import UNSURE, answer_as
 
 
-@pytest.mark.parametrize("intent", ["return_item", "out_of_scope"])
+@pytest.mark.parametrize("intent", ["return_item", "reset", "out_of_scope", UNSURE])
 def test_a_fault_report_gets_the_warranty_whatever_the_intent(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(assistant, ["I want to return my headphones"], "they stopped working", intent)
     assert plan.action == "policy_answer" and plan.facts.topic == "warranty" and plan.facts.fault
@@ -27,7 +27,7 @@ def test_a_warranty_question_about_a_kind_of_product_is_about_the_terms(assistan
     assert plan.action == "policy_answer" and plan.facts.topic == "warranty"
 
 
-@pytest.mark.parametrize("intent", ["feedback_positive", "compare", "out_of_scope"])
+@pytest.mark.parametrize("intent", ["feedback_positive", "compare", UNSURE])
 def test_what_about_a_position_is_the_question_again(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(assistant, ["I need a laptop for college under 900", "which is the lightest?"], "what about the third?", intent)
     assert plan.action == "answer_question"
@@ -45,7 +45,7 @@ def test_a_remark_stays_a_remark(assistant, intent: str) -> None:  # type: ignor
     assert plan.action != "answer_question"
 
 
-@pytest.mark.parametrize("intent", ["ask_product_question", "refine", "out_of_scope"])
+@pytest.mark.parametrize("intent", ["ask_product_question", "refine", UNSURE])
 def test_showing_the_sold_out_ones_too_is_a_refinement(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(assistant, ["sneakers under 60"], "show me the sold out ones too", intent)
     assert plan.action == "show_products" and len(plan.products) >= 3
@@ -53,4 +53,35 @@ def test_showing_the_sold_out_ones_too_is_a_refinement(assistant, intent: str) -
 
 def test_whether_one_is_sold_out_stays_a_question(assistant) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(assistant, ["sneakers under 60"], "is the first one sold out?", "ask_product_question")
+    assert plan.action == "answer_question"
+
+
+@pytest.mark.parametrize("intent", ["return_item", "return_policy"])
+def test_when_the_money_comes_back_is_a_policy_question(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["how long does a refund take?"], "when will I get my money back?", intent)
+    assert plan.action == "policy_answer" and plan.facts.topic == "returns"
+
+
+@pytest.mark.parametrize("intent", ["view_cart", "remove_from_cart", UNSURE])
+def test_clearing_the_cart_empties_it(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["yoga mats", "add the first one to my cart"], "clear my cart", intent)
+    assert plan.action == "cart_remove" and plan.facts.removed
+
+
+@pytest.mark.parametrize("intent", ["refine", "ask_product_question", UNSURE])
+def test_what_about_other_ones_asks_the_search_again(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["I want a tent for 4 people"], "what about 6 person ones?", intent)
+    assert plan.action == "show_products" and len(plan.products) >= 3
+    assert all(assistant.products.get(card.product_id).values("capacity") == ["6 people"] for card in plan.products)
+
+
+@pytest.mark.parametrize("intent", ["refine", "out_of_scope", UNSURE])
+def test_what_about_a_brand_not_carried_says_so(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["need a laptop for school"], "what about dell", intent)
+    assert plan.action == "show_products" and plan.facts.not_carried
+
+
+@pytest.mark.parametrize("intent", ["compare", "feedback_negative", "out_of_scope", UNSURE])
+def test_a_misspelt_which_question_is_a_question(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["show me smartphnes"], "wich one is the cheapest", intent)
     assert plan.action == "answer_question"

@@ -64,13 +64,17 @@ def test_product_features_may_stand_beside_the_category() -> None:
     ("add running shoes to my cart", "search_product", "add_to_cart"),
     ("add puzzles to my cart", "remove_from_cart", None),    # only a misread view, a search or an unsure model is corrected
     ("what running shoes did I add to my cart?", "out_of_scope", None),
+    ("clear my cart", "view_cart", "remove_from_cart"),        # an order to empty it, read as a look at it
+    ("empty the basket please", "out_of_scope", "remove_from_cart"),
+    ("清空购物车", "view_cart", "remove_from_cart"),
+    ("都不要", "out_of_scope", None),                        # none of these products: no cart named
 ])
 def test_cart_order_rule(text: str, model_intent: str, routed: str | None) -> None:
     slots = EXTRACTOR.extract(text)
     ruled = cart_order_rule(model_intent, text, slots.category is not None or bool(slots.references))
     assert (ruled[0] if ruled else None) == routed, slots
     if ruled:
-        assert ruled[1] == "add-order"
+        assert ruled[1] == ("add-order" if routed == "add_to_cart" else "clear-cart")
 
 
 def test_every_department_is_a_product_request(assistant) -> None:  # type: ignore[no-untyped-def]
