@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from cli.nlu import eval_app
 from cli.output import JSON_HELP, console, emit
 from core.errors import ShopAssistError
 from core.settings import get_settings
@@ -133,3 +134,31 @@ def test_dialogues(
         write_junit(report, junit)
     print(report.summary_line())
     raise typer.Exit(code=1 if report.failed else 0)
+
+
+@eval_app.command("readings")
+def eval_readings(
+    paths: list[Path] = typer.Argument(..., help="YAML suites or folders of them (known_failures.yml files are skipped)."),
+    margin: float = typer.Option(0.12, "--margin", min=0.0, max=1.0, help="How close a call must be to be read otherwise: "
+                                 "within this of the fallback's thresholds, or of the runner-up's probability."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Scripted cases re-run with each turn the intent model decided narrowly read as another training might read it
+    (unsure, its runner-up, or the top intent its fallback set aside): the readings under which a case fails."""
+    from assistant.wiring import build_assistant
+    from lab.scripted.format import discover, parse_suite
+    from lab.scripted.other_readings import evaluate_readings
+
+    cases = [case for path in discover(paths) if path.name != "known_failures.yml" for case in parse_suite(path)]
+    settings = get_settings()
+    settings = settings.model_copy(update={"database_url": f"sqlite:///{settings.home / 'eval-readings.db'}"})
+    report = evaluate_readings(build_assistant(settings), cases, margin=margin, progress=not as_json)
+    if as_json:
+        emit(report, as_json=True)
+        return
+    for call in report.fragile:
+        console.print(f"[bold]{call.case}[/bold]: {call.text!r} read as {call.read_as} ({call.why})", highlight=False)
+        for failure in call.failures:
+            console.print(f"    {failure}", markup=False, highlight=False)
+    print(f"{report.cases} cases, {report.turns} turns read, {report.close_calls} close calls tried (margin {report.margin}), "
+          f"{len(report.fragile)} fragile, {len(report.baseline_failures)} cases failing as read")

@@ -5,9 +5,15 @@ assistant and answers its last message under readings other trainings gave, or c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from lab.scripted.other_readings import UNSURE, answer_as
+from dialogue.intent_classifier import IntentPrediction
+from lab.scripted.format import parse_suite
+from lab.scripted.other_readings import UNSURE, answer_as, evaluate_readings, other_readings
+
+SUITES = Path(__file__).parents[1] / "dialogues"
 
 
 @pytest.mark.parametrize("intent", ["return_item", "reset", "out_of_scope", UNSURE])
@@ -85,3 +91,26 @@ def test_what_about_a_brand_not_carried_says_so(assistant, intent: str) -> None:
 def test_a_misspelt_which_question_is_a_question(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(assistant, ["show me smartphnes"], "wich one is the cheapest", intent)
     assert plan.action == "answer_question"
+
+
+def _prediction(ranking: list[tuple[str, float]], fallback: str | None = None, rule: str | None = None) -> IntentPrediction:
+    return IntentPrediction(intent="out_of_scope" if fallback else ranking[0][0], confidence=ranking[0][1], ranking=ranking,
+                            out_of_scope=fallback is not None, raw_intent=ranking[0][0], rule=rule, fallback=fallback)
+
+
+def test_which_readings_another_training_could_give(assistant) -> None:  # type: ignore[no-untyped-def]
+    classifier = assistant.understander.intents  # thresholds: fallback below 0.35, or within 0.05 of the runner-up
+    assert other_readings(_prediction([("refine", 0.9), ("show_more", 0.05)]), classifier, 0.12) == []
+    assert [r for r, _ in other_readings(_prediction([("refine", 0.4), ("show_more", 0.1)]), classifier, 0.12)] == [UNSURE]
+    assert [r for r, _ in other_readings(_prediction([("refine", 0.3), ("compare", 0.25)], "low_confidence"), classifier, 0.12)] \
+        == ["refine", "compare"]
+    assert [r for r, _ in other_readings(_prediction([("refine", 0.6), ("show_more", 0.52)]), classifier, 0.12)] == [UNSURE, "show_more"]
+    assert other_readings(_prediction([("refine", 0.3), ("compare", 0.25)], rule="affirm-after-question"), classifier, 0.12) == []
+
+
+def test_evaluating_readings_reruns_the_close_calls(assistant) -> None:  # type: ignore[no-untyped-def]
+    cases = parse_suite(SUITES / "policies.yml")
+    report = evaluate_readings(assistant, cases, margin=0.5, progress=False)
+    assert report.cases == len(cases) and report.baseline_failures == []
+    assert report.turns >= len(cases) and report.close_calls > 0  # a wide margin: some calls are close
+    assert all(call.failures and call.read_as for call in report.fragile)
