@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,9 +151,9 @@ def eval_readings(
     from lab.scripted.other_readings import evaluate_readings
 
     cases = [case for path in discover(paths) if path.name != "known_failures.yml" for case in parse_suite(path)]
-    settings = get_settings()
-    settings = settings.model_copy(update={"database_url": f"sqlite:///{settings.home / 'eval-readings.db'}"})
-    report = evaluate_readings(build_assistant(settings), cases, margin=margin, progress=not as_json)
+    with tempfile.TemporaryDirectory(prefix="shopassist-readings-") as scratch:  # conversations and orders of its own
+        settings = get_settings().model_copy(update={"database_url": f"sqlite:///{Path(scratch) / 'readings.db'}"})
+        report = evaluate_readings(build_assistant(settings), cases, margin=margin, progress=not as_json)
     if as_json:
         emit(report, as_json=True)
         return

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, String, func, select
+from sqlalchemy import JSON, String, delete, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -72,10 +72,18 @@ class OrderRow(_Base):
 class OrderBook:
     def __init__(self, url: str, seed_file: Path | None = None) -> None:
         self.engine: Engine = make_engine(url)
+        self.seed_file = seed_file
         with schema_lock(self.engine) as connection:  # workers starting together on PostgreSQL create and seed once
             _Base.metadata.create_all(connection)
             if seed_file is not None and seed_file.exists():
                 self._seed(connection, seed_file)
+
+    def reset(self) -> None:
+        """Every order as the seed file has it, and no other (evaluations that replay conversations which cancel orders)."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(OrderRow))
+            if self.seed_file is not None and self.seed_file.exists():
+                self._seed(connection, self.seed_file)
 
     def _seed(self, connection: Connection, seed_file: Path) -> None:
         with Session(bind=connection) as session:
