@@ -120,6 +120,32 @@ def asks_when(text: str) -> bool:
     return _WHEN.search(text) is not None
 
 
+def asks_to_buy(text: str) -> bool:
+    """Whether the message asks for products ("I want to buy …", "looking for …", 想买)."""
+    return _SHOPPING.search(text) is not None
+
+
+#: Asking whether a kind of product can be returned ("can I return a yoga mat?", "can i send a mattress back"), not
+#: starting a return of one's own order ("can I return my headphones?").
+_RETURN_OF_A_KIND = re.compile(r"(?i)\b(?:can|could|may)\s+(?:i|you|we)\s+(?:return|exchange|send\s+back)\s+(?:a|an|any)\b|"
+                               r"\b(?:can|could|may)\s+(?:i|you|we)\s+send\s+(?:a|an|any)\s+(?:\w+\s+){1,3}?back\b")
+
+
+def asks_about_returning_a_kind(text: str) -> bool:
+    """Whether the message asks if a kind of product can be returned (the returns policy), not to return an order."""
+    return _RETURN_OF_A_KIND.search(text) is not None
+
+
+#: A request for other products by who makes them or what they are made of: "any from Apple?", "anythign from sony".
+_ANY_FROM = re.compile(r"(?i)^\s*(?:(?:and|so|ok|okay|hmm)[\s,]+)?(?:got\s+|do\s+you\s+have\s+)?any\w*\s+(?:ones?\s+)?"
+                       r"(?:from|by|made\s+(?:of|by))\b")
+
+
+def asks_for_any_from(text: str) -> bool:
+    """Whether the message asks for products by their maker or material ("any from Apple?")."""
+    return _ANY_FROM.search(text) is not None
+
+
 def reports_a_fault(text: str) -> bool:
     """Whether the message reports a product that does not work ("they stopped working", 收到的台灯是坏的), without
     asking for products ("I need new headphones, mine broke" is a search)."""

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
-from dialogue.request_cues import (asks_to_be_shown, asks_to_return, asks_when, models_on_a_shown_one, names_a_gift, names_an_order,
-                                   reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
+from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
+                                   models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault, stock_wish, tells_an_interest,
+                                   wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -62,10 +63,10 @@ def names_features(dm: DialogueManager, turn: Turn) -> bool:
 
 
 def follows_up_the_search(dm: DialogueManager, turn: Turn) -> bool:
-    """"What about 6 person ones?", "and in red?", "what about dell": the search asked again with what the follow-up
+    """"What about 6 person ones?", "and in red?", "what about dell", "any from Apple?": the search asked again with what the follow-up
     names (a slot, a catalog feature or a brand the shop does not carry), no product pointed at."""
     nlu = turn.nlu
-    if turn.state.goal is None or nlu.slots.references or not products.FOLLOW_UP.match(nlu.text):
+    if turn.state.goal is None or nlu.slots.references or not (products.FOLLOW_UP.match(nlu.text) or asks_for_any_from(nlu.text)):
         return False
     shopping.read_unknown_brand(dm, turn)
     return not nlu.slots.is_empty() or names_features(dm, turn)
@@ -103,14 +104,17 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.answer_clarification
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
-    if nlu.intent == "return_item" and asks_when(nlu.text) and not nlu.slots.order_id and not nlu.slots.references:
-        return service.policy  # "when will I get my money back?": the terms, not a return to start
+    if nlu.intent in ("return_item", "out_of_scope") and not nlu.slots.order_id \
+            and (asks_when(nlu.text) and not nlu.slots.references or asks_about_returning_a_kind(nlu.text)):
+        return service.returns_question  # "when will I get my money back?", "can I return a yoga mat?": the terms, not a return
     if reports_a_fault(nlu.text) and (nlu.intent not in EXPLICIT or nlu.intent in FAULT_MISREAD and not asks_to_return(nlu.text)
                                       and not products.CART_WORDS.search(nlu.text)):
         return service.fault  # "they stopped working", 第一个开不了机 (not a search for phones, nor a return asked for)
     if (state.goal is not None or names_a_gift(nlu.text)) and tells_an_interest(nlu.text) and not nlu.slots.references \
             and nlu.intent not in EXPLICIT:
         return shopping.search  # "she's into yoga" after "a present for my wife"; 他是个咖啡控，送他什么好
+    if nlu.intent == "out_of_scope" and nlu.rule is None and names_a_gift(nlu.text) and asks_to_buy(nlu.text):
+        return shopping.search  # "I want to buy a present for my 8 year old nephew", not understood
     if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it
@@ -118,7 +122,7 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "锅具也不要", "no kettles either": a kind of product left out of the search
     if state.last_shown and (nlu.slots.price_hint or nlu.slots.colors or nlu.slots.materials) and models_on_a_shown_one(nlu.text) \
-            and nlu.intent not in _keeps_its_intent(turn) - {"compare"}:
+            and nlu.intent not in _keeps_its_intent(turn) - {"compare", "shipping_info", "return_policy"}:
         return shopping.like_a_shown_one  # "cheaper options like the second one": not what the second one costs
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 MAX_COMPARE = 4
 MAX_ANSWER_CARDS = 3
 ROUTED_AS_QUESTION = {"compare", "ask_product_question", "refine", "search_product", "out_of_scope", "add_to_cart"}
-#: English questions a model unsure of them may read as remarks ("what about the third?" as praise, "what do people
-#: complain about?" as chitchat): questions about the products in view when they ask one (``WH_QUESTION``).
+#: English questions a model unsure of them may read as remarks ("what about the third?" or "the second one" as praise,
+#: "what do people complain about?" as chitchat): questions about the products in view when they ask one
+#: (``WH_QUESTION``) or only point at one.
 READ_AS_REMARKS = {"chitchat", "feedback_positive", "feedback_negative"}
 #: Chinese turns the classifier may give any of these intents and still be a product question ("第一个吵不吵" reads
 #: as a complaint, "大家怎么说" as chitchat, "哪款评分最高" as a wish for more).
@@ -224,6 +225,11 @@ _ASKS_ITSELF = re.compile(r"[?？]|^\s*(?:is|are|does|do|did|can|could|will|woul
 _BARE_ANSWER = re.compile(r"\b(?:the|one|ones|please|pls|i\s+mean|that|this|ok|okay)\b|[个款件台只双的吧呀啊哦嗯就是那这]")
 
 
+def only_points(turn: Turn) -> bool:
+    """Whether the message says nothing but which product ("the second one", 第二个)."""
+    return not re.search(r"\w", _BARE_ANSWER.sub(" ", turn.nlu.search_text.lower()))
+
+
 def answers_which_one(turn: Turn) -> TurnRecord | None:
     """The question that got "which one do you mean?" when this message only answers it ("the second one", 第二个), or
     None. Whatever the classifier called the answer (a CI-trained model read 第二个 as a comparison)."""
@@ -231,7 +237,7 @@ def answers_which_one(turn: Turn) -> TurnRecord | None:
     asked = state.turns[-1] if state.turns else None
     if asked is None or asked.action != "ask_clarification" or asked.asked not in (None, "reference") or _ASKS_ITSELF.search(turn.text):
         return None
-    if re.search(r"\w", _BARE_ANSWER.sub(" ", turn.nlu.search_text.lower())):
+    if not only_points(turn):
         return None  # "add the second one": more than an answer
     return asked if read_question(asked.text).kind in ("lookup", "yes_no", "reviews") else None
 
@@ -299,7 +305,8 @@ def routes_to_question(turn: Turn) -> bool:
     if turn.nlu.language == "zh" and turn.state.last_shown and turn.nlu.intent in ROUTED_AS_QUESTION_ZH:
         return _routes_to_question_zh(turn)
     text = turn.text.lower()
-    remark = turn.nlu.intent in READ_AS_REMARKS and WH_QUESTION.match(text) is not None
+    remark = turn.nlu.intent in READ_AS_REMARKS and \
+        (WH_QUESTION.match(text) is not None or bool(turn.nlu.slots.references) and only_points(turn))
     if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION | {"show_more"} and not remark:
         return False
     if _asks_overview(turn) and not CART_WORDS.search(text):
@@ -317,7 +324,7 @@ def routes_to_question(turn: Turn) -> bool:
     if re.search(r"\b(compare|comparison|show|find|search|look\s+for|got\s+any|add|buy|cart)\b", text) or \
             re.search(r"\b(some|any|one|me)\s+more\b|\bmore\s+(options|results|like)\b", text):
         return False
-    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(which|who|what(?!\s+about\b))\b", text) or \
+    asking = re.match(r"\s*(so\s+|and\s+|ok\s+|okay\s+)?(wh?ich|who|what(?!\s+about\b))\b", text) or \
         re.search(r"\bof\s+(these|those|them)\b", text)  # not "what about cheaper ones?": a request for more
     # "the quietest one?", "cheapest?", "best rated?" ask; "cheaper please" is a refinement
     short = len(text.split()) <= 4 and re.search(r"\b\w+est\b|\b(top|best|highest)\s+rated\b", text) is not None

@@ -142,6 +142,14 @@ def policy(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return turn.plan("policy_answer", facts=facts, quick_replies=[] if answer.whole else [f"The full {answer.name}"])
 
 
+def returns_question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """A question about the returns terms filed elsewhere ("can i send a mattress back if i dont like it", not
+    understood): answered from the returns policy."""
+    from dialogue.manager import Turn
+
+    return policy(dm, Turn(nlu=turn.nlu.model_copy(update={"intent": "return_policy"}), state=turn.state, events=turn.events))
+
+
 def fault(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """"They stopped working", "it arrived broken", 耳机坏了: what the warranty says of a product that does not work (a
     defect on arrival, how to claim), with a person and the returns policy a tap away; the warranty's summary when the

@@ -87,10 +87,47 @@ def test_what_about_a_brand_not_carried_says_so(assistant, intent: str) -> None:
     assert plan.action == "show_products" and plan.facts.not_carried
 
 
-@pytest.mark.parametrize("intent", ["compare", "feedback_negative", "out_of_scope", UNSURE])
+@pytest.mark.parametrize("intent", ["compare", "refine", "feedback_negative", "out_of_scope", UNSURE])
 def test_a_misspelt_which_question_is_a_question(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(assistant, ["show me smartphnes"], "wich one is the cheapest", intent)
     assert plan.action == "answer_question"
+
+
+@pytest.mark.parametrize(("earlier", "text"), [([], "can I return a yoga mat?"), (["show me mattresses"], "can i send a mattress back if i dont like it")])
+@pytest.mark.parametrize("intent", ["return_item", "return_policy", UNSURE])
+def test_whether_a_kind_of_product_can_be_returned_is_a_policy_question(assistant, earlier: list[str], text: str,  # type: ignore[no-untyped-def]
+                                                                        intent: str) -> None:
+    plan = answer_as(assistant, earlier, text, intent)
+    assert plan.action == "policy_answer" and plan.facts.topic == "returns"
+
+
+@pytest.mark.parametrize("intent", ["refine", UNSURE])
+def test_any_from_a_brand_not_carried_says_so(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["need a laptop for school"], "any from Apple?", intent)
+    assert plan.action == "show_products" and plan.facts.not_carried
+
+
+@pytest.mark.parametrize("intent", ["search_product", UNSURE])
+def test_a_present_to_buy_is_a_search(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, [], "I want to buy a present for my 8 year old nephew", intent)
+    assert plan.action == "show_products" and plan.products
+
+
+@pytest.mark.parametrize("intent", ["refine", "shipping_info"])
+def test_cheaper_options_like_a_shown_one_are_products(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["show me sofas"], "are there cheaper options like the second one?", intent)
+    assert plan.action == "show_products" and plan.products
+
+
+@pytest.mark.parametrize("intent", ["refine", "feedback_positive"])
+def test_a_bare_reference_tells_about_that_product(assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["show me desk lamps"], "the second one", intent)
+    assert plan.action == "answer_question" and len(plan.products) == 1
+
+
+def test_praise_of_a_product_stays_praise(assistant) -> None:  # type: ignore[no-untyped-def]
+    plan = answer_as(assistant, ["show me desk lamps"], "I love the second one", "feedback_positive")
+    assert plan.action != "answer_question"
 
 
 def _prediction(ranking: list[tuple[str, float]], fallback: str | None = None, rule: str | None = None) -> IntentPrediction:
