@@ -6,9 +6,10 @@ products' vectors. A phrase's score for a category is a weighted sum of its cosi
 category wins when it scores at least ``min_score``, beats every category outside its own line (its ancestors and
 descendants do not compete) by ``min_margin``, and holds the single product nearest the phrase (so "phone case" does
 not become "Smartphones" when the case itself sits in "Mobile Accessories"). When the runner-up is too close but
-shares a parent with the winner, the parent is judged instead ("makeup" between lipstick and skin care: beauty). Everything is computed once per store
-(about a second at 40k products); a match costs one query embedding (usually a cache hit: the search embeds the same
-words), a (categories × dimension) product and one exact nearest-product look-up.
+shares a parent with the winner, the parent is judged instead ("makeup" between lipstick and skin care: beauty).
+Everything is computed once per store (about a second at 40k products); a match costs one query embedding (usually a
+cache hit: the search embeds the same words), a (categories × dimension) product and one exact nearest-product
+look-up.
 """
 
 from __future__ import annotations

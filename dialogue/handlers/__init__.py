@@ -42,9 +42,9 @@ EXPLICIT = {"reset", "human_handoff", "goodbye", "view_cart", "checkout", "retur
             "cancel_order", "return_item", "compare", "add_to_cart", "remove_from_cart", "forget_preferences"}
 #: Explicit intents a model may give a report of a product that does not work (第一个开不了机 read as a return, a
 #: question about an order or a removal, "they stopped working" as a reset): the warranty's answer unless a return
-#: is asked for.
-FAULT_MISREAD = {"return_item", "order_status", "remove_from_cart", "reset", "goodbye", "view_cart", "checkout", "shipping_info",
-                 "forget_preferences"}
+#: is asked for. The others may be meant alongside a fault (a person, the returns terms, a cancellation, a comparison,
+#: an order to add).
+FAULT_MISREAD = EXPLICIT - {"human_handoff", "return_policy", "cancel_order", "compare", "add_to_cart"}
 
 
 def _keeps_its_intent(turn: Turn) -> set[str]:
@@ -64,7 +64,8 @@ def names_features(dm: DialogueManager, turn: Turn) -> bool:
 
 def follows_up_the_search(dm: DialogueManager, turn: Turn) -> bool:
     """"What about 6 person ones?", "and in red?", "what about dell", "any from Apple?": the search asked again with what the follow-up
-    names (a slot, a catalog feature or a brand the shop does not carry), no product pointed at."""
+    names (a slot, a catalog feature or a brand the shop does not carry), no product pointed at. A brand not carried
+    joins the turn's slots, as the search would add it (``shopping.read_unknown_brand``)."""
     nlu = turn.nlu
     if turn.state.goal is None or nlu.slots.references or not (products.FOLLOW_UP.match(nlu.text) or asks_for_any_from(nlu.text)):
         return False

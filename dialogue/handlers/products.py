@@ -67,7 +67,7 @@ FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}
 #: The best of a product field, asked in Chinese.
 _SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
 #: A wh-question ("what colours does the weaker one come in?", "how much is the cheapest?").
-WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|which|wich|where|when|who)\b")  # "wich": a common typo
+WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|wh?ich|where|when|who)\b")  # "wich": a common typo
 YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 

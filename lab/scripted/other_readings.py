@@ -8,7 +8,7 @@ readings under which a case fails: where routing leans on one training's close c
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -104,6 +104,12 @@ class _RecordingReader:
         return prediction
 
 
+def _start_over(readers: Iterable[_RecordingReader]) -> None:
+    """Every reader without predictions and without a forced reading: a case's run begins."""
+    for reader in readers:
+        reader.predictions, reader.forced = [], None
+
+
 def other_readings(prediction: IntentPrediction, classifier: IntentClassifier, margin: float) -> list[tuple[str, str]]:
     """(reading, why) for a prediction another training could plausibly flip: one decided within ``margin`` of the
     fallback reads as unsure; a fallback reads as the model's top intent; a runner-up within ``margin`` of the top."""
@@ -135,8 +141,7 @@ def evaluate_readings(assistant: ShopAssistant, cases: Sequence[TestCase], *, ma
         understander.intents = readers.get("en", understander.intents)
         understander.by_language = {language: readers.get(language, model) for language, model in understander.by_language.items()}
         for case in tqdm(cases, desc="readings", disable=not progress):
-            for reader in readers.values():
-                reader.predictions, reader.forced = [], None
+            _start_over(readers.values())
             assistant.manager.orders.reset()  # a case that cancels an order finds it as the first run did
             if not run_case(assistant, case).passed:
                 baseline.append(case.name)
@@ -147,8 +152,7 @@ def evaluate_readings(assistant: ShopAssistant, cases: Sequence[TestCase], *, ma
             turns += sum(prediction.rule is None for reader in readers.values() for _, prediction in reader.predictions)
             tried += len(calls)
             for reader, index, text, reading, why in calls:
-                for other in readers.values():
-                    other.predictions, other.forced = [], None
+                _start_over(readers.values())
                 reader.forced = (index, reading)
                 assistant.manager.orders.reset()
                 result = run_case(assistant, case)
