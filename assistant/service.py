@@ -16,6 +16,7 @@ from core.errors import BackendUnavailableError, UserError
 from core.language import Language, turn_language
 from core.settings import Settings
 from core.timing import recording, stage
+from dialogue.compound import carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.plan import ReplyPlan
@@ -31,7 +32,7 @@ from dialogue.state import (
     TurnRecord,
 )
 from dialogue.state_store import MESSAGE_ID_MAX, Receipt, StateStore, UnknownConversationError
-from dialogue.understanding import Understander
+from dialogue.understanding import Understander, Understanding
 from retrieval.product_store import ProductStore
 
 log = logging.getLogger(__name__)
@@ -167,34 +168,65 @@ class ShopAssistant:
     def _answer(self, text: str, state: ConversationState, language: str | None, *, stream: bool, started: float,
                 timings: dict[str, float]) -> Generator[str, None, tuple[list[Event], ReplyPlan, TurnRecord]]:
         """The assistant's answer: understand, decide, phrase (yielding the reply's chunks when streaming); the turn's
-        events, its plan and its record."""
+        events, its plan and its record. A message with two requests ("add the second to my cart and show me cheaper
+        ones": ``dialogue.compound``) has both carried out in order and answered in one reply; the turn's plan is
+        the last one, with the cards of the last part that showed any."""
+        events: list[Event] = []
+        plans: list[ReplyPlan] = []
         with recording(timings):
             with stage("nlu"):
-                nlu = self.understander.understand(text, NluContext(previous_action=state.last_action, pending=state.pending),
-                                                   turn_language(text, language, state.language))
+                requests = self._requests(text, state, turn_language(text, language, state.language))
             with stage("dialogue"):
-                events, plan = self.manager.respond(nlu, state)
-                if plan.language != "en":  # the dialogue manager writes quick replies in English
-                    plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
+                for nlu in requests:
+                    done, plan = self.manager.respond(nlu, state)
+                    events += done
+                    if plan.language != "en":  # the dialogue manager writes quick replies in English
+                        plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
+                    plans.append(plan)
+                    if state.pending is not None or not goes_on_after(plan):  # a question asked: the rest waits
+                        break
         mark = time.perf_counter()
         deadline = started + self.settings.turn_deadline_s
-        if stream:  # no recording across these yields (see core.timing)
-            chunks: list[str] = []
-            for chunk in self.generator.stream(plan, self._history(state), deadline):
-                chunks.append(chunk)
-                yield chunk
-            reply = "".join(chunks).strip()
-        else:
-            reply = self.generator.generate(plan, self._history(state), deadline)
+        history = self._history(state)
+        replies: list[str] = []
+        for plan in plans:
+            if stream:  # no recording across these yields (see core.timing)
+                if replies:
+                    yield "\n\n"
+                chunks: list[str] = []
+                for chunk in self.generator.stream(plan, history, deadline):
+                    chunks.append(chunk)
+                    yield chunk
+                replies.append("".join(chunks).strip())
+            else:
+                replies.append(self.generator.generate(plan, history, deadline))
         timings["generate"] = _ms(mark)
+        nlu, plan = requests[len(plans) - 1], plans[-1]
+        shown = next((p.products for p in reversed(plans) if p.products), [])
+        if shown and not plan.products:
+            plan = plan.model_copy(update={"products": shown})
         record = TurnRecord(
             index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
             slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
             asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
-            reply=reply, product_ids=[card.product_id for card in plan.products], language=nlu.language,
+            reply="\n\n".join(replies), product_ids=[card.product_id for card in plan.products], language=nlu.language,
             unmet=plan.unmet_need(),
         )
         return events, plan, record
+
+    def _requests(self, text: str, state: ConversationState, language: Language) -> list[Understanding]:
+        """What the message asks for: one request, or two to carry out in order (``dialogue.compound``; never while
+        the assistant waits for the answer to its last question, which the whole message is)."""
+        context = NluContext(previous_action=state.last_action, pending=state.pending)
+        whole = self.understander.understand(text, context, language)
+        parts = None if waits_for_an_answer(state) else split_requests(text, language)
+        if parts is None:
+            return [whole]
+        first, second = (self.understander.understand(part, context, language) for part in parts)
+        if not carried_out_in_order(first.intent, second.intent):
+            return [whole]
+        log.info("turn.two_requests first=%s second=%s", first.intent, second.intent)
+        return [first, second]
 
     def _answered(self, conversation_id: str, message_id: str | None, text: str) -> TurnResult | None:
         """The stored reply to ``message_id`` when the conversation already answered it (a client's resend)."""

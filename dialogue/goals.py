@@ -110,14 +110,15 @@ def _age_phrase(age: int) -> str:
     return f"({age} years old)"
 
 
-def start_goal(previous: Goal | None, slots: Slots, query: str) -> Goal:
-    """A new category starts a new goal; a brand ban and a budget carry over (the search relaxes the budget when it
-    rules everything out), and so do who the products are for ("men's" said earlier) and a child's age, unless the
-    message says."""
+def start_goal(previous: Goal | None, slots: Slots, query: str, *, keep_budget: bool = True) -> Goal:
+    """A new category starts a new goal; a brand ban and (``keep_budget``) a budget carry over (the search relaxes
+    the budget when it rules everything out), and so do who the products are for ("men's" said earlier) and a child's
+    age, unless the message says."""
     carried = SearchConstraints()
     if previous is not None:
         old = previous.constraints
-        carried = SearchConstraints(brands_out=old.brands_out, price_min=old.price_min, price_max=old.price_max)
+        carried = SearchConstraints(brands_out=old.brands_out, price_min=old.price_min if keep_budget else None,
+                                    price_max=old.price_max if keep_budget else None)
         gender = gender_of(previous.query)
         if gender and gender_of(query) is None and slots.category:
             query = f"{query} {gender}"

@@ -64,7 +64,7 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
     if goal is not None and goal.constraints.category and not slots.category and not any(w in turn.text.lower() for w in GIFT_WORDS):
         return refine(dm, turn)  # "something for a summer wedding" after dresses: dresses for it, not perfume
-    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, start_goal(goal, slots, turn.nlu.search_text), turn.text), turn.text), slots)
+    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, new_search(dm, goal, slots, turn.nlu.search_text), turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -91,7 +91,7 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
             return ask(turn, Goal(query=turn.text), "category", "What are you looking for?", top_categories(dm))
         return search(dm, turn)
     if slots.category and goal.constraints.category and slots.category.lower() != goal.constraints.category.lower():
-        return show(dm, turn, with_features(dm, start_goal(goal, slots, turn.nlu.search_text), turn.text))
+        return show(dm, turn, with_features(dm, new_search(dm, goal, slots, turn.nlu.search_text), turn.text))
     extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
     new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots), extra), turn.text)
     if slots.price_hint:
@@ -171,6 +171,15 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 
 
 # building blocks ---------------------------------------------------------------------------------------
+def new_search(dm: DialogueManager, goal: Goal | None, slots: Slots, query: str) -> Goal:
+    """The goal of a new search (``start_goal``); a budget carries over within a department ("headphones under $100",
+    then speakers) and from a search of no category ("a gift under $50", then kitchen), not into another department:
+    a dishwasher's budget, or "cheaper" than a dishwasher, says nothing about running shoes."""
+    old = goal.constraints.category if goal is not None else None
+    keep_budget = not (old and slots.category) or dm.category_counts.department(old) == dm.category_counts.department(slots.category)
+    return start_goal(goal, slots, query, keep_budget=keep_budget)
+
+
 def with_price_words(dm: DialogueManager, goal: Goal, slots: Slots) -> Goal:
     """"cheap laptops", "the cheapest laptops", "premium headphones" without an amount: below (above) the median price
     of the category, as "cheaper" after results is below the median of those shown; a budget carried from an earlier
@@ -380,8 +389,10 @@ class CategoryCounts:
     def __init__(self, facets: CatalogFacets) -> None:
         top: dict[str, int] = {}
         below: dict[str, dict[str, int]] = {}
+        self._department: dict[str, str] = {}
         for path, count in facets.path_counts():
             top[path[0]] = top.get(path[0], 0) + count
+            self._department.update((c.lower(), path[0]) for c in path)
             for level in {c.lower() for c in path[:-1]}:
                 leaves = below.setdefault(level, {})
                 leaves[path[-1]] = leaves.get(path[-1], 0) + count
@@ -412,6 +423,10 @@ class CategoryCounts:
 
     def is_leaf(self, category: str) -> bool:
         return category.lower() not in self.below
+
+    def department(self, category: str) -> str | None:
+        """The top-level category ``category`` lies in ("Dishwashers" → "Appliances"), or None when unknown."""
+        return self._department.get(category.lower())
 
 
 def _most_first(counts: dict[str, int]) -> list[str]:

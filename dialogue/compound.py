@@ -1,0 +1,74 @@
+"""Two requests in one message, carried out one after the other: "add the second to my cart and show me cheaper
+ones", "find running shoes, then compare the first two", 把第二个加入购物车，再看看便宜点的.
+
+A message splits where a connective ("and", "then", a sentence's end; 然后, 再, 顺便 after a comma) is followed by a
+request verb (English) or a connective word (Chinese: a comma alone often only adds a detail, 跑步鞋，500元以内). The
+assistant (``assistant.service``) reads both parts and carries them out in order only when the first is something
+done before the next is read (the cart changed, products found) and the second is a request of its own; otherwise the
+message is one request, as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.language import Language
+from dialogue.actions import ORDER_ACTIONS
+from dialogue.plan import ReplyPlan
+from dialogue.state import ConversationState
+
+#: What a first request may be: done before the second is read (the cart changed, products shown or narrowed).
+FIRST_REQUESTS = frozenset({"add_to_cart", "remove_from_cart", "search_product", "refine"})
+#: What a second request may be: a request of its own, not a remark, a greeting or a yes / no.
+SECOND_REQUESTS = frozenset({
+    "add_to_cart", "remove_from_cart", "view_cart", "checkout", "search_product", "refine", "show_more", "compare",
+    "ask_product_question", "order_status", "shipping_info", "return_policy", "human_handoff",
+})
+
+_ASK_EN = r"(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:also\s+|now\s+)?"
+_DO_EN = (r"(?:show|find|search|look|give|get|recommend|suggest|compare|add|put|throw|remove|delete|take|drop|check|"
+          r"track|view|open|checkout|tell|let\s+me\s+see)\b")
+_VERB_EN = (rf"{_ASK_EN}(?:{_DO_EN}|(?:what(?:'s|\s+is|\s+about|\s+are)|whats|where(?:'s|\s+is)|"
+            r"how\s+(?:much|long|many|do|does|can)|when|is\s+(?:it|there|the)|are\s+(?:they|there|the)|do\s+you|does\s+(?:it|the))\b)")
+#: How an English first part opens: a request ("add …", "I need …", "looking for …"), not a story ("I bought a lamp").
+_FIRST_EN = re.compile(rf"(?i)^\s*(?:{_ASK_EN}{_DO_EN}|(?:hi|hey|hello|ok|okay|great|cool|nice|perfect),?\s+{_ASK_EN}{_DO_EN}|"
+                       r"i(?:'d|\s+would)?\s+(?:like|want|need)\b|i'm\s+(?:looking|after)\b|i\s+am\s+(?:looking|after)\b|"
+                       r"looking\s+for\b|do\s+you\s+(?:have|sell|carry)\b|any\b)")
+#: An English joint: ", and (then)", " then", "; ", a sentence's end; the second part opens with a request verb.
+_JOINT_EN = re.compile(rf"(?i)(?:\s*,?\s+and\s+(?:then\s+|also\s+)?|\s*,?\s+then\s+|\s*;\s*|\s*[.!?]\s+)(?={_VERB_EN})")
+#: A Chinese joint: a comma or a sentence's end followed by a connective word, or 然后 alone.
+_JOINT_ZH = re.compile(r"\s*[，,。；;！!？?]\s*(?=然后|再(?!便宜|贵|大|小|多|少|长|短|轻|重|好|来一)|顺便|另外|接着|同时|并且|还要)"
+                       r"|(?<=[\u4e00-\u9fff])(?=然后)")
+_LEAD_ZH = re.compile(r"^(?:然后|再|顺便|另外|接着|同时|并且|还要)")
+
+
+def split_requests(text: str, language: Language) -> tuple[str, str] | None:
+    """The message's two parts at its first joint, or None (one request, or parts too short to be requests)."""
+    joint = (_JOINT_ZH if language == "zh" else _JOINT_EN).search(text)
+    if joint is None or (language != "zh" and not _FIRST_EN.match(text)):
+        return None
+    first, second = text[: joint.start()].strip(" ,，"), text[joint.end():].strip()
+    if language == "zh":
+        second = _LEAD_ZH.sub("", second).strip(" ,，")
+    minimum = 2 if language == "zh" else 4
+    if len(first) < minimum or len(second) < minimum:
+        return None
+    return first, second
+
+
+def carried_out_in_order(first_intent: str, second_intent: str) -> bool:
+    """Whether two parts' intents are two requests to carry out one after the other."""
+    return first_intent in FIRST_REQUESTS and second_intent in SECOND_REQUESTS
+
+
+def goes_on_after(plan: ReplyPlan) -> bool:
+    """Whether the second request is carried out after the first's ``plan``: the cart changed or products were found
+    (not a question asked back, nothing found, or an item that could not be added)."""
+    return plan.action in ("cart_add", "cart_remove") or (plan.action == "show_products" and bool(plan.products))
+
+
+def waits_for_an_answer(state: ConversationState) -> bool:
+    """Whether the assistant's last reply asked something it still waits for (which size, which one, the order
+    number, a yes): the message is the answer, whole. A question left unanswered turns ago does not count."""
+    last = state.turns[-1] if state.turns else None
+    return state.pending is not None and last is not None and (last.asked is not None or last.action in ORDER_ACTIONS)
