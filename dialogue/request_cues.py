@@ -278,6 +278,19 @@ _NOT_KIND_ZH = re.compile(r"[什哪些东西推荐便宜贵好看礼物优惠活
 _FOR_SOMEONE_ZH = re.compile(r"适合|送|给")
 
 
+#: Chinese words that name two kinds of product, and those kinds: 笔记本 is a laptop (笔记本电脑) as often as a paper
+#: notebook (记事本).
+_TWO_KINDS_ZH: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"笔记本(?!电脑|本)"), ("笔记本电脑", "记事本")),
+)
+
+
+def kinds_meant_zh(text: str) -> tuple[str, ...] | None:
+    """The kinds of product a Chinese word of ``text`` may name when it names two (我想买个笔记本 → 笔记本电脑, 记事本),
+    or None."""
+    return next((kinds for word, kinds in _TWO_KINDS_ZH if word.search(text)), None)
+
+
 def unknown_kind_zh(text: str, in_catalog: Callable[[str], bool]) -> str | None:
     """The kind of product a Chinese request asks for that the catalog's text never mentions (有冲浪板吗 → 冲浪板), or
     None (a kind it has, or no kind named: 有什么推荐的, 有便宜点的吗)."""

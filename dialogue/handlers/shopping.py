@@ -20,7 +20,7 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import interest_zh, stock_wish, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
+from dialogue.request_cues import interest_zh, kinds_meant_zh, stock_wish, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -59,6 +59,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_unknown_brand(dm, turn)
     if goal is not None and not slots.category and (not slots.is_empty() or not _content_words(turn.text)):
         return refine(dm, turn)  # "do you have any in black?" refines the current search
+    if (which := kinds_to_choose(dm, turn)) is not None:
+        return ask(turn, start_goal(goal, slots, turn.nlu.search_text), "category", *which)
     read_category_by_meaning(dm, turn)
     if (kind := not_carried_kind(dm, turn)) is not None:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
@@ -316,6 +318,15 @@ def read_unknown_brand(dm: DialogueManager, turn: Turn) -> None:
     if brand is not None:
         log.info("search.unknown_brand brand=%r", brand)
         slots.brands.append(brand)
+
+
+def kinds_to_choose(dm: DialogueManager, turn: Turn) -> tuple[str, list[str]] | None:
+    """The question and its options when a Chinese request names no category but a word of two kinds the catalog
+    both sells (我想买个笔记本: 笔记本电脑 or 记事本?), else None."""
+    if turn.nlu.language != "zh" or turn.nlu.slots.category or (kinds := kinds_meant_zh(turn.text)) is None:
+        return None
+    sold = [kind for kind in kinds if dm.category_counts.department(kind) is not None]
+    return (f"您要找的是{'，还是'.join(sold)}？", sold) if len(sold) > 1 else None
 
 
 def not_carried_kind(dm: DialogueManager, turn: Turn) -> str | None:

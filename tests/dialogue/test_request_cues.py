@@ -8,6 +8,7 @@ from dialogue.request_cues import (
     asks_to_be_shown,
     asks_to_return,
     interest_zh,
+    kinds_meant_zh,
     models_on_a_shown_one,
     names_a_gift,
     names_an_order,
@@ -125,6 +126,14 @@ def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> Non
 def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) -> None:
     catalog = "跑步鞋\n手机\n沙发\n耳机"
     assert unknown_kind_zh(text, lambda phrase: phrase in catalog) == kind
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("我想买个笔记本", ("笔记本电脑", "记事本")), ("笔记本", ("笔记本电脑", "记事本")), ("5000以内的笔记本", ("笔记本电脑", "记事本")),
+    ("笔记本电脑", None), ("我要一个笔记本本子", None), ("记事本", None), ("跑步鞋", None),
+])
+def test_a_chinese_word_of_two_kinds(text: str, kinds: tuple[str, ...] | None) -> None:
+    assert kinds_meant_zh(text) == kinds
 
 
 @pytest.mark.parametrize(("text", "liked"), [
