@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
 from dialogue.goals import ages_in, anchor_price, gender_named, overlay, refine_goal, start_goal, who_for
+from dialogue.interests import goods_for
 from dialogue.lexicon import tokens_of
 from dialogue.measures import value_range
 from dialogue.pending import AwaitingReference
@@ -57,8 +58,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     slots = turn.nlu.slots
     goal = turn.state.goal
     read_unknown_brand(dm, turn)
-    if goal is not None and not slots.category and (not slots.is_empty() or not _content_words(turn.text)):
-        return refine(dm, turn)  # "do you have any in black?" refines the current search
+    if goal is not None and not slots.category and (not slots.is_empty() or not (_content_words(turn.text) or interest_zh(turn.text))):
+        return refine(dm, turn)  # "do you have any in black?" refines the current search; 她喜欢画画 is a search of its own
     if (which := kinds_to_choose(dm, turn)) is not None:
         return ask(turn, start_goal(goal, slots, turn.nlu.search_text), "category", *which)
     read_category_by_meaning(dm, turn)
@@ -360,6 +361,7 @@ def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:
     if turn.nlu.language == "zh":  # what someone likes (她喜欢化妆): the words that may mean a category
         liked = interest_zh(turn.text)
         words = [liked] if liked and not any(value and value in liked for value in said) else []
+    words = [goods_for(word) for word in words]  # "he loves cooking": cookware
     if not words:
         return
     space = dm.category_space
