@@ -16,7 +16,7 @@ from core.errors import BackendUnavailableError, UserError
 from core.language import Language, turn_language
 from core.settings import Settings
 from core.timing import recording, stage
-from dialogue.compound import carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
+from dialogue.compound import adds_to, carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.plan import ReplyPlan
@@ -28,6 +28,7 @@ from dialogue.state import (
     Event,
     FeedbackEvent,
     FeedbackRecord,
+    ServiceEvent,
     TurnEvent,
     TurnRecord,
 )
@@ -170,21 +171,33 @@ class ShopAssistant:
         """The assistant's answer: understand, decide, phrase (yielding the reply's chunks when streaming); the turn's
         events, its plan and its record. A message with two requests ("add the second to my cart and show me cheaper
         ones": ``dialogue.compound``) has both carried out in order and answered in one reply; the turn's plan is
-        the last one, with the cards of the last part that showed any."""
+        the last one, with the cards of the last part that showed any. When the first asks something back (which
+        size?), the second waits in the question (``then_say``) and is carried out after the answer."""
+        spoken = turn_language(text, language, state.language)
+        held = state.pending.then_say if state.pending is not None and waits_for_an_answer(state) else None
         events: list[Event] = []
         plans: list[ReplyPlan] = []
         with recording(timings):
             with stage("nlu"):
-                requests = self._requests(text, state, turn_language(text, language, state.language))
+                requests = self._requests(text, state, spoken)
             with stage("dialogue"):
-                for nlu in requests:
+                for index, nlu in enumerate(requests):  # grows by the held request once its question is answered
+                    if plans and not adds_to(plans[-1].action, nlu.intent):
+                        break
                     done, plan = self.manager.respond(nlu, state)
                     events += done
                     if plan.language != "en":  # the dialogue manager writes quick replies in English
                         plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
                     plans.append(plan)
-                    if state.pending is not None or not goes_on_after(plan):  # a question asked: the rest waits
+                    rest = [request.text for request in requests[index + 1:]]
+                    if state.pending is not None and rest:  # a question asked back: the rest waits for its answer
+                        events.append(hold := ServiceEvent(pending=state.pending.model_copy(update={"then_say": rest[0]})))
+                        state.apply(hold)
+                    if state.pending is not None or not goes_on_after(plan):
                         break
+                    if held is not None and index == len(requests) - 1:  # the question answered: the request it held
+                        requests.append(self.understander.understand(held, NluContext(previous_action=plan.action), spoken))
+                        held = None
         mark = time.perf_counter()
         deadline = started + self.settings.turn_deadline_s
         history = self._history(state)
@@ -201,7 +214,7 @@ class ShopAssistant:
             else:
                 replies.append(self.generator.generate(plan, history, deadline))
         timings["generate"] = _ms(mark)
-        nlu, plan = requests[len(plans) - 1], plans[-1]
+        nlu, plan = requests[len(plans) - 1], plans[-1]  # the last request carried out
         shown = next((p.products for p in reversed(plans) if p.products), [])
         if shown and not plan.products:
             plan = plan.model_copy(update={"products": shown})

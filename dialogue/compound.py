@@ -72,3 +72,9 @@ def waits_for_an_answer(state: ConversationState) -> bool:
     number, a yes): the message is the answer, whole. A question left unanswered turns ago does not count."""
     last = state.turns[-1] if state.turns else None
     return state.pending is not None and last is not None and (last.asked is not None or last.action in ORDER_ACTIONS)
+
+
+def adds_to(action: str, intent: str) -> bool:
+    """Whether a request (``intent``) adds to a reply of ``action`` just given: a cart change shows the cart, so "show
+    my cart" right after it adds nothing."""
+    return not (action in ("cart_add", "cart_remove") and intent == "view_cart")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.compound import carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
+from dialogue.compound import adds_to, carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
 from dialogue.pending import AwaitingSize
 from dialogue.plan import ReplyPlan
 from dialogue.reply_facts import ClarificationFacts
@@ -85,3 +85,10 @@ def test_only_the_last_reply_s_question_holds_the_message_whole() -> None:
     assert waits_for_an_answer(state)
     state.turns.append(TurnRecord(index=1, text="what's in my cart", action="show_cart", reply="Your cart is empty."))
     assert not waits_for_an_answer(state)  # asked turns ago: the shopper moved on
+
+
+def test_showing_the_cart_right_after_changing_it_adds_nothing() -> None:
+    assert not adds_to("cart_add", "view_cart")
+    assert not adds_to("cart_remove", "view_cart")
+    assert adds_to("cart_add", "refine")
+    assert adds_to("show_products", "view_cart")
