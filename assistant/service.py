@@ -16,6 +16,7 @@ from core.errors import BackendUnavailableError, UserError
 from core.language import Language, turn_language
 from core.settings import Settings
 from core.timing import recording, stage
+from dialogue.actions import CART_ACTIONS
 from dialogue.compound import adds_to, carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
@@ -201,28 +202,25 @@ class ShopAssistant:
         mark = time.perf_counter()
         deadline = started + self.settings.turn_deadline_s
         history = self._history(state)
-        replies: list[str] = []
+        pieces: list[str] = []  # streamed: the reply is what the shopper saw, chunk by chunk
         for plan in plans:
             if stream:  # no recording across these yields (see core.timing)
-                if replies:
+                if pieces:
+                    pieces.append("\n\n")
                     yield "\n\n"
-                chunks: list[str] = []
                 for chunk in self.generator.stream(plan, history, deadline):
-                    chunks.append(chunk)
+                    pieces.append(chunk)
                     yield chunk
-                replies.append("".join(chunks).strip())
             else:
-                replies.append(self.generator.generate(plan, history, deadline))
+                pieces.append(("\n\n" if pieces else "") + self.generator.generate(plan, history, deadline).strip())
         timings["generate"] = _ms(mark)
         nlu, plan = requests[len(plans) - 1], plans[-1]  # the last request carried out
-        shown = next((p.products for p in reversed(plans) if p.products), [])
-        if shown and not plan.products:
-            plan = plan.model_copy(update={"products": shown})
+        plan = plan.model_copy(update=_carried_over(plans)) if len(plans) > 1 else plan
         record = TurnRecord(
             index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
             slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
             asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
-            reply="\n\n".join(replies), product_ids=[card.product_id for card in plan.products], language=nlu.language,
+            reply="".join(pieces).strip(), product_ids=[card.product_id for card in plan.products], language=nlu.language,
             unmet=plan.unmet_need(),
         )
         return events, plan, record
@@ -287,6 +285,18 @@ class ShopAssistant:
         for turn in state.turns[-self.settings.history_turns :]:
             history += [HistoryTurn(role="user", text=turn.text), HistoryTurn(role="assistant", text=turn.reply)]
         return history
+
+def _carried_over(plans: list[ReplyPlan]) -> dict[str, object]:
+    """What the last plan of a turn with several takes from those before it: the cards of the last one that showed
+    products, the cart as the last cart change left it."""
+    last = plans[-1]
+    update: dict[str, object] = {}
+    if not last.products and (shown := next((p.products for p in reversed(plans) if p.products), None)):
+        update["products"] = shown
+    if last.action not in CART_ACTIONS and (changed := next((p for p in reversed(plans) if p.action in CART_ACTIONS), None)):
+        update.update(cart=changed.cart, cart_total=changed.cart_total)
+    return update
+
 
 def waiting_plan(text: str, language: Language) -> ReplyPlan:
     """The plan of a message to a person (the conversation is handed off): no reply; the agent answers."""

@@ -5,7 +5,8 @@ A message splits where a connective ("and", "then", a sentence's end; 然后, �
 request verb (English) or a connective word (Chinese: a comma alone often only adds a detail, 跑步鞋，500元以内). The
 assistant (``assistant.service``) reads both parts and carries them out in order only when the first is something
 done before the next is read (the cart changed, products found) and the second is a request of its own; otherwise the
-message is one request, as before.
+message is one request, as before. When the first asks something back (which size?), the second waits in that question
+(``dialogue.pending``'s ``then_say``) and is carried out once it is answered.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ SECOND_REQUESTS = frozenset({
     "add_to_cart", "remove_from_cart", "view_cart", "checkout", "search_product", "refine", "show_more", "compare",
     "ask_product_question", "order_status", "shipping_info", "return_policy", "human_handoff",
 })
+
+#: Actions that change the cart (their reply shows it).
+_CART_CHANGES = ("cart_add", "cart_remove")
 
 _ASK_EN = r"(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:also\s+|now\s+)?"
 _DO_EN = (r"(?:show|find|search|look|give|get|recommend|suggest|compare|add|put|throw|remove|delete|take|drop|check|"
@@ -64,7 +68,7 @@ def carried_out_in_order(first_intent: str, second_intent: str) -> bool:
 def goes_on_after(plan: ReplyPlan) -> bool:
     """Whether the second request is carried out after the first's ``plan``: the cart changed or products were found
     (not a question asked back, nothing found, or an item that could not be added)."""
-    return plan.action in ("cart_add", "cart_remove") or (plan.action == "show_products" and bool(plan.products))
+    return plan.action in _CART_CHANGES or (plan.action == "show_products" and bool(plan.products))
 
 
 def waits_for_an_answer(state: ConversationState) -> bool:
@@ -77,4 +81,4 @@ def waits_for_an_answer(state: ConversationState) -> bool:
 def adds_to(action: str, intent: str) -> bool:
     """Whether a request (``intent``) adds to a reply of ``action`` just given: a cart change shows the cart, so "show
     my cart" right after it adds nothing."""
-    return not (action in ("cart_add", "cart_remove") and intent == "view_cart")
+    return not (action in _CART_CHANGES and intent == "view_cart")

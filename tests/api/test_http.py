@@ -181,6 +181,24 @@ def test_server_sent_events_stream_the_reply(client: httpx.Client, live_server: 
     assert client.post(f"/api/conversations/{cid}/messages/stream", json={"sender": sender, "text": " "}).status_code == 422
 
 
+def test_two_requests_in_one_message_answer_both(client: httpx.Client) -> None:
+    sender = _sender()
+    cid = _conversation(client, sender)
+    client.post(f"/api/conversations/{cid}/messages", json={"sender": sender, "text": "show me notebooks"})
+    body = client.post(f"/api/conversations/{cid}/messages",
+                       json={"sender": sender, "text": "add the first one to my cart and show me cheaper ones"}).json()
+    assert body["action"] == "show_products" and body["products"]  # the cards of the second request
+    assert len(body["cart"]) == 1 and body["cart_total"] == body["cart"][0]["line_total"]  # the cart the first left
+    assert body["text"].startswith("Added 1 ×")
+    with client.stream("POST", f"/api/conversations/{cid}/messages/stream",
+                       json={"sender": sender, "text": "add the first one to my cart and then show me cheaper ones"}) as response:
+        events = _events("".join(response.iter_text()))
+    tokens = [data["text"] for kind, data in events if kind == "token"]
+    kind, done = events[-1]
+    assert kind == "done" and "".join(tokens).strip() == done["text"] and "\n\n" in done["text"]
+    assert done["products"] and len(done["cart"]) >= 1
+
+
 def test_metrics_are_prometheus_text(client: httpx.Client) -> None:
     sender = _sender()
     cid = _conversation(client, sender)
