@@ -17,7 +17,14 @@ from core.language import Language, turn_language
 from core.settings import Settings
 from core.timing import recording, stage
 from dialogue.actions import CART_ACTIONS
-from dialogue.compound import adds_to, carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
+from dialogue.compound import (
+    adds_to,
+    answers_the_cart_question,
+    carried_out_in_order,
+    goes_on_after,
+    split_requests,
+    waits_for_an_answer,
+)
 from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.plan import ReplyPlan
@@ -196,7 +203,7 @@ class ShopAssistant:
                         state.apply(hold)
                     if state.pending is not None or not goes_on_after(plan):
                         break
-                    if held is not None and index == len(requests) - 1:  # the question answered: the request it held
+                    if held is not None and index == len(requests) - 1 and answers_the_cart_question(plan):  # the request it held
                         requests.append(self.understander.understand(held, NluContext(previous_action=plan.action), spoken))
                         held = None
         mark = time.perf_counter()
@@ -285,6 +292,7 @@ class ShopAssistant:
         for turn in state.turns[-self.settings.history_turns :]:
             history += [HistoryTurn(role="user", text=turn.text), HistoryTurn(role="assistant", text=turn.reply)]
         return history
+
 
 def _carried_over(plans: list[ReplyPlan]) -> dict[str, object]:
     """What the last plan of a turn with several takes from those before it: the cards of the last one that showed

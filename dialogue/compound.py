@@ -71,6 +71,13 @@ def goes_on_after(plan: ReplyPlan) -> bool:
     return plan.action in _CART_CHANGES or (plan.action == "show_products" and bool(plan.products))
 
 
+def answers_the_cart_question(plan: ReplyPlan) -> bool:
+    """Whether ``plan`` answered the question that held a request: the questions a first request asks back are the
+    cart's (which size, which one to add or remove), answered when the cart changed. Anything else (the shopper
+    moved on) leaves the held request unsaid."""
+    return plan.action in _CART_CHANGES
+
+
 def waits_for_an_answer(state: ConversationState) -> bool:
     """Whether the assistant's last reply asked something it still waits for (which size, which one, the order
     number, a yes): the message is the answer, whole. A question left unanswered turns ago does not count."""

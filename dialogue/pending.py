@@ -17,7 +17,8 @@ class _Awaiting(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     then_say: str | None = Field(default=None, description='The second request of the message that asked this ("add the '
-                                 'first to my cart and show my cart": "show my cart"), carried out once it is answered.')
+                                 'first to my cart and show me cheaper ones": "show me cheaper ones"), carried out once '
+                                 'it is answered (dialogue.compound).')
 
 
 class AwaitingOrderId(_Awaiting):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.compound import adds_to, carried_out_in_order, goes_on_after, split_requests, waits_for_an_answer
+from dialogue.compound import (
+    adds_to,
+    answers_the_cart_question,
+    carried_out_in_order,
+    goes_on_after,
+    split_requests,
+    waits_for_an_answer,
+)
 from dialogue.pending import AwaitingSize
 from dialogue.plan import ReplyPlan
 from dialogue.reply_facts import ClarificationFacts
@@ -92,3 +99,8 @@ def test_showing_the_cart_right_after_changing_it_adds_nothing() -> None:
     assert not adds_to("cart_remove", "view_cart")
     assert adds_to("cart_add", "refine")
     assert adds_to("show_products", "view_cart")
+
+
+def test_a_held_request_waits_for_the_cart_to_change() -> None:
+    assert answers_the_cart_question(ReplyPlan(action="cart_add"))
+    assert not answers_the_cart_question(ReplyPlan(action="show_products"))  # the shopper moved on
