@@ -35,7 +35,9 @@ _DO_EN = (r"(?:show|find|search|look|give|get|recommend|suggest|compare|add|put|
 _VERB_EN = (rf"{_ASK_EN}(?:{_DO_EN}|(?:what(?:'s|\s+is|\s+about|\s+are)|whats|where(?:'s|\s+is)|"
             r"how\s+(?:much|long|many|do|does|can)|when|is\s+(?:it|there|the)|are\s+(?:they|there|the)|do\s+you|does\s+(?:it|the))\b)")
 #: How an English first part opens: a request ("add …", "I need …", "looking for …"), not a story ("I bought a lamp").
-_FIRST_EN = re.compile(rf"(?i)^\s*(?:{_ASK_EN}{_DO_EN}|(?:hi|hey|hello|ok|okay|great|cool|nice|perfect),?\s+{_ASK_EN}{_DO_EN}|"
+_OPENER_EN = (r"(?:(?:hi|hey|hello|ok|okay|great|cool|nice|perfect|actually|alright|all\s+right|so|well|yes|yeah|sure|"
+              r"hmm|oh|now|thanks|thank\s+you)[,.!]?\s+){0,2}")
+_FIRST_EN = re.compile(rf"(?i)^\s*{_OPENER_EN}(?:{_ASK_EN}{_DO_EN}|"
                        r"i(?:'d|\s+would)?\s+(?:like|want|need)\b|i'm\s+(?:looking|after)\b|i\s+am\s+(?:looking|after)\b|"
                        r"looking\s+for\b|do\s+you\s+(?:have|sell|carry)\b|any\b)")
 #: An English joint: ", and (then)", " then", "; ", a sentence's end; the second part opens with a request verb.

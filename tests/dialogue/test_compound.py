@@ -26,6 +26,8 @@ from dialogue.state import ConversationState, TurnRecord
     ("can you add it to my cart and then show my cart", ("can you add it to my cart", "show my cart")),
     ("ok add it and checkout", ("ok add it", "checkout")),
     ("remove the blender; show me kettles", ("remove the blender", "show me kettles")),
+    ("actually remove it and show me puzzles instead", ("actually remove it", "show me puzzles instead")),
+    ("ok thanks, add it to my cart and what's the shipping", ("ok thanks, add it to my cart", "what's the shipping")),
 ])
 def test_english_requests_split_where_a_request_verb_follows_a_joint(text: str, parts: tuple[str, str]) -> None:
     assert split_requests(text, "en") == parts
