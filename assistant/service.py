@@ -53,6 +53,8 @@ class TurnResult(BaseModel):
     turn_index: int
     text: str = Field(description="The reply.")
     plan: ReplyPlan
+    earlier_plans: list[ReplyPlan] = Field(default_factory=list, description="The plans of the requests carried out "
+                                           "before the last one in this message (dialogue.compound); the reply answers each in order.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
     replayed: bool = Field(default=False, description="A resend of a message already answered: the stored reply, not a new turn.")
     from_person: list[AgentMessage] = Field(default_factory=list, description="What a person wrote that the channel had "
@@ -152,10 +154,10 @@ class ShopAssistant:
                 yield answered
                 return
             if state.handoff:  # a person has the conversation: the message waits for them, the assistant says nothing
-                events, plan = [], waiting_plan(text, turn_language(text, language, state.language))
-                record = TurnRecord(index=state.turn_count, text=text, action=plan.action, language=plan.language)
+                events, plans = [], [waiting_plan(text, turn_language(text, language, state.language))]
+                record = TurnRecord(index=state.turn_count, text=text, action=plans[0].action, language=plans[0].language)
             else:
-                events, plan, record = yield from self._answer(text, state, language, stream=stream, started=started, timings=timings)
+                events, plans, record = yield from self._answer(text, state, language, stream=stream, started=started, timings=timings)
             turn_events: list[Event] = [TurnEvent(turn=record)]
             from_person, delivered = state.undelivered(collect_for) if collect_for else ([], None)
             if delivered is not None:
@@ -164,20 +166,20 @@ class ShopAssistant:
                 state.apply(event)
             with recording(timings), stage("state.store"):
                 result = TurnResult(conversation_id=conversation_id, sender=sender, turn_index=record.index, text=record.reply,
-                                    plan=plan, from_person=from_person)
+                                    plan=plans[-1], earlier_plans=plans[:-1], from_person=from_person)
                 receipt = Receipt(message_id=message_id, text=text, reply=result.model_dump(mode="json")) if message_id else None
                 self.states.append(conversation_id, stored, [*events, *turn_events], receipt, state)
                 self._learn_profile(state, events)
             timings["total"] = _ms(started)
         log.info("turn.handled conversation=%s intent=%s action=%s streamed=%s ms=%.1f", conversation_id, record.intent,
-                 plan.action, stream, timings["total"])
+                 record.action, stream, timings["total"])
         result.timings_ms = dict(timings)
         yield result
 
     def _answer(self, text: str, state: ConversationState, language: str | None, *, stream: bool, started: float,
-                timings: dict[str, float]) -> Generator[str, None, tuple[list[Event], ReplyPlan, TurnRecord]]:
+                timings: dict[str, float]) -> Generator[str, None, tuple[list[Event], list[ReplyPlan], TurnRecord]]:
         """The assistant's answer: understand, decide, phrase (yielding the reply's chunks when streaming); the turn's
-        events, its plan and its record. A message with two requests ("add the second to my cart and show me cheaper
+        events, its plans (one per request carried out) and its record. A message with two requests ("add the second to my cart and show me cheaper
         ones": ``dialogue.compound``) has both carried out in order and answered in one reply; the turn's plan is
         the last one, with the cards of the last part that showed any. When the first asks something back (which
         size?), the second waits in the question (``then_say``) and is carried out after the answer."""
@@ -230,7 +232,7 @@ class ShopAssistant:
             reply="".join(pieces).strip(), product_ids=[card.product_id for card in plan.products], language=nlu.language,
             unmet=plan.unmet_need(),
         )
-        return events, plan, record
+        return events, [*plans[:-1], plan], record
 
     def _requests(self, text: str, state: ConversationState, language: Language) -> list[Understanding]:
         """What the message asks for: one request, or two to carry out in order (``dialogue.compound``; never while

@@ -120,6 +120,17 @@ def asks_when(text: str) -> bool:
     return _WHEN.search(text) is not None
 
 
+#: Shipping in general ("when do you ship", 多久发货), and words that make it one's own order's (my order, 我的快递).
+_SHIPS = re.compile(r"(?i)\bship(?:s|ped|ping)?\b|\bdispatch\w*|发货|出货|发出")
+_MY_ORDER = re.compile(r"(?i)\bmy\b|\bi\s+(?:ordered|bought|paid|placed)\b|\bour\b|我的|我买的|我下的|我拍的|订单|单号|包裹|快递|物流")
+
+
+def asks_when_the_shop_ships(text: str) -> bool:
+    """Whether the message asks when things ship in general (多久发货, "how soon do you ship?"), not when the
+    shopper's own order will ("when will my order ship?", 我的订单什么时候发货)."""
+    return asks_when(text) and _SHIPS.search(text) is not None and _MY_ORDER.search(text) is None
+
+
 def asks_to_buy(text: str) -> bool:
     """Whether the message asks for products ("I want to buy …", "looking for …", 想买)."""
     return _SHOPPING.search(text) is not None

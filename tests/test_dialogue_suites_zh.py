@@ -80,3 +80,18 @@ def test_leaving_out_a_feature_is_a_refinement_whatever_the_intent(zh_assistant,
 def test_a_product_that_does_not_turn_on_gets_the_warranty_whatever_the_intent(zh_assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
     plan = answer_as(zh_assistant, ["台灯"], "第一个开不了机", intent)
     assert plan.action == "policy_answer" and plan.facts.fault
+
+
+@pytest.mark.parametrize("intent", ["order_status", "shipping_info", UNSURE])
+def test_when_the_shop_ships_gets_the_shipping_terms_whatever_the_intent(zh_assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    """顺便问一下多久发货 (the model read it as an order's status and asked for an order number): the shipping terms."""
+    plan = answer_as(zh_assistant, ["看看记事本", "第一个加入购物车"], "顺便问一下多久发货", intent)
+    assert plan.action == "policy_answer" and plan.intent == "shipping_info"
+
+
+@pytest.mark.parametrize("intent", ["search_product", "chitchat", UNSURE])
+def test_a_gift_for_a_tea_lover_is_a_kettle_whatever_the_intent(zh_assistant, intent: str) -> None:  # type: ignore[no-untyped-def]
+    """送他礼物，他喜欢喝茶: the goods that go with the pastime (kettles), not tea tables."""
+    plan = answer_as(zh_assistant, [], "送他礼物，他喜欢喝茶", intent)
+    assert plan.action == "show_products" and plan.products
+    assert all(card.category.endswith("电热水壶") for card in plan.products)

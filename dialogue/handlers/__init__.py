@@ -10,8 +10,8 @@ from dialogue.actions import ORDER_ACTIONS
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
-                                   models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault, stock_wish, tells_an_interest,
-                                   wants_other_colour)
+                                   asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
+                                   stock_wish, tells_an_interest, wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -105,6 +105,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.answer_clarification
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
+    if nlu.intent in ("order_status", "out_of_scope") and not nlu.slots.order_id and state.order_id is None \
+            and asks_when_the_shop_ships(nlu.text):
+        return service.shipping_question  # 顺便问一下多久发货: the shipping terms, not an order number asked for
     if nlu.intent in ("return_item", "out_of_scope") and not nlu.slots.order_id \
             and (asks_when(nlu.text) and not nlu.slots.references or asks_about_returning_a_kind(nlu.text)):
         return service.returns_question  # "when will I get my money back?", "can I return a yoga mat?": the terms, not a return

@@ -145,9 +145,19 @@ def policy(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 def returns_question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """A question about the returns terms filed elsewhere ("can i send a mattress back if i dont like it", not
     understood): answered from the returns policy."""
+    return _policy_on(dm, turn, "return_policy")
+
+
+def shipping_question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """When things ship, asked of no order of the shopper's (顺便问一下多久发货, "when do you ship?") but filed as an
+    order's status: answered from the shipping policy, not with a request for an order number."""
+    return _policy_on(dm, turn, "shipping_info")
+
+
+def _policy_on(dm: DialogueManager, turn: Turn, intent: str) -> ReplyPlan:
     from dialogue.manager import Turn
 
-    return policy(dm, Turn(nlu=turn.nlu.model_copy(update={"intent": "return_policy"}), state=turn.state, events=turn.events))
+    return policy(dm, Turn(nlu=turn.nlu.model_copy(update={"intent": intent}), state=turn.state, events=turn.events))
 
 
 def fault(dm: DialogueManager, turn: Turn) -> ReplyPlan:

@@ -31,7 +31,7 @@ from assistant.generators.template import TemplateGenerator
 from assistant.service import ShopAssistant, TurnResult
 from core.stats import percentile
 from dialogue.plan import ReplyPlan
-from lab.audit.judge import THRESHOLD, ClaimJudge, split_sentences, tokens
+from lab.audit.judge import THRESHOLD, ClaimJudge, JudgeVerdict, split_sentences, tokens
 
 ATTACKS_FILE = Path(__file__).with_name("attacks.yml")
 
@@ -228,10 +228,13 @@ class _Recorder:
             result = self.assistant.handle(conversation_id, sender, text)
             shown = result.text
         assert result is not None
-        template = self.template.generate(result.plan)
-        sentences = model_sentences(shown, template)
-        verdicts = ClaimJudge(result.plan, template, threshold=self.threshold).judge_many(sentences) if sentences else []
-        problems = injection_problems(shown, result.plan)
+        plans = [*result.earlier_plans, result.plan]  # two requests in one message: one plan each, answered in order
+        templates = [self.template.generate(plan) for plan in plans]
+        sentences = model_sentences(shown, "\n\n".join(templates))
+        verdicts = _supported_by_any([ClaimJudge(plan, template, threshold=self.threshold) for plan, template in zip(plans, templates)],
+                                     sentences) if sentences else []
+        per_plan = [injection_problems(shown, plan) for plan in plans]
+        problems = [p for p in per_plan[0] if all(p in others for others in per_plan[1:])]  # no plan holds it
         turn = _Turn(action=result.plan.action, ms=result.timings_ms.get("total", 0.0), generation=self._results[-1] if self._results else None,
                      judged=len(sentences), unsupported=sum(not v.supported for v in verdicts), injection=bool(problems))
         self.turns.append(turn)
@@ -243,6 +246,12 @@ class _Recorder:
 
     def __getattr__(self, name: str) -> Any:  # start, state, feedback, products: as the assistant has them
         return getattr(self.assistant, name)
+
+
+def _supported_by_any(judges: list[ClaimJudge], sentences: list[str]) -> list[JudgeVerdict]:
+    """Verdicts for the sentences of a reply that answers several plans: a sentence stands when one plan supports it."""
+    per_plan = [judge.judge_many(sentences) for judge in judges]
+    return [next((v for v in verdicts if v.supported), verdicts[0]) for verdicts in zip(*per_plan)]
 
 
 def run_attacks(recorder: _Recorder, attacks: list[Attack]) -> AuditPart:

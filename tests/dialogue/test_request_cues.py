@@ -7,6 +7,7 @@ import pytest
 from dialogue.request_cues import (
     asks_to_be_shown,
     asks_to_return,
+    asks_when_the_shop_ships,
     interest_zh,
     kinds_meant_zh,
     models_on_a_shown_one,
@@ -126,6 +127,15 @@ def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> Non
 def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) -> None:
     catalog = "跑步鞋\n手机\n沙发\n耳机"
     assert unknown_kind_zh(text, lambda phrase: phrase in catalog) == kind
+
+
+@pytest.mark.parametrize(("text", "general"), [
+    ("顺便问一下多久发货", True), ("什么时候发货", True), ("how soon do you ship?", True), ("when does it ship", True),
+    ("我的订单什么时候发货", False), ("我买的耳机几天发货", False), ("when will my order ship", False),
+    ("when will the order I placed ship", False), ("多久能到", False), ("do you ship to Canada", False),
+])
+def test_when_the_shop_ships_is_not_an_order_s_status(text: str, general: bool) -> None:
+    assert asks_when_the_shop_ships(text) is general
 
 
 @pytest.mark.parametrize(("text", "kinds"), [
