@@ -238,15 +238,13 @@ class ShopAssistant:
         """What the message asks for: one request, or two to carry out in order (``dialogue.compound``; never while
         the assistant waits for the answer to its last question, which the whole message is)."""
         context = NluContext(previous_action=state.last_action, pending=state.pending)
-        whole = self.understander.understand(text, context, language)
         parts = None if waits_for_an_answer(state) else split_requests(text, language)
-        if parts is None:
-            return [whole]
-        first, second = (self.understander.understand(part, context, language) for part in parts)
-        if not carried_out_in_order(first.intent, second.intent):
-            return [whole]
-        log.info("turn.two_requests first=%s second=%s", first.intent, second.intent)
-        return [first, second]
+        if parts is not None:
+            first, second = (self.understander.understand(part, context, language) for part in parts)
+            if carried_out_in_order(first.intent, second.intent):
+                log.info("turn.two_requests first=%s second=%s", first.intent, second.intent)
+                return [first, second]
+        return [self.understander.understand(text, context, language)]
 
     def _answered(self, conversation_id: str, message_id: str | None, text: str) -> TurnResult | None:
         """The stored reply to ``message_id`` when the conversation already answered it (a client's resend)."""

@@ -20,3 +20,5 @@ ORDER_ACTIONS: tuple[OrderAction, ...] = get_args(OrderAction)
 
 #: Actions that answer with the cart.
 CART_ACTIONS: frozenset[Action] = frozenset({"cart_add", "cart_remove", "show_cart", "checkout"})
+#: Actions that change the cart (their reply shows it).
+CART_CHANGES: frozenset[Action] = frozenset({"cart_add", "cart_remove"})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from core.language import Language
-from dialogue.actions import ORDER_ACTIONS
+from dialogue.actions import CART_CHANGES, ORDER_ACTIONS
 from dialogue.plan import ReplyPlan
 from dialogue.state import ConversationState
 
@@ -25,9 +25,6 @@ SECOND_REQUESTS = frozenset({
     "add_to_cart", "remove_from_cart", "view_cart", "checkout", "search_product", "refine", "show_more", "compare",
     "ask_product_question", "order_status", "shipping_info", "return_policy", "human_handoff",
 })
-
-#: Actions that change the cart (their reply shows it).
-_CART_CHANGES = ("cart_add", "cart_remove")
 
 _ASK_EN = r"(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:also\s+|now\s+)?"
 _DO_EN = (r"(?:show|find|search|look|give|get|recommend|suggest|compare|add|put|throw|remove|delete|take|drop|check|"
@@ -70,14 +67,14 @@ def carried_out_in_order(first_intent: str, second_intent: str) -> bool:
 def goes_on_after(plan: ReplyPlan) -> bool:
     """Whether the second request is carried out after the first's ``plan``: the cart changed or products were found
     (not a question asked back, nothing found, or an item that could not be added)."""
-    return plan.action in _CART_CHANGES or (plan.action == "show_products" and bool(plan.products))
+    return plan.action in CART_CHANGES or (plan.action == "show_products" and bool(plan.products))
 
 
 def answers_the_cart_question(plan: ReplyPlan) -> bool:
     """Whether ``plan`` answered the question that held a request: the questions a first request asks back are the
     cart's (which size, which one to add or remove), answered when the cart changed. Anything else (the shopper
     moved on) leaves the held request unsaid."""
-    return plan.action in _CART_CHANGES
+    return plan.action in CART_CHANGES
 
 
 def waits_for_an_answer(state: ConversationState) -> bool:
@@ -90,4 +87,4 @@ def waits_for_an_answer(state: ConversationState) -> bool:
 def adds_to(action: str, intent: str) -> bool:
     """Whether a request (``intent``) adds to a reply of ``action`` just given: a cart change shows the cart, so "show
     my cart" right after it adds nothing."""
-    return not (action in _CART_CHANGES and intent == "view_cart")
+    return not (action in CART_CHANGES and intent == "view_cart")
