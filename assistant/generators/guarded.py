@@ -170,10 +170,13 @@ class GuardedGenerator:
         kept: list[str] = []
         length = 0
         for sentence, newline, complete in self._sentences(messages, timing, started, end):
+            if time.perf_counter() >= end:  # the checks take time too: none starts past the deadline
+                raise _Stop("deadline", f"after {time.perf_counter() - started:.3f} s")
+            if length + len(sentence) > limit:  # too long to show: stopped before the checks, whose cost grows with it
+                result.sentences.append(SentenceVerdict(text=sentence, kept=False, reasons=["too_long"]))
+                raise _Stop("degenerate", "too_long")
             reasons = [] if complete else ["cut_off"]
             reasons += [p.kind for p in checker.problems(sentence, [v.text for v in result.sentences])]
-            if length + len(sentence) > limit:
-                reasons.append("too_long")
             result.sentences.append(SentenceVerdict(text=sentence, kept=not reasons, reasons=sorted(set(reasons))))
             if reasons:
                 if {"repetition", "too_long", "prompt_leak"} & set(reasons):

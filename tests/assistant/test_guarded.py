@@ -136,6 +136,16 @@ def test_the_replies_of_the_issue_never_reach_the_shopper(plan, reply: str, reas
     assert reasons <= {r for v in result.sentences for r in v.reasons}, result.sentences
 
 
+def test_a_run_on_sentence_too_long_to_show_is_stopped_before_it_is_checked() -> None:
+    """A model that writes one endless "sentence" (digits and commas, which the number checks read in time that grows
+    with the length) is stopped as too long: the checks never run on it, so they cannot hold the turn past its deadline."""
+    run_on = "1,2,3,4,5,6,7,8,9," * 150
+    with fake_llm_server(Script(replies=[run_on])) as url:
+        result = guarded(url).run(greet_plan(), [])
+    assert (result.source, result.reason, result.text) == ("template", "degenerate", template(greet_plan()))
+    assert [v.reasons for v in result.sentences] == [["too_long"]]
+
+
 def test_rejected_sentences_are_dropped_and_counted() -> None:
     reply = ("Sure! I've added 2 x Cityline Packable Shell to your cart. It's the best shell we sell. "
              "Your cart total is now $129.00. Is there anything else?")
