@@ -19,9 +19,10 @@ from core.timing import recording, stage
 from dialogue.actions import CART_ACTIONS
 from dialogue.compound import (
     adds_to,
-    answers_the_cart_question,
+    answers_the_question,
     carried_out_in_order,
     goes_on_after,
+    held_request,
     split_requests,
     waits_for_an_answer,
 )
@@ -182,9 +183,10 @@ class ShopAssistant:
         events, its plans (one per request carried out) and its record. A message with two requests ("add the second to my cart and show me cheaper
         ones": ``dialogue.compound``) has both carried out in order and answered in one reply; the turn's plan is
         the last one, with the cards of the last part that showed any. When the first asks something back (which
-        size?), the second waits in the question (``then_say``) and is carried out after the answer."""
+        size? what kind?), the second waits in the turn's record (``then_say``) and is carried out after the answer."""
         spoken = turn_language(text, language, state.language)
-        held = state.pending.then_say if state.pending is not None and waits_for_an_answer(state) else None
+        held, asked = held_request(state), state.turns[-1].asked if state.turns else None
+        then_say: str | None = None
         events: list[Event] = []
         plans: list[ReplyPlan] = []
         with recording(timings):
@@ -200,12 +202,11 @@ class ShopAssistant:
                         plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
                     plans.append(plan)
                     rest = [request.text for request in requests[index + 1:]]
-                    if state.pending is not None and rest:  # a question asked back: the rest waits for its answer
-                        events.append(hold := ServiceEvent(pending=state.pending.model_copy(update={"then_say": rest[0]})))
-                        state.apply(hold)
+                    if plan.action == "ask_clarification" and rest:  # a question asked back: the rest waits for its answer
+                        then_say = rest[0]
                     if state.pending is not None or not goes_on_after(plan):
                         break
-                    if held is not None and index == len(requests) - 1 and answers_the_cart_question(plan):  # the request it held
+                    if held is not None and index == len(requests) - 1 and answers_the_question(plan, asked):  # the request it held
                         requests.append(self.understander.understand(held, NluContext(previous_action=plan.action), spoken))
                         held = None
         mark = time.perf_counter()
@@ -228,7 +229,7 @@ class ShopAssistant:
         record = TurnRecord(
             index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
             slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
-            asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
+            asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None, then_say=then_say,
             reply="".join(pieces).strip(), product_ids=[card.product_id for card in plan.products], language=nlu.language,
             unmet=plan.unmet_need(),
         )

@@ -24,7 +24,7 @@ def compare_products(products: list[Product]) -> ComparisonTable:
         ComparisonRow(attribute="brand", values=[p.brand or "—" for p in products], differs=len({p.brand for p in products}) > 1),
         ComparisonRow(
             attribute="rating",
-            values=[f"{p.rating:.1f} ({p.review_count} reviews)" if p.rating is not None else "—" for p in products],
+            values=[f"{p.rating:.1f} ({p.review_count or 0:,} reviews)" if p.rating is not None else "—" for p in products],
             differs=len({p.rating for p in products}) > 1,
         ),
         ComparisonRow(attribute="availability", values=["in stock" if p.in_stock else "out of stock" for p in products],

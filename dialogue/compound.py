@@ -5,8 +5,8 @@ A message splits where a connective ("and", "then", a sentence's end; 然后, �
 request verb (English) or a connective word (Chinese: a comma alone often only adds a detail, 跑步鞋，500元以内). The
 assistant (``assistant.service``) reads both parts and carries them out in order only when the first is something
 done before the next is read (the cart changed, products found) and the second is a request of its own; otherwise the
-message is one request, as before. When the first asks something back (which size?), the second waits in that question
-(``dialogue.pending``'s ``then_say``) and is carried out once it is answered.
+message is one request, as before. When the first asks something back (which size? what kind of shoes?), the second
+waits in that turn's record (``TurnRecord.then_say``) and is carried out if the next turn answers the question.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ SECOND_REQUESTS = frozenset({
     "add_to_cart", "remove_from_cart", "view_cart", "checkout", "search_product", "refine", "show_more", "compare",
     "ask_product_question", "order_status", "shipping_info", "return_policy", "human_handoff",
 })
+
+#: The slots a search's clarifying question asks for (``dialogue.handlers.shopping.clarifying_question``).
+SEARCH_QUESTIONS = frozenset({"category", "type"})
 
 _ASK_EN = r"(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:also\s+|now\s+)?"
 _DO_EN = (r"(?:show|find|search|look|give|get|recommend|suggest|compare|add|put|throw|remove|delete|take|drop|check|"
@@ -70,10 +73,18 @@ def goes_on_after(plan: ReplyPlan) -> bool:
     return plan.action in CART_CHANGES or (plan.action == "show_products" and bool(plan.products))
 
 
-def answers_the_cart_question(plan: ReplyPlan) -> bool:
-    """Whether ``plan`` answered the question that held a request: the questions a first request asks back are the
-    cart's (which size, which one to add or remove), answered when the cart changed. Anything else (the shopper
-    moved on) leaves the held request unsaid."""
+def held_request(state: ConversationState) -> str | None:
+    """The request the last turn held while its question waits for an answer (``TurnRecord.then_say``)."""
+    last = state.turns[-1] if state.turns else None
+    return last.then_say if last is not None and last.asked is not None else None
+
+
+def answers_the_question(plan: ReplyPlan, asked: str | None) -> bool:
+    """Whether ``plan`` answered the question (the slot ``asked``) that held a request: a search's question (what kind,
+    which department) is answered when products were found; the cart's (which size, colour or product) when the cart
+    changed. Anything else (the shopper moved on) leaves the held request unsaid."""
+    if asked in SEARCH_QUESTIONS:
+        return plan.action == "show_products" and bool(plan.products)
     return plan.action in CART_CHANGES
 
 

@@ -16,10 +16,6 @@ from dialogue.actions import OrderAction
 class _Awaiting(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    then_say: str | None = Field(default=None, description='The second request of the message that asked this ("add the '
-                                 'first to my cart and show me cheaper ones": "show me cheaper ones"), carried out once '
-                                 'it is answered (dialogue.compound).')
-
 
 class AwaitingOrderId(_Awaiting):
     """An order number, for the order action that asked for it."""

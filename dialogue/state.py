@@ -63,6 +63,9 @@ class TurnRecord(BaseModel):
     slots: dict[str, Any] = Field(default_factory=dict)
     action: Action | None = None
     asked: str | None = Field(default=None, description="The slot a clarifying question asked for.")
+    then_say: str | None = Field(default=None, description='The second request of a message whose first asked something '
+                                 'back ("find shoes and compare the first two": "compare the first two"), carried out '
+                                 'once the next turn answers the question (dialogue.compound).')
     reply: str = ""
     product_ids: list[str] = Field(default_factory=list, description="Products shown in this turn, in order.")
     language: Language = Field(default="en", description="The language the turn was understood and answered in.")

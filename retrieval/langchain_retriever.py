@@ -27,7 +27,7 @@ def hit_document(hit: ProductHit) -> Document:
     """One search hit as a LangChain document (text for the model, fields for code)."""
     p = hit.product
     lines = [p.title, f"Brand: {p.brand}" if p.brand else "", f"Category: {' > '.join(p.category)}", f"Price: {money(p.price, p.currency)} ({p.currency})",
-             f"Rating: {p.rating:.1f} ({p.review_count} reviews)" if p.rating is not None else "", "In stock" if p.in_stock else "Out of stock"]
+             f"Rating: {p.rating:.1f} ({p.review_count or 0:,} reviews)" if p.rating is not None else "", "In stock" if p.in_stock else "Out of stock"]
     lines += [f"{key.capitalize()}: {', '.join(values[:6])}" for key, values in p.attributes.items()]
     if p.description:
         lines.append(p.description)

@@ -80,7 +80,7 @@ def render_cards(cards: Iterable[ProductCard], liked: Iterable[str] = (), dislik
 def _card(card: ProductCard, liked: bool, disliked: bool, p: Phrasebook) -> str:
     pid = escape(card.product_id, quote=True)
     classes = "sa-card" + (" sa-liked" if liked else "") + (" sa-disliked" if disliked else "")
-    rating = (f'<span class="sa-rating">{escape(p("card.rating", rating=card.rating, count=card.review_count))}</span>'
+    rating = (f'<span class="sa-rating">{escape(p("card.rating", rating=card.rating, count=f"{card.review_count or 0:,}"))}</span>'
               if card.rating is not None else "")
     attrs = "".join(f"<li><b>{escape(attribute_name(k, p.language))}</b>{escape(p['card.label_sep'])}{escape(_values(v, p))}</li>"
                     for k, v in list(card.key_attributes.items())[:4])

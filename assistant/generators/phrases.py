@@ -128,7 +128,7 @@ def phrasebook(language: Language = "en") -> Phrasebook:
     return Phrasebook(language, TABLES[language])
 
 
-_REVIEWS = re.compile(r"^(?P<rating>\d+(?:\.\d+)?) \((?P<count>\d+) reviews?\)$")
+_REVIEWS = re.compile(r"^(?P<rating>\d+(?:\.\d+)?) \((?P<count>[\d,]+) reviews?\)$")
 STOCK_KEYS = {"in stock": "card.in_stock", "out of stock": "card.out_of_stock"}
 #: Who a product is for, as a card's reason says it in English (``retrieval.models.WHOSE``).
 WHOSE_KEYS = {"men's": "card.for_men", "women's": "card.for_women"}

@@ -215,7 +215,7 @@ def _overview(f: AnswerFacts, w: Writer) -> list[str]:
     """"Tell me more about it" from its details: price, rating and stock, then its attributes, then its description."""
     p = w.p
     lead, *values = f.details
-    rating = p("qa.overview_rating", rating=f"{lead.rating:.1f}", count=lead.review_count or 0) if lead.rating is not None else ""
+    rating = p("qa.overview_rating", rating=f"{lead.rating:.1f}", count=f"{lead.review_count or 0:,}") if lead.rating is not None else ""
     lines = [p("qa.overview", title=lead.title, price=money(lead.price or 0.0, lead.currency or w.currency), rating=rating,
                stock="" if lead.stock else p["qa.overview_sold_out"])]
     if values:
@@ -254,9 +254,9 @@ def _short_value(d: AnswerDetail, w: Writer) -> str:
     if d.attribute == "price" and d.price is not None:
         return money(d.price, d.currency or w.currency)
     if d.attribute == "rating" and d.rating is not None:
-        return p("qa.rating_short", rating=f"{d.rating:.1f}", count=d.review_count or 0)
+        return p("qa.rating_short", rating=f"{d.rating:.1f}", count=f"{d.review_count or 0:,}")
     if d.attribute == "reviews":
-        return p("qa.reviews_short", count=d.review_count or 0)
+        return p("qa.reviews_short", count=f"{d.review_count or 0:,}")
     if d.attribute == "stock":
         return p("qa.stock_short", stock=d.stock or 0)
     return p.items(d.values)
@@ -277,7 +277,7 @@ def _detail(d: AnswerDetail, w: Writer) -> list[str]:
     if d.form == "alternative":  # another product in view comes in what was asked
         return [p("qa.alternative", title=d.title, option=p.size_option(d.asked[0]) if d.attribute == "size" else d.asked[0])]
     if d.form == "reviews":
-        lead = p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=d.review_count or 0) if d.rating is not None else \
+        lead = p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=f"{d.review_count or 0:,}") if d.rating is not None else \
             p("qa.no_rating", title=d.title)
         quotes = p("qa.reviews_liked", quotes="".join(f"“{q}”" for q in d.quote)) if d.quote else p("qa.reviews_none", title=d.title)
         return [lead, quotes]
@@ -310,9 +310,9 @@ def _value_sentences(d: AnswerDetail, w: Writer) -> list[str]:
     if d.attribute == "rating":
         if d.rating is None:
             return [p("qa.no_rating", title=d.title)]
-        return [p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=d.review_count or 0)]
+        return [p("qa.rating", title=d.title, rating=f"{d.rating:.1f}", count=f"{d.review_count or 0:,}")]
     if d.attribute == "reviews":
-        return [p("qa.reviews", title=d.title, count=d.review_count or 0)]
+        return [p("qa.reviews", title=d.title, count=f"{d.review_count or 0:,}")]
     if d.attribute == "stock":
         return [p("qa.in_stock", title=d.title, stock=d.stock) if d.stock else p("qa.out_of_stock", title=d.title)]
     if d.attribute == "brand":

@@ -93,9 +93,9 @@ def value_text(product: Product, attribute: str) -> str | None:
     if attribute == "price":
         return money(product.price, product.currency)
     if attribute == "rating":
-        return f"{product.rating:.1f} out of 5 from {product.review_count} reviews" if product.rating is not None else None
+        return f"{product.rating:.1f} out of 5 from {product.review_count or 0:,} reviews" if product.rating is not None else None
     if attribute == "reviews":
-        return f"{product.review_count} reviews"
+        return f"{product.review_count or 0:,} reviews"
     if attribute == "stock":
         return f"{product.stock} in stock" if product.stock else "out of stock"
     if attribute == "brand":
@@ -253,7 +253,7 @@ def _overview(product: Product) -> QaAnswer:
     few values each) and the first sentences of its description, all as the catalog writes them."""
     standing = f"The {product.title} costs {money(product.price, product.currency)}"
     if product.rating is not None:
-        standing += f" and is rated {product.rating:.1f} out of 5 from {product.review_count} reviews"
+        standing += f" and is rated {product.rating:.1f} out of 5 from {product.review_count or 0:,} reviews"
     sentences = [standing + ("." if product.in_stock else "; it is out of stock right now.")]
     keys = sorted(product.attributes, key=lambda k: k in ("color", "size"))[:OVERVIEW_ATTRIBUTES]  # stable: catalog order
     shown = {k: product.values(k)[:OVERVIEW_VALUES] for k in keys if product.values(k)}

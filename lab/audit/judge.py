@@ -231,7 +231,7 @@ def fact_sentences(plan: ReplyPlan, template: str) -> list[str]:
         out.append(f"The {short} costs {money(card.price)}.")
         out.append(f"Option {card.position} is the {card.title}, {money(card.price)}.")
         if card.rating is not None:
-            out.append(f"The {short} is rated {card.rating:.1f} out of 5 stars from {card.review_count} reviews.")
+            out.append(f"The {short} is rated {card.rating:.1f} out of 5 stars from {card.review_count or 0:,} reviews.")
         out.append(f"The {short} is {'in stock' if card.in_stock else 'out of stock'}.")
         leaf = card.category.split(" > ")[-1]
         out.append(f"The {card.title} is one of our {leaf.lower()} ({card.category}).")

@@ -6,14 +6,14 @@ import pytest
 
 from dialogue.compound import (
     adds_to,
-    answers_the_cart_question,
+    answers_the_question,
     carried_out_in_order,
     goes_on_after,
     split_requests,
     waits_for_an_answer,
 )
 from dialogue.pending import AwaitingSize
-from dialogue.plan import ReplyPlan
+from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.reply_facts import ClarificationFacts
 from dialogue.state import ConversationState, TurnRecord
 
@@ -103,6 +103,12 @@ def test_showing_the_cart_right_after_changing_it_adds_nothing() -> None:
     assert adds_to("show_products", "view_cart")
 
 
-def test_a_held_request_waits_for_the_cart_to_change() -> None:
-    assert answers_the_cart_question(ReplyPlan(action="cart_add"))
-    assert not answers_the_cart_question(ReplyPlan(action="show_products"))  # the shopper moved on
+def test_a_held_request_waits_for_the_answer_its_question_asked_for() -> None:
+    assert answers_the_question(ReplyPlan(action="cart_add"), "size")
+    assert not answers_the_question(ReplyPlan(action="show_products"), "size")  # the shopper moved on
+    found = ReplyPlan(action="show_products", products=[ProductCard(
+        position=1, product_id="P1", title="Trail Runner", brand=None, category="Shoes > Running Shoes", price=89.0, currency="USD",
+        rating=None, review_count=0, in_stock=True)])
+    assert answers_the_question(found, "type")  # "what kind of shoes?" answered with products
+    assert not answers_the_question(ReplyPlan(action="show_products"), "category")  # nothing found
+    assert not answers_the_question(ReplyPlan(action="cart_add"), "category")
