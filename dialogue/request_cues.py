@@ -165,10 +165,11 @@ def reports_a_fault(text: str) -> bool:
 
 #: Who likes something, in Chinese: 他, 她, 我老婆, 我男朋友的 …
 _LIKER_ZH = r"(?:他|她|我(?:爸|妈|老公|老婆|男朋友|女朋友|朋友|儿子|女儿)\w{0,2})"
-#: What the person a gift is for likes, opening a clause: "he likes cooking", "she's really into yoga", "a gift for my
-#: dad, he loves golf", 她喜欢瑜伽.
-_INTEREST = re.compile(r"(?i)(?:^|[,;.!?]|\band\b)\s*(?:(?:well|oh|ok|okay|hmm|so),?\s+)?(?:he|she|they|my\s+\w+)(?:'s|\s+is|\s+are|'re)?\s+(?:really\s+|very\s+|"
-                       r"quite\s+|a\s+big\s+|big\s+)?(?:likes?|loves?|enjoys?|into|fan\s+of|crazy\s+about|obsessed\s+with)\s+\w|"
+#: What the person a gift is for likes, opening a clause or after "who": "he likes cooking", "she's really into yoga",
+#: "a gift for my dad, he loves golf", "something for my mom who loves gardening", 她喜欢瑜伽.
+_INTEREST = re.compile(r"(?i)(?:(?:^|[,;.!?]|\band\b)\s*(?:(?:well|oh|ok|okay|hmm|so),?\s+)?(?:he|she|they|my\s+\w+)|\bwho)"
+                       r"(?:'s|\s+is|\s+are|'re)?\s+(?:really\s+|very\s+|quite\s+|a\s+big\s+|big\s+)?"
+                       r"(?:likes?|loves?|enjoys?|into|fan\s+of|crazy\s+about|obsessed\s+with)\s+\w|"
                        rf"^\s*{_LIKER_ZH}(?:很|特别|比较|挺)?(?:喜欢|爱|热爱|迷)")
 #: What someone likes, in Chinese: 她喜欢化妆, 他爱露营, 他平时喜欢健身, 他是个咖啡控 (the thing liked, up to the clause's end).
 _INTEREST_ZH = re.compile(rf"{_LIKER_ZH}(?:平时|平常|很|特别|比较|挺|最|超|也)*"

@@ -21,7 +21,7 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import interest_zh, kinds_meant_zh, stock_wish, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
+from dialogue.request_cues import interest_zh, kinds_meant_zh, stock_wish, tells_an_interest, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -58,20 +58,29 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     slots = turn.nlu.slots
     goal = turn.state.goal
     read_unknown_brand(dm, turn)
-    if goal is not None and not slots.category and (not slots.is_empty() or not (_content_words(turn.text) or interest_zh(turn.text))):
+    for_someone = says_whom_it_is_for(turn)
+    if goal is not None and not slots.category and not for_someone and (not slots.is_empty() or not (_content_words(turn.text) or interest_zh(turn.text))):
         return refine(dm, turn)  # "do you have any in black?" refines the current search; 她喜欢画画 is a search of its own
     if (which := kinds_to_choose(dm, turn)) is not None:
         return ask(turn, start_goal(goal, slots, turn.nlu.search_text), "category", *which)
     read_category_by_meaning(dm, turn)
     if (kind := not_carried_kind(dm, turn)) is not None:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
-    if goal is not None and goal.constraints.category and not slots.category and not any(w in turn.text.lower() for w in GIFT_WORDS):
+    if goal is not None and goal.constraints.category and not slots.category and not for_someone \
+            and not any(w in turn.text.lower() for w in GIFT_WORDS):
         return refine(dm, turn)  # "something for a summer wedding" after dresses: dresses for it, not perfume
     new_goal = with_price_words(dm, with_stock_wish(with_features(dm, new_search(dm, goal, slots, turn.nlu.search_text), turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
     return show(dm, turn, new_goal)
+
+
+def says_whom_it_is_for(turn: Turn) -> bool:
+    """"something for my mom who loves gardening", "he likes cooking": a search for what that person likes, not a
+    refinement of the current one (but "she likes red" or "she likes Acme" is: a colour, material or brand)."""
+    slots = turn.nlu.slots
+    return tells_an_interest(turn.text) and not (slots.colors or slots.materials or slots.brands)
 
 
 def search_to_add(dm: DialogueManager, turn: Turn) -> ReplyPlan:

@@ -455,10 +455,12 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
                         sentences=[f"The catalog doesn't list the {label} of {'these products' if len(products) > 2 else 'either product'}."],
                         values=_values(products, attribute))
     family = families.most_common(1)[0][0]
-    ranked = sorted((p for p in products if (q := quantities[p.id]) is not None and q.family == family),
-                    key=lambda p: quantities[p.id].value, reverse=question.direction != "min")  # type: ignore[union-attr]
-    best_value = quantities[ranked[0].id].value  # type: ignore[union-attr]
-    winners = [p for p in ranked if quantities[p.id].value == best_value]  # type: ignore[union-attr]
+    highest = question.direction != "min"
+    # equal ratings: the one rated by more shoppers first (4.1 from 450 reviews is a surer 4.1 than from 59)
+    rank = (lambda p: (quantities[p.id].value, p.review_count if highest else -p.review_count)) if attribute == "rating" \
+        else (lambda p: (quantities[p.id].value,))  # type: ignore[union-attr]
+    ranked = sorted((p for p in products if (q := quantities[p.id]) is not None and q.family == family), key=rank, reverse=highest)
+    winners = [p for p in ranked if rank(p) == rank(ranked[0])]
     word = said or ("highest" if question.direction == "max" else "lowest")
     heading = word.capitalize() if question.cue and question.cue in {"price", "noise", "weight", "width", "height", "thickness",
                                                                       "power", "rating", "reviews"} else f"{word.capitalize()} {label}"

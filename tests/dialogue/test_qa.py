@@ -134,6 +134,16 @@ def test_best_reviews_compares_ratings_and_reviews_reads_them() -> None:
     assert read_question("what do people say about it").kind == "reviews"
 
 
+def test_equal_ratings_rank_the_one_rated_by_more_shoppers_first() -> None:
+    shown = [_product("a", "Alpha", rating=4.1, review_count=59), _product("b", "Beta", rating=4.1, review_count=450),
+             _product("c", "Gamma", rating=3.3, review_count=1200)]
+    best = answer(read_question("which one is the best?"), "which one is the best?", shown)
+    assert best.product_ids == ["b", "a", "c"]
+    assert best.sentences[0] == "Best: the Beta (4.1 out of 5 from 450 reviews)."
+    worst = answer(read_question("which is the worst rated?"), "which is the worst rated?", shown)
+    assert worst.product_ids == ["c", "b", "a"] and "1,200 reviews" in worst.sentences[0]
+
+
 def test_filter_over_the_shown_products() -> None:
     shown = [_product("a", "Alpha", price=30.0), _product("b", "Beta", price=70.0), _product("c", "Gamma", price=45.0)]
     result = answer(read_question("which of these are under $50"), "which of these are under $50", shown, Mentioned(price_max=50))
@@ -155,13 +165,13 @@ def test_filter_on_a_feature_named_in_the_catalogs_words() -> None:
 
 
 def test_an_overview_gives_the_products_facts_as_the_catalog_writes_them() -> None:
-    laptop = _product("a", "Alpha 14", price=679.99, rating=4.1, review_count=35, stock=0,
+    laptop = _product("a", "Alpha 14", price=679.99, rating=4.1, review_count=2350, stock=0,
                       attributes={"color": ["Gray"], "ram": ["16 GB"], "battery life": ["15 hours"]},
                       description="A light laptop. It runs all day. A third sentence.")
     result = answer(read_question("tell me more about it"), "tell me more about it", [laptop])
     assert result.known and result.kind == "overview" and result.product_ids == ["a"]
     assert result.sentences == [
-        "The Alpha 14 costs $679.99 and is rated 4.1 out of 5 from 35 reviews; it is out of stock right now.",
+        "The Alpha 14 costs $679.99 and is rated 4.1 out of 5 from 2,350 reviews; it is out of stock right now.",
         "Details: ram: 16 GB; battery life: 15 hours; color: Gray.",  # colours and sizes last
         "From its description: A light laptop. It runs all day."]
     assert [d.form for d in result.details] == ["overview", "value", "value", "value"]

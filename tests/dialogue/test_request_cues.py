@@ -156,7 +156,8 @@ def test_what_someone_likes_in_chinese(text: str, liked: str | None) -> None:
 
 @pytest.mark.parametrize(("text", "gift_for_an_interest"), [
     ("他是个咖啡控，送他什么好", True), ("送女朋友礼物，她喜欢跑步", True), ("a present for my dad, he loves golf", True),
-    ("she's into yoga, it's for her birthday", True), ("送货要多久", False), ("她喜欢红色的", False), ("a gift card", False),
+    ("she's into yoga, it's for her birthday", True),
+    ("a gift for my mom who loves gardening", True), ("a present for someone who's really into yoga", True), ("who is the best", False), ("送货要多久", False), ("她喜欢红色的", False), ("a gift card", False),
 ])
 def test_a_gift_for_someone_with_an_interest(text: str, gift_for_an_interest: bool) -> None:
     """A gift request that says what its receiver likes is a search, whatever the intent model made of it (a model

@@ -36,6 +36,7 @@ def test_a_card_shows_title_price_rating_attributes_reasons_and_actions() -> Non
                  'data-text="add the second one to my cart"', "sa-liked"):
         assert part in html, part
     assert "out of stock" in render_cards([_card(in_stock=False, rating=None)])
+    assert "★ 4.4 (12,345)" in render_cards([_card(review_count=12345)])  # thousands grouped, as the replies write them
 
 
 def test_values_are_escaped() -> None:
