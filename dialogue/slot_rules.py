@@ -254,6 +254,14 @@ class PatternRules:
         if options.bare_order_digits:
             patterns.append(rf"^\s*#?(?P<id>\d{{{options.bare_order_digits}}})\s*[.!?]?\s*$")
         self.order_patterns = [re.compile(p) for p in patterns]
+        digits_only = options.bare_order_digits
+        self.answered_order = re.compile(rf"(?<![0-9A-Za-z.,$€£¥#-])#?(?P<id>\d{{{digits_only}}})(?![0-9A-Za-z]|[.,]\d)") if digits_only else None
+
+    def order_id_answered(self, text: str) -> str | None:
+        """The order id in the answer to "what is your order number?" ("it's 12345", "sure, 12345 thanks"): any lone
+        number of ``bare_order_digits`` digits, which outside that answer is no order id."""
+        found = self.answered_order.search(text) if self.answered_order is not None else None
+        return f"{self.options.order_prefix}-{found['id']}" if found else None
 
     def run(self, text: str) -> RuleHits:
         """All pattern slots of ``text`` (already lower-cased)."""

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from core.language import Language
 from core.timing import stage
-from dialogue.intent_context import NluContext, cart_order_rule, catalog_request_rule
+from dialogue.actions import ORDER_ACTIONS
+from dialogue.intent_context import NluContext, cart_order_rule, catalog_request_rule, order_intent_awaited
 from dialogue.noise import code_like, is_noise, strip_markup
 from dialogue.slots import SlotExtractor, Slots
 
@@ -65,8 +66,18 @@ class Understander:
         elif ruled is None and _says_nothing(slots) and is_noise(" ".join(other_words), self.slots.matcher.known):
             ruled = ("out_of_scope", "noise")  # keyboard mash: the fallback, never a search or a goodbye
         intent, confidence, rule = (ruled[0], 1.0, ruled[1]) if ruled else (result.intent, result.confidence, None)
+        awaited = order_intent_awaited(context) if isinstance(context, NluContext) else None
+        if awaited and intent in (*ORDER_ACTIONS, *_SAID_AROUND_A_NUMBER) \
+                and (answered := slots.order_id or self.slots.rules.order_id_answered(words)):  # "sure, it's 12345 thanks"
+            slots.order_id = answered
+            if intent not in ORDER_ACTIONS:
+                intent, confidence, rule = awaited, 1.0, "order-id-answer"
         return Understanding(text=text, intent=intent, confidence=confidence, ranking=result.ranking, slots=slots, rule=rule, language=language,
                              query=query)
+
+
+#: What the intent model may call an order number given with a few words around it ("sure, the number is 12345 thanks").
+_SAID_AROUND_A_NUMBER = ("out_of_scope", "thanks", "affirm", "chitchat")
 
 
 def _says_nothing(slots: Slots) -> bool:

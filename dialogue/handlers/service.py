@@ -31,15 +31,22 @@ LATEST_ORDER = re.compile(r"(?i)\b(latest|last|most\s+recent|newest|recent)\s+(o
                           r"上一(个|笔)?订单|上一单|刚(下|买)的(那个)?(订单|单)")
 
 
+#: "my other order", 另一个订单: an order of the sender's other than the one the conversation is about.
+OTHER_ORDER = re.compile(r"(?i)\b(other|another|different|second)\s+(order|purchase)\b|(另一|另外一|另外的|其他|其它|别的)(个|笔|单)?订单|另一单")
+
+
 def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyPlan:
     """order_status / cancel_order / return_item: needs an order id (asked for when missing, or "my latest order"),
     checked against the sender's own orders. A cancellation is carried out only after a yes to "Shall I cancel it?"
     (a "can I cancel my order?" cancelled it at once, and it cannot be undone)."""
     awaited = turn.state.pending
-    order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or turn.state.order_id
+    other = turn.state.order_id if OTHER_ORDER.search(turn.text) else None  # "my other order": not the one talked about
+    mine = [o for o in dm.orders.orders_of(turn.state.sender) if o.order_id != other] if other else []
+    order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or \
+        (mine[0].order_id if len(mine) == 1 else None if other else turn.state.order_id)
     facts_class = ORDER_FACTS[action]
     if not order_id:
-        mine = dm.orders.orders_of(turn.state.sender)
+        mine = mine or dm.orders.orders_of(turn.state.sender)
         turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action)))
         options = [o.order_id for o in mine[-3:]]
         asking = facts_class(slot="order_id", question="Could you give me your order number? It looks like ORD-12345.", options=options)

@@ -298,6 +298,17 @@ def test_order_id_pattern_is_configurable() -> None:
     assert custom.extract("INV123 please").order_id == "INV-123"
 
 
+@pytest.mark.parametrize(("text", "order_id"), [
+    ("it's 12345", "ORD-12345"), ("sure, the number is 10001 thanks", "ORD-10001"), ("是10035", "ORD-10035"),
+    ("#10040", "ORD-10040"), ("$12345", None), ("123456", None), ("1234", None), ("12,345", None), ("12345.50", None),
+    ("ABC12345", None),
+])
+def test_an_order_number_answered_in_a_few_words(text: str, order_id: str | None) -> None:
+    """Only in the answer to "what is your order number?" (``Understander``): a lone number of five digits anywhere."""
+    assert SlotExtractor(VOCAB).rules.order_id_answered(text) == order_id
+    assert SlotExtractor(VOCAB, SlotOptions(bare_order_digits=None)).rules.order_id_answered(text) is None
+
+
 def test_fuzzy_matching_can_be_switched_off() -> None:
     assert SlotExtractor(VOCAB, SlotOptions(fuzzy=False)).extract("dishwaser").category is None
 
