@@ -210,6 +210,11 @@ _PREVIOUS_RESULTS = re.compile(r"\b(?:previous|earlier|last|prior|other)\s+(?:re
                                r"\b(?:results?|lists?|options)\s+(?:from\s+)?(?:before|earlier)\b")
 
 
+def goes_back(text: str) -> bool:
+    """Whether the message speaks of going back to something seen before ("go back to the laptops", 回到刚才的耳机)."""
+    return bool(_RECALL.search(text.lower()) or _RECALL_ZH.search(text))
+
+
 def recall(past: list[Goal], slots: Slots, text: str, current: Goal | None = None, trail: list[Goal] | None = None) -> Goal | None:
     """The earlier goal a message goes back to ("go back to the coffee makers", "back to the lamps from before"): the
     latest one of the category it names, or, when it names none, the latest one its words fit; ``None`` when the
@@ -219,7 +224,7 @@ def recall(past: list[Goal], slots: Slots, text: str, current: Goal | None = Non
     the search of the category before when it has none, else to the current search as it is)."""
     named = [*past, current] if current is not None else past
     lowered = text.lower()
-    if not named or not (_RECALL.search(lowered) or _RECALL_ZH.search(text)):
+    if not named or not goes_back(text):
         return None
     if not slots.category and (_FIRST_RESULTS.search(lowered) or _PREVIOUS_RESULTS.search(lowered)):
         if trail:
