@@ -22,7 +22,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from dialogue.lexicon import (
+    AMBIGUOUS_COLOUR_WORDS,
     AMBIGUOUS_SIZE_WORDS,
+    COLOUR_CUES,
     NUMBER_WORDS,
     ORDINAL_WORDS,
     SIZE_CUES,
@@ -193,6 +195,8 @@ class EntityMatcher:
         for entry in entries:
             if entry.kind == "size" and self._needs_cue(key) and not self._size_cued(key, tokens, i, length, matches):
                 continue
+            if entry.kind == "color" and key in AMBIGUOUS_COLOUR_WORDS and not self._colour_cued(tokens, i, length, matches):
+                continue
             if entry.kind == "category" and (after in _NOT_CATEGORY_BEFORE or (length == 1 and key.endswith("ing") and prev in _VERB_BEFORE_GERUND)):
                 continue
             return entry
@@ -225,6 +229,21 @@ class EntityMatcher:
             return self._size_value(key) in self.vocabulary.category_sizes.get(following, [])
         # "in medium please", "I'd like a large", "add one medium" — but not "in a small apartment"
         return prev in _SIZE_PREFIXES and (after in _SIZE_SUFFIXES or after in _CONNECTORS)
+
+    def _colour_cued(self, tokens: list[Token], i: int, length: int, matches: list[EntityMatch]) -> bool:
+        """Whether a colour word that also names a thing is used as a colour here: "espresso coloured", "the olive one",
+        "in sage", "mint green", "black or sage", the one word of an answer, or before a kind of product ("an espresso dresser");
+        not "one that makes espresso", "wine glasses", "cream for dry skin"."""
+        texts = [t.text for t in tokens]
+        prev = texts[i - 1] if i > 0 else ""
+        after = texts[i + length] if i + length < len(texts) else ""
+        if after in COLOUR_CUES or after in {"one", "ones"} or prev == "in" or any(e.kind == "color" for e in self.forms.get(after, [])):
+            return True
+        if prev in _CONNECTORS and any(m.kind == "color" and m.last == i - 1 for m in matches):
+            return True
+        if len([t for t in texts if t not in _SHORT_FILLER]) == 1:
+            return True
+        return self._category_at(tokens, i + length) is not None
 
     def _category_at(self, tokens: list[Token], start: int) -> str | None:
         for span in range(min(self.max_tokens, len(tokens) - start), 0, -1):

@@ -191,6 +191,11 @@ COLOR_MODIFIERS = ("light", "dark", "pale", "bright", "deep", "matte")
 AMBIGUOUS_SIZE_WORDS = frozenset("small medium large big mini compact tall short long wide narrow regular standard petite "
                                  "full twin king queen pocket one plus slim".split())
 SIZE_CUES = frozenset({"size", "sizes", "sized"})
+#: Colour words that also name things ("one that makes espresso", "wine glasses", "cream for dry skin", "the Sage floor
+#: lamp"): colours only where something says so (``entities.EntityMatcher``).
+AMBIGUOUS_COLOUR_WORDS = frozenset("espresso wine chocolate cream rose mint lemon sand plum rust coral sage lavender olive "
+                                   "camel nude".split())
+COLOUR_CUES = frozenset({"color", "colour", "colored", "coloured", "colors", "colours", "tone", "toned", "shade", "hue", "finish"})
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12}

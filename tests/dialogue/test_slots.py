@@ -298,6 +298,19 @@ def test_order_id_pattern_is_configurable() -> None:
     assert custom.extract("INV123 please").order_id == "INV-123"
 
 
+@pytest.mark.parametrize(("text", "colors"), [
+    ("an olive hoodie", ["Green"]), ("a hoodie in sage", ["Green"]), ("sage", ["Green"]), ("mint green hoodie", ["Green"]),
+    ("black or sage", ["Black", "Green"]), ("sage coloured hoodies", ["Green"]),
+    ("olive oil", []), ("something that smells of mint", []), ("a sage plant for the kitchen", []),
+])
+def test_a_colour_word_that_names_a_thing_is_a_colour_only_where_used_as_one(text: str, colors: list[str]) -> None:
+    assert EXTRACTOR.extract(text).colors == colors
+
+
+def test_the_one_in_a_colour_word_that_names_a_thing_is_a_reference_by_colour() -> None:
+    assert [(r.key, r.value) for r in EXTRACTOR.extract("let's go with the olive one").references] == [("color", "Green")]
+
+
 @pytest.mark.parametrize(("text", "order_id"), [
     ("it's 12345", "ORD-12345"), ("sure, the number is 10001 thanks", "ORD-10001"), ("是10035", "ORD-10035"),
     ("#10040", "ORD-10040"), ("$12345", None), ("123456", None), ("1234", None), ("12,345", None), ("12345.50", None),
