@@ -159,13 +159,13 @@ _QUANTITY = [
 #: A change of the quantity just asked for or added: "make it two", "actually make that 3", "just one", "only two
 #: please", "change the quantity to 4", "two instead".
 _QUANTITY_FIX = [
-    re.compile(rf"\b(?:make|change|update|set|put|bump|increase|reduce|decrease|lower)\s+(?:it|that|this|them|those|the\s+(?:quantity|qty|"
-               rf"amount|number)|quantity|qty)\s+(?:up\s+|down\s+)?(?:to\s+|into\s+)?{_Q}\b(?![.,]\d|\s*(?:%|\$|k\b|(?:{_UNITS}|dollars|bucks|stars?)\b))"),
+    re.compile(rf"\b(?:make|change|update|set|put|bump|increase|reduce|decrease|lower)\s+(?:it|that|this|them|those|(?:the\s+)?(?:quantity|qty|"
+               rf"amount|number)(?:\s+of\s+(?:(?:the|my|those|these)\s+)?(?:[\w-]+\s+){{0,3}}?[\w-]+)?)\s+(?:up\s+|down\s+)?(?:to\s+|into\s+)?{_Q}\b(?![.,]\d|\s*(?:%|\$|k\b|(?:{_UNITS}|dollars|bucks|stars?)\b))"),
     re.compile(rf"^\s*(?:(?:actually|oh|wait|sorry|hmm+|no|nah|ok(?:ay)?|um+|er+)[\s,.!]*)*(?:i\s+)?(?:(?:just|only)\s+(?:(?:want|need)\s+)?|(?:want|need)\s+"
                rf"(?:just|only)\s+)(?:the\s+)?{_Q}(?:\s+(?:please|pls|then|thanks|of\s+(?:them|it|those|these)|is\s+enough|will\s+do))*\s*[.!]*\s*$"),
     re.compile(rf"^\s*(?:(?:actually|oh|wait|sorry|no|nah|ok(?:ay)?)[\s,.!]*)+(?:i\s+(?:want|need)\s+)?{_Q}(?:\s+(?:please|pls|then|instead|"
                rf"of\s+(?:them|it|those|these)))*\s*[.!]*\s*$"),
-    re.compile(rf"^\s*(?:i\s+(?:want|need)\s+)?{_Q}\s+(?:of\s+(?:them|it|those|these)\s+)?instead(?:\s+(?:please|pls|of\s+\w+))*\s*[.!]*\s*$"),
+    re.compile(rf"^\s*(?:i\s+(?:want|need)\s+)?{_Q}\s+(?:of\s+(?:them|it|those|these|the\s+[\w-]+(?:\s+[\w-]+)?)\s+)?instead(?:\s+(?:please|pls|of\s+\w+))*\s*[.!]*\s*$"),
 ]
 #: The same change of one line by reference: "make the second one 3", "change the blue one to 2", "set the first to
 #: four". Only the number is claimed; the reference is read by the reference rules.

@@ -224,14 +224,15 @@ def _answers_pending(dm: DialogueManager, turn: Turn, pending: AwaitingSize) -> 
 
 def correct_quantity(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """"make it two", "just one": the quantity of the item the assistant asked a size for, or of the line just added
-    (of the line meant: "make the second one 3")."""
+    (of the line meant: "make the second one 3", "change the quantity of the headphones to 3")."""
     quantity = turn.nlu.slots.quantity or 1
     pending = turn.state.pending
     if isinstance(pending, AwaitingSize):
         turn.nlu.slots.quantity = quantity
         return add(dm, turn, pending.product_id, lead=f"Sure, {quantity}. ")
-    meant = _cart_lines_meant(dm, turn) if turn.nlu.slots.references else []
-    line = meant[0] if len(meant) == 1 else turn.state.cart[-1] if turn.state.cart else None  # "make the second one 3"
+    meant = _cart_lines_meant(dm, turn) if turn.nlu.slots.references else []  # "make the second one 3"
+    named = None if meant else _named_lines(dm, turn)  # "change the quantity of the headphones to 3"
+    line = meant[0] if len(meant) == 1 else named or (turn.state.cart[-1] if turn.state.cart else None)
     if line is None:
         return add(dm, turn)
     if quantity > line.quantity:
