@@ -154,6 +154,8 @@ class PolicyBook:
                 self._translated[language] = _policies_of(translation)
                 money_of[language] = PolicyMoney.of(translation)
         self.currency, self._values = self._amounts(money_of, (currency or money_of["en"].currency).upper())
+        #: The amounts of the policy in the shop's currency ({"free_shipping": 50.0, …}), for answers that compute with them.
+        self.amounts: dict[str, float] = next((m.amounts for m in money_of.values() if m.currency.upper() == self.currency and m.amounts), {})
 
     @staticmethod
     def _amounts(money_of: dict[Language, PolicyMoney], currency: str) -> tuple[str, dict[Language, dict[str, str]]]:

@@ -161,6 +161,25 @@ class ReturnItemFacts(OrderFacts):
     policy: list[str] = Field(default_factory=list, description="Sentences of the returns policy.")
 
 
+class ShippingQuote(BaseModel):
+    """What standard shipping costs for one product under the shop's terms ("does this one ship free?", 这个包邮吗)."""
+
+    title: str
+    price: float
+    currency: str
+    free_from: float = Field(description="The order subtotal from which standard shipping is free.")
+    fee: float = Field(description="Standard shipping on an order below it.")
+    cart_subtotal: float = Field(default=0.0, description="What the rest of the cart comes to (without this product).")
+
+    @property
+    def free_alone(self) -> bool:
+        return self.price >= self.free_from
+
+    @property
+    def free_with_cart(self) -> bool:
+        return self.cart_subtotal > 0 and self.price + self.cart_subtotal >= self.free_from
+
+
 class PolicyFacts(Facts):
     known: bool = False
     topic: str | None = None
@@ -170,6 +189,7 @@ class PolicyFacts(Facts):
     section: str | None = Field(default=None, description='How the reply names the section: "returns policy".')
     whole: bool = Field(default=False, description="The whole section was asked for; otherwise the clauses that answer.")
     fault: bool = Field(default=False, description='The shopper reported a product that does not work ("it stopped working"): the reply is sorry first.')
+    quote: ShippingQuote | None = Field(default=None, description="The shipping of the product asked about, said before the clauses.")
 
 
 class HandoffFacts(Facts):

@@ -131,6 +131,17 @@ def asks_when_the_shop_ships(text: str) -> bool:
     return asks_when(text) and _SHIPS.search(text) is not None and _MY_ORDER.search(text) is None
 
 
+#: What shipping costs: "does it ship free?", "free shipping on this?", "how much is shipping", 包邮吗, 运费多少.
+_SHIPPING_COST = re.compile(r"(?i)\bships?\s+(?:for\s+)?free\b|\bfree\s+(?:shipping|delivery)\b|\bshipping\s+(?:is\s+)?free\b|"
+                            r"\b(?:shipping|delivery|postage)\s+(?:cost|costs|fee|fees|charge|charges|price)\b|"
+                            r"\b(?:cost|much)\s+(?:\w+\s+)?(?:to\s+ship|for\s+shipping|is\s+shipping|is\s+delivery)\b|包邮|免运费|运费|邮费")
+
+
+def asks_what_shipping_costs(text: str) -> bool:
+    """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗)."""
+    return _SHIPPING_COST.search(text) is not None
+
+
 def asks_to_buy(text: str) -> bool:
     """Whether the message asks for products ("I want to buy …", "looking for …", 想买)."""
     return _SHOPPING.search(text) is not None
@@ -248,7 +259,7 @@ def unknown_brand(text: str, is_catalog_word: Callable[[str], bool], known: set[
 
 #: The noun phrase a request asks for, after a shopping verb: "do you sell surfboards", "I need a chainsaw", "looking
 #: for phone cases" (up to a preposition, a clause or the end).
-_WANTED = re.compile(r"\b(?:sell|carry|stock|have|got|need|want|buy|add|looking\s+for|look\s+for|searching\s+for|find|get)\s+"
+_WANTED = re.compile(r"\b(?:sell|carry|stock|have|got|need|want|buy|add|looking\s+for|look\s+for|searching\s+for|find|get|show|see)\s+"
                      r"(?:(?:me|us)\s+)?(?:(?:a|an|some|any|the|new)\s+)?(?!to\b)(?P<phrase>[a-z][a-z'\- ]*?)\s*"
                      r"(?=\b(?:for|with|under|below|over|that|which|in|from|on|by|at|to|of|and|or|please|pls)\b|[?.!,;]|$)")
 #: Words that name no kind of product, first or last in a phrase ("something cheaper", "a bigger size").
@@ -256,7 +267,10 @@ _NOT_KINDS = frozenset("""one ones it them this that these those something anyth
     items product products gift gifts present presents idea ideas option options recommendation recommendations help
     more size sizes colour colours color colors price budget version model brand brands kind type style pair pairs set
     deal deals discount discounts quality same other others different cheaper bigger smaller first second third fourth
-    fifth last two three four five news updates suggestions thanks""".split())
+    fifth last two three four five news updates suggestions thanks results result list lists again details detail info
+    information specs reviews review photos pictures images previous new arrivals bestsellers sellers popular trending
+    favorites favourites picks catalog catalogue collection selection range sale sales offers offer cart basket order
+    orders similar""".split())
 
 
 #: A request that is only a noun phrase: plural ("surfboards?", "any fishing rods"; not "camping", "cozy") or with "a"

@@ -37,6 +37,7 @@ from dialogue.reply_facts import (
     OrderFacts,
     OrderStatusFacts,
     PolicyFacts,
+    ShippingQuote,
     ResetFacts,
     ReturnItemFacts,
     ShowProductsFacts,
@@ -415,7 +416,16 @@ def _policy(plan: ReplyPlan, w: Writer) -> str:
         return p("policy.topics", topics=p.items(p.topic(t) for t in f.topics))
     text = _clauses(f.sentences, p)
     answer = p("policy.whole", title=f.title, text=text) if f.whole or not f.section else p("policy.from", section=f.section, text=text)
-    return p["fmt.sep"].join([p["policy.sorry_fault"], answer]) if f.fault else answer
+    lead = p["policy.sorry_fault"] if f.fault else _shipping_quote(f.quote, p) if f.quote is not None else ""
+    return p["fmt.sep"].join([lead, answer]) if lead else answer
+
+
+def _shipping_quote(q: ShippingQuote, p: Phrasebook) -> str:
+    """"Does this one ship free?": its price against the free-shipping threshold, the rest of the cart counted."""
+    amounts = {"title": q.title, "price": money(q.price, q.currency), "free_from": money(q.free_from, q.currency, short=True),
+               "fee": money(q.fee, q.currency, short=True), "cart": money(q.cart_subtotal, q.currency)}
+    key = "policy.ships_free" if q.free_alone else "policy.ships_free_with_cart" if q.free_with_cart else "policy.ships_for_fee"
+    return p(key, **amounts)
 
 
 def _clauses(sentences: list[str], p: Phrasebook) -> str:

@@ -14,6 +14,7 @@ from dialogue.reply_facts import (
     HandoffFacts,
     PolicyFacts,
     ReturnItemFacts,
+    ShippingQuote,
 )
 from dialogue.state import HandoffEvent, ServiceEvent
 
@@ -159,6 +160,24 @@ def shipping_question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """When things ship, asked of no order of the shopper's (顺便问一下多久发货, "when do you ship?") but filed as an
     order's status: answered from the shipping policy, not with a request for an order number."""
     return _policy_on(dm, turn, "shipping_info")
+
+
+def shipping_for_product(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Does this one ship free?", 第一个包邮吗: the shipping policy's answer, led by what it means for the product meant
+    (its price against the free-shipping threshold, with the rest of the cart counted); the policy's answer alone when
+    no one product is meant or the policy states no threshold in the product's currency."""
+    plan = _policy_on(dm, turn, "shipping_info")
+    ids = dm.resolve(turn).product_ids
+    product = dm.product(ids[0]) if len(ids) == 1 else None
+    free_from, fee = dm.policies.amounts.get("free_shipping"), dm.policies.amounts.get("standard_shipping")
+    if product is None or free_from is None or fee is None or product.currency.upper() != dm.policies.currency or plan.action != "policy_answer":
+        return plan
+    dm.focus(turn, product.id)  # "does the first one ship free?" then "add it": that one
+    others = sum(item.unit_price * item.quantity for item in turn.state.cart if item.product_id != product.id)
+    quote = ShippingQuote(title=product.title, price=product.price, currency=product.currency, free_from=free_from, fee=fee,
+                          cart_subtotal=round(others, 2))
+    facts = plan.facts_as(PolicyFacts).model_copy(update={"quote": quote})
+    return plan.model_copy(update={"facts": facts})
 
 
 def _policy_on(dm: DialogueManager, turn: Turn, intent: str) -> ReplyPlan:

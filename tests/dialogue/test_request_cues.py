@@ -7,6 +7,7 @@ import pytest
 from dialogue.request_cues import (
     asks_to_be_shown,
     asks_to_return,
+    asks_what_shipping_costs,
     asks_when_the_shop_ships,
     interest_zh,
     kinds_meant_zh,
@@ -57,7 +58,7 @@ def test_not_a_brand_request(text: str) -> None:
     ("do you sell surfboards?", "surfboards"), ("I need a duvet", "duvets"), ("I want to buy a toolbox", "toolboxes"),
     ("looking for a phone case", "phone cases"), ("got any chainsaws under $200", "chainsaws"),
     ("I need a laptop bag", "laptop bags"), ("find me surfboards", "surfboards"), ("surfboards?", "surfboards"),
-    ("any fishing rods?", "fishing rods"), ("a phone case", "phone cases"),
+    ("any fishing rods?", "fishing rods"), ("a phone case", "phone cases"), ("show me toasters", "toasters"),
 ])
 def test_a_kind_of_product_the_catalog_has_no_word_for(text: str, kind: str) -> None:
     assert unknown_kind(text, is_catalog_word) == kind
@@ -67,7 +68,8 @@ def test_a_kind_of_product_the_catalog_has_no_word_for(text: str, kind: str) -> 
     "I need a new laptop", "do you have red shoes", "I need something for my wife", "I want something cheaper",
     "I need a bigger size", "do you have it in blue", "do you have the third one in blue", "I want to return my order",
     "i need a gift for my dad", "add two of the first", "do you have any in stock?", "I want sofas please",
-    "camping", "glass", "laptops", "a nice one", "any good ones", "any news?", "thanks",
+    "camping", "glass", "laptops", "a nice one", "any good ones", "any news?", "thanks", "show me the previous results",
+    "show me the list again", "show me new arrivals", "show me the details", "show me red ones", "show me what you have",
 ])
 def test_no_kind_the_catalog_lacks(text: str) -> None:
     assert unknown_kind(text, is_catalog_word) is None
@@ -136,6 +138,15 @@ def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) 
 ])
 def test_when_the_shop_ships_is_not_an_order_s_status(text: str, general: bool) -> None:
     assert asks_when_the_shop_ships(text) is general
+
+
+@pytest.mark.parametrize(("text", "cost"), [
+    ("does this one ship free?", True), ("is shipping free on the second one?", True), ("how much is shipping for it?", True),
+    ("how much does it cost to ship?", True), ("does the first one have free delivery", True), ("这个包邮吗", True),
+    ("这款运费多少", True), ("is it in stock?", False), ("how much is it?", False), ("when does it ship?", False),
+])
+def test_what_shipping_costs(text: str, cost: bool) -> None:
+    assert asks_what_shipping_costs(text) is cost
 
 
 @pytest.mark.parametrize(("text", "kinds"), [
