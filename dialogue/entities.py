@@ -232,12 +232,12 @@ class EntityMatcher:
 
     def _colour_cued(self, tokens: list[Token], i: int, length: int, matches: list[EntityMatch]) -> bool:
         """Whether a colour word that also names a thing is used as a colour here: "espresso coloured", "the olive one",
-        "in sage", "mint green", "black or sage", the one word of an answer, or before a kind of product ("an espresso dresser");
-        not "one that makes espresso", "wine glasses", "cream for dry skin"."""
+        "in sage", "mint green", "black or sage", the one word of an answer, or before a kind of product ("an espresso
+        dresser"); not "one that makes espresso", "wine glasses", "cream for dry skin"."""
         texts = [t.text for t in tokens]
         prev = texts[i - 1] if i > 0 else ""
         after = texts[i + length] if i + length < len(texts) else ""
-        if after in COLOUR_CUES or after in {"one", "ones"} or prev == "in" or any(e.kind == "color" for e in self.forms.get(after, [])):
+        if after in COLOUR_CUES or prev == "in" or any(e.kind == "color" for e in self.forms.get(after, [])):
             return True
         if prev in _CONNECTORS and any(m.kind == "color" and m.last == i - 1 for m in matches):
             return True

@@ -195,7 +195,8 @@ SIZE_CUES = frozenset({"size", "sizes", "sized"})
 #: lamp"): colours only where something says so (``entities.EntityMatcher``).
 AMBIGUOUS_COLOUR_WORDS = frozenset("espresso wine chocolate cream rose mint lemon sand plum rust coral sage lavender olive "
                                    "camel nude".split())
-COLOUR_CUES = frozenset({"color", "colour", "colored", "coloured", "colors", "colours", "tone", "toned", "shade", "hue", "finish"})
+COLOUR_CUES = frozenset({"color", "colour", "colored", "coloured", "colors", "colours", "tone", "toned", "shade", "hue", "finish",
+                         "one", "ones"})
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12}

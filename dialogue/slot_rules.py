@@ -160,7 +160,8 @@ _QUANTITY = [
 #: please", "change the quantity to 4", "two instead".
 _QUANTITY_FIX = [
     re.compile(rf"\b(?:make|change|update|set|put|bump|increase|reduce|decrease|lower)\s+(?:it|that|this|them|those|(?:the\s+)?(?:quantity|qty|"
-               rf"amount|number)(?:\s+of\s+(?:(?:the|my|those|these)\s+)?(?:[\w-]+\s+){{0,3}}?[\w-]+)?)\s+(?:up\s+|down\s+)?(?:to\s+|into\s+)?{_Q}\b(?![.,]\d|\s*(?:%|\$|k\b|(?:{_UNITS}|dollars|bucks|stars?)\b))"),
+               rf"amount|number)(?:\s+of\s+(?:(?:the|my|those|these)\s+)?(?:[\w-]+\s+){{0,3}}?[\w-]+)?)\s+"  # "… of the headphones"
+               rf"(?:up\s+|down\s+)?(?:to\s+|into\s+)?{_Q}\b(?![.,]\d|\s*(?:%|\$|k\b|(?:{_UNITS}|dollars|bucks|stars?)\b))"),
     re.compile(rf"^\s*(?:(?:actually|oh|wait|sorry|hmm+|no|nah|ok(?:ay)?|um+|er+)[\s,.!]*)*(?:i\s+)?(?:(?:just|only)\s+(?:(?:want|need)\s+)?|(?:want|need)\s+"
                rf"(?:just|only)\s+)(?:the\s+)?{_Q}(?:\s+(?:please|pls|then|thanks|of\s+(?:them|it|those|these)|is\s+enough|will\s+do))*\s*[.!]*\s*$"),
     re.compile(rf"^\s*(?:(?:actually|oh|wait|sorry|no|nah|ok(?:ay)?)[\s,.!]*)+(?:i\s+(?:want|need)\s+)?{_Q}(?:\s+(?:please|pls|then|instead|"

@@ -11,8 +11,8 @@ from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
-                                   asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
-                                   stock_wish, tells_an_interest, wants_other_colour)
+                                   asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order,
+                                   reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn

@@ -43,8 +43,8 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     awaited = turn.state.pending
     other = turn.state.order_id if OTHER_ORDER.search(turn.text) else None  # "my other order": not the one talked about
     mine = [o for o in dm.orders.orders_of(turn.state.sender) if o.order_id != other] if other else []
-    order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or \
-        (mine[0].order_id if len(mine) == 1 else None if other else turn.state.order_id)
+    talked_about = (mine[0].order_id if len(mine) == 1 else None) if other else turn.state.order_id
+    order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or talked_about
     facts_class = ORDER_FACTS[action]
     if not order_id:
         mine = mine or dm.orders.orders_of(turn.state.sender)

@@ -21,7 +21,8 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import interest_zh, kinds_meant_zh, stock_wish, tells_an_interest, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour
+from dialogue.request_cues import (interest_zh, kinds_meant_zh, stock_wish, tells_an_interest, unknown_brand, unknown_kind, unknown_kind_zh,
+                                   wants_other_colour)
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -59,7 +60,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     goal = turn.state.goal
     read_unknown_brand(dm, turn)
     for_someone = says_whom_it_is_for(turn)
-    if goal is not None and not slots.category and not for_someone and (not slots.is_empty() or not (_content_words(turn.text) or interest_zh(turn.text))):
+    if goal is not None and not slots.category and not for_someone \
+            and (not slots.is_empty() or not (_content_words(turn.text) or interest_zh(turn.text))):
         return refine(dm, turn)  # "do you have any in black?" refines the current search; 她喜欢画画 is a search of its own
     if (which := kinds_to_choose(dm, turn)) is not None:
         return ask(turn, start_goal(goal, slots, turn.nlu.search_text), "category", *which)

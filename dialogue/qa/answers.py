@@ -456,9 +456,11 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
                         values=_values(products, attribute))
     family = families.most_common(1)[0][0]
     highest = question.direction != "min"
-    # equal ratings: the one rated by more shoppers first (4.1 from 450 reviews is a surer 4.1 than from 59)
-    rank = (lambda p: (quantities[p.id].value, p.review_count if highest else -p.review_count)) if attribute == "rating" \
-        else (lambda p: (quantities[p.id].value,))  # type: ignore[union-attr]
+
+    def rank(p: Product) -> tuple[float, ...]:  # equal ratings: more reviews first (4.1 from 450 is a surer 4.1 than from 59)
+        value = quantities[p.id].value  # type: ignore[union-attr]
+        return (value, p.review_count if highest else -p.review_count) if attribute == "rating" else (value,)
+
     ranked = sorted((p for p in products if (q := quantities[p.id]) is not None and q.family == family), key=rank, reverse=highest)
     winners = [p for p in ranked if rank(p) == rank(ranked[0])]
     word = said or ("highest" if question.direction == "max" else "lowest")
