@@ -32,6 +32,12 @@ class Resolution(BaseModel):
     product_ids: list[str] = Field(default_factory=list)
     ambiguous: list[str] = Field(default_factory=list, description="Candidates when the reference fits several products.")
     problem: str | None = Field(default=None, description="Why nothing could be resolved, in words for the shopper.")
+    shown_count: int | None = Field(default=None, description="With asked_position: a position past the products shown was named.")
+    asked_position: int | None = None
+
+    def out_of_range(self) -> dict[str, int | None]:
+        """The position problem as ``ClarificationFacts`` fields (replies in other languages say it their own way)."""
+        return {"shown_count": self.shown_count, "asked_position": self.asked_position}
 
 
 def _norm(text: str) -> str:
@@ -48,7 +54,8 @@ def resolve(
     for spec in specs:
         if spec.kind == "ordinal" and spec.index is not None:
             if not 1 <= spec.index <= len(shown):
-                return Resolution(problem=f"I only showed {len(shown)} product{'s' if len(shown) != 1 else ''}, so there is no number {spec.index}.")
+                return Resolution(problem=f"I only showed {len(shown)} product{'s' if len(shown) != 1 else ''}, so there is no number {spec.index}.",
+                                  shown_count=len(shown), asked_position=spec.index)
             ids.append(shown[spec.index - 1])
         elif spec.kind == "last" and shown:
             ids.append(shown[-1])

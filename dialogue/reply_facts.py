@@ -50,6 +50,8 @@ class ClarificationFacts(Facts):
     title: str | None = Field(default=None, description="The product a size question is about.")
     added: list[str] = Field(default_factory=list, description='Products added in the same turn before the question ("add both": the one that needed no size).')
     waiting: list[str] = Field(default_factory=list, description="Products of the same request that need a size or colour too: added after this one is answered.")
+    shown_count: int | None = Field(default=None, description='With asked_position: "the third one" of two products shown.')
+    asked_position: int | None = None
 
 
 class CompareFacts(Facts):

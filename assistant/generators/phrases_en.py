@@ -62,6 +62,7 @@ PHRASES: dict[str, str] = {
     "clarify.color": "Which colour would you like?",
     "clarify.color_of": "Which colour would you like for the {title}?",
     "clarify.reference": "Which one do you mean?",
+    "clarify.no_such_position": "There is no number {index}: I showed {shown}.",
     "clarify.category": "What kind of product are you looking for?",
     "clarify.type": "Which type would you like?",
     # compare

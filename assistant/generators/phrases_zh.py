@@ -59,6 +59,7 @@ PHRASES: dict[str, str] = {
     "clarify.color": "请问您要哪个颜色？",
     "clarify.color_of": "请问{title}您要哪个颜色？",
     "clarify.reference": "请问您指的是哪一个？",
+    "clarify.no_such_position": "我只展示了{shown}款商品，没有第{index}款。",
     "clarify.category": "请问您想找哪类商品？",
     "clarify.type": "请问您想要哪种款式？",
     # compare

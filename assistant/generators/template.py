@@ -148,6 +148,8 @@ def _slot_question(f: ClarificationFacts, p: Phrasebook) -> str:
     """The question of a clarification in the phrasebook's words (when the dialogue manager's is in another language)."""
     if f.slot in ("size", "color"):
         return p(f"clarify.{f.slot}_of", title=f.title) if f.title else p[f"clarify.{f.slot}"]
+    if f.asked_position is not None and f.shown_count is not None:
+        return p("clarify.no_such_position", shown=f.shown_count, index=f.asked_position)
     return p[f"clarify.{f.slot}"]
 
 

@@ -61,7 +61,8 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
         if resolution.problem or resolution.ambiguous or not chosen:
             candidates = [p.title for pid in (resolution.ambiguous or turn.state.last_shown[:4]) if (p := dm.product(pid))]
             question = resolution.problem or ("Which one should I add?" if candidates else "What would you like to add? Search for a product first.")
-            return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question=question, options=candidates), quick_replies=candidates[:4])
+            facts = ClarificationFacts(slot="reference", question=question, options=candidates, **resolution.out_of_range())
+            return turn.plan("ask_clarification", facts=facts, quick_replies=candidates[:4])
         if len(chosen) > 1:
             return _add_several(dm, turn, chosen)
         product_id = chosen[0]

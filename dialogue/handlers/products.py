@@ -74,7 +74,8 @@ YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|d
 def compare(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     resolution = dm.resolve(turn, default_focus=False)
     if resolution.problem:
-        return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question=resolution.problem), quick_replies=["Compare the first two"])
+        facts = ClarificationFacts(slot="reference", question=resolution.problem, **resolution.out_of_range())
+        return turn.plan("ask_clarification", facts=facts, quick_replies=["Compare the first two"])
     ids = resolution.product_ids or resolution.ambiguous
     shown = turn.state.last_shown
     if not ids and len(shown) == 2:
@@ -112,7 +113,7 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     about_text = turn.text
     if ranking and asked.kind in ("superlative", "pairwise") and (about := _about_the_ranked(turn.text)) is not None:
         if explicit.problem:  # "is the lighter one waterproof?" where the catalog cannot tell which one is lighter
-            return _which_one(dm, turn, [], explicit.problem)
+            return _which_one(dm, turn, explicit.model_copy(update={"ambiguous": []}))
         (asked, about_text), ranking = about, False  # "what sizes does the cheapest come in": about that product
     if asked.kind in ("superlative", "filter") and (len(explicit.product_ids) != 1 or ranking):
         pool = explicit.product_ids if len(explicit.product_ids) >= 2 else in_view(turn.state)  # "of these", or those in view
@@ -126,10 +127,10 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         return _answer_plan(dm, turn, asked, [p for pid in explicit.product_ids if (p := dm.product(pid))])
     resolution = explicit if explicit.product_ids else dm.resolve(turn)
     if resolution.problem or (not resolution.product_ids and resolution.ambiguous):
-        return _which_one(dm, turn, resolution.ambiguous, resolution.problem)
+        return _which_one(dm, turn, resolution)
     if not resolution.product_ids:
         if len(turn.state.last_shown) > 1:
-            return _which_one(dm, turn, turn.state.last_shown[:4], None)
+            return _which_one(dm, turn, Resolution(ambiguous=turn.state.last_shown[:4]))
         return turn.plan("answer_question", facts=AnswerFacts(known=False, reason="no_product", facts=[]))
     product = dm.product(resolution.product_ids[0])
     if product is None:
@@ -412,10 +413,11 @@ def _names_other_products(dm: DialogueManager, turn: Turn, explicit: Resolution)
     return not fits
 
 
-def _which_one(dm: DialogueManager, turn: Turn, candidates: list[str], problem: str | None) -> ReplyPlan:
-    titles = [p.title for pid in candidates if (p := dm.product(pid))]
-    question_text = problem or "Which one do you mean?"
-    return turn.plan("ask_clarification", facts=ClarificationFacts(slot="reference", question=question_text, options=titles), quick_replies=titles[:4])
+def _which_one(dm: DialogueManager, turn: Turn, resolution: Resolution) -> ReplyPlan:
+    titles = [p.title for pid in resolution.ambiguous if (p := dm.product(pid))]
+    facts = ClarificationFacts(slot="reference", question=resolution.problem or "Which one do you mean?", options=titles,
+                               **resolution.out_of_range())
+    return turn.plan("ask_clarification", facts=facts, quick_replies=titles[:4])
 
 
 def _position(turn: Turn, product_id: str) -> int:

@@ -38,6 +38,7 @@ from dialogue.reply_facts import (
     ResetFacts,
     ReturnItemFacts,
     ShowCartFacts,
+    ShippingQuote,
     ShowProductsFacts,
 )
 from tests.assistant.plans import cart_plan, compare_plan, greet_plan, policy_plan, products_plan
@@ -58,6 +59,7 @@ PHONES = [cny_card(1, "启瞳 破晓 800 Pro 5G全网通手机 黑色", 4699.0),
 CART = [CartLine(product_id="ZH00002", title="启瞳 晨光 12 手机 白色", quantity=2, unit_price=1299.0, line_total=2598.0, variant={"color": "白色"})]
 ORDER = dict(order_id="ORD-10001", found=True, status="shipped", items=["1 × 启瞳 晨光 12 手机 白色"], total=1299.0, carrier="SwiftParcel",
              tracking_number="SP123456", estimated_delivery="2024-05-03")
+SHIPPING = ["订单满¥99标准配送包邮（免运费）；不满¥99的订单统一收取¥10运费。"]
 RETURNS = ["大多数商品支持30天无理由退货，比七天无理由退货更宽松：收货后30天内可以退货，全额退款至原支付方式。", "期限：自签收之日起30天"]
 
 
@@ -125,6 +127,12 @@ def zh_plans() -> list[ReplyPlan]:
         ReplyPlan(action="answer_question", facts=AnswerFacts(known=True, kind="lookup", topic="price", title=PHONES[1].title, details=[
             AnswerDetail(form="value", title=PHONES[1].title, attribute="price", price=1299.0, currency="CNY", quantity=2)])),
         ReplyPlan(action="reset", facts=ResetFacts(scope="preferences")),
+        ReplyPlan(action="ask_clarification", facts=ClarificationFacts(slot="reference", question="I only showed 2 products, so there is no number 3.",
+                                                                      shown_count=2, asked_position=3)),
+        *[ReplyPlan(action="policy_answer", facts=PolicyFacts(known=True, topic="shipping", title="配送", sentences=SHIPPING, section="配送政策",
+                                                              quote=ShippingQuote(title=PHONES[1].title, price=price, currency="CNY", free_from=99,
+                                                                                  fee=10, cart_subtotal=cart)))
+          for price, cart in ((1299.0, 0.0), (59.0, 0.0), (59.0, 60.0))],
     ]
     plans += [products_plan(), cart_plan(), greet_plan(), compare_plan()]
     return [zh(p) for p in plans]
@@ -138,6 +146,8 @@ def _foreign_allowed(plan: ReplyPlan) -> list[str]:
     names += [t for t in (plan.comparison.titles if plan.comparison else [])]
     facts = plan.facts.given()
     names += [str(facts.get(k) or "") for k in ("title", "order_id", "carrier", "tracking_number", "category")]
+    quote = facts.get("quote")  # "does this one ship free?": the product's title
+    names += [quote["title"]] if isinstance(quote, dict) else []
     items = facts.get("items")
     names += [item.split(" × ", 1)[-1] for item in items] if isinstance(items, list) else []
     return sorted((n for n in [*names, "ShopAssist", "ORD-12345", "dBA", "GB"] if n), key=len, reverse=True)
