@@ -187,6 +187,15 @@ _INTEREST_ZH = re.compile(rf"{_LIKER_ZH}(?:平时|平常|很|特别|比较|挺|�
                           r"(?:喜欢|爱|热爱|迷|爱好是|是个|是一个)(?P<what>[\u4e00-\u9fff]{1,6}?)(?<!的)(?:控|迷|达人)?(?=[，,。！!？?\s]|$)")
 
 
+#: A message about someone already spoken of: "he likes science", "well, she's into yoga", 他喜欢科学.
+_SAME_PERSON = re.compile(r"(?i)^\W*(?:(?:well|oh|ok|okay|hmm|so|and),?\s+)?(?:he|she|they)\b|^\s*(?:他|她)(?!们)")
+
+
+def speaks_of_the_same_person(text: str) -> bool:
+    """Whether the message goes on about the person already spoken of (a pronoun first), not someone new."""
+    return _SAME_PERSON.search(text) is not None
+
+
 def tells_an_interest(text: str) -> bool:
     """Whether the message says what someone likes ("she's into yoga", 他是个咖啡控): a search for that, whatever the
     classifier made of it."""

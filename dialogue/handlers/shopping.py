@@ -21,8 +21,8 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import (interest_zh, kinds_meant_zh, stock_wish, tells_an_interest, unknown_brand, unknown_kind, unknown_kind_zh,
-                                   wants_other_colour)
+from dialogue.request_cues import (interest_zh, kinds_meant_zh, speaks_of_the_same_person, stock_wish, tells_an_interest, unknown_brand,
+                                   unknown_kind, unknown_kind_zh, wants_other_colour)
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -71,7 +71,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if goal is not None and goal.constraints.category and not slots.category and not for_someone \
             and not any(w in turn.text.lower() for w in GIFT_WORDS):
         return refine(dm, turn)  # "something for a summer wedding" after dresses: dresses for it, not perfume
-    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, new_search(dm, goal, slots, turn.nlu.search_text), turn.text), turn.text), slots)
+    found = new_search(dm, goal, slots, turn.nlu.search_text, same_person=for_someone and speaks_of_the_same_person(turn.text))
+    new_goal = with_price_words(dm, with_stock_wish(with_features(dm, found, turn.text), turn.text), slots)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -185,13 +186,13 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 
 
 # building blocks ---------------------------------------------------------------------------------------
-def new_search(dm: DialogueManager, goal: Goal | None, slots: Slots, query: str) -> Goal:
+def new_search(dm: DialogueManager, goal: Goal | None, slots: Slots, query: str, *, same_person: bool = False) -> Goal:
     """The goal of a new search (``start_goal``); a budget carries over within a department ("headphones under $100",
     then speakers) and from a search of no category ("a gift under $50", then kitchen), not into another department:
     a dishwasher's budget, or "cheaper" than a dishwasher, says nothing about running shoes."""
     old = goal.constraints.category if goal is not None else None
     keep_budget = not (old and slots.category) or dm.category_counts.department(old) == dm.category_counts.department(slots.category)
-    return start_goal(goal, slots, query, keep_budget=keep_budget)
+    return start_goal(goal, slots, query, keep_budget=keep_budget, same_person=same_person)
 
 
 def with_price_words(dm: DialogueManager, goal: Goal, slots: Slots) -> Goal:

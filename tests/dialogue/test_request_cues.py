@@ -8,6 +8,7 @@ from dialogue.request_cues import (
     asks_to_be_shown,
     asks_to_return,
     asks_what_shipping_costs,
+    speaks_of_the_same_person,
     asks_when_the_shop_ships,
     interest_zh,
     kinds_meant_zh,
@@ -138,6 +139,14 @@ def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) 
 ])
 def test_when_the_shop_ships_is_not_an_order_s_status(text: str, general: bool) -> None:
     assert asks_when_the_shop_ships(text) is general
+
+
+@pytest.mark.parametrize(("text", "same"), [
+    ("he likes science", True), ("well, she's into yoga", True), ("他喜欢科学", True), ("they love board games", True),
+    ("something for my mom who loves gardening", False), ("she likes red", True), ("他们喜欢什么", False), ("the second one", False),
+])
+def test_a_message_about_the_person_already_spoken_of(text: str, same: bool) -> None:
+    assert speaks_of_the_same_person(text) is same
 
 
 @pytest.mark.parametrize(("text", "cost"), [
