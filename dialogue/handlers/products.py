@@ -39,7 +39,7 @@ ROUTED_AS_QUESTION_ZH = ROUTED_AS_QUESTION | {"chitchat", "feedback_negative", "
 #: wants more products.
 ASKS_FOR_PRODUCTS_ZH = {"refine", "search_product", "add_to_cart", "show_more"}
 #: Chinese requests that stay what they are: compare, add to cart, buy, search, show, recommend.
-REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|购物车|买|下单|搜|找|看看|推荐|换一|来[一两几]")
+REQUEST_ZH = re.compile(r"对比|比较一下|比一下|比一比|加入|加到|购物车|(?<!值得)买|下单|搜|找|看看|推荐|换一|来[一两几]")  # not 哪款值得买
 #: A Chinese question form: a final 吗 / 么 / 嘛 / 呢, "A不A" (吵不吵, 有没有), or a question word.
 QUESTION_FORM_ZH = re.compile(r"[吗么嘛呢][？?。!！\s]*$|[？?]\s*$|(.)[不没]\1|多少|几|怎么样|怎样|如何|什么|啥|哪|怎么说")
 #: "有 … 的吗" with no product named: are there (other) ones like that, a refinement ("有XL码的吗").

@@ -201,11 +201,17 @@ def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:
     return Question(kind="lookup", words=words)
 
 
+#: "Which is better?" in Chinese (哪个好, 哪款更值得买; not 哪个好看, "which looks nicer"): the better rated.
+_WHICH_IS_BETTER_ZH = re.compile(r"哪(?:个|款|一个|一款|件|台|双)?(?P<most>最)?(?:比较|更)?(?:好|值得买|值得入手)(?!看)")
+
+
 def graded_zh(lowered: str) -> tuple[str | None, Direction, str] | None:
     """The cue, direction and phrase of a Chinese graded phrase ("评分最高", "最便宜", "轻一点"), or None."""
     for phrase, cue, direction in GRADED_PHRASES_ZH:
         if phrase in lowered:
             return cue, direction, phrase
+    if better := _WHICH_IS_BETTER_ZH.search(lowered):
+        return "rating", "max", "评分最高" if better["most"] else "评分更高"
     found = _GRADED_ZH.search(lowered)
     if found is None:
         return None

@@ -27,6 +27,8 @@ def _product(pid: str, title: str, **fields: object) -> Product:
     ("哪些有货", 0, "filter", None, None), ("哪个是纯棉的", 0, "filter", None, None),
     ("第一个有哪些尺码", 1, "lookup", None, None), ("有哪些颜色", 0, "lookup", None, None),
     ("这款最大功率多少", 1, "lookup", None, None), ("第一个吵不吵", 1, "yes_no", None, None),
+    ("第一个和第二个哪个好", 2, "pairwise", "rating", "max"), ("哪款最值得买", 0, "superlative", "rating", "max"),
+    ("哪个好看", 0, "filter", None, None),
 ])
 def test_chinese_question_shapes_match_english_ones(text: str, references: int, kind: str, cue: str | None,
                                                     direction: str | None) -> None:
