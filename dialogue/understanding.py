@@ -76,8 +76,10 @@ class Understander:
                              query=query)
 
 
-#: What the intent model may call an order number given with a few words around it ("sure, the number is 12345 thanks").
-_SAID_AROUND_A_NUMBER = ("out_of_scope", "thanks", "affirm", "chitchat")
+#: What the intent model may call an order number given with a few words around it ("sure, the number is 12345 thanks",
+#: 是10035): anything but a request of its own.
+_SAID_AROUND_A_NUMBER = ("out_of_scope", "thanks", "affirm", "deny", "chitchat", "greet", "goodbye", "feedback_positive",
+                         "feedback_negative", "shipping_info")
 
 
 def _says_nothing(slots: Slots) -> bool:

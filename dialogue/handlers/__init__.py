@@ -86,7 +86,7 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
-    if nlu.intent == "reset" and nlu.slots.category and goes_back(nlu.text):
+    if nlu.slots.category and goes_back(nlu.text) and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return shopping.search  # "go back to the laptops" with no laptop search before: a search, not a fresh start
     if isinstance(pending, AwaitingConfirmation) and (nlu.intent == "deny" or service.DECLINES.search(nlu.text)):
         return partial(service.keep_order, awaited=pending)  # "no", "no don't cancel it", 不取消了: whatever the classifier called them
