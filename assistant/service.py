@@ -37,7 +37,6 @@ from dialogue.state import (
     Event,
     FeedbackEvent,
     FeedbackRecord,
-    ServiceEvent,
     TurnEvent,
     TurnRecord,
 )
@@ -185,7 +184,7 @@ class ShopAssistant:
         the last one, with the cards of the last part that showed any. When the first asks something back (which
         size? what kind?), the second waits in the turn's record (``then_say``) and is carried out after the answer."""
         spoken = turn_language(text, language, state.language)
-        held, asked = held_request(state), state.turns[-1].asked if state.turns else None
+        held, asked = held_request(state) or (None, None)
         then_say: str | None = None
         events: list[Event] = []
         plans: list[ReplyPlan] = []

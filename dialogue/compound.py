@@ -16,6 +16,7 @@ import re
 from core.language import Language
 from dialogue.actions import CART_CHANGES, ORDER_ACTIONS
 from dialogue.plan import ReplyPlan
+from dialogue.reply_facts import SEARCH_QUESTIONS
 from dialogue.state import ConversationState
 
 #: What a first request may be: done before the second is read (the cart changed, products shown or narrowed).
@@ -25,9 +26,6 @@ SECOND_REQUESTS = frozenset({
     "add_to_cart", "remove_from_cart", "view_cart", "checkout", "search_product", "refine", "show_more", "compare",
     "ask_product_question", "order_status", "shipping_info", "return_policy", "human_handoff",
 })
-
-#: The slots a search's clarifying question asks for (``dialogue.handlers.shopping.clarifying_question``).
-SEARCH_QUESTIONS = frozenset({"category", "type"})
 
 _ASK_EN = r"(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:also\s+|now\s+)?"
 _DO_EN = (r"(?:show|find|search|look|give|get|recommend|suggest|compare|add|put|throw|remove|delete|take|drop|check|"
@@ -70,13 +68,18 @@ def carried_out_in_order(first_intent: str, second_intent: str) -> bool:
 def goes_on_after(plan: ReplyPlan) -> bool:
     """Whether the second request is carried out after the first's ``plan``: the cart changed or products were found
     (not a question asked back, nothing found, or an item that could not be added)."""
-    return plan.action in CART_CHANGES or (plan.action == "show_products" and bool(plan.products))
+    return plan.action in CART_CHANGES or _found_products(plan)
 
 
-def held_request(state: ConversationState) -> str | None:
-    """The request the last turn held while its question waits for an answer (``TurnRecord.then_say``)."""
+def _found_products(plan: ReplyPlan) -> bool:
+    return plan.action == "show_products" and bool(plan.products)
+
+
+def held_request(state: ConversationState) -> tuple[str, str] | None:
+    """The request the last turn held while its question waits for an answer (``TurnRecord.then_say``), and what the
+    question asked for."""
     last = state.turns[-1] if state.turns else None
-    return last.then_say if last is not None and last.asked is not None else None
+    return (last.then_say, last.asked) if last is not None and last.then_say is not None and last.asked is not None else None
 
 
 def answers_the_question(plan: ReplyPlan, asked: str | None) -> bool:
@@ -84,7 +87,7 @@ def answers_the_question(plan: ReplyPlan, asked: str | None) -> bool:
     which department) is answered when products were found; the cart's (which size, colour or product) when the cart
     changed. Anything else (the shopper moved on) leaves the held request unsaid."""
     if asked in SEARCH_QUESTIONS:
-        return plan.action == "show_products" and bool(plan.products)
+        return _found_products(plan)
     return plan.action in CART_CHANGES
 
 

@@ -153,22 +153,23 @@ class PolicyBook:
             if translation.exists():
                 self._translated[language] = _policies_of(translation)
                 money_of[language] = PolicyMoney.of(translation)
-        self.currency, self._values = self._amounts(money_of, (currency or money_of["en"].currency).upper())
-        #: The amounts of the policy in the shop's currency ({"free_shipping": 50.0, …}), for answers that compute with them.
-        self.amounts: dict[str, float] = next((m.amounts for m in money_of.values() if m.currency.upper() == self.currency and m.amounts), {})
+        #: ``amounts``: those of the shop's currency ({"free_shipping": 50.0, …}), for answers that compute with them.
+        self.currency, self.amounts, self._values = self._amounts(money_of, (currency or money_of["en"].currency).upper())
 
     @staticmethod
-    def _amounts(money_of: dict[Language, PolicyMoney], currency: str) -> tuple[str, dict[Language, dict[str, str]]]:
-        """The shop's currency and, per language, the text of each placeholder: the amounts of the policy file written
-        for that currency (the main file's, with a warning, when none is), and the currency's name in that language."""
+    def _amounts(money_of: dict[Language, PolicyMoney], currency: str) -> tuple[str, dict[str, float], dict[Language, dict[str, str]]]:
+        """The shop's currency, the amounts of the policy file written for that currency (the main file's, with a
+        warning, when none is) and, per language, the text of each placeholder: those amounts, and the currency's name
+        in that language."""
         tables = {m.currency.upper(): m.amounts for m in money_of.values() if m.amounts}
         if currency not in tables:
             fallback = money_of["en"].currency.upper()
             log.warning("policies.no_amounts currency=%s: stating the amounts of %s", currency, fallback)
             currency = fallback
-        amounts = {key: money(value, currency, short=True) for key, value in tables.get(currency, {}).items()}
-        values = {lang: {**amounts, "currency": m.currency_names.get(currency, currency)} for lang, m in money_of.items()}
-        return currency, values
+        amounts = tables.get(currency, {})
+        written = {key: money(value, currency, short=True) for key, value in amounts.items()}
+        values = {lang: {**written, "currency": m.currency_names.get(currency, currency)} for lang, m in money_of.items()}
+        return currency, amounts, values
 
     def languages(self) -> list[Language]:
         return ["en", *self._translated]

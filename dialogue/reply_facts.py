@@ -16,6 +16,8 @@ from dialogue.qa.questions import QuestionKind
 
 #: What a clarifying question can ask for.
 ClarifiedSlot = Literal["reference", "size", "color", "category", "type"]
+#: What a search's clarifying question asks for (``dialogue.handlers.shopping.clarifying_question``): what kind of product.
+SEARCH_QUESTIONS: frozenset[str] = frozenset({"category", "type"})
 
 
 class Facts(BaseModel):

@@ -179,7 +179,7 @@ class GuardedGenerator:
             reasons += [p.kind for p in checker.problems(sentence, [v.text for v in result.sentences])]
             result.sentences.append(SentenceVerdict(text=sentence, kept=not reasons, reasons=sorted(set(reasons))))
             if reasons:
-                if {"repetition", "too_long", "prompt_leak"} & set(reasons):
+                if {"repetition", "prompt_leak"} & set(reasons):
                     raise _Stop("degenerate", ",".join(sorted(set(reasons))))
                 continue
             separator = ("\n" if newline else "" if plan.language == "zh" else " ") if kept else ""

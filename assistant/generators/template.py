@@ -37,9 +37,9 @@ from dialogue.reply_facts import (
     OrderFacts,
     OrderStatusFacts,
     PolicyFacts,
-    ShippingQuote,
     ResetFacts,
     ReturnItemFacts,
+    ShippingQuote,
     ShowProductsFacts,
 )
 

@@ -10,6 +10,7 @@ from dialogue.actions import ORDER_ACTIONS
 from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
+from dialogue.reply_facts import SEARCH_QUESTIONS
 from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
                                    asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order,
                                    reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
@@ -104,7 +105,7 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
             and not (pending.intent == "compare" and products.asks_about_one(turn)):
         return INTENT_HANDLERS.get(pending.intent, fallback)
     asked = state.turns[-1].asked if state.turns else None
-    if state.last_action == "ask_clarification" and asked in {"category", "type"} and nlu.intent not in EXPLICIT:
+    if state.last_action == "ask_clarification" and asked in SEARCH_QUESTIONS and nlu.intent not in EXPLICIT:
         return shopping.answer_clarification
     if nlu.slots.references and state.last_shown and asks_what_shipping_costs(nlu.text) \
             and nlu.intent in {"shipping_info", "ask_product_question", "out_of_scope"}:

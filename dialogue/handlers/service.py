@@ -167,17 +167,17 @@ def shipping_for_product(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     (its price against the free-shipping threshold, with the rest of the cart counted); the policy's answer alone when
     no one product is meant or the policy states no threshold in the product's currency."""
     plan = _policy_on(dm, turn, "shipping_info")
+    facts = plan.facts_as(PolicyFacts)
     ids = dm.resolve(turn).product_ids
     product = dm.product(ids[0]) if len(ids) == 1 else None
     free_from, fee = dm.policies.amounts.get("free_shipping"), dm.policies.amounts.get("standard_shipping")
-    if product is None or free_from is None or fee is None or product.currency.upper() != dm.policies.currency or plan.action != "policy_answer":
+    if product is None or free_from is None or fee is None or product.currency.upper() != dm.policies.currency or not facts.known:
         return plan
     dm.focus(turn, product.id)  # "does the first one ship free?" then "add it": that one
-    others = sum(item.unit_price * item.quantity for item in turn.state.cart if item.product_id != product.id)
+    others = round(sum(item.line_total for item in turn.state.cart if item.product_id != product.id), 2)
     quote = ShippingQuote(title=product.title, price=product.price, currency=product.currency, free_from=free_from, fee=fee,
-                          cart_subtotal=round(others, 2))
-    facts = plan.facts_as(PolicyFacts).model_copy(update={"quote": quote})
-    return plan.model_copy(update={"facts": facts})
+                          cart_subtotal=others)
+    return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote})})
 
 
 def _policy_on(dm: DialogueManager, turn: Turn, intent: str) -> ReplyPlan:
