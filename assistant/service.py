@@ -16,7 +16,7 @@ from core.errors import BackendUnavailableError, UserError
 from core.language import Language, turn_language
 from core.settings import Settings
 from core.timing import recording, stage
-from dialogue.actions import CART_ACTIONS
+from dialogue.actions import CART_ACTIONS, CART_CHANGES
 from dialogue.compound import (
     adds_to,
     answers_the_question,
@@ -199,6 +199,8 @@ class ShopAssistant:
                     events += done
                     if plan.language != "en":  # the dialogue manager writes quick replies in English
                         plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
+                    if plans and plan.action == "checkout" and plan.cart and plans[-1].action in CART_CHANGES:  # its summary lists the cart
+                        plans[-1] = plans[-1].model_copy(update={"cart_listed_later": True})
                     plans.append(plan)
                     rest = [request.text for request in requests[index + 1:]]
                     if plan.action == "ask_clarification" and rest:  # a question asked back: the rest waits for its answer

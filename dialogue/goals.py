@@ -6,6 +6,7 @@ import re
 import statistics
 from collections.abc import Callable
 
+from dialogue.request_cues import Person
 from dialogue.slots import Slots
 from dialogue.state import Goal
 from retrieval.models import SearchConstraints
@@ -110,21 +111,24 @@ def _age_phrase(age: int) -> str:
     return f"({age} years old)"
 
 
-def start_goal(previous: Goal | None, slots: Slots, query: str, *, keep_budget: bool = True, same_person: bool = False) -> Goal:
+def start_goal(previous: Goal | None, slots: Slots, query: str, *, keep_budget: bool = True,
+               person: Person | None = None) -> Goal:
     """A new category starts a new goal; a brand ban and (``keep_budget``) a budget carry over (the search relaxes
     the budget when it rules everything out), and so do who the products are for ("men's" said earlier) and a child's
-    age, unless the message says: when it names a category, or (``same_person``) tells what the same person likes
-    ("a gift for my 10 year old nephew", then "he likes science")."""
+    age, unless the message says: when it names a category, or (``person`` "same") tells what the same person likes
+    ("a gift for my 10 year old nephew", then "he likes science"); never to someone else (``person`` "other": "she
+    likes knitting" after a gift for a son)."""
     carried = SearchConstraints()
     if previous is not None:
         old = previous.constraints
         carried = SearchConstraints(brands_out=old.brands_out, price_min=old.price_min if keep_budget else None,
                                     price_max=old.price_max if keep_budget else None)
         gender = gender_of(previous.query)
-        if gender and gender_of(query) is None and (slots.category or same_person):
+        carries = person != "other" and (slots.category or person == "same")
+        if gender and gender_of(query) is None and carries:
             query = f"{query} {gender}"
         age = age_of(previous.query)
-        if age is not None and age_of(query) is None and (slots.category or same_person):
+        if age is not None and age_of(query) is None and carries:
             query = f"{query} {_age_phrase(age)}"  # still for the same child
     return Goal(query=query, constraints=overlay(carried, slots.to_constraints()))
 

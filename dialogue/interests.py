@@ -1,8 +1,8 @@
 """What to look for when a shopper says what someone likes doing rather than what to buy ("he loves cooking",
 她喜欢养花): the goods that go with a pastime, in shopping words the category space can match to the catalog's own
 categories (``retrieval.category_space``). A pastime the list lacks is matched as said ("she's into yoga" finds yoga
-mats by itself); one the shop has nothing for ("he likes fishing") matches nothing and the assistant asks what kind
-of thing to look for.
+mats by itself); one the shop has nothing for ("he likes fishing") matches nothing, and the assistant says so and asks
+what else they enjoy (``dialogue.handlers.shopping.pastime_not_served``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 GOODS_FOR_PASTIME: dict[str, str] = {
     # English: only where a search of the pastime's words finds little ("cooking" and "travel" find kitchen goods
     # and travel backpacks by themselves, across more kinds than one category would)
-    "movies": "tvs", "films": "tvs", "cinema": "tvs",
+    "movies": "tvs", "films": "tvs", "cinema": "tvs", "reading": "desk lamps", "books": "desk lamps",
+    "tea": "electric kettles",
     # Chinese
     "做饭": "锅具", "下厨": "锅具", "烹饪": "锅具", "厨艺": "锅具", "炒菜": "锅具",
     "喝茶": "烧水壶", "泡茶": "烧水壶", "品茶": "烧水壶",

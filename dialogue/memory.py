@@ -46,12 +46,18 @@ def variant_wish(state: ConversationState, slots: Slots, product: Product) -> Va
 
 def _asked_of(state: ConversationState, product: Product) -> tuple[list[str], list[str]]:
     """The sizes and colours the previous message asked about ``product`` in ("do you have the first one in a size 9?"
-    then "add it": size 9, not the search's size 8)."""
+    then "add it": size 9, not the search's size 8), where it comes in them: after "does it come in white?" and a
+    no, "ok add it" takes it as it comes."""
     last = state.turns[-1] if state.turns else None
     if last is None or last.action != "answer_question" or last.product_ids[:1] != [product.id]:
         return [], []
-    return ([s for s in last.slots.get("sizes", []) if isinstance(s, str)],
-            [c for c in last.slots.get("colors", []) if isinstance(c, str)])
+    return _offered(last.slots.get("sizes", []), product.values("size")), _offered(last.slots.get("colors", []), product.values("color"))
+
+
+def _offered(asked: list[object], values: list[str]) -> list[str]:
+    """The values of ``asked`` among a product's ``values`` (any case)."""
+    have = {v.lower() for v in values}
+    return [a for a in asked if isinstance(a, str) and a.lower() in have]
 
 
 def _has_color_choice(product: Product) -> bool:

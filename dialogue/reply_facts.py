@@ -40,6 +40,9 @@ class ShowProductsFacts(Facts):
     note: Literal["", "similar", "avoiding", "again"] = ""
     unmatched: str = Field(default="", description="The request that matched nothing, in words ('red shoes under $20.00').")
     not_carried: list[str] = Field(default_factory=list, description="What the catalog does not carry at all ('Apple laptops').")
+    nothing_for: str | None = Field(default=None, description="A pastime the catalog has nothing for ('golf' in 'a gift "
+                                    "for my dad who loves golf'), in the shopper's words: said, then what else they enjoy asked, or other gifts for "
+                                    "the child's age shown.")
     all_out_of_stock: bool = Field(default=False, description="Everything that matches the request is out of stock.")
     ask_which_to_add: bool = Field(default=False, description="The shopper asked to add a kind of product before any was "
                                    "shown: the reply asks which one to add to the cart.")

@@ -179,7 +179,7 @@ _LIKER_ZH = r"(?:他|她|我(?:爸|妈|老公|老婆|男朋友|女朋友|朋友|
 #: What the person a gift is for likes, opening a clause or after "who": "he likes cooking", "she's really into yoga",
 #: "a gift for my dad, he loves golf", "something for my mom who loves gardening", 她喜欢瑜伽.
 _INTEREST = re.compile(r"(?i)(?:(?:^|[,;.!?]|\band\b)\s*(?:(?:well|oh|ok|okay|hmm|so),?\s+)?(?:he|she|they|my\s+\w+)|\bwho)"
-                       r"(?:'s|\s+is|\s+are|'re)?\s+(?:really\s+|very\s+|quite\s+|a\s+big\s+|big\s+)?"
+                       r"(?:'s|\s+is|\s+are|'re)?\s+(?:(?:really|very|quite|also|actually|totally|absolutely|mostly|a\s+big|big)\s+){0,2}"
                        r"(?:likes?|loves?|enjoys?|into|fan\s+of|crazy\s+about|obsessed\s+with)\s+\w|"
                        rf"^\s*{_LIKER_ZH}(?:很|特别|比较|挺)?(?:喜欢|爱|热爱|迷)")
 #: What someone likes, in Chinese: 她喜欢化妆, 他爱露营, 他平时喜欢健身, 他是个咖啡控 (the thing liked, up to the clause's end).
@@ -187,13 +187,28 @@ _INTEREST_ZH = re.compile(rf"{_LIKER_ZH}(?:平时|平常|很|特别|比较|挺|�
                           r"(?:喜欢|爱|热爱|迷|爱好是|是个|是一个)(?P<what>[\u4e00-\u9fff]{1,6}?)(?<!的)(?:控|迷|达人)?(?=[，,。！!？?\s]|$)")
 
 
+#: Whom a message speaks of, against the person a search was for.
+Person = Literal["same", "other"]
 #: A message about someone already spoken of: "he likes science", "well, she's into yoga", 他喜欢科学.
-_SAME_PERSON = re.compile(r"(?i)^\W*(?:(?:well|oh|ok|okay|hmm|so|and),?\s+)?(?:he|she|they)\b|^\s*(?:他|她)(?!们)")
+_SAME_PERSON = re.compile(r"(?i)^\W*(?:(?:well|oh|ok|okay|hmm|so|and),?\s+)?(?P<pronoun>he|she|they)\b|^\s*(?P<zh>他|她)(?!们)")
+#: Whose products a pronoun speaks of, as ``dialogue.goals.gender_of`` names them.
+_PRONOUN_GENDER = {"he": "men's", "他": "men's", "she": "women's", "她": "women's"}
 
 
-def speaks_of_the_same_person(text: str) -> bool:
-    """Whether the message goes on about the person already spoken of (a pronoun first), not someone new."""
-    return _SAME_PERSON.search(text) is not None
+def person_spoken_of(text: str, gender: str | None = None) -> Person | None:
+    """Whom a message opening with a pronoun speaks of: ``same``, the person already spoken of ("he likes science"),
+    unless the pronoun says someone else (``other``: "she likes knitting" after a gift for a son, ``gender``
+    "men's"); None when no pronoun opens it ("something for my mom who loves gardening")."""
+    if _SAME_PERSON.search(text) is None:
+        return None
+    said = pronoun_gender(text)
+    return "same" if gender is None or said is None or said == gender else "other"
+
+
+def pronoun_gender(text: str) -> str | None:
+    """Whose products the pronoun opening a message speaks of ("she likes knitting" → "women's"), or None."""
+    found = _SAME_PERSON.search(text)
+    return _PRONOUN_GENDER.get((found["pronoun"] or found["zh"]).lower()) if found is not None else None
 
 
 def tells_an_interest(text: str) -> bool:
@@ -209,6 +224,26 @@ _GIFT = re.compile(r"(?i)\b(?:gifts?|presents?|birthday|christmas|anniversary)\b
 def names_a_gift(text: str) -> bool:
     """Whether the message asks about a gift ("a present for my wife", 送他什么好)."""
     return _GIFT.search(text) is not None
+
+
+#: Where the thing liked ends: a clause's end, or words that add a budget or another request.
+_LIKED_END = re.compile(r"(?i)\s*(?:[,;.!?]|\b(?:and|but|so|under|below|over|around|less|more|for|with|maybe|any|what|"
+                        r"something|can|could|please|budget)\b)")
+#: Words around the thing liked that are not it: "he likes playing golf", "she loves all kinds of crafts".
+_NOT_LIKED = frozenset("""playing play doing going watching to the a an all kinds kind sorts sort of lot lots really very much
+    things stuff it them this that""".split())
+
+
+def interest_en(text: str) -> str | None:
+    """The thing an English message says someone likes ("my dad who loves golf" → "golf", "he likes playing chess,
+    under $50" → "chess"), or None."""
+    found = _INTEREST.search(text)
+    if found is None or _INTEREST_ZH.search(text):
+        return None
+    rest = text[found.end() - 1:]
+    end = _LIKED_END.search(rest)
+    words = [w for w in re.findall(r"[a-z][a-z'-]*", rest[: end.start() if end else len(rest)].lower()) if w not in _NOT_LIKED]
+    return " ".join(words) or None
 
 
 def interest_zh(text: str) -> str | None:

@@ -285,4 +285,5 @@ class ProductHit(BaseModel):
     product: Product
     score: float
     reasons: list[str] = Field(default_factory=list)
-    signals: dict[str, float] = Field(default_factory=dict, description="Component scores (dense, lexical, ...).")
+    signals: dict[str, float] = Field(default_factory=dict, description="Component scores (fused, dense) and how many of "
+                                      "the request's words the product's text has (terms_matched).")

@@ -279,13 +279,14 @@ class HybridProductStore:
         matched = constraints.describe_match(product)
         if matched:
             reasons.append(f"matches {matched}")
+        signals = {"fused": score}
         if keyword:
             terms = matched_terms(text, self._terms_of(row))
             if terms:
                 reasons.append("mentions " + ", ".join(f"“{t}”" for t in terms))
+                signals["terms_matched"] = float(len(terms))
         if similarity is not None and similarity >= 0.5:
             reasons.append("close in meaning to your request")
-        signals = {"fused": score}
         if similarity is not None:
             signals["dense"] = similarity
         return ProductHit(product=product, score=score, reasons=reasons, signals=signals)

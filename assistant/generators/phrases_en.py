@@ -33,6 +33,8 @@ PHRASES: dict[str, str] = {
     "products.sold_out": "Everything that matches is out of stock right now. ",
     "products.not_carried": "We don't carry {items}.",
     "products.what_else": "What else can I find for you?",
+    "products.nothing_for": "We don't carry anything for {pastime}. What else do they enjoy, or what kind of gift do you have in mind?",
+    "products.nothing_for_these": "We don't carry anything for {pastime}. ",
     "products.no_more_of": "We don't have any {more}{unmatched}.",
     "products.no_more": "We don't have any {more}products matching that.",
     "products.alternatives_one": "{lead} {sold_out}Here is {count} alternative {how}:",

@@ -30,6 +30,8 @@ PHRASES: dict[str, str] = {
     "products.sold_out": "符合条件的商品目前都缺货。",
     "products.not_carried": "我们没有{items}。",
     "products.what_else": "还想找点别的吗？",
+    "products.nothing_for": "我们暂时没有和{pastime}相关的商品。TA还有别的爱好吗？或者您想送哪一类东西？",
+    "products.nothing_for_these": "我们暂时没有和{pastime}相关的商品。",
     "products.no_more_of": "没有{more}{unmatched}。",
     "products.no_more": "没有{more}符合条件的商品。",
     "products.alternatives_one": "{lead}{sold_out}为您找到{count}款替代商品（{how}）：",

@@ -82,6 +82,8 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
         not_carried = [t for t in f.not_carried if p.own_words(t)]
         if not_carried:  # a kind of product the shop does not sell at all
             return p.sentences([p("products.not_carried", items=p["fmt.or"].join(not_carried)), p["products.what_else"]])
+        if f.nothing_for:  # what someone likes, and nothing the shop sells goes with it
+            return p("products.nothing_for", pastime=f.nothing_for)
         if unmatched:
             return p("products.none_of", more=more, unmatched=unmatched)
         scope = p("fmt.scope", category=f.category, category_lower=category_noun(f.category)) if f.category else ""
@@ -114,7 +116,8 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
     else:
         key = "products.many"
     head = p(key, count=n, things=_things(f.category, p), detail=detail)
-    return "\n".join([sold_out + head, *lines])
+    lead = p("products.nothing_for_these", pastime=f.nothing_for) if f.nothing_for else ""
+    return "\n".join([lead + sold_out + head, *lines])
 
 
 #: English plurals that do not end in "s".
@@ -344,7 +347,7 @@ def _cart_add(plan: ReplyPlan, w: Writer) -> str:
     f = plan.facts_as(CartAddFacts)
     each = [*f.others, f]  # "add both": a sentence for each product
     said = p["fmt.sep"].join(_cart_added(x, p) for x in each)
-    return f"{said}\n{_cart_summary(plan, w)}" if any(x.added for x in each) else said
+    return f"{said}\n{_cart_summary(plan, w)}" if any(x.added for x in each) and not plan.cart_listed_later else said
 
 
 def _cart_added(f: CartAddFacts, p: Phrasebook) -> str:
@@ -359,7 +362,7 @@ def _cart_remove(plan: ReplyPlan, w: Writer) -> str:
     if not f.removed:
         return p["cart.nothing_to_remove"]
     said = p["fmt.sep"].join(p("cart.removed", quantity=x.quantity, title=x.title) for x in [*f.others, f])
-    return said + "\n" + (_cart_summary(plan, w) if plan.cart else p["cart.now_empty"])
+    return said if plan.cart_listed_later else said + "\n" + (_cart_summary(plan, w) if plan.cart else p["cart.now_empty"])
 
 
 def _show_cart(plan: ReplyPlan, w: Writer) -> str:

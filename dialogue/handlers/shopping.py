@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
-from dialogue.goals import ages_in, anchor_price, gender_named, overlay, refine_goal, start_goal, who_for
+from dialogue.goals import age_of, ages_in, anchor_price, gender_named, gender_of, overlay, refine_goal, start_goal, who_for
 from dialogue.interests import goods_for
 from dialogue.lexicon import tokens_of
 from dialogue.measures import value_range
@@ -21,7 +21,7 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import (interest_zh, kinds_meant_zh, speaks_of_the_same_person, stock_wish, tells_an_interest, unknown_brand,
+from dialogue.request_cues import (interest_en, interest_zh, kinds_meant_zh, Person, person_spoken_of, pronoun_gender, stock_wish, tells_an_interest, unknown_brand,
                                    unknown_kind, unknown_kind_zh, wants_other_colour)
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
@@ -68,11 +68,18 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_category_by_meaning(dm, turn)
     if (kind := not_carried_kind(dm, turn)) is not None:
         return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
+    pastime = pastime_not_served(dm, turn)
     if goal is not None and goal.constraints.category and not slots.category and not for_someone \
             and not any(w in turn.text.lower() for w in GIFT_WORDS):
         return refine(dm, turn)  # "something for a summer wedding" after dresses: dresses for it, not perfume
-    found = new_search(dm, goal, slots, turn.nlu.search_text, same_person=for_someone and speaks_of_the_same_person(turn.text))
+    person = person_spoken_of(turn.text, gender_of(goal.query) if goal is not None else None) if for_someone else None
+    query = turn.nlu.search_text
+    if person == "other":  # "she likes knitting" after a gift for a son: hers, not his
+        query = f"{query} {pronoun_gender(turn.text)}"
+    found = new_search(dm, goal, slots, query, person=person)
     new_goal = with_price_words(dm, with_stock_wish(with_features(dm, found, turn.text), turn.text), slots)
+    if pastime is not None:
+        return for_a_pastime_not_served(dm, turn, new_goal, pastime)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
         return ask(turn, new_goal, *question)
@@ -148,6 +155,8 @@ def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     read_unknown_brand(dm, turn)
     if not goal.constraints.category:
         read_category_by_meaning(dm, turn)
+        if (pastime := pastime_not_served(dm, turn)) is not None:  # "a gift for my mom", then "she loves golf"
+            return for_a_pastime_not_served(dm, turn, goal, pastime)
     if not _content_words(goal.query, slots_removed=True):  # "a gift for my dad": the answer ("he likes cooking") is what
         goal = goal.model_copy(update={"query": who_for(goal.query)})  # to search for, with who it is for
     if slots.category or not slots.is_empty():
@@ -186,13 +195,13 @@ def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
 
 
 # building blocks ---------------------------------------------------------------------------------------
-def new_search(dm: DialogueManager, goal: Goal | None, slots: Slots, query: str, *, same_person: bool = False) -> Goal:
+def new_search(dm: DialogueManager, goal: Goal | None, slots: Slots, query: str, *, person: Person | None = None) -> Goal:
     """The goal of a new search (``start_goal``); a budget carries over within a department ("headphones under $100",
     then speakers) and from a search of no category ("a gift under $50", then kitchen), not into another department:
     a dishwasher's budget, or "cheaper" than a dishwasher, says nothing about running shoes."""
     old = goal.constraints.category if goal is not None else None
     keep_budget = not (old and slots.category) or dm.category_counts.department(old) == dm.category_counts.department(slots.category)
-    return start_goal(goal, slots, query, keep_budget=keep_budget, same_person=same_person)
+    return start_goal(goal, slots, query, keep_budget=keep_budget, person=person)
 
 
 def with_price_words(dm: DialogueManager, goal: Goal, slots: Slots) -> Goal:
@@ -360,6 +369,35 @@ def not_carried_kind(dm: DialogueManager, turn: Turn) -> str | None:
     return kind
 
 
+def pastime_not_served(dm: DialogueManager, turn: Turn) -> str | None:
+    """What someone likes when nothing the shop sells goes with it ("a gift for my dad who loves golf", 他喜欢钓鱼), or
+    None: no category was found for it (``read_category_by_meaning``), no goods are listed for it
+    (``dialogue.interests``) and no product's text names it, so a search would show whatever is nearest in meaning."""
+    if turn.nlu.slots.category or not says_whom_it_is_for(turn):
+        return None
+    chinese = turn.nlu.language == "zh"
+    liked = interest_zh(turn.text) if chinese else interest_en(turn.text)
+    if liked is None or goods_for(liked) != liked:
+        return None
+    if dm.category_counts.mentions(liked) if chinese else any(h.signals.get("terms_matched") for h in dm.products.search(liked, k=5)):
+        return None  # the catalog's text names it (English descriptions too: "he loves cooking" finds kitchen goods)
+    log.info("search.nothing_for pastime=%r", liked)
+    return liked
+
+
+def for_a_pastime_not_served(dm: DialogueManager, turn: Turn, goal: Goal, pastime: str) -> ReplyPlan:
+    """Says the shop has nothing for ``pastime``. With a child's age to go on ("a gift for my 10 year old nephew",
+    then "he likes science"), it shows the goal's gifts for that age as well; otherwise it asks what else they enjoy,
+    with departments to pick from."""
+    if age_of(goal.query) is None:
+        return turn.plan("show_products", facts=ShowProductsFacts(nothing_for=pastime), quick_replies=top_categories(dm)[:6])
+    plan = show(dm, turn, goal)
+    if not plan.products:
+        return plan
+    facts = plan.facts_as(ShowProductsFacts)
+    return plan.model_copy(update={"facts": facts.model_copy(update={"nothing_for": pastime})})
+
+
 def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:
     """When the vocabulary names no category (or only a broad one, "Women"), the shopper's words may still mean one
     of the catalog's categories under another name ("sneakers" → "Shoes"): matched by embedding similarity to the
@@ -370,8 +408,8 @@ def read_category_by_meaning(dm: DialogueManager, turn: Turn) -> None:
     said = [*slots.brands, *slots.colors, *slots.sizes, *slots.materials, *slots.categories_out, slots.category or ""]
     taken = {w for value in said for w in tokens_of(value)}
     words = [w for w in _content_words(turn.text, slots_removed=True) if w not in taken and w.removesuffix("'s") not in taken]
-    if turn.nlu.language == "zh":  # what someone likes (她喜欢化妆): the words that may mean a category
-        liked = interest_zh(turn.text)
+    liked = interest_zh(turn.text) if turn.nlu.language == "zh" else interest_en(turn.text)
+    if liked or turn.nlu.language == "zh":  # what someone likes (她喜欢化妆, "who likes music"): the words that may mean a category
         words = [liked] if liked and not any(value and value in liked for value in said) else []
     words = [goods_for(word) for word in words]  # "he loves cooking": cookware
     if not words:

@@ -8,8 +8,9 @@ from dialogue.request_cues import (
     asks_to_be_shown,
     asks_to_return,
     asks_what_shipping_costs,
-    speaks_of_the_same_person,
+    person_spoken_of,
     asks_when_the_shop_ships,
+    interest_en,
     interest_zh,
     kinds_meant_zh,
     models_on_a_shown_one,
@@ -141,12 +142,14 @@ def test_when_the_shop_ships_is_not_an_order_s_status(text: str, general: bool) 
     assert asks_when_the_shop_ships(text) is general
 
 
-@pytest.mark.parametrize(("text", "same"), [
-    ("he likes science", True), ("well, she's into yoga", True), ("他喜欢科学", True), ("they love board games", True),
-    ("something for my mom who loves gardening", False), ("she likes red", True), ("他们喜欢什么", False), ("the second one", False),
+@pytest.mark.parametrize(("text", "gender", "person"), [
+    ("he likes science", None, "same"), ("well, she's into yoga", None, "same"), ("他喜欢科学", None, "same"),
+    ("they love board games", "men's", "same"), ("she likes red", "women's", "same"), ("he likes science", "men's", "same"),
+    ("she likes knitting", "men's", "other"), ("他喜欢钓鱼", "women's", "other"),
+    ("something for my mom who loves gardening", None, None), ("他们喜欢什么", None, None), ("the second one", None, None),
 ])
-def test_a_message_about_the_person_already_spoken_of(text: str, same: bool) -> None:
-    assert speaks_of_the_same_person(text) is same
+def test_whom_a_message_speaks_of(text: str, gender: str | None, person: str | None) -> None:
+    assert person_spoken_of(text, gender) == person
 
 
 @pytest.mark.parametrize(("text", "cost"), [
@@ -172,6 +175,15 @@ def test_a_chinese_word_of_two_kinds(text: str, kinds: tuple[str, ...] | None) -
 ])
 def test_what_someone_likes_in_chinese(text: str, liked: str | None) -> None:
     assert interest_zh(text) == liked
+
+
+@pytest.mark.parametrize(("text", "liked"), [
+    ("I need a gift for my brother who likes fishing", "fishing"), ("a present for my dad, he loves golf", "golf"),
+    ("he likes playing chess, under $50", "chess"), ("she also likes yoga", "yoga"), ("my son likes dinosaurs and trains", "dinosaurs"),
+    ("she is a big fan of board games", "board games"), ("he loves it", None), ("show me laptops", None), ("她喜欢瑜伽", None),
+])
+def test_what_someone_likes_in_english(text: str, liked: str | None) -> None:
+    assert interest_en(text) == liked
 
 
 @pytest.mark.parametrize(("text", "gift_for_an_interest"), [
