@@ -169,14 +169,16 @@ class ReturnItemFacts(OrderFacts):
 
 
 class ShippingQuote(BaseModel):
-    """What standard shipping costs for one product under the shop's terms ("does this one ship free?", 这个包邮吗)."""
+    """What standard shipping costs under the shop's terms for one product ("does this one ship free?", 这个包邮吗) or
+    for the cart ("do I need to pay for shipping?", 购物车包邮吗)."""
 
-    title: str
+    title: str | None = Field(default=None, description="The product quoted; None: the cart, whose subtotal is the price.")
     price: float
     currency: str
     free_from: float = Field(description="The order subtotal from which standard shipping is free.")
     fee: float = Field(description="Standard shipping on an order below it.")
     cart_subtotal: float = Field(default=0.0, description="What the rest of the cart comes to (without this product).")
+    amount_short: float = Field(default=0.0, description="What the order lacks to ship free (0 when it does).")
 
     @property
     def free_alone(self) -> bool:

@@ -134,7 +134,8 @@ def asks_when_the_shop_ships(text: str) -> bool:
 #: What shipping costs: "does it ship free?", "free shipping on this?", "how much is shipping", 包邮吗, 运费多少.
 _SHIPPING_COST = re.compile(r"(?i)\bships?\s+(?:for\s+)?free\b|\bfree\s+(?:shipping|delivery)\b|\bshipping\s+(?:is\s+)?free\b|"
                             r"\b(?:shipping|delivery|postage)\s+(?:cost|costs|fee|fees|charge|charges|price)\b|"
-                            r"\b(?:cost|much)\s+(?:\w+\s+)?(?:to\s+ship|for\s+shipping|is\s+shipping|is\s+delivery)\b|包邮|免运费|运费|邮费")
+                            r"\b(?:cost|much)\s+(?:\w+\s+)?(?:to\s+ship|for\s+shipping|is\s+shipping|is\s+delivery)\b|"
+                            r"\b(?:pay|charged?)\s+(?:for\s+|extra\s+for\s+)?(?:shipping|delivery|postage)\b|包邮|免运费|运费|邮费")
 
 
 def asks_what_shipping_costs(text: str) -> bool:

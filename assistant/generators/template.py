@@ -426,9 +426,13 @@ def _policy(plan: ReplyPlan, w: Writer) -> str:
 
 
 def _shipping_quote(q: ShippingQuote, p: Phrasebook) -> str:
-    """"Does this one ship free?": its price against the free-shipping threshold, the rest of the cart counted."""
+    """"Does this one ship free?": its price against the free-shipping threshold, the rest of the cart counted; "do I
+    pay shipping?": the cart's subtotal against it."""
     amounts = {"title": q.title, "price": money(q.price, q.currency), "free_from": money(q.free_from, q.currency, short=True),
-               "fee": money(q.fee, q.currency, short=True), "cart": money(q.cart_subtotal, q.currency)}
+               "fee": money(q.fee, q.currency, short=True), "cart": money(q.cart_subtotal, q.currency),
+               "short": money(q.amount_short, q.currency)}
+    if q.title is None:
+        return p("policy.cart_ships_free" if q.free_alone else "policy.cart_ships_for_fee", **amounts)
     key = "policy.ships_free" if q.free_alone else "policy.ships_free_with_cart" if q.free_with_cart else "policy.ships_for_fee"
     return p(key, **amounts)
 

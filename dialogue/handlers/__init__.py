@@ -107,9 +107,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in SEARCH_QUESTIONS and nlu.intent not in EXPLICIT:
         return shopping.answer_clarification
-    if nlu.slots.references and state.last_shown and asks_what_shipping_costs(nlu.text) \
-            and nlu.intent in {"shipping_info", "ask_product_question", "out_of_scope"}:
-        return service.shipping_for_product  # "does this one ship free?", 这个包邮吗: the threshold against its price
+    if (nlu.slots.references and state.last_shown or state.cart and not nlu.slots.references) and asks_what_shipping_costs(nlu.text) \
+            and nlu.intent in {"shipping_info", "ask_product_question", "out_of_scope", "view_cart", "checkout"}:
+        return service.shipping_quote  # "does this one ship free?", 这个包邮吗, "do I pay shipping?": the threshold against the price
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
     if nlu.intent in ("order_status", "out_of_scope") and not nlu.slots.order_id and state.order_id is None \

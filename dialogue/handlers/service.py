@@ -162,21 +162,29 @@ def shipping_question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return _policy_on(dm, turn, "shipping_info")
 
 
-def shipping_for_product(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """"Does this one ship free?", 第一个包邮吗: the shipping policy's answer, led by what it means for the product meant
-    (its price against the free-shipping threshold, with the rest of the cart counted); the policy's answer alone when
-    no one product is meant or the policy states no threshold in the product's currency."""
+def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Does this one ship free?", 第一个包邮吗, "do I need to pay for shipping?": the shipping policy's answer, led by
+    what it means for the product meant (its price against the free-shipping threshold, with the rest of the cart
+    counted) or, when the message names none, for the cart; the policy's answer alone when no one product is meant and
+    the cart is empty, or the policy states no threshold in the catalog's currency."""
     plan = _policy_on(dm, turn, "shipping_info")
     facts = plan.facts_as(PolicyFacts)
-    ids = dm.resolve(turn).product_ids
-    product = dm.product(ids[0]) if len(ids) == 1 else None
     free_from, fee = dm.policies.amounts.get("free_shipping"), dm.policies.amounts.get("standard_shipping")
-    if product is None or free_from is None or fee is None or product.currency.upper() != dm.policies.currency or not facts.known:
+    cart = turn.state.cart
+    ids = dm.resolve(turn).product_ids if turn.nlu.slots.references else []
+    product = dm.product(ids[0]) if len(ids) == 1 else None
+    priced = product or (dm.product(cart[0].product_id) if cart and not ids else None)
+    if priced is None or free_from is None or fee is None or priced.currency.upper() != dm.policies.currency or not facts.known:
         return plan
-    dm.focus(turn, product.id)  # "does the first one ship free?" then "add it": that one
-    others = round(sum(item.line_total for item in turn.state.cart if item.product_id != product.id), 2)
-    quote = ShippingQuote(title=product.title, price=product.price, currency=product.currency, free_from=free_from, fee=fee,
-                          cart_subtotal=others)
+    if product is not None:
+        dm.focus(turn, product.id)  # "does the first one ship free?" then "add it": that one
+        others = round(sum(item.line_total for item in cart if item.product_id != product.id), 2)
+        quote = ShippingQuote(title=product.title, price=product.price, currency=product.currency, free_from=free_from,
+                              fee=fee, cart_subtotal=others, amount_short=max(round(free_from - product.price - others, 2), 0.0))
+    else:
+        total = turn.state.cart_total
+        quote = ShippingQuote(price=total, currency=priced.currency, free_from=free_from, fee=fee,
+                              amount_short=max(round(free_from - total, 2), 0.0))
     return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote})})
 
 

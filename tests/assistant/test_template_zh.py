@@ -133,6 +133,11 @@ def zh_plans() -> list[ReplyPlan]:
                                                               quote=ShippingQuote(title=PHONES[1].title, price=price, currency="CNY", free_from=99,
                                                                                   fee=10, cart_subtotal=cart)))
           for price, cart in ((1299.0, 0.0), (59.0, 0.0), (59.0, 60.0))],
+        *[ReplyPlan(action="policy_answer", facts=PolicyFacts(known=True, topic="shipping", title="配送", sentences=SHIPPING, section="配送政策",
+                                                              quote=ShippingQuote(price=total, currency="CNY", free_from=99, fee=10,
+                                                                                  amount_short=max(99 - total, 0.0))))
+          for total in (150.0, 59.0)],
+        ReplyPlan(action="show_products", facts=ShowProductsFacts(nothing_for="钓鱼")),
     ]
     plans += [products_plan(), cart_plan(), greet_plan(), compare_plan()]
     return [zh(p) for p in plans]
@@ -147,7 +152,7 @@ def _foreign_allowed(plan: ReplyPlan) -> list[str]:
     facts = plan.facts.given()
     names += [str(facts.get(k) or "") for k in ("title", "order_id", "carrier", "tracking_number", "category")]
     quote = facts.get("quote")  # "does this one ship free?": the product's title
-    names += [quote["title"]] if isinstance(quote, dict) else []
+    names += [quote.get("title")] if isinstance(quote, dict) else []
     items = facts.get("items")
     names += [item.split(" × ", 1)[-1] for item in items] if isinstance(items, list) else []
     return sorted((n for n in [*names, "ShopAssist", "ORD-12345", "dBA", "GB"] if n), key=len, reverse=True)

@@ -8,12 +8,12 @@ from dialogue.request_cues import (
     asks_to_be_shown,
     asks_to_return,
     asks_what_shipping_costs,
-    person_spoken_of,
     asks_when_the_shop_ships,
     interest_en,
     interest_zh,
     kinds_meant_zh,
     models_on_a_shown_one,
+    person_spoken_of,
     names_a_gift,
     names_an_order,
     reports_a_fault,
@@ -155,7 +155,8 @@ def test_whom_a_message_speaks_of(text: str, gender: str | None, person: str | N
 @pytest.mark.parametrize(("text", "cost"), [
     ("does this one ship free?", True), ("is shipping free on the second one?", True), ("how much is shipping for it?", True),
     ("how much does it cost to ship?", True), ("does the first one have free delivery", True), ("这个包邮吗", True),
-    ("这款运费多少", True), ("is it in stock?", False), ("how much is it?", False), ("when does it ship?", False),
+    ("这款运费多少", True), ("do I need to pay for shipping?", True),
+    ("will I be charged for delivery", True), ("is it in stock?", False), ("how much is it?", False), ("when does it ship?", False),
 ])
 def test_what_shipping_costs(text: str, cost: bool) -> None:
     assert asks_what_shipping_costs(text) is cost
