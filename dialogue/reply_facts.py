@@ -199,6 +199,8 @@ class PolicyFacts(Facts):
     whole: bool = Field(default=False, description="The whole section was asked for; otherwise the clauses that answer.")
     fault: bool = Field(default=False, description='The shopper reported a product that does not work ("it stopped working"): the reply is sorry first.')
     quote: ShippingQuote | None = Field(default=None, description="The shipping of the product asked about, said before the clauses.")
+    product: str | None = Field(default=None, description="The product a question about its warranty or return asked about, "
+                                "when the catalog has no terms of its own for it: the shop's terms apply.")
 
 
 class HandoffFacts(Facts):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from core.language import detect_language
 from dialogue.comparison import compare_products, pick_names
+from dialogue.handlers import service
 from dialogue.lexicon import names_a_plural
 from dialogue.plan import ProductCard, ReplyPlan
 from dialogue.qa.answers import LESS_IS_BETTER, Mentioned
@@ -142,7 +143,10 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         asked = asked.model_copy(update={"kind": "overview"})  # "tell me more about the Corvane Arc"
     dm.focus(turn, product.id)
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="opened", source="behaviour", detail="asked about it")))
-    return _answer_plan(dm, turn, asked, [product], about_text)
+    plan = _answer_plan(dm, turn, asked, [product], about_text)
+    if not plan.facts_as(AnswerFacts).known and (terms := service.terms_for_product(dm, turn, product)) is not None:
+        return terms  # "how long is the warranty on it?" where the catalog lists none: the shop's warranty
+    return plan
 
 
 def _about_the_ranked(text: str) -> tuple[Question, str] | None:

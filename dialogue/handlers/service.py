@@ -21,6 +21,7 @@ from dialogue.state import HandoffEvent, ServiceEvent
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
     from dialogue.policy_clauses import Embed
+    from retrieval.models import Product
 
 
 #: A no to "Shall I cancel it?" in words, whatever the classifier made of it ("no don't cancel it", 不取消了 hold "cancel").
@@ -186,6 +187,24 @@ def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         quote = ShippingQuote(price=total, currency=priced.currency, free_from=free_from, fee=fee,
                               amount_short=max(round(free_from - total, 2), 0.0))
     return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote})})
+
+
+#: What a question about one product may ask of the shop's terms when the catalog says nothing of its own.
+PRODUCT_TERMS = ("warranty", "returns")
+
+
+def terms_for_product(dm: DialogueManager, turn: Turn, product: Product) -> ReplyPlan | None:
+    """"How long is the warranty?", "can I return it?" about a product the catalog lists no such terms for: the shop's
+    clause for the product's kind ("vacuums have a 2-year warranty"), picked by its category's names (the question's
+    own words, "how long is the guarantee", would pick clauses by "guarantee"); None for other questions."""
+    topic = dm.policies.topic_for(turn.text, None)
+    if topic not in PRODUCT_TERMS:
+        return None
+    language = turn.nlu.language
+    answer = dm.policies.answer_question(topic, " ".join(product.category), _policy_encoder(dm, turn), limit=1, language=language)  # the clause for its kind; the rest a tap away
+    facts = PolicyFacts(known=True, topic=answer.topic, title=answer.title, sentences=answer.sentences, section=answer.name,
+                        product=product.title)
+    return turn.plan("policy_answer", facts=facts, quick_replies=[f"The full {answer.name}"])
 
 
 def _policy_on(dm: DialogueManager, turn: Turn, intent: str) -> ReplyPlan:

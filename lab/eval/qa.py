@@ -10,10 +10,12 @@ skipped), not with the assistant's question-answering code. A reply is correct w
 - yes/no: it opens with the right "Yes"/"No";
 - superlative / pairwise: it names the winning product before any other shown product;
 - filter: it names every shown product that passes and none that fails;
-- the catalog does not say: the reply says so ("doesn't say" / "doesn't list" / "no review texts").
+- the catalog does not say: the reply says so ("doesn't say" / "doesn't list" / "no review texts"); a warranty or
+  return asked of a product is then answered with the shop's clause for its kind, after saying the catalog has none.
 
 **Invented values**: numbers in a reply (prices, values with units) that appear in none of the shown products'
-facts (title, price, rating, review count, stock, attributes, description) — counted over all replies; the target
+facts (title, price, rating, review count, stock, attributes, description) nor the shop's policy clauses the reply
+quotes — counted over all replies; the target
 is 0. "Doesn't say" precision: of the replies that say the catalog does not say, the share where it truly does not.
 
 The answering code was developed against the cases that the seeds in ``DEVELOPMENT_SEEDS`` draw (their misses were
@@ -150,8 +152,11 @@ def _run_case(assistant: object, leaf: str, pattern: Pattern, rng: random.Random
     if case is None:
         return None
     question, judge, gold = case
-    reply = assistant.handle(conversation, "qa-eval", question).text  # type: ignore[attr-defined]
+    handled = assistant.handle(conversation, "qa-eval", question)  # type: ignore[attr-defined]
+    reply = handled.text
     said = {n.replace(",", "") for n in _NUMBER.findall(question)}  # the shopper's own numbers may be repeated
+    # so may the shop's own clauses a reply quotes (a warranty the catalog lacks is the shop's: "1-year limited warranty")
+    said |= {n.replace(",", "") for clause in getattr(handled.plan.facts, "sentences", []) for n in _NUMBER.findall(clause)}
     says_unknown = any(m in reply.lower() for m in UNKNOWN_MARKERS)
     correct = judge(reply)
     return CaseResult(category=leaf, pattern=pattern.text, question=question, kind=pattern.kind, correct=correct,
