@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -10,21 +11,24 @@ from dialogue.comparison import compare_products, pick_names
 from dialogue.handlers import service
 from dialogue.lexicon import names_a_plural
 from dialogue.plan import ProductCard, ReplyPlan
-from dialogue.qa.answers import LESS_IS_BETTER, Mentioned
+from dialogue.qa.answers import LESS_IS_BETTER, Mentioned, quantity_of
 from dialogue.qa.answers import answer as answer_question
 from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.attributes_zh import match_zh, names_topic_zh
-from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, named_words, overview_name, read_question
+from dialogue.qa.quantities import parse_quantity
+from dialogue.qa.questions import REVIEWS_ZH, WHICH_ZH, Question, graded_zh, named_words, overview_name, read_question
 from dialogue.references import ReferenceSpec, Resolution, in_view, resolve
 from dialogue.reply_facts import AnswerFacts, ClarificationFacts, CompareFacts
 from dialogue.slots import Reference, Slots
 from dialogue.slot_rules import RANKING_REFERENCES
 from dialogue.slot_rules_zh import RANKING_REFERENCES_ZH
-from dialogue.state import FeedbackEvent, FeedbackRecord, TurnRecord
+from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, TurnRecord
 from retrieval.models import Product, ProductHit
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
+
+log = logging.getLogger(__name__)
 
 MAX_COMPARE = 4
 MAX_ANSWER_CARDS = 3
@@ -69,7 +73,10 @@ FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}
 _SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
 #: A wh-question ("what colours does the weaker one come in?", "how much is the cheapest?").
 WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|wh?ich|where|when|who)\b")  # "wich": a common typo
-YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
+#: A yes/no question, perhaps after the product it is about: "do you have the third one in blue", "the first one, is it
+#: an ice maker?".
+YES_NO_ABOUT_REFERENCE = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(the\s+\w+(\s+one)?\s*,\s*)?"
+                                    r"(do\s+you\s+have|does|do|is|are|has|have|can\s+i\s+get)\b")
 
 
 def compare(dm: DialogueManager, turn: Turn) -> ReplyPlan:
@@ -377,6 +384,52 @@ def _asks_price_of_one(turn: Turn) -> bool:
     if len(references) != 1 or references[0].kind not in ("ordinal", "last", "focus") or CART_WORDS.search(text):
         return False
     return PRICE_QUESTION.search(text) is not None or PRICE_QUESTION_ZH.search(text) is not None
+
+
+#: Grades a refinement may not go beyond the shown products on: price ("cheaper") has its own reading; ratings and stock
+#: are no product measure ("better ones" re-ranks).
+_NOT_MEASURES = frozenset({"price", "rating", "reviews", "stock"})
+
+
+def beyond_the_shown(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal | ReplyPlan | None:
+    """"Something lighter", "quieter ones", "any with a longer battery life?": the goal kept to the catalog's values
+    beyond the best of the products in view on that measure (the lightest shown weighs 1.4 kg: lighter ones only). When
+    the catalog lists the measure for none of them, or nothing in the category goes beyond them, the answer about
+    those in view instead ("The catalog doesn't list the weight of these products.", "Lightest: …"). None when the
+    message grades nothing, grades by price or rating, names a product ("the lighter one") or an amount ("at least 12 hours"), or asks for a bigger size
+    ("a bigger size", "a bigger one" of dog beds sold in S, M and L: sizes are no measure)."""
+    asked = read_question(turn.text)
+    if asked.kind != "superlative" and turn.nlu.language == "zh" and (graded := graded_zh(turn.text.lower())) is not None:
+        cue, direction, said = graded  # 有没有更安静的, 屏幕大一点的: a request, not a question about those in view
+        asked = Question(kind="superlative", direction=direction, cue=cue, words=asked.words, said=said)
+    category = goal.constraints.category
+    if asked.kind != "superlative" or asked.cue in _NOT_MEASURES or turn.nlu.slots.references or not category \
+            or re.search(r"\d", turn.text):  # "with at least 12 hours of battery" says its own bound
+        return None
+    shown = [p for pid in in_view(turn.state) if (p := dm.product(pid))]
+    if not shown:
+        return None
+    plan = _answer_plan(dm, turn, asked, shown)
+    facts = plan.facts_as(AnswerFacts)
+    attribute = facts.topic
+    if attribute == "size" or (not facts.known and asked.cue in (None, "big")):
+        return None  # "a bigger size", "a bigger one" of dog beds (S, M, L): no measure to go beyond
+    if not facts.known or attribute is None or attribute in _NOT_MEASURES:
+        return plan
+    best = [q for p in shown if (q := quantity_of(p, attribute)) is not None]
+    if not best:
+        return plan
+    family = best[0].family
+    lower = LESS_IS_BETTER.search(attribute) is not None if asked.direction is None else asked.direction == "min"
+    edge = min(q.value for q in best if q.family == family) if lower else max(q.value for q in best if q.family == family)
+    values = dm.products.facets().values_by_level(attribute).get(category, set())
+    beyond = sorted(v for v in values if (q := parse_quantity(v)) is not None and q.family == family
+                    and (q.value < edge if lower else q.value > edge))
+    if not beyond:
+        return plan  # none goes beyond: which of those in view is best on it
+    log.info("refine.beyond_the_shown attribute=%r edge=%s values=%d", attribute, edge, len(beyond))
+    return goal.model_copy(update={"constraints": goal.constraints.model_copy(
+        update={"attributes_in": {**goal.constraints.attributes_in, attribute: beyond}})})
 
 
 def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: list[Product], text: str | None = None) -> ReplyPlan:

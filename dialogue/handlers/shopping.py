@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
+from dialogue.handlers.products import beyond_the_shown
 from dialogue.goals import age_of, ages_in, anchor_price, gender_named, gender_of, overlay, refine_goal, start_goal, who_for
 from dialogue.interests import goods_for
 from dialogue.lexicon import tokens_of
@@ -116,6 +117,10 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         return show(dm, turn, with_features(dm, new_search(dm, goal, slots, turn.nlu.search_text), turn.text))
     extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
     new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots), extra), turn.text)
+    graded = beyond_the_shown(dm, turn, new_goal)  # "something lighter": lighter than those in view
+    if isinstance(graded, ReplyPlan):
+        return graded
+    new_goal = graded or new_goal
     if slots.price_hint:
         shown = [p for pid in turn.state.last_shown if (p := dm.product(pid))]
         new_goal = new_goal.model_copy(update={"constraints": anchor_price(new_goal.constraints, slots.price_hint, [p.price for p in shown])})

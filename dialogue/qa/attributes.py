@@ -50,6 +50,16 @@ REFERENCE_STEMS = set(tokenize(["first second third fourth fifth last one ones i
 SIMILARITY_FLOOR = 0.5  # cosine between the question and an attribute name below which no attribute is picked
 
 
+#: Last words of an attribute name that only say which measure of its first words it is ("battery life", "noise level").
+_MEASURE_WORDS = frozenset({"life", "level", "power", "capacity"})
+
+
+def _head(key: str) -> str | None:
+    """An attribute name without its measure word ("battery life" → "battery"), or None when it has none."""
+    words = key.split()
+    return " ".join(words[:-1]) if len(words) > 1 and words[-1] in _MEASURE_WORDS else None
+
+
 def _has_phrase(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", text) is not None
 
@@ -65,10 +75,12 @@ class AttributeMatcher:
         self.present = None if present is None else {k for k in present if k}
 
     def named(self, text: str) -> str | None:
-        """The attribute key the English ``text`` names word for word ("the best camera" → "camera"), or "price" when it
-        speaks of price; None otherwise (no synonyms, no embeddings)."""
+        """The attribute key the English ``text`` names word for word ("the best camera" → "camera"; "the best battery"
+        → "battery life", a key named by its first words), or "price" when it speaks of price; None otherwise (no
+        synonyms, no embeddings)."""
         lowered = " ".join(text.lower().split())
-        named = next((k for k in self.keys if _has_phrase(lowered, k)), None)
+        named = next((k for k in self.keys if _has_phrase(lowered, k)), None) or \
+            next((k for k in self.keys if (head := _head(k)) and _has_phrase(lowered, head)), None)
         return named or ("price" if any(_has_phrase(lowered, c) for c in FIELD_CUES["price"]) else None)
 
     def match(self, text: str, cue: str | None = None, *, allow_fields: bool = True) -> str | None:
