@@ -22,11 +22,16 @@ def price_phrase_zh(c: SearchConstraints, currency: str) -> str | None:
     return f"{money(low, currency)}以上" if low is not None else None
 
 
+def _size_zh(value: str) -> str:
+    """A size as a Chinese reply says it: M码, 42码 (a value that carries 码 or 号 as it is)."""
+    return value if value.endswith(("码", "号")) else f"{value}码"
+
+
 def describe_constraints_zh(c: SearchConstraints, currency: str) -> str:
     """The constraints a search applied, e.g. "黑色，拓音，¥500.00以内，不要曜森"."""
     who = gender_named(c, "zh")
     bits = [who] if who else []
-    bits += ["/".join(values) if key in CORE_ATTRIBUTES else f"适合{max(ages)}岁" if (ages := ages_in(values)) else value_range(key, values) or _feature_zh(key, values, "/")
+    bits += ["/".join(map(_size_zh, values)) if key == "size" else "/".join(values) if key in CORE_ATTRIBUTES else f"适合{max(ages)}岁" if (ages := ages_in(values)) else value_range(key, values) or _feature_zh(key, values, "/")
              for key, values in c.attributes_in.items() if key != "gender" or who is None]
     if c.brands_in:
         bits.append("或".join(c.brands_in))

@@ -138,6 +138,17 @@ _SHIPPING_COST = re.compile(r"(?i)\bships?\s+(?:for\s+)?free\b|\bfree\s+(?:shipp
                             r"\b(?:pay|charged?)\s+(?:for\s+|extra\s+for\s+)?(?:shipping|delivery|postage)\b|包邮|免运费|运费|邮费")
 
 
+_SIZE_UP = re.compile(r"(?i)\b(?:(?:a|one|half\s+a)\s+size\s+(?:up|bigger|larger)|size\s+up|(?:a|one)\s+(?:bigger|larger)\s+size|"
+                      r"(?:the\s+)?next\s+size\s+up)\b|大一(?:码|号|个码|个号)|(?:尺码|码)大一(?:点|些)")
+_SIZE_DOWN = re.compile(r"(?i)\b(?:(?:a|one|half\s+a)\s+size\s+(?:down|smaller)|size\s+down|(?:a|one)\s+smaller\s+size|"
+                        r"(?:the\s+)?next\s+size\s+down)\b|小一(?:码|号|个码|个号)|(?:尺码|码)小一(?:点|些)")
+
+
+def size_step(text: str) -> int:
+    """1 when the message asks for the next size up ("a size bigger", 大一码), -1 for the next size down, else 0."""
+    return 1 if _SIZE_UP.search(text) else -1 if _SIZE_DOWN.search(text) else 0
+
+
 def asks_what_shipping_costs(text: str) -> bool:
     """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗)."""
     return _SHIPPING_COST.search(text) is not None

@@ -22,8 +22,9 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import (interest_en, interest_zh, kinds_meant_zh, Person, person_spoken_of, pronoun_gender, stock_wish, tells_an_interest, unknown_brand,
+from dialogue.request_cues import (interest_en, interest_zh, kinds_meant_zh, Person, person_spoken_of, pronoun_gender, size_step, stock_wish, tells_an_interest, unknown_brand,
                                    unknown_kind, unknown_kind_zh, wants_other_colour)
+from dialogue.sizes import next_size
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
 from retrieval.facets import CatalogFacets
@@ -117,6 +118,7 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         return show(dm, turn, with_features(dm, new_search(dm, goal, slots, turn.nlu.search_text), turn.text))
     extra = "" if stock_wish(turn.text) else " ".join(_content_words(turn.text, slots_removed=True))  # "sold out" is no product word
     new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots), extra), turn.text)
+    new_goal = with_size_stepped(dm, turn, new_goal)
     graded = beyond_the_shown(dm, turn, new_goal)  # "something lighter": lighter than those in view
     if isinstance(graded, ReplyPlan):
         return graded
@@ -127,6 +129,21 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         if slots.price_hint == "cheaper":
             turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, kind="too_expensive", source="text", detail=turn.text)))
     return show(dm, turn, with_stock_wish(new_goal, turn.text))
+
+
+def with_size_stepped(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
+    """"A size bigger", "one size down", 大一码: the goal's one size moved to the next the category comes in (size 9 →
+    10, M → L); unchanged when the goal has no single size or none comes after it."""
+    step = size_step(turn.text)
+    sizes = goal.constraints.attributes_in.get("size", [])
+    if not step or len(sizes) != 1 or not goal.constraints.category:
+        return goal
+    available = dm.products.facets().values_by_level("size").get(goal.constraints.category, set())
+    stepped = next_size(sizes[0], available, step)
+    if stepped is None:
+        return goal
+    attributes = {**goal.constraints.attributes_in, "size": [stepped]}
+    return goal.model_copy(update={"constraints": goal.constraints.model_copy(update={"attributes_in": attributes})})
 
 
 def like_a_shown_one(dm: DialogueManager, turn: Turn) -> ReplyPlan:
