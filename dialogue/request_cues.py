@@ -149,6 +149,15 @@ def size_step(text: str) -> int:
     return 1 if _SIZE_UP.search(text) else -1 if _SIZE_DOWN.search(text) else 0
 
 
+#: Asking for products like one shown: "show me similar ones", "anything like this?", "more like that one", 有类似的吗.
+_SIMILAR = re.compile(r"(?i)\b(?:similar|alike|(?:more|something|anything|others?|ones?)\s+like\s+(?:this|that|it)(?:\s+one)?)\b|类似|相似|差不多的")
+
+
+def asks_for_similar(text: str) -> bool:
+    """Whether the message asks for products like one shown ("show me similar ones", 有类似的吗)."""
+    return _SIMILAR.search(text) is not None
+
+
 def asks_what_shipping_costs(text: str) -> bool:
     """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗)."""
     return _SHIPPING_COST.search(text) is not None

@@ -11,7 +11,7 @@ from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
+from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
                                    asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order,
                                    reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
 
@@ -135,6 +135,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if state.last_shown and (nlu.slots.price_hint or nlu.slots.colors or nlu.slots.materials) and models_on_a_shown_one(nlu.text) \
             and nlu.intent not in _keeps_its_intent(turn) - {"compare", "shipping_info", "return_policy"}:
         return shopping.like_a_shown_one  # "cheaper options like the second one": not what the second one costs
+    if (state.focus or state.liked()) and state.last_shown and asks_for_similar(nlu.text) and not nlu.slots.category \
+            and nlu.intent in {"out_of_scope", "search_product", "refine", "show_more", "feedback_positive"}:
+        return shopping.like_a_shown_one  # "show me similar ones" after liking or asking about one
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:
         return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which

@@ -127,8 +127,8 @@ def _add_several(dm: DialogueManager, turn: Turn, ids: list[str]) -> ReplyPlan:
     question: ReplyPlan | None = None
     pending: AwaitingSize | None = None
     waiting: list[tuple[str, str]] = []
-    for product_id in ids:
-        plan = add(dm, turn, product_id)
+    for product_id, said in zip(ids, _said_of_each(turn, len(ids))):
+        plan = add(dm, said, product_id)
         if plan.action == "cart_add":
             added.append(plan.facts_as(CartAddFacts))
         elif question is None and isinstance(turn.state.pending, AwaitingSize):
@@ -142,6 +142,19 @@ def _add_several(dm: DialogueManager, turn: Turn, ids: list[str]) -> ReplyPlan:
     facts = question.facts_as(ClarificationFacts).model_copy(
         update={"added": [f.title or "" for f in added if f.added], "waiting": [title for _, title in waiting]})
     return question.model_copy(update={"facts": facts})
+
+
+def _said_of_each(turn: Turn, count: int) -> list[Turn]:
+    """"Add the first in L and the second in M": as many sizes (or colours) as products, one for each in order;
+    otherwise the message as it is for every product ("add both in M")."""
+    from dialogue.manager import Turn
+
+    slots = turn.nlu.slots
+    own = {name: values for name, values in (("sizes", slots.sizes), ("colors", slots.colors)) if count > 1 and len(values) == count}
+    if not own:
+        return [turn] * count
+    return [Turn(nlu=turn.nlu.model_copy(update={"slots": slots.model_copy(update={name: [values[i]] for name, values in own.items()})}),
+                 state=turn.state, events=turn.events) for i in range(count)]
 
 
 def _missing(product: Product, wish: VariantWish, size: str | None, color: str | None) -> tuple[ClarifiedSlot, str, str] | None:
@@ -313,8 +326,9 @@ def answer_size(dm: DialogueManager, turn: Turn, awaited: AwaitingSize) -> Reply
 
 
 def _cart_target(dm: DialogueManager, turn: Turn) -> CartItem | None:
-    """The cart line meant: by position in the cart, by name or kind ("the yoga mat", "the lamp"), the only line, or
-    the product in focus when it is in the cart."""
+    """The cart line meant: by position in the cart, by price among its lines after the cart was shown ("remove the
+    cheaper one"), by name or kind ("the yoga mat", "the lamp"), the only line, or the product in focus when it is in
+    the cart."""
     cart = turn.state.cart
     refs = turn.nlu.slots.references
     last = turn.state.last_action
@@ -323,6 +337,10 @@ def _cart_target(dm: DialogueManager, turn: Turn) -> CartItem | None:
             return cart[ref.index - 1]
         if ref.kind == "last" and last in CART_ACTIONS:
             return cart[-1]
+        if ref.kind in ("cheapest", "priciest") and last in CART_ACTIONS:
+            pick = (min if ref.kind == "cheapest" else max)(cart, key=lambda item: item.unit_price)
+            if sum(item.unit_price == pick.unit_price for item in cart) == 1:  # a tie asks which
+                return pick
     named = _named_lines(dm, turn)
     if named is not None:
         return named

@@ -88,6 +88,8 @@ def compare(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     shown = turn.state.last_shown
     if not ids and len(shown) == 2:
         ids = list(shown)
+    if not ids and (compared := in_view(turn.state)) != shown:
+        ids = list(compared)  # "what's the difference in power?" right after "compare the first two": those two
     if len(ids) == 1 and turn.state.focus and turn.state.focus not in ids:
         ids = [turn.state.focus, *ids]
     if len(ids) < 2:

@@ -148,10 +148,12 @@ def with_size_stepped(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:
 
 def like_a_shown_one(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """"Cheaper options like the second one", "something similar to the first but in blue", 和第二个差不多但便宜点的: that
-    product is the model (its words join the search, it is left out) and the anchor of "cheaper" / "more premium"."""
-    resolution = dm.resolve(turn)
+    product is the model (its words join the search, it is left out) and the anchor of "cheaper" / "more premium".
+    With no product named, "show me similar ones" means the one in focus or, after "I like the second one", the one
+    liked last."""
+    ids = dm.resolve(turn).product_ids or ([liked[-1]] if not turn.nlu.slots.references and (liked := turn.state.liked()) else [])
     goal = turn.state.goal
-    if goal is None or len(resolution.product_ids) != 1 or (model := dm.product(resolution.product_ids[0])) is None:
+    if goal is None or len(ids) != 1 or (model := dm.product(ids[0])) is None:
         return refine(dm, turn)
     slots = turn.nlu.slots
     new_goal = with_features(dm, refine_goal(goal, with_seen_left_out(dm, turn, slots)), turn.text)
