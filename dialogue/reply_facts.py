@@ -53,6 +53,9 @@ class ClarificationFacts(Facts):
     question: str
     options: list[str] = Field(default_factory=list)
     title: str | None = Field(default=None, description="The product a size question is about.")
+    unavailable: str | None = Field(default=None, description="The size or colour asked for that the product cannot be "
+                                    "had in, said before the question (English questions say it in their own words).")
+    sold_out: bool = Field(default=False, description="The product comes in it but has none in stock.")
     added: list[str] = Field(default_factory=list, description='Products added in the same turn before the question ("add both": the one that needed no size).')
     waiting: list[str] = Field(default_factory=list, description="Products of the same request that need a size or colour too: added after this one is answered.")
     shown_count: int | None = Field(default=None, description='With asked_position: "the third one" of two products shown.')

@@ -62,6 +62,8 @@ PHRASES: dict[str, str] = {
     "clarify.size": "Which size would you like?",
     "clarify.size_of": "Which size would you like for the {title}?",
     "clarify.color": "Which colour would you like?",
+    "clarify.lacks": "Sorry, the {title} doesn't come in {value}. ",
+    "clarify.sold_out": "Sorry, the {title} in {value} is out of stock right now. ",
     "clarify.color_of": "Which colour would you like for the {title}?",
     "clarify.reference": "Which one do you mean?",
     "clarify.no_such_position": "There is no number {index}: I showed {shown}.",

@@ -60,6 +60,8 @@ PHRASES: dict[str, str] = {
     "clarify.size_of": "请问{title}您要哪个尺码？",
     "clarify.color": "请问您要哪个颜色？",
     "clarify.color_of": "请问{title}您要哪个颜色？",
+    "clarify.lacks": "抱歉，{title}没有{value}。",
+    "clarify.sold_out": "抱歉，{title}的{value}暂时缺货。",
     "clarify.reference": "请问您指的是哪一个？",
     "clarify.no_such_position": "我只展示了{shown}款商品，没有第{index}款。",
     "clarify.category": "请问您想找哪类商品？",

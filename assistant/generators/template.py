@@ -150,7 +150,11 @@ def _clarify(plan: ReplyPlan, w: Writer) -> str:
 def _slot_question(f: ClarificationFacts, p: Phrasebook) -> str:
     """The question of a clarification in the phrasebook's words (when the dialogue manager's is in another language)."""
     if f.slot in ("size", "color"):
-        return p(f"clarify.{f.slot}_of", title=f.title) if f.title else p[f"clarify.{f.slot}"]
+        question = p(f"clarify.{f.slot}_of", title=f.title) if f.title else p[f"clarify.{f.slot}"]
+        if f.unavailable and f.title:  # 抱歉，…没有M码。: what was asked for cannot be had
+            value = p.size_option(f.unavailable) if f.slot == "size" else f.unavailable
+            return p("clarify.sold_out" if f.sold_out else "clarify.lacks", title=f.title, value=value) + question
+        return question
     if f.asked_position is not None and f.shown_count is not None:
         return p("clarify.no_such_position", shown=f.shown_count, index=f.asked_position)
     return p[f"clarify.{f.slot}"]

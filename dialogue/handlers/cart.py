@@ -202,13 +202,15 @@ def _ask_variant(turn: Turn, product: Product, quantity: int, slot: ClarifiedSlo
     if not available:
         return _cart_plan(turn, "cart_add", CartAddFacts(added=False, reason="out_of_stock", title=product.title))
     question = f"{lead}{head} Which {'size' if slot == 'size' else 'colour'} would you like{scope}?"
-    return _ask(turn, product, quantity, slot, question, available)
+    return _ask(turn, product, quantity, slot, question, available, unavailable=value, sold_out=why == "out_of_stock")
 
 
-def _ask(turn: Turn, product: Product, quantity: int, slot: ClarifiedSlot, question: str, options: list[str]) -> ReplyPlan:
+def _ask(turn: Turn, product: Product, quantity: int, slot: ClarifiedSlot, question: str, options: list[str], *,
+         unavailable: str | None = None, sold_out: bool = False) -> ReplyPlan:
     turn.emit(ServiceEvent(pending=AwaitingSize(product_id=product.id, quantity=quantity)))
-    return turn.plan("ask_clarification", facts=ClarificationFacts(slot=slot, question=question, options=options, title=product.title),
-                     quick_replies=options[:8])
+    facts = ClarificationFacts(slot=slot, question=question, options=options, title=product.title, unavailable=unavailable,
+                               sold_out=sold_out)
+    return turn.plan("ask_clarification", facts=facts, quick_replies=options[:8])
 
 
 def _in_stock(product: Product, key: str, values: list[str], *, size: str | None = None, color: str | None = None) -> list[str]:
