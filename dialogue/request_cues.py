@@ -138,6 +138,7 @@ _SHIPPING_COST = re.compile(r"(?i)\bships?\s+(?:for\s+)?free\b|\bfree\s+(?:shipp
                             r"\b(?:pay|charged?)\s+(?:for\s+|extra\s+for\s+)?(?:shipping|delivery|postage)\b|包邮|免运费|运费|邮费")
 
 
+#: The next size up or down: "a size bigger", "one size up", "the next size down", 大一码, 小一号.
 _SIZE_UP = re.compile(r"(?i)\b(?:(?:a|one|half\s+a)\s+size\s+(?:up|bigger|larger)|size\s+up|(?:a|one)\s+(?:bigger|larger)\s+size|"
                       r"(?:the\s+)?next\s+size\s+up)\b|大一(?:码|号|个码|个号)|(?:尺码|码)大一(?:点|些)")
 _SIZE_DOWN = re.compile(r"(?i)\b(?:(?:a|one|half\s+a)\s+size\s+(?:down|smaller)|size\s+down|(?:a|one)\s+smaller\s+size|"

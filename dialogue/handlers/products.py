@@ -398,8 +398,9 @@ def beyond_the_shown(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal | Repl
     beyond the best of the products in view on that measure (the lightest shown weighs 1.4 kg: lighter ones only). When
     the catalog lists the measure for none of them, or nothing in the category goes beyond them, the answer about
     those in view instead ("The catalog doesn't list the weight of these products.", "Lightest: …"). None when the
-    message grades nothing, grades by price or rating, names a product ("the lighter one") or an amount ("at least 12 hours"), or asks for a bigger size
-    ("a bigger size", "a bigger one" of dog beds sold in S, M and L: sizes are no measure)."""
+    message grades nothing, grades by price or rating, names a product ("the lighter one") or an amount ("at least 12
+    hours"), or asks for a bigger size ("a bigger size", "a bigger one" of dog beds sold in S, M and L: sizes are no
+    measure)."""
     asked = read_question(turn.text)
     if asked.kind != "superlative" and turn.nlu.language == "zh" and (graded := graded_zh(turn.text.lower())) is not None:
         cue, direction, said = graded  # 有没有更安静的, 屏幕大一点的: a request, not a question about those in view
@@ -423,7 +424,7 @@ def beyond_the_shown(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal | Repl
         return plan
     family = best[0].family
     lower = LESS_IS_BETTER.search(attribute) is not None if asked.direction is None else asked.direction == "min"
-    edge = min(q.value for q in best if q.family == family) if lower else max(q.value for q in best if q.family == family)
+    edge = (min if lower else max)(q.value for q in best if q.family == family)
     values = dm.products.facets().values_by_level(attribute).get(category, set())
     beyond = sorted(v for v in values if (q := parse_quantity(v)) is not None and q.family == family
                     and (q.value < edge if lower else q.value > edge))

@@ -201,7 +201,8 @@ def terms_for_product(dm: DialogueManager, turn: Turn, product: Product) -> Repl
     if topic not in PRODUCT_TERMS:
         return None
     language = turn.nlu.language
-    answer = dm.policies.answer_question(topic, " ".join(product.category), _policy_encoder(dm, turn), limit=1, language=language)  # the clause for its kind; the rest a tap away
+    # the one clause for its kind; the rest of the section is a tap away
+    answer = dm.policies.answer_question(topic, " ".join(product.category), _policy_encoder(dm, turn), limit=1, language=language)
     facts = PolicyFacts(known=True, topic=answer.topic, title=answer.title, sentences=answer.sentences, section=answer.name,
                         product=product.title)
     return turn.plan("policy_answer", facts=facts, quick_replies=[f"The full {answer.name}"])

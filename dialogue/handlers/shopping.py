@@ -8,8 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dialogue.constraint_words_zh import describe_constraints_zh, request_phrase_zh
-from dialogue.handlers.products import beyond_the_shown
 from dialogue.goals import age_of, ages_in, anchor_price, gender_named, gender_of, overlay, refine_goal, start_goal, who_for
+from dialogue.handlers.products import beyond_the_shown
 from dialogue.interests import goods_for
 from dialogue.lexicon import tokens_of
 from dialogue.measures import value_range
@@ -22,8 +22,8 @@ from dialogue.reply_facts import (
     GreetFacts,
     ShowProductsFacts,
 )
-from dialogue.request_cues import (interest_en, interest_zh, kinds_meant_zh, Person, person_spoken_of, pronoun_gender, size_step, stock_wish, tells_an_interest, unknown_brand,
-                                   unknown_kind, unknown_kind_zh, wants_other_colour)
+from dialogue.request_cues import (Person, interest_en, interest_zh, kinds_meant_zh, person_spoken_of, pronoun_gender, size_step,
+                                   stock_wish, tells_an_interest, unknown_brand, unknown_kind, unknown_kind_zh, wants_other_colour)
 from dialogue.sizes import next_size
 from dialogue.slots import Slots
 from dialogue.state import FeedbackEvent, FeedbackRecord, Goal, GoalEvent, ServiceEvent, ShownEvent
