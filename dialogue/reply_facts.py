@@ -137,12 +137,22 @@ class CheckoutFacts(Facts):
     empty: bool = False
 
 
+class OrderChoice(BaseModel):
+    """One of the shopper's orders offered when asking which order they mean."""
+
+    order_id: str
+    status: str
+    placed_at: str
+
+
 class OrderFacts(Facts):
     """Shared by the order actions: either the question for an order number, or the order looked up."""
 
     slot: Literal["order_id"] | None = Field(default=None, description="Set when asking for the order number.")
     question: str | None = None
     options: list[str] = Field(default_factory=list)
+    choices: list[OrderChoice] = Field(default_factory=list, description="The shopper's orders the request may mean "
+                                       "(open ones for a status or a cancellation, delivered ones for a return), newest first.")
     order_id: str | None = None
     found: bool = False
     problem: Literal["invalid_id", "not_found"] | None = None

@@ -147,6 +147,8 @@ PHRASES: dict[str, str] = {
     "checkout.next": "Ready to pay? Continue to the secure checkout page to enter shipping and payment details.",
     # orders
     "order.ask": "{policy} {question}",
+    "order.which": "Which order do you mean: {orders}? You can also give me its order number.",
+    "order.choice": "{order_id} ({status}, placed {date})",
     "order.ask_id": "Could you give me your order number? It looks like ORD-12345.",
     "order.invalid_id": "“{order_id}” doesn't look like an order number. Order numbers look like ORD-12345.",
     "order.not_found": "I couldn't find order {order_id} on your account. Please check the number.",

@@ -143,6 +143,8 @@ PHRASES: dict[str, str] = {
     "checkout.next": "准备好付款了吗？请前往安全结算页面填写收货地址和支付信息。",
     # orders
     "order.ask": "{policy}{question}",
+    "order.which": "请问是哪个订单：{orders}？也可以直接告诉我订单号。",
+    "order.choice": "{order_id}（{status}，{date}下单）",
     "order.ask_id": "请提供您的订单号，格式如ORD-12345。",
     "order.invalid_id": "“{order_id}”不像是订单号，订单号的格式是ORD-12345。",
     "order.not_found": "您的账户下没有找到订单{order_id}，请核对订单号。",

@@ -389,7 +389,9 @@ def _order(plan: ReplyPlan, w: Writer) -> str:
     f = plan.facts_as(OrderFacts)
     policy = _clauses(f.policy, p) if isinstance(f, ReturnItemFacts) else ""
     if f.slot == "order_id":
-        return p("order.ask", policy=policy, question=p.own_words(f.question) or p["order.ask_id"]).strip()
+        question = p("order.which", orders=p.items(p("order.choice", order_id=c.order_id, status=p.status(c.status), date=c.placed_at)
+                                                   for c in f.choices)) if f.choices else p.own_words(f.question) or p["order.ask_id"]
+        return p("order.ask", policy=policy, question=question).strip()
     if not f.found:
         if f.problem == "invalid_id":
             return p("order.invalid_id", order_id=f.order_id)

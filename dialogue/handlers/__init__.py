@@ -93,8 +93,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return partial(service.keep_order, awaited=pending)  # "no", "no don't cancel it", 不取消了: whatever the classifier called them
     if isinstance(pending, AwaitingConfirmation) and nlu.intent == "affirm":
         return partial(service.order_action, action="cancel_order")
-    if isinstance(pending, AwaitingOrderId) and nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
-        return partial(service.order_action, action=pending.intent)
+    if isinstance(pending, AwaitingOrderId) and (nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS)
+                                                 or service.LATEST_ONE.search(nlu.text.strip())):
+        return partial(service.order_action, action=pending.intent)  # "ORD-10035", "the most recent one"
     if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \
             and nlu.intent not in EXPLICIT:
         return partial(cart.answer_size, awaited=pending)

@@ -12,6 +12,7 @@ from dialogue.reply_facts import (
     ORDER_FACTS,
     CancelOrderFacts,
     HandoffFacts,
+    OrderChoice,
     PolicyFacts,
     ReturnItemFacts,
     ShippingQuote,
@@ -20,6 +21,7 @@ from dialogue.state import HandoffEvent, ServiceEvent
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
+    from dialogue.orders import Order
     from dialogue.policy_clauses import Embed
     from retrieval.models import Product
 
@@ -31,6 +33,8 @@ DECLINES = re.compile(r"(?i)^\W*(no|nope|nah|never\s*mind|keep\s+it)\b|\b(don'?t
 #: "my latest order", 最近的订单: the sender's most recent order, whatever order was talked about before.
 LATEST_ORDER = re.compile(r"(?i)\b(latest|last|most\s+recent|newest|recent)\s+(order|purchase)\b|最近(的|一个|一笔|一单|那个)*订单|最新的?订单|"
                           r"上一(个|笔)?订单|上一单|刚(下|买)的(那个)?(订单|单)")
+#: The newest order, named in answer to "which order?": "the most recent one", "the latest", 最近那个, 最新的.
+LATEST_ONE = re.compile(r"(?i)^\W*(?:the\s+)?(?:latest|last|most\s+recent|newest)(?:\s+one)?\W*$|^(?:最近|最新|最后)(?:的|那个|那单|一个|一单)*$")
 
 
 #: "my other order", 另一个订单: an order of the sender's other than the one the conversation is about.
@@ -47,11 +51,15 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     talked_about = (mine[0].order_id if len(mine) == 1 else None) if other else turn.state.order_id
     order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or talked_about
     facts_class = ORDER_FACTS[action]
+    candidates = _candidates(mine or dm.orders.orders_of(turn.state.sender), action) if not order_id else []
+    if not order_id and len(candidates) == 1:
+        order_id = candidates[0].order_id  # "where is my order?" with one order on its way: that one
     if not order_id:
-        mine = mine or dm.orders.orders_of(turn.state.sender)
         turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action)))
-        options = [o.order_id for o in mine[-3:]]
-        asking = facts_class(slot="order_id", question="Could you give me your order number? It looks like ORD-12345.", options=options)
+        options = [o.order_id for o in candidates[:4]]
+        choices = [OrderChoice(order_id=o.order_id, status=o.status, placed_at=str(o.placed_at)) for o in candidates[:4]]
+        asking = facts_class(slot="order_id", question="Could you give me your order number? It looks like ORD-12345.",
+                             options=options, choices=choices)
         if isinstance(asking, ReturnItemFacts):
             asking.policy = _return_clauses(dm, turn, limit=2)
         return turn.plan(action, facts=asking, quick_replies=options)
@@ -86,11 +94,27 @@ def keep_order(dm: DialogueManager, turn: Turn, awaited: AwaitingConfirmation) -
     return turn.plan("cancel_order", facts=CancelOrderFacts(order_id=awaited.order_id, found=True, kept=True))
 
 
+#: The orders each request may be about: on their way for a status or a cancellation, delivered for a return.
+_CANDIDATE_STATUSES: dict[str, tuple[str, ...]] = {"order_status": ("processing", "shipped"), "cancel_order": ("processing", "shipped"),
+                                                   "return_item": ("delivered",)}
+
+
+def _candidates(orders: list[Order], action: OrderAction) -> list[Order]:
+    """The shopper's orders ``action`` may be about, newest first."""
+    wanted = _CANDIDATE_STATUSES.get(action, ())
+    return sorted((o for o in orders if o.status in wanted), key=lambda o: (o.placed_at, o.order_id), reverse=True)
+
+
 def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
-    if not LATEST_ORDER.search(turn.text):
+    """The newest order when the message names it ("my latest order"; "the most recent one" when asked which order:
+    the newest of those the question offered)."""
+    pending = turn.state.pending
+    awaited = isinstance(pending, AwaitingOrderId) and LATEST_ONE.search(turn.text.strip()) is not None
+    if not (LATEST_ORDER.search(turn.text) or awaited):
         return None
     mine = dm.orders.orders_of(turn.state.sender)
-    return max(mine, key=lambda o: (o.placed_at, o.order_id)).order_id if mine else None
+    offered = _candidates(mine, pending.intent) if isinstance(pending, AwaitingOrderId) else []
+    return offered[0].order_id if offered else max(mine, key=lambda o: (o.placed_at, o.order_id)).order_id if mine else None
 
 
 #: How to reach the store (answered from the policies, also when the classifier filed it as a hand-off).

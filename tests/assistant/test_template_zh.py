@@ -38,6 +38,7 @@ from dialogue.reply_facts import (
     ResetFacts,
     ReturnItemFacts,
     ShowCartFacts,
+    OrderChoice,
     ShippingQuote,
     ShowProductsFacts,
 )
@@ -138,6 +139,9 @@ def zh_plans() -> list[ReplyPlan]:
                                                                                   amount_short=max(99 - total, 0.0))))
           for total in (150.0, 59.0)],
         ReplyPlan(action="show_products", facts=ShowProductsFacts(nothing_for="钓鱼")),
+        ReplyPlan(action="order_status", facts=OrderStatusFacts(slot="order_id", question="Could you give me your order number?", choices=[
+            OrderChoice(order_id="ORD-10040", status="processing", placed_at="2026-11-20"),
+            OrderChoice(order_id="ORD-10035", status="shipped", placed_at="2026-11-18")])),
     ]
     plans += [products_plan(), cart_plan(), greet_plan(), compare_plan()]
     return [zh(p) for p in plans]
@@ -155,6 +159,7 @@ def _foreign_allowed(plan: ReplyPlan) -> list[str]:
     names += [quote.get("title")] if isinstance(quote, dict) else []
     items = facts.get("items")
     names += [item.split(" × ", 1)[-1] for item in items] if isinstance(items, list) else []
+    names += [choice["order_id"] for choice in facts.get("choices") or []]  # "which order?": the shopper's orders
     return sorted((n for n in [*names, "ShopAssist", "ORD-12345", "dBA", "GB"] if n), key=len, reverse=True)
 
 
