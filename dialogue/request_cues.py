@@ -159,6 +159,16 @@ def asks_for_similar(text: str) -> bool:
     return _SIMILAR.search(text) is not None
 
 
+#: Asking about sales and coupons: "do you have any deals?", "is anything on sale?", "promo code?", 有优惠吗, 打折吗.
+_DEALS = re.compile(r"(?i)\b(?:deals?|discounts?|coupons?|promo(?:tion)?(?:\s+codes?)?|vouchers?|on\s+sale|sales?\s+(?:going\s+on|now|events?)|"
+                    r"black\s+friday|clearance)\b|优惠|打折|折扣|促销|满减|活动价|券")
+
+
+def asks_about_deals(text: str) -> bool:
+    """Whether the message asks about sales, discounts or coupons ("any deals?", 有优惠吗)."""
+    return _DEALS.search(text) is not None
+
+
 def asks_what_shipping_costs(text: str) -> bool:
     """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗)."""
     return _SHIPPING_COST.search(text) is not None

@@ -428,7 +428,7 @@ def _policy(plan: ReplyPlan, w: Writer) -> str:
     text = _clauses(f.sentences, p)
     answer = p("policy.whole", title=f.title, text=text) if f.whole or not f.section else p("policy.from", section=f.section, text=text)
     lead = p["policy.sorry_fault"] if f.fault else _shipping_quote(f.quote, p) if f.quote is not None else \
-        p("policy.for_product", title=f.product) if f.product else ""
+        p("policy.for_product", title=f.product) if f.product else p["policy.no_deals"] if f.deals else ""
     return p["fmt.sep"].join([lead, answer]) if lead else answer
 
 

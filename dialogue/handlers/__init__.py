@@ -11,7 +11,7 @@ from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
+from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
                                    asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order,
                                    reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
 
@@ -113,6 +113,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return service.shipping_quote  # "does this one ship free?", 这个包邮吗, "do I pay shipping?": the threshold against the price
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
+    if asks_about_deals(nlu.text) and not nlu.slots.category and not nlu.slots.references \
+            and nlu.intent in {"out_of_scope", "chitchat", "refine", "search_product", "return_policy", "shipping_info"}:
+        return service.deals  # "do you have any deals?", 有优惠吗: no sales listed; the price promises
     if nlu.intent in ("order_status", "out_of_scope") and not nlu.slots.order_id and state.order_id is None \
             and asks_when_the_shop_ships(nlu.text):
         return service.shipping_question  # 顺便问一下多久发货: the shipping terms, not an order number asked for

@@ -213,6 +213,19 @@ def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote})})
 
 
+def deals(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Do you have any deals?", 有优惠吗: the catalog lists no sales or coupons, so the reply says so and gives what the
+    shop promises on price (the price match's summary and its refund of a price drop); the policy answer when the
+    shop's policy has no price match."""
+    language = turn.nlu.language
+    sentences = dm.policies.clauses_under("price_match", ["summary", "our_price_drops"], language)
+    if not sentences:
+        return policy(dm, turn)
+    facts = PolicyFacts(known=True, topic="price_match", title=dm.policies.title("price_match", language), sentences=sentences,
+                        section=dm.policies.name("price_match", language), deals=True)
+    return turn.plan("policy_answer", facts=facts, quick_replies=["Show me cheaper options", f"The full {facts.section}"])
+
+
 #: What a question about one product may ask of the shop's terms when the catalog says nothing of its own.
 PRODUCT_TERMS = ("warranty", "returns")
 

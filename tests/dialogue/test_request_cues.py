@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogue.request_cues import (
+    asks_about_deals,
     asks_to_be_shown,
     asks_to_return,
     asks_what_shipping_costs,
@@ -176,6 +177,14 @@ def test_a_chinese_word_of_two_kinds(text: str, kinds: tuple[str, ...] | None) -
 ])
 def test_what_someone_likes_in_chinese(text: str, liked: str | None) -> None:
     assert interest_zh(text) == liked
+
+
+@pytest.mark.parametrize(("text", "deals"), [
+    ("do you have any deals?", True), ("any coupon codes?", True), ("is anything on sale?", True), ("有优惠吗", True), ("打折吗", True),
+    ("what's the sales tax?", False), ("show me cheaper ones", False), ("能便宜点吗", False),
+])
+def test_a_question_about_deals(text: str, deals: bool) -> None:
+    assert asks_about_deals(text) is deals
 
 
 @pytest.mark.parametrize(("text", "liked"), [
