@@ -234,6 +234,7 @@ class GoodbyeFacts(Facts):
 
 class FallbackFacts(Facts):
     capabilities: list[str] = Field(default_factory=list)
+    other_language: bool = Field(default=False, description="The message is in a language the assistant does not speak.")
 
 
 class ResetFacts(Facts):

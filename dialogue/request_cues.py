@@ -169,9 +169,33 @@ def asks_about_deals(text: str) -> bool:
     return _DEALS.search(text) is not None
 
 
+#: Short words of German, French, Spanish, Italian and Portuguese that English messages do not use.
+_FOREIGN_WORDS = frozenset("""ich und nicht eine einen einem bitte möchte suche wo ist mein meine für danke hallo je les des
+    pour avec une mon voudrais cherche bonjour merci où est los las para una quiero busco necesito dónde está pedido hola gracias
+    della sono vorrei cerco grazie ciao não uma obrigado olá quero""".split())
+
+
+def speaks_another_language(text: str) -> bool:
+    """Whether a message in Latin letters is written in another language than English ("Ich möchte eine Waschmaschine
+    kaufen bitte", "¿Dónde está mi pedido?"): two or more of ``_FOREIGN_WORDS`` and fewer English words than not."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    foreign = sum(w in _FOREIGN_WORDS for w in words)
+    english = sum(w in _english() and w not in _FOREIGN_WORDS for w in words)
+    return foreign >= 2 and english * 2 < len(words)
+
+
 def asks_what_shipping_costs(text: str) -> bool:
     """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗)."""
     return _SHIPPING_COST.search(text) is not None
+
+
+#: "Do you have …?", "do you sell …", "got any …", 有没有 / 有卖: whether the shop sells something.
+_SOLD = re.compile(r"(?i)^\W*(?:do|does)\s+(?:you|the\s+shop|your\s+shop)\s+(?:have|sell|carry|stock)\b|^\W*(?:got|have\s+you\s+got)\s+any\b|有没有|有卖")
+
+
+def asks_whether_sold(text: str) -> bool:
+    """Whether the message asks if the shop sells something ("do you have the Nimbra Quasar?", 有没有…)."""
+    return _SOLD.search(text) is not None
 
 
 def asks_to_buy(text: str) -> bool:

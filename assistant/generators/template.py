@@ -32,6 +32,7 @@ from dialogue.reply_facts import (
     CartRemoveFacts,
     CheckoutFacts,
     ClarificationFacts,
+    FallbackFacts,
     GoodbyeFacts,
     GreetFacts,
     OrderFacts,
@@ -467,7 +468,7 @@ def _handoff(plan: ReplyPlan, w: Writer) -> str:
 
 
 def _fallback(plan: ReplyPlan, w: Writer) -> str:
-    return w.p["fallback"]
+    return w.p["fallback.other_language" if plan.facts_as(FallbackFacts).other_language else "fallback"]
 
 
 RENDERERS: dict[Action, Callable[[ReplyPlan, Writer], str]] = {

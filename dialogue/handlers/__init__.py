@@ -11,9 +11,9 @@ from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
+from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_whether_sold, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
                                    asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order,
-                                   reports_a_fault, stock_wish, tells_an_interest, wants_other_colour)
+                                   reports_a_fault, speaks_another_language, stock_wish, tells_an_interest, wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -82,6 +82,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     pending = state.pending
     if nlu.rule == "noise":
         return fallback  # keyboard mash answers no question
+    if nlu.language == "en" and speaks_another_language(nlu.text):
+        return social.other_language  # "Ich möchte eine Waschmaschine kaufen bitte": not a guess at what it asks
     if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) \
             and nlu.intent not in EXPLICIT - {"add_to_cart", "remove_from_cart"}:
         return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)
@@ -130,6 +132,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.search  # "she's into yoga" after "a present for my wife"; 他是个咖啡控，送他什么好
     if nlu.intent == "out_of_scope" and nlu.rule is None and names_a_gift(nlu.text) and asks_to_buy(nlu.text):
         return shopping.search  # "I want to buy a present for my 8 year old nephew", not understood
+    if nlu.intent == "out_of_scope" and nlu.rule is None and nlu.slots.brands and not nlu.slots.references \
+            and (asks_to_buy(nlu.text) or asks_whether_sold(nlu.text)):
+        return shopping.search  # "show me the Nimbra Quasar", "do you have the Nimbra Quasar 900?": a product by its name
     if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it

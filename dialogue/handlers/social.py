@@ -37,3 +37,8 @@ def forget_preferences(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
 def fallback(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return turn.plan("fallback", facts=FallbackFacts(capabilities=CAPABILITIES), quick_replies=CAPABILITIES)
+
+
+def other_language(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Ich möchte eine Waschmaschine kaufen": says which languages the assistant speaks, instead of guessing."""
+    return turn.plan("fallback", facts=FallbackFacts(capabilities=CAPABILITIES, other_language=True), quick_replies=CAPABILITIES)

@@ -18,6 +18,7 @@ from dialogue.request_cues import (
     names_a_gift,
     names_an_order,
     reports_a_fault,
+    speaks_another_language,
     stock_wish,
     tells_an_interest,
     unknown_brand,
@@ -177,6 +178,14 @@ def test_a_chinese_word_of_two_kinds(text: str, kinds: tuple[str, ...] | None) -
 ])
 def test_what_someone_likes_in_chinese(text: str, liked: str | None) -> None:
     assert interest_zh(text) == liked
+
+
+@pytest.mark.parametrize(("text", "foreign"), [
+    ("Ich möchte eine Waschmaschine kaufen bitte", True), ("¿Dónde está mi pedido?", True), ("je cherche une robe rouge", True),
+    ("I need a la carte menu for my bistro", False), ("hola, do you have shoes?", False), ("show me the Nimbra Quasar", False),
+])
+def test_a_message_in_another_language(text: str, foreign: bool) -> None:
+    assert speaks_another_language(text) is foreign
 
 
 @pytest.mark.parametrize(("text", "deals"), [
