@@ -11,9 +11,10 @@ from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_whether_sold, asks_to_be_shown, asks_to_buy, asks_to_return, asks_when,
-                                   asks_what_shipping_costs, asks_when_the_shop_ships, models_on_a_shown_one, names_a_gift, names_an_order,
-                                   reports_a_fault, speaks_another_language, stock_wish, tells_an_interest, wants_other_colour)
+from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
+                                   asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
+                                   asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
+                                   speaks_another_language, stock_wish, tells_an_interest, wants_other_colour)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
