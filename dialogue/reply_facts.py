@@ -212,8 +212,9 @@ class PolicyFacts(Facts):
     whole: bool = Field(default=False, description="The whole section was asked for; otherwise the clauses that answer.")
     fault: bool = Field(default=False, description='The shopper reported a product that does not work ("it stopped working"): the reply is sorry first.')
     quote: ShippingQuote | None = Field(default=None, description="The shipping of the product asked about, said before the clauses.")
-    deals: bool = Field(default=False, description="The shopper asked about sales or coupons, which the catalog does not list: "
-                        "the reply says so before the shop's price promises.")
+    deals: bool = Field(default=False, description="The shopper asked about sales or codes, which the catalog does not list: "
+                        "the reply says it has no special prices before the shop's price promises (in words that name no "
+                        "discount: the grounding guard rejects those outside the plan).")
     product: str | None = Field(default=None, description="The product a question about its warranty or return asked about, "
                                 "when the catalog has no terms of its own for it: the shop's terms apply.")
 

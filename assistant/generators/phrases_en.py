@@ -177,7 +177,7 @@ PHRASES: dict[str, str] = {
     "policy.sorry_fault": "I'm sorry it's giving you trouble.",
     "policy.ships_free": "The {title} costs {price}, so it ships free: standard shipping is free on orders of {free_from} or more.",
     "policy.ships_free_with_cart": "The {title} costs {price}; with the {cart} already in your cart the order reaches {free_from}, so it ships free.",
-    "policy.no_deals": "I don't have any sales or coupon codes to offer, but here is what we promise on price.",
+    "policy.no_deals": "I don't have any special prices to offer, but here is what the shop promises on price.",
     "policy.for_product": "The catalog doesn't list terms of its own for the {title}, so the shop's apply.",
     "policy.cart_ships_free": "Your cart comes to {price}, so your order ships free: standard shipping is free on orders of {free_from} or more.",
     "policy.cart_ships_for_fee": "Your cart comes to {price}: it ships for {fee} as it is, or free with {short} more (standard shipping is free from {free_from}).",

@@ -173,7 +173,7 @@ PHRASES: dict[str, str] = {
     "policy.sorry_fault": "很抱歉给您带来不便。",
     "policy.ships_free": "{title}售价{price}，订单满{free_from}标准配送包邮，所以这款包邮。",
     "policy.ships_free_with_cart": "{title}售价{price}，加上购物车里已有的{cart}，订单满{free_from}，可以包邮。",
-    "policy.no_deals": "目前没有可用的促销活动或优惠券，不过我们在价格上有这些保障。",
+    "policy.no_deals": "我这边没有额外的价格可以给您，不过本店在价格上有这些保障。",
     "policy.for_product": "商品资料里没有{title}单独的条款，适用本店的统一规定。",
     "policy.cart_ships_free": "您的购物车合计{price}，订单满{free_from}标准配送包邮，所以这单包邮。",
     "policy.cart_ships_for_fee": "您的购物车合计{price}，现在下单需付运费{fee}；再买{short}即可包邮（订单满{free_from}包邮）。",
