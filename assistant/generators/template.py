@@ -428,9 +428,20 @@ def _policy(plan: ReplyPlan, w: Writer) -> str:
         return p("policy.topics", topics=p.items(p.topic(t) for t in f.topics))
     text = _clauses(f.sentences, p)
     answer = p("policy.whole", title=f.title, text=text) if f.whole or not f.section else p("policy.from", section=f.section, text=text)
-    lead = p["policy.sorry_fault"] if f.fault else _shipping_quote(f.quote, p) if f.quote is not None else \
-        p("policy.for_product", title=f.product) if f.product else p["policy.no_deals"] if f.deals else ""
+    lead = _policy_lead(f, p)
     return p["fmt.sep"].join([lead, answer]) if lead else answer
+
+
+def _policy_lead(f: PolicyFacts, p: Phrasebook) -> str:
+    """What a policy answer says before the clauses: sorry for a fault, the shipping quote, that a product has no terms
+    of its own, that there are no special prices; nothing otherwise."""
+    if f.fault:
+        return p["policy.sorry_fault"]
+    if f.quote is not None:
+        return _shipping_quote(f.quote, p)
+    if f.product:
+        return p("policy.for_product", title=f.product)
+    return p["policy.no_deals"] if f.deals else ""
 
 
 def _shipping_quote(q: ShippingQuote, p: Phrasebook) -> str:

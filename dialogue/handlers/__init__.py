@@ -84,7 +84,7 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if nlu.rule == "noise":
         return fallback  # keyboard mash answers no question
     if nlu.language == "en" and speaks_another_language(nlu.text):
-        return social.other_language  # "Ich möchte eine Waschmaschine kaufen bitte": not a guess at what it asks
+        return partial(fallback, other_language=True)  # "Ich möchte eine Waschmaschine kaufen bitte": not a guess at what it asks
     if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) \
             and nlu.intent not in EXPLICIT - {"add_to_cart", "remove_from_cart"}:
         return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)

@@ -47,11 +47,11 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     (a "can I cancel my order?" cancelled it at once, and it cannot be undone)."""
     awaited = turn.state.pending
     other = turn.state.order_id if OTHER_ORDER.search(turn.text) else None  # "my other order": not the one talked about
-    mine = [o for o in dm.orders.orders_of(turn.state.sender) if o.order_id != other] if other else []
+    mine = [o for o in dm.orders.orders_of(turn.state.sender) if o.order_id != other]  # all of them without "other"
     talked_about = (mine[0].order_id if len(mine) == 1 else None) if other else turn.state.order_id
     order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or talked_about
     facts_class = ORDER_FACTS[action]
-    candidates = _candidates(mine or dm.orders.orders_of(turn.state.sender), action) if not order_id else []
+    candidates = _candidates(mine, action) if not order_id else []
     if not order_id and len(candidates) == 1:
         order_id = candidates[0].order_id  # "where is my order?" with one order on its way: that one
     if not order_id:

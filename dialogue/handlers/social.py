@@ -35,10 +35,8 @@ def forget_preferences(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return turn.plan("reset", facts=ResetFacts(scope="preferences", had_profile=had_profile))
 
 
-def fallback(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    return turn.plan("fallback", facts=FallbackFacts(capabilities=CAPABILITIES), quick_replies=CAPABILITIES)
-
-
-def other_language(dm: DialogueManager, turn: Turn) -> ReplyPlan:
-    """"Ich möchte eine Waschmaschine kaufen": says which languages the assistant speaks, instead of guessing."""
-    return turn.plan("fallback", facts=FallbackFacts(capabilities=CAPABILITIES, other_language=True), quick_replies=CAPABILITIES)
+def fallback(dm: DialogueManager, turn: Turn, *, other_language: bool = False) -> ReplyPlan:
+    """What the assistant can do; with ``other_language`` ("Ich möchte eine Waschmaschine kaufen"), which languages it
+    speaks, instead of a guess at what the message asks."""
+    facts = FallbackFacts(capabilities=CAPABILITIES, other_language=other_language)
+    return turn.plan("fallback", facts=facts, quick_replies=CAPABILITIES)
