@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 #: Letter sizes, smallest first.
 LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
-_ALIASES = {"2XL": "XXL", "3XL": "XXXL", "SMALL": "S", "MEDIUM": "M", "LARGE": "L", "均码": "M"}
+_ALIASES = {"2XL": "XXL", "3XL": "XXXL", "SMALL": "S", "MEDIUM": "M", "LARGE": "L"}
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
 
 

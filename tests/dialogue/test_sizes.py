@@ -11,7 +11,7 @@ from dialogue.sizes import next_size, size_order
 @pytest.mark.parametrize(("current", "available", "step", "expected"), [
     ("9", ["8", "9", "9.5", "10"], 1, "9.5"), ("9", ["8", "9", "10"], -1, "8"), ("M", ["S", "M", "L", "XL"], 1, "L"),
     ("M", ["XS", "S", "M", "L"], -1, "S"), ("XL", ["S", "M", "L", "XL"], 1, None), ("42码", ["41码", "42码", "43码"], 1, "43码"),
-    ("2XL", ["XL", "XXL", "XXXL"], 1, "XXXL"), ("one size", ["S", "M"], 1, None),
+    ("2XL", ["XL", "XXL", "XXXL"], 1, "XXXL"), ("one size", ["S", "M"], 1, None), ("均码", ["均码", "L"], 1, None),
 ])
 def test_the_next_size_the_category_comes_in(current: str, available: list[str], step: int, expected: str | None) -> None:
     assert next_size(current, available, step) == expected
