@@ -45,6 +45,8 @@ _NOT_CATEGORY_BEFORE = frozenset({"safe", "compatible", "proof", "friendly", "fr
 _VERB_BEFORE_GERUND = frozenset({"i'm", "im", "am", "is", "are", "was", "were", "be", "been", "keep", "stop", "start", "started",
                                  "i", "we", "you", "they", "not", "currently", "just", "still", "enjoy", "love", "like", "hate"})
 _SIZE_LIKE = re.compile(r"^(?:\d{1,2}(?:\.5)?|x{0,3}[sml]|\d?x{1,3}l|xxs|[a-b]\d)$")
+#: Letter sizes no word spells ("XXS", "xl", "3XL"): a size without "size" before it.
+_SIZE_ALONE = re.compile(r"^(?:x{1,3}[sl]|[2-5]xl)$")
 _NEGATION = re.compile(
     r"\b(?:not(?!\s+(?:only|just|sure|too|so|bad|that\s+(?!brand)))|no(?!\s*[,.!?])|without|except|excluding|exclude|minus|non|never|"
     r"avoid|hate|dislike|nothing(?!\s+but)(?:\s+(?:in|from|by|made\s+of))?|none(?:\s+(?:in|from|by|of))?|anything\s+but|"
@@ -283,10 +285,11 @@ class EntityMatcher:
         return next((e.value for e in self.forms.get(key, []) if e.kind == "size"), None)
 
     def _raw_sizes(self, tokens: list[Token], free: list[bool], matches: list[EntityMatch]) -> None:
-        """"size 10.5" names a size even when the catalog has none by that name."""
+        """"size 10.5", "XXS" name a size even when the catalog has none by that name."""
         taken = {k for m in matches for k in range(m.first, m.last)}
-        for i in range(1, len(tokens)):
-            if tokens[i - 1].text in SIZE_CUES and free[i] and i not in taken and _SIZE_LIKE.match(tokens[i].text):
+        for i in range(len(tokens)):
+            if free[i] and i not in taken and (i and tokens[i - 1].text in SIZE_CUES and _SIZE_LIKE.match(tokens[i].text)
+                                               or _SIZE_ALONE.match(tokens[i].text)):
                 matches.append(EntityMatch("size", tokens[i].text.upper(), i, i + 1, Tier.TAXONOMY + 1))
 
     def _chinese_sizes(self, tokens: list[Token], free: list[bool], matches: list[EntityMatch]) -> None:

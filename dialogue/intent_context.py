@@ -180,7 +180,8 @@ _ADD_ORDER_ZH = re.compile(r"(?:加入|加到|加进|放进|放到|放入|添加
 #: Emptying the cart: "clear my cart", "empty the basket", "remove everything", 清空购物车.
 CLEAR_CART = re.compile(r"\b(clear|empty|reset)\b(\s+\w+)?\s+(cart|basket|bag|trolley)\b|\b(remove|delete|drop)\s+(everything|it\s+all)\b|"
                         r"清空|全部(删|移|清)|都(删|移|清|不要)")
-_CART = re.compile(r"(?i)\b(?:cart|basket|trolley)\b|购物车")
+#: The cart named ("my cart", 购物车).
+CART_NAMED = re.compile(r"(?i)\b(?:cart|basket|trolley)\b|购物车")
 #: What a model has made of an order to add something to the cart ("add running shoes to my cart"): a request to see
 #: the cart, a search, or nothing it was sure of.
 _MISREAD_ADD_ORDER = frozenset({"view_cart", "search_product", "out_of_scope"})
@@ -193,6 +194,6 @@ def cart_order_rule(intent: str, text: str, names_something: bool) -> tuple[str,
     question, not an order, and stays view_cart."""
     if intent in _MISREAD_ADD_ORDER and names_something and (_ADD_ORDER.match(text) or _ADD_ORDER_ZH.search(text)):
         return "add_to_cart", "add-order"
-    if intent in ("view_cart", "out_of_scope") and CLEAR_CART.search(text.lower()) and _CART.search(text):
+    if intent in ("view_cart", "out_of_scope") and CLEAR_CART.search(text.lower()) and CART_NAMED.search(text):
         return "remove_from_cart", "clear-cart"  # "clear my cart" read as a look at it
     return None

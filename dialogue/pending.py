@@ -22,6 +22,7 @@ class AwaitingOrderId(_Awaiting):
 
     kind: Literal["order_id"] = "order_id"
     intent: OrderAction
+    offered: list[str] = Field(default_factory=list, description="The order numbers the question offered, newest first.")
 
 
 class AwaitingSize(_Awaiting):

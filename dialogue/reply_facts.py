@@ -107,6 +107,8 @@ class AnswerFacts(Facts):
     verdict: bool | None = Field(default=None, description="A yes/no question's answer, when the catalog gives one.")
     details: list[AnswerDetail] = Field(default_factory=list, description="The answer as catalog values, for a reply in "
                                         "another language than the facts' English (set for such turns only).")
+    unchecked: str | None = Field(default=None, description='What a "which of them …" question asked that the catalog does '
+                                  'not tell, in the shopper\'s words ("is easier to clean", 更好清洗).')
 
 
 class CartAddFacts(Facts):
@@ -118,6 +120,7 @@ class CartAddFacts(Facts):
     variant: dict[str, str] = Field(default_factory=dict)
     unit_price: float | None = None
     others: list[CartAddFacts] = Field(default_factory=list, description='The other products of the same request ("add both"), before this one.')
+    put_back: bool = Field(default=False, description='Back in the cart: its removal was taken back ("undo that", "put it back").')
 
 
 class CartRemoveFacts(Facts):

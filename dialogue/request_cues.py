@@ -169,6 +169,24 @@ def asks_about_deals(text: str) -> bool:
     return _DEALS.search(text) is not None
 
 
+#: Taking the last change back: "undo that", "revert it", "I didn't mean to do that", 撤销, 撤回一下, 还原.
+_UNDO = re.compile(r"(?i)^\W*(?:(?:oops|oh|no|sorry|wait|please|pls|ok|okay)[\s,!.]+)*(?:undo|revert)(?:\s+(?:that|it|this|the\s+last\s+(?:one|change)))?"
+                   r"(?:[\s,]+please)?\W*$|\bi\s+didn'?t\s+mean\s+(?:to(?:\s+do)?\s+)?that\b|撤销|撤回|还原|恢复(?:一下|原样|刚才)")
+#: Wanting removed goods back in the cart: "put it back", "add them back", "bring the shoes back", 加回来, 放回去.
+_PUT_BACK = re.compile(r"(?i)\b(?:put|add|bring)\s+(?:it|that|them|those|(?:the|my)\s+[\w'-]+(?:\s+[\w'-]+)?)\s+back\b|"
+                       r"\brestore\s+(?:my|the)\s+(?:cart|basket)\b|加回来|加回去|放回来|放回去|放回购物车|恢复购物车")
+
+
+def asks_to_undo(text: str) -> bool:
+    """Whether the message takes the last change back ("undo that", 撤销)."""
+    return _UNDO.search(text) is not None
+
+
+def asks_to_put_back(text: str) -> bool:
+    """Whether the message wants goods back in the cart ("put it back", "add them back", 加回来)."""
+    return _PUT_BACK.search(text) is not None
+
+
 #: Short words of German, French, Spanish, Italian and Portuguese that English messages do not use.
 _FOREIGN_WORDS = frozenset("""ich und nicht eine einen einem bitte möchte suche wo ist mein meine für danke hallo je les des
     pour avec une mon voudrais cherche bonjour merci où est los las para una quiero busco necesito dónde está pedido hola gracias
@@ -201,6 +219,16 @@ def asks_whether_sold(text: str) -> bool:
 def asks_to_buy(text: str) -> bool:
     """Whether the message asks for products ("I want to buy …", "looking for …", 想买)."""
     return _SHOPPING.search(text) is not None
+
+
+#: Asking to look at goods: "let me see …", "can I look at …", 看看…, 我想瞧瞧….
+_BROWSE = re.compile(r"(?i)^\W*(?:(?:i\s+(?:want|wanna|would\s+like)\s+to|let\s+me|can\s+i|could\s+i)\s+)?(?:see|look\s+at|browse|check\s+out)\b|"
+                     r"^\W*(?:我)?(?:想|要)?(?:看看|看一下|看一看|瞧瞧|逛逛)")
+
+
+def asks_to_browse(text: str) -> bool:
+    """Whether the message asks to look at goods ("let me see the desk lamps", 看看记事本)."""
+    return _BROWSE.search(text) is not None
 
 
 #: Asking whether a kind of product can be returned ("can I return a yoga mat?", "can i send a mattress back"), not

@@ -196,6 +196,9 @@ class ConversationState(BaseModel):
     last_shown: list[str] = Field(default_factory=list, description="The cards of the latest product list.")
     focus: str | None = None
     cart: list[CartItem] = Field(default_factory=list)
+    cart_before: list[CartItem] | None = Field(default=None, description="The cart before its latest change: what \"undo that\" "
+                                               "restores (None before the first change).")
+    cart_changed_turn: int = Field(default=-1, description="The turn (count of turns before it) that last changed the cart.")
     feedback: list[FeedbackRecord] = Field(default_factory=list)
     pending: Pending | None = None
     order_id: str | None = None
@@ -264,17 +267,10 @@ class ConversationState(BaseModel):
                 self.shown.extend(pid for pid in ids if pid not in self.shown)
             case FocusEvent(product_id=pid):
                 self.focus = pid
-            case CartEvent(op="add", item=item) if item is not None:
-                for line in self.cart:
-                    if line.same_line(item):
-                        line.quantity += item.quantity
-                        break
-                else:
-                    self.cart.append(item.model_copy())
-            case CartEvent(op="remove", item=item) if item is not None:
-                self._remove_from_cart(item)
-            case CartEvent(op="clear"):
-                self.cart = []
+            case CartEvent():
+                if self.cart_changed_turn != self.turn_count:  # the turn's first change: keep the cart it changes
+                    self.cart_before, self.cart_changed_turn = [line.model_copy() for line in self.cart], self.turn_count
+                self._apply_cart(event)
             case FeedbackEvent(feedback=record):
                 self.feedback.append(record)
             case ServiceEvent(pending=pending, order_id=order_id):
@@ -291,7 +287,21 @@ class ConversationState(BaseModel):
                 self.delivered[channel] = max(self.delivered.get(channel, 0), upto)
             case ResetEvent():
                 self.goal, self.past_goals, self.goal_trail, self.shown, self.last_shown, self.focus = None, [], [], [], [], None
-                self.cart, self.pending, self.order_id, self.handoff = [], None, None, False
+                self.cart, self.cart_before, self.pending, self.order_id, self.handoff = [], None, None, None, False
+
+    def _apply_cart(self, event: CartEvent) -> None:
+        match event:
+            case CartEvent(op="add", item=item) if item is not None:
+                for line in self.cart:
+                    if line.same_line(item):
+                        line.quantity += item.quantity
+                        break
+                else:
+                    self.cart.append(item.model_copy())
+            case CartEvent(op="remove", item=item) if item is not None:
+                self._remove_from_cart(item)
+            case CartEvent(op="clear"):
+                self.cart = []
 
     def _remove_from_cart(self, item: CartItem) -> None:
         for line in list(self.cart):

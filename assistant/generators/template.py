@@ -241,7 +241,7 @@ def _filtered(f: AnswerFacts, w: Writer) -> list[str]:
     """A filter answer from its details: every product shown, those that pass (verdict True) first."""
     p = w.p
     if not f.details:
-        return [p["qa.filter_unknown"]]
+        return [p("qa.filter_unchecked", said=f.unchecked) if f.unchecked else p["qa.filter_unknown"]]
     topic, asked = f.details[0].attribute, f.details[0].asked
     if topic == "stock":
         condition = p["qa.condition_stock"]
@@ -357,7 +357,8 @@ def _cart_add(plan: ReplyPlan, w: Writer) -> str:
 
 def _cart_added(f: CartAddFacts, p: Phrasebook) -> str:
     if f.added:
-        return p("cart.updated" if f.updated else "cart.added", quantity=f.quantity, title=f.title, variant=_variant(f.variant, p))
+        key = "cart.put_back" if f.put_back else "cart.updated" if f.updated else "cart.added"
+        return p(key, quantity=f.quantity, title=f.title, variant=_variant(f.variant, p))
     return p("cart.out_of_stock", title=f.title) if f.reason == "out_of_stock" else p["cart.unknown_product"]
 
 

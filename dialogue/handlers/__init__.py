@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from dialogue.actions import ORDER_ACTIONS
 from dialogue.goals import goes_back
 from dialogue.handlers import cart, products, recall, service, shopping, social
+from dialogue.intent_context import CART_NAMED
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
 from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
+                                   asks_to_browse, asks_to_put_back, asks_to_undo,
                                    asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
                                    asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
                                    speaks_another_language, stock_wish, tells_an_interest, wants_other_colour)
@@ -88,6 +90,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) \
             and nlu.intent not in EXPLICIT - {"add_to_cart", "remove_from_cart"}:
         return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)
+    if state.cart_before is not None and (asks_to_undo(nlu.text) and state.cart_changed_turn == state.turn_count - 1
+                                          or asks_to_put_back(nlu.text) and cart.lines_missing(state.cart_before, state.cart)):
+        return cart.undo  # "undo that" right after a cart change, "put it back" after a removal
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
     if nlu.slots.category and goes_back(nlu.text) and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
@@ -99,8 +104,11 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if isinstance(pending, AwaitingOrderId) and (nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS)
                                                  or service.LATEST_ONE.search(nlu.text.strip())):
         return partial(service.order_action, action=pending.intent)  # "ORD-10035", "the most recent one"
+    if state.order_id is not None and service.OTHER_ORDER.search(nlu.text) and nlu.intent not in EXPLICIT:
+        action = state.last_action if state.last_action in ORDER_ACTIONS else "order_status"
+        return partial(service.order_action, action=action)  # "and my other order?" after one order's answer
     if isinstance(pending, AwaitingSize) and (nlu.slots.sizes or (nlu.slots.colors and not nlu.slots.category) or len(nlu.text.split()) <= 2) \
-            and nlu.intent not in EXPLICIT:
+            and nlu.intent not in EXPLICIT and not (nlu.intent == "ask_product_question" and nlu.slots.references):
         return partial(cart.answer_size, awaited=pending)
     if isinstance(pending, AwaitingReference) and pending.intent == "ask_product_question" and nlu.slots.references \
             and (asked := products.answers_which_one(turn)) is not None:
@@ -133,9 +141,10 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.search  # "she's into yoga" after "a present for my wife"; 他是个咖啡控，送他什么好
     if nlu.intent == "out_of_scope" and nlu.rule is None and names_a_gift(nlu.text) and asks_to_buy(nlu.text):
         return shopping.search  # "I want to buy a present for my 8 year old nephew", not understood
-    if nlu.intent == "out_of_scope" and nlu.rule is None and nlu.slots.brands and not nlu.slots.references \
-            and (asks_to_buy(nlu.text) or asks_whether_sold(nlu.text)):
-        return shopping.search  # "show me the Nimbra Quasar", "do you have the Nimbra Quasar 900?": a product by its name
+    if nlu.intent in ("out_of_scope", "view_cart") and nlu.rule is None and (nlu.slots.brands or nlu.slots.category) \
+            and not nlu.slots.references and not CART_NAMED.search(nlu.text) \
+            and (asks_to_buy(nlu.text) or asks_whether_sold(nlu.text) or asks_to_browse(nlu.text)):
+        return shopping.search  # "show me the Nimbra Quasar", "do you have the Nimbra Quasar 900?", 看看记事本 (not the cart)
     if state.last_shown and not nlu.slots.category and (nlu.slots.brands_out_focus or wants_other_colour(nlu.text)) \
             and nlu.intent not in _keeps_its_intent(turn) | ASKS_FOR_OTHERS_ALREADY:
         return shopping.refine  # "换个牌子", "a different colour", whatever the classifier called it

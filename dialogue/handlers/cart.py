@@ -294,6 +294,35 @@ def _cart_lines_meant(dm: DialogueManager, turn: Turn) -> list[CartItem]:
     return [target] if target is not None else []
 
 
+def undo(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"undo that", "put it back", 撤销: the cart as it was before its last change (a second "undo" redoes it)."""
+    state = turn.state
+    before, now = state.cart_before or [], state.cart
+    back, out = lines_missing(before, now), lines_missing(now, before)
+    for item in out:
+        turn.emit(CartEvent(op="remove", item=item))
+    for item in back:
+        turn.emit(CartEvent(op="add", item=item))
+    if back:
+        *others, last = [CartAddFacts(added=True, put_back=True, title=i.title, quantity=i.quantity, variant=i.variant,
+                                      unit_price=i.unit_price) for i in back]
+        return _cart_plan(turn, "cart_add", last.model_copy(update={"others": others}))
+    if out:
+        *gone, last_gone = [CartRemoveFacts(removed=True, title=i.title, quantity=i.quantity) for i in out]
+        return _cart_plan(turn, "cart_remove", last_gone.model_copy(update={"others": gone}))
+    return view(dm, turn)
+
+
+def lines_missing(cart: list[CartItem], other: list[CartItem]) -> list[CartItem]:
+    """The lines (and quantities) of ``cart`` that ``other`` lacks."""
+    missing = []
+    for line in cart:
+        there = sum(o.quantity for o in other if o.same_line(line))
+        if line.quantity > there:
+            missing.append(line.model_copy(update={"quantity": line.quantity - there}))
+    return missing
+
+
 def view(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     return _cart_plan(turn, "show_cart", ShowCartFacts(items=sum(i.quantity for i in turn.state.cart)), quick=["Checkout"] if turn.state.cart else [])
 

@@ -451,7 +451,8 @@ def _answer_plan(dm: DialogueManager, turn: Turn, asked: Question, products: lis
     cards = [ProductCard.from_hit(_position(turn, pid), ProductHit(product=by_id[pid], score=0.0))
              for pid in result.product_ids[:MAX_ANSWER_CARDS] if pid in by_id]
     title = products[0].title if len(products) == 1 else None
-    facts = AnswerFacts(known=result.known, kind=result.kind, topic=result.attribute, facts=result.sentences, title=title, verdict=result.verdict)
+    facts = AnswerFacts(known=result.known, kind=result.kind, topic=result.attribute, facts=result.sentences, title=title, verdict=result.verdict,
+                        unchecked=result.unchecked)
     if turn.nlu.language != "en" and result.details:  # the sentences are English: the reply words the values itself
         facts.details = result.details
     picked = result.kind == "overview" and products[0].in_stock  # "tell me more about it", "the second one": offer it

@@ -55,8 +55,8 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     if not order_id and len(candidates) == 1:
         order_id = candidates[0].order_id  # "where is my order?" with one order on its way: that one
     if not order_id:
-        turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action)))
         options = [o.order_id for o in candidates[:4]]
+        turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action, offered=options)))
         choices = [OrderChoice(order_id=o.order_id, status=o.status, placed_at=str(o.placed_at)) for o in candidates[:4]]
         asking = facts_class(slot="order_id", question="Could you give me your order number? It looks like ORD-12345.",
                              options=options, choices=choices)
@@ -113,8 +113,8 @@ def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
     if not (LATEST_ORDER.search(turn.text) or awaited):
         return None
     mine = dm.orders.orders_of(turn.state.sender)
-    offered = _candidates(mine, pending.intent) if isinstance(pending, AwaitingOrderId) else []
-    return offered[0].order_id if offered else max(mine, key=lambda o: (o.placed_at, o.order_id)).order_id if mine else None
+    offered = (pending.offered or [o.order_id for o in _candidates(mine, pending.intent)]) if isinstance(pending, AwaitingOrderId) else []
+    return offered[0] if offered else max(mine, key=lambda o: (o.placed_at, o.order_id)).order_id if mine else None
 
 
 #: How to reach the store (answered from the policies, also when the classifier filed it as a hand-off).

@@ -20,7 +20,7 @@ from dialogue.lexicon import listing, normalize, tokens_of
 from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.attributes_zh import NOT_TOPICS_ZH
 from dialogue.qa.quantities import Quantity, parse_quantity
-from dialogue.qa.questions import GRADED, GRADED_PHRASES, Question, QuestionKind
+from dialogue.qa.questions import GRADED, GRADED_PHRASES, RECOMMENDING, Question, QuestionKind, which_predicate
 from dialogue.qa.reviews import representative_quotes, summarize_reviews
 from dialogue.reply_facts import AnswerDetail, DetailForm
 from retrieval.lexical import tokenize
@@ -47,6 +47,8 @@ class QaAnswer(BaseModel):
     verdict: bool | None = Field(default=None, description="A yes/no question's answer (None: not yes/no or unknown).")
     details: list[AnswerDetail] = Field(default_factory=list, description="The answer as catalog values, for replies in "
                                         "other languages (one product's look-ups, yes/no answers and reviews).")
+    unchecked: str | None = Field(default=None, description='What a "which of them …" question asked that no catalog field '
+                                  'tells, in its own words ("is easier to clean", 更好清洗).')
 
 
 class Mentioned(BaseModel):
@@ -503,7 +505,7 @@ def _graded_word(text: str) -> str | None:
     lowered = text.lower()
     for phrase, _, _ in GRADED_PHRASES:
         if phrase in lowered:
-            return phrase
+            return "best rated" if phrase in RECOMMENDING else phrase
     return next((w for w in tokens_of(lowered) if w in GRADED and w not in {"more", "less", "most", "least"}), None)
 
 
@@ -542,8 +544,10 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
             tests.append(("in stock", lambda p: p.in_stock))
             topics.append(("stock", []))
     if not tests:
+        said = which_predicate(text)
+        sentence = f"The catalog doesn't say which of them {said}." if said else "I couldn't tell what to check them for."
         return _described_instead(text, products) or QaAnswer(
-            kind="filter", known=False, product_ids=[p.id for p in products], sentences=["I couldn't tell what to check them for."])
+            kind="filter", known=False, product_ids=[p.id for p in products], sentences=[sentence], unchecked=said)
     description = " and ".join(name for name, _ in tests)
     passing = [p for p in products if all(check(p) for _, check in tests)]
     shown = f"the {len(products)} shown" if len(products) > 1 else "the one shown"

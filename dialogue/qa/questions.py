@@ -40,6 +40,9 @@ GRADED: dict[str, tuple[str | None, Direction]] = {
     "newest": (None, "max"), "oldest": (None, "min"),
 }
 #: Phrases that fix both the attribute and the direction.
+#: A recommendation asked for among those shown ("which would you recommend?"): the catalog's measure of it is the rating.
+RECOMMENDING = ("would you recommend", "do you recommend", "would you pick", "would you choose", "should i get", "should i buy",
+                "should i choose", "should i pick", "should i go for")
 GRADED_PHRASES: list[tuple[str, str, Direction]] = [
     ("most expensive", "price", "max"), ("least expensive", "price", "min"), ("more expensive", "price", "max"),
     ("less expensive", "price", "min"), ("best rated", "rating", "max"), ("highest rated", "rating", "max"),
@@ -48,6 +51,7 @@ GRADED_PHRASES: list[tuple[str, str, Direction]] = [
     ("most reviews", "reviews", "max"), ("most reviewed", "reviews", "max"), ("most stock", "stock", "max"),
     ("best reviews", "rating", "max"), ("better reviews", "rating", "max"), ("worst reviews", "rating", "min"),
     ("best ratings", "rating", "max"), ("fewest reviews", "reviews", "min"), ("least reviews", "reviews", "min"),
+    *((phrase, "rating", "max") for phrase in RECOMMENDING),
 ]
 _FILLERS = {"so", "and", "but", "also", "ok", "okay", "hey", "hi", "then", "well"}
 _YES_NO_START = {"is", "are", "does", "do", "can", "has", "have", "will", "would", "could", "was", "did", "any"}
@@ -112,7 +116,9 @@ GRADED_PHRASES_ZH: list[tuple[str, str, Direction]] = [
     ("价格最低", "price", "min"), ("价格最高", "price", "max"), ("价格更低", "price", "min"), ("价格更高", "price", "max"),
     ("库存最多", "stock", "max"), ("货最多", "stock", "max"), ("库存最少", "stock", "min"),
 ]
-_GRADED_ZH = re.compile(r"(最|更|比较|较|相对)(" + "|".join(sorted(GRADED_ZH, key=len, reverse=True)) + r")|(" +
+#: After 好, a verb makes it "easy to" (更好清洗, 最好打理), not "better": no catalog grade answers that.
+_EASY_TO_ZH = r"(?!看|清洗|清理|洗|打理|收纳|携带|安装|拆|擦|刷|操作|搬|折叠|保养)"
+_GRADED_ZH = re.compile(r"(最|更|比较|较|相对)(" + "|".join(sorted(GRADED_ZH, key=len, reverse=True)) + rf"){_EASY_TO_ZH}|(" +
                         "|".join(sorted(GRADED_ZH, key=len, reverse=True)) + r")(一点|一些|些)")
 #: "Which" in Chinese: a question over the shown products (哪个最便宜, 哪些有货, 哪款是纯棉的).
 WHICH_ZH = re.compile(r"哪(个|款|些|件|台|双|只|一个|一款|一件|几个|几款|几件|几台)")
@@ -202,7 +208,19 @@ def _read_zh(lowered: str, words: list[str], references: int = 0) -> Question:
 
 
 #: "Which is better?" in Chinese (哪个好, 哪款更值得买; not 哪个好看, "which looks nicer"): the better rated.
-_WHICH_IS_BETTER_ZH = re.compile(r"哪(?:个|款|一个|一款|件|台|双)?(?P<most>最)?(?:比较|更)?(?:好|值得买|值得入手)(?!看)")
+_WHICH_IS_BETTER_ZH = re.compile(rf"哪(?:个|款|一个|一款|件|台|双)?(?P<most>最)?(?:比较|更)?(?:好|值得买|值得入手){_EASY_TO_ZH}")
+#: What a "which of them …" question asks, in its own words: "which is easier to clean" → "is easier to clean", 哪个更好清洗 → 更好清洗.
+_WHICH_PREDICATE = re.compile(r"^\W*(?:(?:so|and|ok|okay|hmm|but)[\s,]+)?which(?:\s+(?:one|ones|of\s+(?:them|these|those|the\s+\w+)))?\s+"
+                              r"(?P<said>(?:is|are|has|have|can|will|would|does|do|gets|makes|feels|looks)\s+(?!you\b|i\b|we\b)[^?.!]{3,60}?)\W*$")
+_WHICH_PREDICATE_ZH = re.compile(r"哪(?:个|款|一个|一款|件|台|双|些|种)(?P<said>[^？?。！!，,]{2,20}?)[呢啊呀吗嘛]*[？?。！!]*$")
+
+
+def which_predicate(text: str) -> str | None:
+    """The words a "which of them …" question asks about ("is easier to clean", 更好清洗), to say the catalog does not
+    tell; None for other shapes."""
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    found = _WHICH_PREDICATE_ZH.search(lowered) if detect_language(lowered) == "zh" else _WHICH_PREDICATE.match(lowered)
+    return found["said"].strip() if found else None
 
 
 def graded_zh(lowered: str) -> tuple[str | None, Direction, str] | None:

@@ -6,6 +6,9 @@ import pytest
 
 from dialogue.request_cues import (
     asks_about_deals,
+    asks_to_browse,
+    asks_to_put_back,
+    asks_to_undo,
     asks_to_be_shown,
     asks_to_return,
     asks_what_shipping_costs,
@@ -244,3 +247,24 @@ def test_asking_for_a_return(text: str, asks: bool) -> None:
 ])
 def test_asking_to_be_shown(text: str, asks: bool) -> None:
     assert asks_to_be_shown(text) is asks
+
+
+@pytest.mark.parametrize(("text", "undo", "put_back"), [
+    ("undo that", True, False), ("oops, undo", True, False), ("revert it please", True, False), ("I didn't mean to do that", True, False),
+    ("撤销", True, False), ("帮我撤回一下", True, False),
+    ("put it back", False, True), ("add them back please", False, True), ("bring the running shoes back", False, True),
+    ("restore my cart", False, True), ("帮我加回来", False, True), ("放回购物车", False, True),
+    ("undo the search for shoes", False, False), ("how do I undo my order", False, False), ("put it on", False, False),
+    ("I want to return it", False, False),
+])
+def test_taking_the_last_change_back(text: str, undo: bool, put_back: bool) -> None:
+    assert (asks_to_undo(text), asks_to_put_back(text)) == (undo, put_back)
+
+
+@pytest.mark.parametrize(("text", "browse"), [
+    ("看看记事本", True), ("我想看看台灯", True), ("let me see the desk lamps", True), ("can I look at kettles?", True),
+    ("see you later", True), ("帮我看看它是不是坏了", False), ("what do you see in it", False), ("看看购物车", True),
+])
+def test_asking_to_look_at_goods(text: str, browse: bool) -> None:
+    """A cue only: the routing also needs a product kind named and no cart ("see you later" names none)."""
+    assert asks_to_browse(text) is browse

@@ -175,6 +175,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("M", {"sizes": ["M"]}),
     ("med", {"sizes": ["M"]}),
     ("size 9 or 10", {"sizes": ["9", "10"]}),
+    ("hoodie in XXS", {"category": "Hoodies", "sizes": ["XXS"]}),  # a letter size no product has, said as a size
+    ("add the first in 3xl", {"sizes": ["3XL"], "references": _ord(1)}),
     ("queen mattress", {"category": "Mattresses", "sizes": ["Queen"]}),
     ("pocket notebook", {"category": "Notebooks", "sizes": ["Pocket"]}),
     ("a small desk lamp", {"category": "Desk Lamps"}),

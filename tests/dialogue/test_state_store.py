@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from dialogue.state import (
-    AgentMessageEvent, CartEvent, CartItem, ConversationState, EventEnvelope, FocusEvent, GoalEvent, Goal, ShownEvent, TurnEvent,
+    AgentMessageEvent, CartEvent, CartItem, ConversationState, EventEnvelope, FocusEvent, GoalEvent, Goal, ResetEvent, ShownEvent,
+    TurnEvent,
     TurnRecord,
 )
 from dialogue.state_store import (
@@ -40,6 +41,24 @@ def test_state_is_rebuilt_from_stored_events(store: SqlStateStore) -> None:
     assert loaded.model_dump(exclude={"updated_at", "created_at"}) == state.model_dump(exclude={"updated_at", "created_at"})
     assert loaded.cart_total == 39.0
     assert loaded.goal is not None and loaded.goal.constraints.price_max == 40
+
+
+def test_the_cart_before_its_latest_change_is_kept_for_undo(store: SqlStateStore) -> None:
+    """"undo that" restores the cart as it was before the turn that last changed it: the first change of a turn keeps a
+    copy, later changes of the same turn do not; the copy survives storage and a fresh start drops it."""
+    lamp, mat = (CartItem(product_id="P2", title="Lamp", unit_price=19.5), CartItem(product_id="P7", title="Mat", unit_price=9.0))
+    state = store.create("shopper-1")
+    events = [CartEvent(op="add", item=lamp), TurnEvent(turn=TurnRecord(index=0, text="add the lamp", intent="add_to_cart", action="cart_add")),
+              CartEvent(op="add", item=mat), CartEvent(op="remove", item=lamp),
+              TurnEvent(turn=TurnRecord(index=1, text="swap it for the mat", intent="add_to_cart", action="cart_add"))]
+    for event in events:
+        state.apply(event)
+    assert [i.title for i in state.cart] == ["Mat"]
+    assert [i.title for i in state.cart_before or []] == ["Lamp"] and state.cart_changed_turn == 1
+    store.append(state.conversation_id, 0, events)
+    assert store.load(state.conversation_id).cart_before == state.cart_before
+    state.apply(ResetEvent())
+    assert state.cart_before is None
 
 
 def test_unknown_conversation_is_a_clear_error(store: SqlStateStore) -> None:
