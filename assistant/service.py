@@ -23,6 +23,7 @@ from dialogue.compound import (
     carried_out_in_order,
     goes_on_after,
     held_request,
+    split_all,
     split_requests,
     waits_for_an_answer,
 )
@@ -192,10 +193,12 @@ class ShopAssistant:
             with stage("nlu"):
                 requests = self._requests(text, state, spoken)
             with stage("dialogue"):
+                carried: list[Understanding] = []  # the requests carried out, one per plan
                 for index, nlu in enumerate(requests):  # grows by the held request once its question is answered
                     if plans and not adds_to(plans[-1].action, nlu.intent):
-                        break
+                        continue  # "show my cart" right after a cart change: that reply shows it
                     done, plan = self.manager.respond(nlu, state)
+                    carried.append(nlu)
                     events += done
                     if plan.language != "en":  # the dialogue manager writes quick replies in English
                         plan.quick_replies = localize_quick_replies(plan.quick_replies, plan.language)
@@ -225,7 +228,7 @@ class ShopAssistant:
             else:
                 pieces.append(("\n\n" if pieces else "") + self.generator.generate(plan, history, deadline).strip())
         timings["generate"] = _ms(mark)
-        nlu, plan = requests[len(plans) - 1], plans[-1]  # the last request carried out
+        nlu, plan = carried[-1], plans[-1]  # the last request carried out
         plan = plan.model_copy(update=_carried_over(plans)) if len(plans) > 1 else plan
         record = TurnRecord(
             index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
@@ -237,15 +240,19 @@ class ShopAssistant:
         return events, [*plans[:-1], plan], record
 
     def _requests(self, text: str, state: ConversationState, language: Language) -> list[Understanding]:
-        """What the message asks for: one request, or two to carry out in order (``dialogue.compound``; never while
-        the assistant waits for the answer to its last question, which the whole message is)."""
+        """What the message asks for: one request, or several to carry out in order (``dialogue.compound``: at every
+        joint, else at the first only; never while the assistant waits for the answer to its last question, which the
+        whole message is)."""
         context = NluContext(previous_action=state.last_action, pending=state.pending)
-        parts = None if waits_for_an_answer(state) else split_requests(text, language)
+        parts = None if waits_for_an_answer(state) else split_all(text, language)
         if parts is not None:
-            first, second = (self.understander.understand(part, context, language) for part in parts)
-            if carried_out_in_order(first.intent, second.intent):
-                log.info("turn.two_requests first=%s second=%s", first.intent, second.intent)
-                return [first, second]
+            read = [self.understander.understand(part, context, language) for part in parts]
+            if len(read) > 2 and not carried_out_in_order(*(r.intent for r in read)):
+                rest = split_requests(text, language)[1]  # type: ignore[index]  # parts exist, so the first joint does
+                read = [read[0], self.understander.understand(rest, context, language)]  # the first joint only
+            if carried_out_in_order(*(r.intent for r in read)):
+                log.info("turn.requests intents=%s", ",".join(r.intent for r in read))
+                return read
         return [self.understander.understand(text, context, language)]
 
     def _answered(self, conversation_id: str, message_id: str | None, text: str) -> TurnResult | None:

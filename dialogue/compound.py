@@ -1,11 +1,13 @@
-"""Two requests in one message, carried out one after the other: "add the second to my cart and show me cheaper
-ones", "find running shoes, then compare the first two", 把第二个加入购物车，再看看便宜点的.
+"""Two or more requests in one message, carried out one after the other: "add the second to my cart and show me
+cheaper ones", "find running shoes, then compare the first two", "add the first, show my cart and checkout",
+把第二个加入购物车，再看看便宜点的.
 
 A message splits where a connective ("and", "then", a sentence's end; 然后, 再, 顺便 after a comma) is followed by a
 request verb (English) or a connective word (Chinese: a comma alone often only adds a detail, 跑步鞋，500元以内). The
 assistant (``assistant.service``) reads both parts and carries them out in order only when the first is something
 done before the next is read (the cart changed, products found) and the second is a request of its own; otherwise the
-message is one request, as before. When the first asks something back (which size? what kind of shoes?), the second
+message is one request, as before. Three or four parts are carried out alike when every part before the last is such
+a first request (or "show my cart"); otherwise the message splits at its first joint only. When the first asks something back (which size? what kind of shoes?), the second
 waits in that turn's record (``TurnRecord.then_say``) and is carried out if the next turn answers the question.
 """
 
@@ -21,6 +23,10 @@ from dialogue.state import ConversationState
 
 #: What a first request may be: done before the second is read (the cart changed, products shown or narrowed).
 FIRST_REQUESTS = frozenset({"add_to_cart", "remove_from_cart", "search_product", "refine"})
+#: What a request between two others may be: done before the next is read, as a first request is.
+MIDDLE_REQUESTS = FIRST_REQUESTS | {"view_cart"}
+#: The most requests one message is read as.
+MOST_REQUESTS = 4
 #: What a second request may be: a request of its own, not a remark, a greeting or a yes / no.
 SECOND_REQUESTS = frozenset({
     "add_to_cart", "remove_from_cart", "view_cart", "checkout", "search_product", "refine", "show_more", "compare",
@@ -60,15 +66,27 @@ def split_requests(text: str, language: Language) -> tuple[str, str] | None:
     return first, second
 
 
-def carried_out_in_order(first_intent: str, second_intent: str) -> bool:
-    """Whether two parts' intents are two requests to carry out one after the other."""
-    return first_intent in FIRST_REQUESTS and second_intent in SECOND_REQUESTS
+def split_all(text: str, language: Language) -> list[str] | None:
+    """The message's parts at each of its joints (at most :data:`MOST_REQUESTS`), or None (one request)."""
+    parts: list[str] = []
+    rest = text
+    while len(parts) < MOST_REQUESTS - 1 and (pair := split_requests(rest, language)) is not None:
+        parts.append(pair[0])
+        rest = pair[1]
+    return [*parts, rest] if parts else None
+
+
+def carried_out_in_order(*intents: str) -> bool:
+    """Whether the parts' intents are requests to carry out one after the other: the first is done before the next is
+    read, and so is every one between; each after the first is a request of its own."""
+    first, *middle, last = intents
+    return first in FIRST_REQUESTS and all(i in MIDDLE_REQUESTS and i in SECOND_REQUESTS for i in middle) and last in SECOND_REQUESTS
 
 
 def goes_on_after(plan: ReplyPlan) -> bool:
-    """Whether the second request is carried out after the first's ``plan``: the cart changed or products were found
+    """Whether the next request is carried out after ``plan``: the cart changed or was shown, or products were found
     (not a question asked back, nothing found, or an item that could not be added)."""
-    return plan.action in CART_CHANGES or _found_products(plan)
+    return plan.action in CART_CHANGES or plan.action == "show_cart" or _found_products(plan)
 
 
 def _found_products(plan: ReplyPlan) -> bool:

@@ -13,7 +13,7 @@ from dialogue.intent_context import CART_NAMED
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
 from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
-                                   asks_to_browse, asks_to_put_back, asks_to_undo,
+                                   asks_to_browse, asks_to_put_back, asks_to_take, asks_to_undo,
                                    asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
                                    asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
                                    speaks_another_language, stock_wish, tells_an_interest, wants_other_colour)
@@ -93,6 +93,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if state.cart_before is not None and (asks_to_undo(nlu.text) and state.cart_changed_turn == state.turn_count - 1
                                           or asks_to_put_back(nlu.text) and cart.lines_missing(state.cart_before, state.cart)):
         return cart.undo  # "undo that" right after a cart change, "put it back" after a removal
+    if asks_to_undo(nlu.text) and state.last_action == "show_products" and state.goal_trail:
+        return partial(recall.resume, goal=state.goal_trail[-1].goal)  # "undo that" after "not Nimbra": the results before
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
         return partial(recall.resume, goal=recalled)  # "go back to the coffee makers"
     if nlu.slots.category and goes_back(nlu.text) and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:
@@ -157,6 +159,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if (state.focus or state.liked()) and state.last_shown and asks_for_similar(nlu.text) and not nlu.slots.category \
             and nlu.intent in {"out_of_scope", "search_product", "refine", "show_more", "feedback_positive"}:
         return shopping.like_a_shown_one  # "show me similar ones" after liking or asking about one
+    if state.last_shown and nlu.slots.references and (nlu.slots.sizes or nlu.slots.colors) and asks_to_take(nlu.text) \
+            and nlu.intent in {"out_of_scope", "ask_product_question", "refine", "compare"}:
+        return cart.add  # 第一个要L码，第二个要M码 read as a question, a comparison or not understood: each in its size
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:
         return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which

@@ -9,6 +9,7 @@ from dialogue.compound import (
     answers_the_question,
     carried_out_in_order,
     goes_on_after,
+    split_all,
     split_requests,
     waits_for_an_answer,
 )
@@ -80,8 +81,31 @@ def test_which_pairs_are_carried_out_in_order(first: str, second: str, in_order:
     assert carried_out_in_order(first, second) is in_order
 
 
+@pytest.mark.parametrize(("text", "language", "parts"), [
+    ("add the first to my cart, then show my cart and checkout", "en", ["add the first to my cart", "show my cart", "checkout"]),
+    ("find running shoes and compare the first two and tell me which is lighter", "en",
+     ["find running shoes", "compare the first two", "tell me which is lighter"]),
+    ("把第一个加入购物车，然后看看便宜点的，再把第一个也加进去", "zh", ["把第一个加入购物车", "看看便宜点的", "把第一个也加进去"]),
+    ("add the second to my cart and show me cheaper ones", "en", ["add the second to my cart", "show me cheaper ones"]),
+    ("show me black and white sneakers", "en", None),
+])
+def test_a_message_splits_at_every_joint(text: str, language: str, parts: list[str] | None) -> None:
+    assert split_all(text, language) == parts  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("intents", "in_order"), [
+    (("add_to_cart", "view_cart", "checkout"), True),
+    (("search_product", "add_to_cart", "checkout"), True),
+    (("search_product", "compare", "ask_product_question"), False),  # a comparison is no step before the next
+    (("add_to_cart", "refine", "thanks"), False),
+])
+def test_which_runs_of_requests_are_carried_out_in_order(intents: tuple[str, ...], in_order: bool) -> None:
+    assert carried_out_in_order(*intents) is in_order
+
+
 def test_the_second_request_waits_when_the_first_found_nothing_or_asked() -> None:
     assert goes_on_after(ReplyPlan(action="cart_add"))
+    assert goes_on_after(ReplyPlan(action="show_cart"))
     assert not goes_on_after(ReplyPlan(action="show_products"))  # nothing found
     asked = ClarificationFacts(slot="size", question="Which size?", options=["M", "L"])
     assert not goes_on_after(ReplyPlan(action="ask_clarification", facts=asked))

@@ -25,15 +25,16 @@ from lab.train.intent import (  # noqa: E402
 )
 
 #: Issue 19's target for held-out Chinese intent accuracy. The shipped model does not reach it (docs/nlu.md): the
-#: target test is a strict xfail. The regression guard sits two points under the measured 0.911 (0.866 before the
-#: data grew from 2,300 to 3,533 examples): trainings of the same data and settings on other machines or runs
-#: differ in float rounding from the first epochs on (0.925 and 0.915 on the previous data, 0.866 and 0.846 on the
-#: earlier one).
+#: target test is a strict xfail. The regression guard sits two points under the measured 0.928 (0.921 for a training
+#: with 13 more texts; 0.911 and 0.907 on 3,533 examples, 0.866 on 2,300): trainings of the same data and settings on
+#: other machines or runs differ in float rounding from the first epochs on (0.925 and 0.915 on earlier data, 0.866
+#: and 0.846 before that).
 ACCURACY_TARGET = 0.95
-ACCURACY_MEASURED = 0.911
+ACCURACY_MEASURED = 0.928
 #: Issue 19's out-of-scope recall target. Whether a training reaches it is down to those rounding differences: 0.938,
-#: 0.938 and 0.875 over three trainings of the previous data (32 test examples), 0.881 on the current data (42), so
-#: the target test may pass or fail (a non-strict xfail) and the guard below catches a real regression.
+#: 0.938 and 0.875 over three trainings of earlier data (32 test examples), 0.881 and 0.857 on the next (42), 0.958
+#: and 0.896 on the current data (48), so the target test may pass or fail (a non-strict xfail) and the guard below catches a real
+#: regression.
 OUT_OF_SCOPE_RECALL_TARGET = 0.9
 OUT_OF_SCOPE_RECALL_GUARD = 0.85
 

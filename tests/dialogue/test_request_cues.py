@@ -8,6 +8,7 @@ from dialogue.request_cues import (
     asks_about_deals,
     asks_to_browse,
     asks_to_put_back,
+    asks_to_take,
     asks_to_undo,
     asks_to_be_shown,
     asks_to_return,
@@ -268,3 +269,11 @@ def test_taking_the_last_change_back(text: str, undo: bool, put_back: bool) -> N
 def test_asking_to_look_at_goods(text: str, browse: bool) -> None:
     """A cue only: the routing also needs a product kind named and no cart ("see you later" names none)."""
     assert asks_to_browse(text) is browse
+
+
+@pytest.mark.parametrize(("text", "takes"), [
+    ("第一个要L码，第二个要M码", True), ("第二个来个M码的", True), ("I'll take the first in L", True),
+    ("第一个有L码吗", False), ("第一个不要L码", False), ("does the first come in L?", False), ("第一个的L码多少钱", False),
+])
+def test_taking_a_product_named_by_reference(text: str, takes: bool) -> None:
+    assert asks_to_take(text) is takes
