@@ -72,6 +72,11 @@ FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}
 #: The best of a product field, asked in Chinese.
 _SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
 #: A wh-question ("what colours does the weaker one come in?", "how much is the cheapest?").
+#: A bare attribute of one product named by reference: "rise of the second one?", "storage of the third one?" (not a
+#: count or an amount, "two of the first one", nor a question in words, "how long is the warranty of the first one").
+ATTRIBUTE_OF_ONE = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:the\s+)?(?!(?:one|two|three|four|five|\d+|more|some|another|all|both|"
+                              r"none|any|each|half|how|what|which|who|when|where|why|is|are|does|do|can|could|will|would|should)\b)[a-z][a-z -]{1,30}?\s+of\s+(?:the\s+)?(?:first|second|third|fourth|fifth|last|"
+                              r"\d+(?:st|nd|rd|th)|this|that)(?:\s+one)?\s*\??\s*$")
 WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|wh?ich|where|when|who)\b")  # "wich": a common typo
 #: A yes/no question, perhaps after the product it is about: "do you have the third one in blue", "the first one, is it
 #: an ice maker?".
@@ -153,9 +158,14 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     dm.focus(turn, product.id)
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="opened", source="behaviour", detail="asked about it")))
     plan = _answer_plan(dm, turn, asked, [product], about_text)
-    if not plan.facts_as(AnswerFacts).known and (terms := service.terms_for_product(dm, turn, product)) is not None:
-        return terms  # "how long is the warranty on it?" where the catalog lists none: the shop's warranty
+    answered = plan.facts_as(AnswerFacts)
+    if not (answered.known and _TERMS_FIELD.search(answered.topic or "")) and (terms := service.terms_for_product(dm, turn, product)) is not None:
+        return terms  # "how long is the warranty on it?" where the catalog lists none (not its length): the shop's warranty
     return plan
+
+
+#: A catalog field that gives a product's own terms (a "warranty" attribute), which answers before the shop's policy.
+_TERMS_FIELD = re.compile(r"(?i)warrant|guarant|return|保修|质保|保固|退")
 
 
 def _about_the_ranked(text: str) -> tuple[Question, str] | None:
@@ -319,6 +329,8 @@ def routes_to_question(turn: Turn) -> bool:
     if turn.nlu.language == "zh" and turn.state.last_shown and turn.nlu.intent in ROUTED_AS_QUESTION_ZH:
         return _routes_to_question_zh(turn)
     text = turn.text.lower()
+    if turn.state.last_shown and turn.nlu.slots.references and ATTRIBUTE_OF_ONE.match(text) and not CART_WORDS.search(text):
+        return True  # "rise of the second one?", "storage of the third one?": a look-up, whatever the classifier made of it
     remark = turn.nlu.intent in READ_AS_REMARKS and \
         (WH_QUESTION.match(text) is not None or bool(turn.nlu.slots.references) and only_points(turn))
     if not turn.state.last_shown or turn.nlu.intent not in ROUTED_AS_QUESTION | {"show_more"} and not remark:

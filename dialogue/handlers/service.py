@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from core.language import has_han
 from dialogue.actions import OrderAction
+from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId
 from dialogue.plan import ReplyPlan
 from dialogue.reply_facts import (
@@ -238,11 +240,23 @@ def terms_for_product(dm: DialogueManager, turn: Turn, product: Product) -> Repl
     if topic not in PRODUCT_TERMS:
         return None
     language = turn.nlu.language
-    # the one clause for its kind; the rest of the section is a tap away
+    # the one clause for its kind (the section's summary when no clause names it); the rest of the section is a tap away
     answer = dm.policies.answer_question(topic, " ".join(product.category), _policy_encoder(dm, turn), limit=1, language=language)
-    facts = PolicyFacts(known=True, topic=answer.topic, title=answer.title, sentences=answer.sentences, section=answer.name,
+    sentences = answer.sentences
+    if not any(_names_the_kind(sentence, product.category) for sentence in sentences):
+        sentences = dm.policies.clauses_under(topic, ["summary"], language) or sentences  # a garden hose: no clause of its own
+    facts = PolicyFacts(known=True, topic=answer.topic, title=answer.title, sentences=sentences, section=answer.name,
                         product=product.title)
     return turn.plan("policy_answer", facts=facts, quick_replies=[f"The full {answer.name}"])
+
+
+def _names_the_kind(clause: str, category: list[str]) -> bool:
+    """Whether a policy clause names a level of the product's category ("Major appliances (… vacuums …)" for Robot
+    Vacuums, 自行车 for 自行车), and so speaks of its kind."""
+    if has_han(clause):
+        return any(level in clause for level in category)
+    words = {singular(w) for w in tokens_of(clause.lower())} - STOPWORDS
+    return any(singular(w) in words for level in category for w in tokens_of(level.lower()))
 
 
 def _policy_on(dm: DialogueManager, turn: Turn, intent: str) -> ReplyPlan:
