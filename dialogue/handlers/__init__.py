@@ -127,7 +127,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if service.is_policy_question(turn):
         return service.policy  # "do you take paypal", "is there a warranty on laptops"
     if asks_about_deals(nlu.text) and not nlu.slots.category and not nlu.slots.references \
-            and nlu.intent in {"out_of_scope", "chitchat", "refine", "search_product", "return_policy", "shipping_info"}:
+            and nlu.intent in {"out_of_scope", "chitchat", "refine", "search_product", "return_policy", "shipping_info",
+                               "ask_product_question"}:
         return service.deals  # "do you have any deals?", 有优惠吗: no sales listed; the price promises
     if nlu.intent in ("order_status", "out_of_scope") and not nlu.slots.order_id and state.order_id is None \
             and asks_when_the_shop_ships(nlu.text):
