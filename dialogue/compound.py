@@ -7,8 +7,8 @@ request verb (English) or a connective word (Chinese: a comma alone often only a
 assistant (``assistant.service``) reads both parts and carries them out in order only when the first is something
 done before the next is read (the cart changed, products found) and the second is a request of its own; otherwise the
 message is one request, as before. Three or four parts are carried out alike when every part before the last is such
-a first request (or "show my cart"); otherwise the message splits at its first joint only. When the first asks something back (which size? what kind of shoes?), the second
-waits in that turn's record (``TurnRecord.then_say``) and is carried out if the next turn answers the question.
+a first request (or "show my cart"); otherwise the message splits at its first joint only. When the first asks
+something back (which size? what kind of shoes?), the second waits in that turn's record (``TurnRecord.then_say``) and is carried out if the next turn answers the question.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def carried_out_in_order(*intents: str) -> bool:
     """Whether the parts' intents are requests to carry out one after the other: the first is done before the next is
     read, and so is every one between; each after the first is a request of its own."""
     first, *middle, last = intents
-    return first in FIRST_REQUESTS and all(i in MIDDLE_REQUESTS and i in SECOND_REQUESTS for i in middle) and last in SECOND_REQUESTS
+    return first in FIRST_REQUESTS and all(i in MIDDLE_REQUESTS for i in middle) and last in SECOND_REQUESTS
 
 
 def goes_on_after(plan: ReplyPlan) -> bool:

@@ -226,6 +226,11 @@ _BROWSE = re.compile(r"(?i)^\W*(?:(?:i\s+(?:want|wanna|would\s+like)\s+to|let\s+
                      r"^\W*(?:我)?(?:想|要)?(?:看看|看一下|看一看|瞧瞧|逛逛)")
 
 
+def asks_to_browse(text: str) -> bool:
+    """Whether the message asks to look at goods ("let me see the desk lamps", 看看记事本)."""
+    return _BROWSE.search(text) is not None
+
+
 #: Taking a product as it is named, not asking about it: "I'll take the first in L", 第一个要L码, 第二个来M码的.
 _TAKE = re.compile(r"(?i)\bi'?ll\s+(?:take|have|get)\b|\bi\s+(?:want|need)\s+(?:the|that|this|it|one|both)\b|\bgive\s+me\s+the\b|"
                    r"(?<![不别没])(?:要|来|拿|买)(?!吗|么|不)")
@@ -235,11 +240,6 @@ _ASKING = re.compile(r"[?？吗么]|有没有|能不能|是不是")
 def asks_to_take(text: str) -> bool:
     """Whether the message takes a product named by reference (to add it), and asks nothing about it."""
     return _TAKE.search(text) is not None and _ASKING.search(text) is None
-
-
-def asks_to_browse(text: str) -> bool:
-    """Whether the message asks to look at goods ("let me see the desk lamps", 看看记事本)."""
-    return _BROWSE.search(text) is not None
 
 
 #: Asking whether a kind of product can be returned ("can I return a yoga mat?", "can i send a mattress back"), not

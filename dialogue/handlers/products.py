@@ -71,12 +71,13 @@ FOLLOW_UP_ZH = re.compile(r"^\s*(那|那么)?(第[一二三四五六七八九十
 FOLLOW_UP_TOPIC_ZH = re.compile(r"^\s*(那|那么)?(?P<rest>[^，。？?\s]{1,8}?)呢[？?。\s]*$")
 #: The best of a product field, asked in Chinese.
 _SUPERLATIVE_ZH = {"price": "哪个最便宜", "rating": "哪个评分最高", "reviews": "哪个评价最多", "stock": "哪个库存最多"}
-#: A wh-question ("what colours does the weaker one come in?", "how much is the cheapest?").
 #: A bare attribute of one product named by reference: "rise of the second one?", "storage of the third one?" (not a
 #: count or an amount, "two of the first one", nor a question in words, "how long is the warranty of the first one").
 ATTRIBUTE_OF_ONE = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:the\s+)?(?!(?:one|two|three|four|five|\d+|more|some|another|all|both|"
-                              r"none|any|each|half|how|what|which|who|when|where|why|is|are|does|do|can|could|will|would|should)\b)[a-z][a-z -]{1,30}?\s+of\s+(?:the\s+)?(?:first|second|third|fourth|fifth|last|"
+                              r"none|any|each|half|how|what|which|who|when|where|why|is|are|does|do|can|could|will|would|should)\b)"
+                              r"[a-z][a-z -]{1,30}?\s+of\s+(?:the\s+)?(?:first|second|third|fourth|fifth|last|"
                               r"\d+(?:st|nd|rd|th)|this|that)(?:\s+one)?\s*\??\s*$")
+#: A wh-question ("what colours does the weaker one come in?", "how much is the cheapest?").
 WH_QUESTION = re.compile(r"\s*(so\s+|and\s+|ok\s+)?(what|how|wh?ich|where|when|who)\b")  # "wich": a common typo
 #: A yes/no question, perhaps after the product it is about: "do you have the third one in blue", "the first one, is it
 #: an ice maker?".

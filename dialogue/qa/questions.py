@@ -39,10 +39,10 @@ GRADED: dict[str, tuple[str | None, Direction]] = {
     "best": ("rating", "max"), "better": ("rating", "max"), "worst": ("rating", "min"), "worse": ("rating", "min"),
     "newest": (None, "max"), "oldest": (None, "min"),
 }
-#: Phrases that fix both the attribute and the direction.
 #: A recommendation asked for among those shown ("which would you recommend?"): the catalog's measure of it is the rating.
 RECOMMENDING = ("would you recommend", "do you recommend", "would you pick", "would you choose", "should i get", "should i buy",
                 "should i choose", "should i pick", "should i go for")
+#: Phrases that fix both the attribute and the direction.
 GRADED_PHRASES: list[tuple[str, str, Direction]] = [
     ("most expensive", "price", "max"), ("least expensive", "price", "min"), ("more expensive", "price", "max"),
     ("less expensive", "price", "min"), ("best rated", "rating", "max"), ("highest rated", "rating", "max"),
