@@ -209,6 +209,19 @@ def _segmenter() -> Any:
     return _JIEBA
 
 
+#: Last words of Chinese category names too generic to stand for the category (园艺用品, 书写工具, 露营装备).
+GENERIC_HEADS_ZH = frozenset({"用品", "工具", "装备", "器材", "电器", "设备", "产品", "配件", "套装", "座椅", "餐椅"})
+
+
+def head_noun(name: str) -> str | None:
+    """The last word of a Chinese category name when it is a word of its own of two or more characters and not
+    generic: 浇花水管 → 水管, 扫地机器人 → 机器人, 空气净化器 → 净化器 (so 浇花的水管 and 买根水管 name it); None for a name
+    jieba keeps whole (跑步鞋's 鞋 is one character) or ends in a generic word (园艺用品)."""
+    words = _segmenter().lcut(name, HMM=False)
+    head = words[-1] if len(words) >= 2 else ""
+    return head if len(head) >= 2 and all(is_han(ch) for ch in head) and head not in GENERIC_HEADS_ZH else None
+
+
 def single_char_words(run: str) -> dict[int, str]:
     """Offsets in ``run`` (a string of Han characters) of the characters that are words in jieba's segmentation (no
     HMM guesses): ``"alone"`` for a word of one character, ``"tail"`` for the last of a two-character word ("买鞋",

@@ -221,6 +221,21 @@ def asks_to_buy(text: str) -> bool:
     return _SHOPPING.search(text) is not None
 
 
+#: The whole message wants to shop and names nothing: "I want to buy something", "I'd like to purchase something
+#: else", "I want to go shopping", 我想买东西, 随便买点别的.
+_BUY_SOMETHING = re.compile(
+    r"(?i)^\W*(?:(?:i|we)(?:\s+(?:want|wanna|would\s+like|need)|\s*'d\s+like)\s+to\s+|(?:can|could|may)\s+i\s+|let\s+me\s+|"
+    r"i'?m\s+(?:going|here|looking)\s+to\s+)?(?:(?:buy|purchase|get|order|shop\s+for)\s+(?:some\s+)?(?:something|anything|"
+    r"stuff|things)(?:\s+else)?|(?:go\s+)?shop(?:ping)?)\W*(?:please|pls)?\W*$|"
+    r"^\W*(?:我)?(?:想|要|打算|准备|还想|还要)?(?:随便)?(?:去)?(?:买|购|挑|逛)(?:点|些|个|一些|一点)?(?:别的|其他的?)?(?:东西|商品|好物)(?:吧|呢|啊)?\W*$")
+
+
+def wants_to_shop(text: str) -> bool:
+    """Whether the whole message wants to buy something and names nothing ("I want to buy something", 我想买东西): a
+    request to find products, whatever a classifier made of "buy" (a checkout, an order to add, the cart)."""
+    return _BUY_SOMETHING.search(text) is not None
+
+
 #: Asking to look at goods: "let me see …", "can I look at …", 看看…, 我想瞧瞧….
 _BROWSE = re.compile(r"(?i)^\W*(?:(?:i\s+(?:want|wanna|would\s+like)\s+to|let\s+me|can\s+i|could\s+i)\s+)?(?:see|look\s+at|browse|check\s+out)\b|"
                      r"^\W*(?:我)?(?:想|要)?(?:看看|看一下|看一看|瞧瞧|逛逛)")

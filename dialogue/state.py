@@ -38,6 +38,8 @@ class Goal(BaseModel):
     query: str = ""
     constraints: SearchConstraints = Field(default_factory=SearchConstraints)
     asked: list[str] = Field(default_factory=list, description="Slots already asked about; never asked twice.")
+    price_wish: Literal["cheaper", "more_premium"] | None = Field(
+        default=None, description='"Anything cheaper?" said before any kind of product: applied once a category is named.')
 
 
 class EarlierSearch(BaseModel):

@@ -38,7 +38,7 @@ from dialogue.lexicon import (
     singular,
     tokens_of,
 )
-from dialogue.lexicon_zh import chinese_forms, has_han
+from dialogue.lexicon_zh import chinese_forms, has_han, head_noun
 from retrieval.facets import CatalogFacets
 from retrieval.models import Product
 
@@ -203,6 +203,7 @@ class CatalogVocabulary(BaseModel):
                     if kind == "category" and has_han(value) and len(words) >= 2 and words[-2] != "and":
                         heads[singular(words[-1])].add(value)  # "desk lamps", "floor lamps": "lamps" → 灯具
         added += self._add_heads({head: members for head, members in heads.items() if head not in GENERIC_HEADS})
+        added += self._add_heads(self._chinese_heads())
         unsold = set(self.unsold)
         for kind, surface, english in table:
             if self.best(surface, kind=kind, max_tier=Tier.INFLECTED) is not None:
@@ -215,6 +216,14 @@ class CatalogVocabulary(BaseModel):
         self.unsold = sorted(unsold - set(self.forms))
         log.debug("vocabulary.chinese forms=%d added=%d unsold=%d", len(table), added, len(self.unsold))
         return added
+
+    def _chinese_heads(self) -> dict[str, set[str]]:
+        """The last word of each Chinese leaf category's name → the leaves it ends (水管 → 浇花水管)."""
+        heads: dict[str, set[str]] = defaultdict(set)
+        for leaf in {path[-1] for path in self.category_paths if has_han(path[-1])}:
+            if (head := head_noun(leaf)) is not None:
+                heads[head].add(leaf)
+        return heads
 
     def add_taxonomy(self, path: Path | str = DEFAULT_TAXONOMY) -> int:
         """Map Shopify taxonomy category names to the nearest catalog category: the name itself or its nearest

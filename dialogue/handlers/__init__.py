@@ -16,7 +16,7 @@ from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind
                                    asks_to_browse, asks_to_put_back, asks_to_take, asks_to_undo,
                                    asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
                                    asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
-                                   speaks_another_language, stock_wish, tells_an_interest, wants_other_colour)
+                                   speaks_another_language, stock_wish, tells_an_interest, wants_other_colour, wants_to_shop)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -144,6 +144,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return shopping.search  # "she's into yoga" after "a present for my wife"; 他是个咖啡控，送他什么好
     if nlu.intent == "out_of_scope" and nlu.rule is None and names_a_gift(nlu.text) and asks_to_buy(nlu.text):
         return shopping.search  # "I want to buy a present for my 8 year old nephew", not understood
+    if wants_to_shop(nlu.text) and nlu.intent not in {"reset", "human_handoff", "goodbye"}:
+        return shopping.ask_what_kind  # "I want to buy something", 我想买东西 (not a checkout of an empty cart)
     if nlu.intent in ("out_of_scope", "view_cart") and nlu.rule is None and (nlu.slots.brands or nlu.slots.category) \
             and not nlu.slots.references and not CART_NAMED.search(nlu.text) \
             and (asks_to_buy(nlu.text) or asks_whether_sold(nlu.text) or asks_to_browse(nlu.text)):

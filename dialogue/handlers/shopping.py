@@ -84,8 +84,17 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         return for_a_pastime_not_served(dm, turn, new_goal, pastime)
     question = clarifying_question(dm, new_goal, turn.text)
     if question is not None:
-        return ask(turn, new_goal, *question)
+        return ask(turn, with_price_wish(new_goal, slots), *question)
     return show(dm, turn, new_goal)
+
+
+def ask_what_kind(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"I want to buy something (else)", 我想买东西: a new request whose kind is still to be said, asked for (once:
+    after two questions in a row the catalog's best are shown)."""
+    goal = Goal(query=turn.text)
+    if asked_in_a_row(turn, "category"):
+        return show(dm, turn, goal)
+    return ask(turn, goal, "category", "What are you shopping for today?", top_categories(dm)[:6])
 
 
 def says_whom_it_is_for(turn: Turn) -> bool:
@@ -183,13 +192,39 @@ def answer_clarification(dm: DialogueManager, turn: Turn) -> ReplyPlan:
             return for_a_pastime_not_served(dm, turn, goal, pastime)
     if not _content_words(goal.query, slots_removed=True):  # "a gift for my dad": the answer ("he likes cooking") is what
         goal = goal.model_copy(update={"query": who_for(goal.query)})  # to search for, with who it is for
+    if names_no_kind_yet(turn, goal) and not asked_in_a_row(turn, "category"):  # "anything cheaper?": than what?
+        return ask(turn, with_price_wish(refine_goal(goal, slots), slots), "category",
+                   "Sure — what kind of product should I look for?", top_categories(dm)[:6])
     if slots.category or not slots.is_empty():
-        merged = with_features(dm, refine_goal(goal, slots, turn.text), turn.text)
+        merged = with_price_words(dm, with_features(dm, refine_goal(goal, slots, turn.text), turn.text), slots)
     else:
         lowered = turn.text.lower()
         words = _content_words(turn.text)
         merged = goal if any(s in lowered for s in SURPRISE) or not words else goal.model_copy(update={"query": f"{goal.query} {turn.text}".strip()})
     return show(dm, turn, merged)  # one question per request: a second one in a row would feel like an interrogation
+
+
+def names_no_kind_yet(turn: Turn, goal: Goal) -> bool:
+    """"Anything cheaper?", "黑色的", "ok" in answer to "what are you shopping for?" with no kind of product said yet:
+    a wish about products still to be named (searching the whole catalog showed a $2,299 laptop first), not an answer.
+    A budget, a brand, a gift, words to search for or "surprise me" are an answer."""
+    slots = turn.nlu.slots
+    surprise = slots.is_empty() and any(s in turn.text.lower() for s in SURPRISE)  # "surprise me", "whatever"
+    return not surprise and not (goal.constraints.category or slots.category or slots.brands) \
+        and slots.price_min is None and slots.price_max is None and not any(w in goal.query.lower() for w in GIFT_WORDS) \
+        and not _content_words(goal.query, slots_removed=True) and not _content_words(turn.text, slots_removed=True)
+
+
+def asked_in_a_row(turn: Turn, slot: str) -> bool:
+    """Whether the assistant's last two replies both asked for ``slot`` (a third question would be an interrogation)."""
+    return len(turn.state.turns) >= 2 and all(t.asked == slot for t in turn.state.turns[-2:])
+
+
+def with_price_wish(goal: Goal, slots: Slots) -> Goal:
+    """"Cheaper" said before a kind of product: kept, to anchor on the category's prices once one is named."""
+    if slots.price_hint is None or goal.constraints.category:
+        return goal
+    return goal.model_copy(update={"price_wish": slots.price_hint})
 
 
 def feedback(dm: DialogueManager, turn: Turn, liked: bool) -> ReplyPlan:
@@ -234,10 +269,11 @@ def with_price_words(dm: DialogueManager, goal: Goal, slots: Slots) -> Goal:
     search does not stop it ("premium headphones" after "cheap laptops"). Without it a new search ignored the word and
     showed $2,000 laptops."""
     c = goal.constraints
-    if slots.price_hint is None or slots.price_min is not None or slots.price_max is not None or not c.category:
+    hint = slots.price_hint or goal.price_wish
+    if hint is None or slots.price_min is not None or slots.price_max is not None or not c.category:
         return goal
     prices = dm.leaf_prices.get(c.category.lower(), [])
-    return goal.model_copy(update={"constraints": anchor_price(c, slots.price_hint, prices)})
+    return goal.model_copy(update={"constraints": anchor_price(c, hint, prices), "price_wish": None})
 
 
 def with_features(dm: DialogueManager, goal: Goal, text: str) -> Goal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dialogue.lexicon_zh import head_noun
 from dialogue.request_cues import (
     asks_about_deals,
     asks_to_browse,
@@ -29,6 +30,7 @@ from dialogue.request_cues import (
     unknown_kind,
     unknown_kind_zh,
     wants_other_colour,
+    wants_to_shop,
 )
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
@@ -277,3 +279,19 @@ def test_asking_to_look_at_goods(text: str, browse: bool) -> None:
 ])
 def test_taking_a_product_named_by_reference(text: str, takes: bool) -> None:
     assert asks_to_take(text) is takes
+
+
+@pytest.mark.parametrize(("text", "shops"), [
+    ("I want to buy something", True), ("i'd like to purchase something else", True), ("I want to go shopping", True),
+    ("我想买东西", True), ("我要买点别的东西", True), ("I want to buy something for my garden", False),
+    ("I want to buy it", False), ("buy something cheap", False), ("我想买个台灯", False),
+])
+def test_wanting_to_shop_with_nothing_named(text: str, shops: bool) -> None:
+    assert wants_to_shop(text) is shops
+
+
+@pytest.mark.parametrize(("category", "head"), [
+    ("浇花水管", "水管"), ("扫地机器人", "机器人"), ("空气净化器", "净化器"), ("跑步鞋", None), ("园艺用品", None), ("瑜伽垫", None),
+])
+def test_the_last_word_of_a_chinese_category_name(category: str, head: str | None) -> None:
+    assert head_noun(category) == head
