@@ -252,9 +252,19 @@ _TAKE = re.compile(r"(?i)\bi'?ll\s+(?:take|have|get)\b|\bi\s+(?:want|need)\s+(?:
 _ASKING = re.compile(r"[?？吗么]|有没有|能不能|是不是")
 
 
+#: A product by position and the size or colour wanted of it: "the first in L", "the second one in size 10", 第二个M码.
+_VARIANT_OF_ONE = re.compile(r"(?i)\b(?:first|second|third|fourth|fifth|last|other)(?:\s+one)?\s+in\s+(?:size\s+)?[\w.-]+|"
+                             r"(?:第[一二三四五六七八九十两\d]+|最后一?)(?:个|款|件|双|条|台|套)?的?\s*[A-Za-z0-9]{1,4}\s*码")
+_COMPARING = re.compile(r"(?i)\b(?:compare|comparison|versus|vs\.?|difference|differ|better)\b|比较|对比|区别|差别|不同|哪个好")
+
+
 def asks_to_take(text: str) -> bool:
-    """Whether the message takes a product named by reference (to add it), and asks nothing about it."""
-    return _TAKE.search(text) is not None and _ASKING.search(text) is None
+    """Whether the message takes a product named by reference (to add it), and asks nothing about it: "I'll take the
+    first in L", 第一个要L码, and a size or colour for each of two products ("the first in L and the second in M",
+    第一个L码，第二个M码), which is no comparison."""
+    if _ASKING.search(text) is not None:
+        return False
+    return _TAKE.search(text) is not None or len(_VARIANT_OF_ONE.findall(text)) >= 2 and _COMPARING.search(text) is None
 
 
 #: Asking whether a kind of product can be returned ("can I return a yoga mat?", "can i send a mattress back"), not

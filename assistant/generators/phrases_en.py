@@ -135,6 +135,8 @@ PHRASES: dict[str, str] = {
     "cart.out_of_stock": "Sorry, the {title} is out of stock right now, so I couldn't add it.",
     "cart.unknown_product": "Sorry, I couldn't find that product to add.",
     "cart.updated": "Updated: {quantity} × {title}{variant} in your cart.",
+    "cart.added_line": "{quantity} × {title}{variant}",
+    "cart.added_lines": "Added {lines} to your cart.",
     "cart.added": "Added {quantity} × {title}{variant} to your cart.",
     "cart.put_back": "Put {quantity} × {title}{variant} back in your cart.",
     "cart.added_titles": "Added the {titles} to your cart.",

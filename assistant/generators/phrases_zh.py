@@ -131,6 +131,8 @@ PHRASES: dict[str, str] = {
     "cart.out_of_stock": "抱歉，{title}目前缺货，没能加入购物车。",
     "cart.unknown_product": "抱歉，没有找到要加入购物车的商品。",
     "cart.updated": "已更新购物车：{quantity} × {title}{variant}。",
+    "cart.added_line": "{quantity} × {title}{variant}",
+    "cart.added_lines": "已加入购物车：{lines}。",
     "cart.added": "已加入购物车：{quantity} × {title}{variant}。",
     "cart.put_back": "已放回购物车：{quantity} × {title}{variant}。",
     "cart.added_titles": "已将{titles}加入购物车。",

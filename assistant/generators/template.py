@@ -350,8 +350,13 @@ def _variant(variant: dict[str, str], p: Phrasebook) -> str:
 def _cart_add(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(CartAddFacts)
-    each = [*f.others, f]  # "add both": a sentence for each product
-    said = p["fmt.sep"].join(_cart_added(x, p) for x in each)
+    each = [*f.others, f]  # "add both": one sentence for those added as asked, one for each of the rest
+    plain = [x for x in each if x.added and not (x.put_back or x.updated)]
+    rest = [_cart_added(x, p) for x in each if x not in plain]
+    lines = [p("cart.added_line", quantity=x.quantity, title=x.title, variant=_variant(x.variant, p)) for x in plain]
+    added = [p("cart.added_lines", lines=p.items(lines[:-1]) + p["fmt.and"] + lines[-1])] if len(lines) > 1 else \
+        [_cart_added(x, p) for x in plain]
+    said = p["fmt.sep"].join([*added, *rest])
     return f"{said}\n{_cart_summary(plan, w)}" if any(x.added for x in each) and not plan.cart_listed_later else said
 
 

@@ -276,6 +276,8 @@ def test_asking_to_look_at_goods(text: str, browse: bool) -> None:
 @pytest.mark.parametrize(("text", "takes"), [
     ("第一个要L码，第二个要M码", True), ("第二个来个M码的", True), ("I'll take the first in L", True),
     ("第一个有L码吗", False), ("第一个不要L码", False), ("does the first come in L?", False), ("第一个的L码多少钱", False),
+    ("第一个L码，第二个M码", True), ("the first in L and the second in M", True), ("the first one in size 10, the last in 9", True),
+    ("compare the first in L and the second in M", False), ("第一个L码和第二个M码哪个好", False),
 ])
 def test_taking_a_product_named_by_reference(text: str, takes: bool) -> None:
     assert asks_to_take(text) is takes
