@@ -183,10 +183,11 @@ class ShopAssistant:
         events, its plans (one per request carried out) and its record. A message with two requests ("add the second to my cart and show me cheaper
         ones": ``dialogue.compound``) has both carried out in order and answered in one reply; the turn's plan is
         the last one, with the cards of the last part that showed any. When the first asks something back (which
-        size? what kind?), the second waits in the turn's record (``then_say``) and is carried out after the answer."""
+        size? what kind?), the rest wait in the turn's record (``then_say``, ``then_also``) and are carried out after the
+        answer."""
         spoken = turn_language(text, language, state.language)
         held, asked = held_request(state) or (None, None)
-        then_say: str | None = None
+        waiting: list[str] = []  # the requests after a question asked back
         events: list[Event] = []
         plans: list[ReplyPlan] = []
         with recording(timings):
@@ -207,11 +208,12 @@ class ShopAssistant:
                     plans.append(plan)
                     rest = [request.text for request in requests[index + 1:]]
                     if plan.action == "ask_clarification" and rest:  # a question asked back: the rest waits for its answer
-                        then_say = rest[0]
+                        waiting = rest
                     if state.pending is not None or not goes_on_after(plan):
                         break
                     if held is not None and index == len(requests) - 1 and answers_the_question(plan, asked):  # the request it held
-                        requests.append(self.understander.understand(held, NluContext(previous_action=plan.action), spoken))
+                        context = NluContext(previous_action=plan.action)
+                        requests += [self.understander.understand(request, context, spoken) for request in held]
                         held = None
         mark = time.perf_counter()
         deadline = started + self.settings.turn_deadline_s
@@ -233,7 +235,8 @@ class ShopAssistant:
         record = TurnRecord(
             index=state.turn_count, text=text, intent=nlu.intent, confidence=nlu.confidence,
             slots=nlu.slots.model_dump(exclude_defaults=True), action=plan.action,
-            asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None, then_say=then_say,
+            asked=plan.facts.slot if isinstance(plan.facts, ClarificationFacts) else None,
+            then_say=waiting[0] if waiting else None, then_also=waiting[1:],
             reply="".join(pieces).strip(), product_ids=[card.product_id for card in plan.products], language=nlu.language,
             unmet=plan.unmet_need(),
         )

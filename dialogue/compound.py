@@ -93,11 +93,13 @@ def _found_products(plan: ReplyPlan) -> bool:
     return plan.action == "show_products" and bool(plan.products)
 
 
-def held_request(state: ConversationState) -> tuple[str, str] | None:
-    """The request the last turn held while its question waits for an answer (``TurnRecord.then_say``), and what the
-    question asked for."""
+def held_request(state: ConversationState) -> tuple[list[str], str] | None:
+    """The requests the last turn held while its question waits for an answer (``TurnRecord.then_say`` and
+    ``then_also``), in order, and what the question asked for."""
     last = state.turns[-1] if state.turns else None
-    return (last.then_say, last.asked) if last is not None and last.then_say is not None and last.asked is not None else None
+    if last is None or last.then_say is None or last.asked is None:
+        return None
+    return [last.then_say, *last.then_also], last.asked
 
 
 def answers_the_question(plan: ReplyPlan, asked: str | None) -> bool:

@@ -68,6 +68,8 @@ class TurnRecord(BaseModel):
     then_say: str | None = Field(default=None, description='The second request of a message whose first asked something '
                                  'back ("find shoes and compare the first two": "compare the first two"), carried out '
                                  'once the next turn answers the question (dialogue.compound).')
+    then_also: list[str] = Field(default_factory=list, description="Requests of the same message after ``then_say``, "
+                                 "held with it (a third and fourth part).")
     reply: str = ""
     product_ids: list[str] = Field(default_factory=list, description="Products shown in this turn, in order.")
     language: Language = Field(default="en", description="The language the turn was understood and answered in.")
