@@ -182,6 +182,18 @@ def asks_to_undo(text: str) -> bool:
     return _UNDO.search(text) is not None
 
 
+#: Not wanting what was just done: "I don't want it anymore", "changed my mind", 算了，不要了, 不买了.
+_UNWANTED = re.compile(r"(?i)\bi\s+(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\s+(?:it|them|that|those|this|these)\b(?!\s+in\b)|"
+                       r"\bchanged\s+my\s+mind\b|\bcancel\s+(?:that|it)\W*$|"
+                       r"^\W*(?:算了|还是)?\W*(?:这个|这款|那个|它)?(?:不要了|不想要了|不买了|不要这个了)(?![吗么])|改主意了")
+
+
+def takes_back(text: str) -> bool:
+    """Whether the message no longer wants what was just done ("never mind, I don't want it", 算了，不要了): said
+    right after something was added to the cart, it takes that back."""
+    return _UNWANTED.search(text) is not None
+
+
 def asks_to_put_back(text: str) -> bool:
     """Whether the message wants goods back in the cart ("put it back", "add them back", 加回来)."""
     return _PUT_BACK.search(text) is not None

@@ -16,7 +16,8 @@ from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind
                                    asks_to_browse, asks_to_put_back, asks_to_take, asks_to_undo,
                                    asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
                                    asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
-                                   speaks_another_language, stock_wish, tells_an_interest, wants_other_colour, wants_to_shop)
+                                   speaks_another_language, stock_wish, takes_back, tells_an_interest, wants_other_colour,
+                                   wants_to_shop)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -93,6 +94,10 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if state.cart_before is not None and (asks_to_undo(nlu.text) and state.cart_changed_turn == state.turn_count - 1
                                           or asks_to_put_back(nlu.text) and cart.lines_missing(state.cart_before, state.cart)):
         return cart.undo  # "undo that" right after a cart change, "put it back" after a removal
+    if state.cart_before is not None and state.last_action == "cart_add" and state.cart_changed_turn == state.turn_count - 1 \
+            and takes_back(nlu.text) and all(r.kind == "focus" for r in nlu.slots.references) \
+            and nlu.intent not in EXPLICIT - {"remove_from_cart", "cancel_order"}:
+        return cart.undo  # "never mind, I don't want it", 算了，不要了 right after an add: it comes out again
     if asks_to_undo(nlu.text) and state.last_action == "show_products" and state.goal_trail:
         return partial(recall.resume, goal=state.goal_trail[-1].goal)  # "undo that" after "not Nimbra": the results before
     if (recalled := recall.recalled_goal(turn)) is not None and nlu.intent not in _keeps_its_intent(turn) - {"reset"}:

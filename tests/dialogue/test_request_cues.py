@@ -25,6 +25,7 @@ from dialogue.request_cues import (
     reports_a_fault,
     speaks_another_language,
     stock_wish,
+    takes_back,
     tells_an_interest,
     unknown_brand,
     unknown_kind,
@@ -297,3 +298,13 @@ def test_wanting_to_shop_with_nothing_named(text: str, shops: bool) -> None:
 ])
 def test_the_last_word_of_a_chinese_category_name(category: str, head: str | None) -> None:
     assert head_noun(category) == head
+
+
+@pytest.mark.parametrize(("text", "unwanted"), [
+    ("never mind, I don't want it", True), ("I no longer need them", True), ("actually I changed my mind", True),
+    ("算了，不要了", True), ("不买了", True), ("我改主意了", True), ("这个不要了", True), ("I don't want it in red", False),
+    ("I don't want to pay shipping", False), ("不要红色的", False), ("这个不要了吗？", False), ("cancel that order #123", False),
+])
+def test_not_wanting_what_was_just_done(text: str, unwanted: bool) -> None:
+    """A cue only: the routing also needs an add to the cart in the turn before."""
+    assert takes_back(text) is unwanted
