@@ -156,6 +156,7 @@ class OrderFacts(Facts):
     options: list[str] = Field(default_factory=list)
     choices: list[OrderChoice] = Field(default_factory=list, description="The shopper's orders the request may mean "
                                        "(open ones for a status or a cancellation, delivered ones for a return), newest first.")
+    forgot: bool = Field(default=False, description='Asked again after "I don\'t remember the number": where to find it.')
     order_id: str | None = None
     found: bool = False
     problem: Literal["invalid_id", "not_found"] | None = None

@@ -182,6 +182,17 @@ def asks_to_undo(text: str) -> bool:
     return _UNDO.search(text) is not None
 
 
+#: Not knowing an order's number: "I don't remember the number", "I lost it", 订单号忘了, 找不到订单号.
+_FORGOT_NUMBER = re.compile(r"(?i)\b(?:don'?t|do\s+not|can'?t|cannot|couldn'?t)\s+(?:remember|recall|find|know|see|locate)\b|"
+                            r"\bforg[eo]t\b|\blost\s+(?:it|the|my)\b|\bno\s+idea\b|\bnot\s+sure\b|\bwhere\s+(?:do|can)\s+i\s+find\b|"
+                            r"忘了|忘记|不记得|记不得|记不清|找不到|不知道|没有订单号|订单号在哪")
+
+
+def forgot_order_number(text: str) -> bool:
+    """Whether the message says the shopper does not know the order number asked for."""
+    return _FORGOT_NUMBER.search(text) is not None
+
+
 #: Not wanting what was just done: "I don't want it anymore", "changed my mind", 算了，不要了, 不买了.
 _UNWANTED = re.compile(r"(?i)\bi\s+(?:don'?t|do\s+not|no\s+longer)\s+(?:want|need)\s+(?:it|them|that|those|this|these)\b(?!\s+in\b)|"
                        r"\bchanged\s+my\s+mind\b|\bcancel\s+(?:that|it)\W*$|"

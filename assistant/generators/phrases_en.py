@@ -154,6 +154,8 @@ PHRASES: dict[str, str] = {
     "order.which": "Which order do you mean: {orders}? You can also give me its order number.",
     "order.choice": "{order_id} ({status}, placed {date})",
     "order.ask_id": "Could you give me your order number? It looks like ORD-12345.",
+    "order.no_problem": "No problem.",
+    "order.where_to_find": "Your order number is in your order confirmation email and looks like ORD-12345. If you can't find it, I can put you through to our customer-service team.",
     "order.invalid_id": "“{order_id}” doesn't look like an order number. Order numbers look like ORD-12345.",
     "order.not_found": "I couldn't find order {order_id} on your account. Please check the number.",
     "order.status": "Order {order_id} ({items}, total {total}) is {status}.",

@@ -150,6 +150,8 @@ PHRASES: dict[str, str] = {
     "order.which": "请问是哪个订单：{orders}？也可以直接告诉我订单号。",
     "order.choice": "{order_id}（{status}，{date}下单）",
     "order.ask_id": "请提供您的订单号，格式如ORD-12345。",
+    "order.no_problem": "没关系。",
+    "order.where_to_find": "订单号在您的下单确认邮件里，格式如ORD-12345。如果找不到，我可以为您转接人工客服。",
     "order.invalid_id": "“{order_id}”不像是订单号，订单号的格式是ORD-12345。",
     "order.not_found": "您的账户下没有找到订单{order_id}，请核对订单号。",
     "order.status": "订单{order_id}（{items}，合计{total}）{status}。",

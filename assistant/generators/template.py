@@ -398,6 +398,8 @@ def _order(plan: ReplyPlan, w: Writer) -> str:
     if f.slot == "order_id":
         question = p("order.which", orders=p.items(p("order.choice", order_id=c.order_id, status=p.status(c.status), date=c.placed_at)
                                                    for c in f.choices)) if f.choices else p.own_words(f.question) or p["order.ask_id"]
+        if f.forgot:  # "I don't remember the number": the orders to choose from, or where to find it
+            question = p.sentences([p["order.no_problem"], question if f.choices else p["order.where_to_find"]])
         return p("order.ask", policy=policy, question=question).strip()
     if not f.found:
         if f.problem == "invalid_id":

@@ -12,7 +12,7 @@ from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.intent_context import CART_NAMED
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
+from dialogue.request_cues import (asks_about_deals, forgot_order_number, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
                                    asks_to_browse, asks_to_put_back, asks_to_take, asks_to_undo,
                                    asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
                                    asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
@@ -111,6 +111,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if isinstance(pending, AwaitingOrderId) and (nlu.slots.order_id and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS)
                                                  or service.LATEST_ONE.search(nlu.text.strip())):
         return partial(service.order_action, action=pending.intent)  # "ORD-10035", "the most recent one"
+    if isinstance(pending, AwaitingOrderId) and forgot_order_number(nlu.text) and nlu.intent not in EXPLICIT - set(ORDER_ACTIONS):
+        return partial(service.order_action, action=pending.intent)  # "I don't remember the number": where to find it
     if state.order_id is not None and service.OTHER_ORDER.search(nlu.text) and nlu.intent not in EXPLICIT:
         action = state.last_action if state.last_action in ORDER_ACTIONS else "order_status"
         return partial(service.order_action, action=action)  # "and my other order?" after one order's answer

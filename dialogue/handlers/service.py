@@ -10,6 +10,7 @@ from dialogue.actions import OrderAction
 from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId
 from dialogue.plan import ReplyPlan
+from dialogue.request_cues import forgot_order_number
 from dialogue.reply_facts import (
     ORDER_FACTS,
     CancelOrderFacts,
@@ -57,14 +58,15 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     if not order_id and len(candidates) == 1:
         order_id = candidates[0].order_id  # "where is my order?" with one order on its way: that one
     if not order_id:
+        forgot = isinstance(awaited, AwaitingOrderId) and forgot_order_number(turn.text)
         options = [o.order_id for o in candidates[:4]]
         turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action, offered=options)))
         choices = [OrderChoice(order_id=o.order_id, status=o.status, placed_at=str(o.placed_at)) for o in candidates[:4]]
         asking = facts_class(slot="order_id", question="Could you give me your order number? It looks like ORD-12345.",
-                             options=options, choices=choices)
-        if isinstance(asking, ReturnItemFacts):
+                             options=options, choices=choices, forgot=forgot)
+        if isinstance(asking, ReturnItemFacts) and not forgot:
             asking.policy = _return_clauses(dm, turn, limit=2)
-        return turn.plan(action, facts=asking, quick_replies=options)
+        return turn.plan(action, facts=asking, quick_replies=options or (["Talk to a person"] if forgot else []))
     result = dm.orders.lookup(order_id, turn.state.sender)
     if result.order is None:
         turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action), order_id=None))

@@ -7,6 +7,7 @@ import pytest
 from dialogue.lexicon_zh import head_noun
 from dialogue.request_cues import (
     asks_about_deals,
+    forgot_order_number,
     asks_to_browse,
     asks_to_put_back,
     asks_to_take,
@@ -308,3 +309,12 @@ def test_the_last_word_of_a_chinese_category_name(category: str, head: str | Non
 def test_not_wanting_what_was_just_done(text: str, unwanted: bool) -> None:
     """A cue only: the routing also needs an add to the cart in the turn before."""
     assert takes_back(text) is unwanted
+
+
+@pytest.mark.parametrize(("text", "forgot"), [
+    ("I don't remember the number", True), ("I can't find it", True), ("I forgot", True), ("no idea", True),
+    ("订单号忘了", True), ("不记得了", True), ("找不到订单号", True), ("ORD-10035", False), ("the most recent one", False),
+    ("最近的那个", False),
+])
+def test_not_knowing_an_order_number(text: str, forgot: bool) -> None:
+    assert forgot_order_number(text) is forgot
