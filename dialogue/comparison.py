@@ -5,7 +5,7 @@ table, delivered beside the reply, carries the details."""
 from __future__ import annotations
 
 from core.money import money
-from dialogue.lexicon import listing
+from dialogue.lexicon import attribute_words, listing
 from dialogue.plan import ComparisonRow, ComparisonTable
 from retrieval.models import CORE_ATTRIBUTES, Product
 
@@ -73,7 +73,7 @@ def summary_lines(products: list[Product], rows: list[ComparisonRow]) -> list[st
             groups.setdefault(value, []).append(f"the {names[product.id]}")
         values = ("; " if any(len(named) > 2 for named in groups.values()) else ", ").join(
             f"{value} for {listing(named)}" for value, named in groups.items())
-        lines.append(f"Key difference ({key.attribute}): {values}.")
+        lines.append(f"Key difference ({attribute_words(key.attribute)}): {values}.")
     return lines[:MAX_SUMMARY_LINES]
 
 

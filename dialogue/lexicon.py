@@ -298,3 +298,12 @@ def english_words() -> frozenset[str]:
         log.warning("lexicon.english_words.unreadable path=%s", path)
         return frozenset()
     return frozenset(w for w in lines if len(w) >= 3 and w.isalpha() and w.islower())
+
+
+#: Attribute-name words written in capitals ("ram" in a catalog is RAM).
+ACRONYMS = frozenset({"ram", "ssd", "hdd", "usb", "hdmi", "led", "lcd", "oled", "spf", "uv", "bpa", "dpi", "cpu", "gpu", "ip", "nfc", "gps"})
+
+
+def attribute_words(name: str) -> str:
+    """An attribute's name as a sentence says it: its acronyms in capitals ("ram" → "RAM", "usb ports" → "USB ports")."""
+    return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in name.split(" "))

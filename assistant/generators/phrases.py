@@ -14,7 +14,7 @@ from assistant.generators import phrases_en, phrases_zh
 from assistant.generators.zh_text import is_chinese, numeral
 from core.language import Language
 from core.money import CURRENCY_SYMBOLS, money  # noqa: F401 (re-exported for the generators and the widget)
-from dialogue.lexicon import names_a_plural
+from dialogue.lexicon import attribute_words, names_a_plural
 from dialogue.plan import ReplyPlan
 
 TABLES: dict[Language, dict[str, str]] = {"en": phrases_en.PHRASES, "zh": phrases_zh.PHRASES}
@@ -114,9 +114,10 @@ class Phrasebook:
         return self.table.get(f"topic.{topic}", topic.replace("_", " "))
 
     def attribute(self, name: str) -> str:
-        """An attribute name for a comparison row (the name itself when the book has no word for it)."""
+        """An attribute name for a comparison row (the name itself when the book has no word for it, its acronyms in
+        capitals: "ram" → "RAM", "usb ports" → "USB ports")."""
         key = "color" if name.lower() == "colour" else name.lower()
-        return self.table.get(f"attr.{key}", name)
+        return self.table.get(f"attr.{key}") or attribute_words(name)
 
     def stop(self, sentence: str) -> str:
         """The sentence with its full stop (a "Key: value" clause has none)."""

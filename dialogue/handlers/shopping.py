@@ -14,6 +14,7 @@ from dialogue.interests import goods_for
 from dialogue.lexicon import tokens_of
 from dialogue.measures import value_range
 from dialogue.pending import AwaitingReference
+from dialogue.qa.questions import read_question
 from dialogue.plan import ReplyPlan
 from dialogue.relaxation import category_noun, forget_unavailable, relaxed_label, request_phrase, run_search
 from dialogue.reply_facts import (
@@ -60,6 +61,7 @@ log = logging.getLogger(__name__)
 def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     slots = turn.nlu.slots
     goal = turn.state.goal
+    forget_measure_read_as_kind(dm, turn)
     read_unknown_brand(dm, turn)
     for_someone = says_whom_it_is_for(turn)
     if goal is not None and not slots.category and not for_someone \
@@ -118,6 +120,7 @@ def search_to_add(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     goal = turn.state.goal
     slots = turn.nlu.slots
+    forget_measure_read_as_kind(dm, turn)
     read_unknown_brand(dm, turn)
     if goal is None:
         if slots.is_empty():
@@ -138,6 +141,19 @@ def refine(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         if slots.price_hint == "cheaper":
             turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, kind="too_expensive", source="text", detail=turn.text)))
     return show(dm, turn, with_stock_wish(new_goal, turn.text))
+
+
+def forget_measure_read_as_kind(dm: DialogueManager, turn: Turn) -> None:
+    """"Ones with more storage" after laptops: more of the laptops' storage, not the Storage category (a kind of
+    product the search would have switched to): the category slot is dropped when it names an attribute the searched
+    category's products have and the message asks for more or less of it."""
+    slots, goal = turn.nlu.slots, turn.state.goal
+    category = goal.constraints.category if goal is not None else None
+    if not slots.category or not category or slots.category.lower() == category.lower() \
+            or read_question(turn.text).kind != "superlative":
+        return
+    if dm.products.facets().values_by_level(slots.category.lower()).get(category):
+        slots.category = None
 
 
 def with_size_stepped(dm: DialogueManager, turn: Turn, goal: Goal) -> Goal:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from core.language import detect_language
 from core.money import money
-from dialogue.lexicon import listing, normalize, tokens_of
+from dialogue.lexicon import attribute_words, listing, normalize, tokens_of
 from dialogue.qa.attributes import AttributeMatcher
 from dialogue.qa.attributes_zh import NOT_TOPICS_ZH
 from dialogue.qa.quantities import Quantity, parse_quantity
@@ -131,7 +131,7 @@ def quantity_of(product: Product, attribute: str) -> Quantity | None:
 
 
 def _label(attribute: str) -> str:
-    return LABELS.get(attribute, attribute)
+    return LABELS.get(attribute) or attribute_words(attribute)
 
 
 def _values(products: Sequence[Product], attribute: str | None) -> list[ProductValue]:
@@ -195,7 +195,7 @@ def _fact_sentence(product: Product, attribute: str, value: str) -> str:
         return f"The {product.title} comes in {'these colours' if attribute == 'color' else 'these sizes'}: {value}."
     if attribute == "material":
         return f"The {product.title} is made of {value}."
-    return f"The {product.title}'s {attribute}: {value}."
+    return f"The {product.title}'s {attribute_words(attribute)}: {value}."
 
 
 def _variant_stock(product: Product, attribute: str) -> list[str]:
@@ -260,7 +260,7 @@ def _overview(product: Product) -> QaAnswer:
     keys = sorted(product.attributes, key=lambda k: k in ("color", "size"))[:OVERVIEW_ATTRIBUTES]  # stable: catalog order
     shown = {k: product.values(k)[:OVERVIEW_VALUES] for k in keys if product.values(k)}
     if shown:
-        sentences.append("Details: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in shown.items()) + ".")
+        sentences.append("Details: " + "; ".join(f"{attribute_words(k)}: {', '.join(v)}" for k, v in shown.items()) + ".")
     described = _described(product)[:2]
     if described:
         sentences.append(f"From its description: {' '.join(described)}")
@@ -283,14 +283,14 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
     if value_hit is not None:
         attribute, value = value_hit
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, verdict=True, product_ids=[product.id],
-                        sentences=[f"Yes — the {product.title}'s {attribute} is {value}."], values=_values([product], attribute),
+                        sentences=[f"Yes — the {product.title}'s {attribute_words(attribute)} is {value}."], values=_values([product], attribute),
                         details=[_detail("verdict", product, attribute, verdict=True, asked=[value])])
     feature = _named_feature(product, mentioned)
     if feature is not None:  # "is it built-in?" of a portable one: no, and what it is
         attribute, wanted = feature
         values = product.values(attribute)
         has = bool({normalize(v) for v in values} & {normalize(w) for w in wanted})
-        return _verdict(product, attribute, has, f"the {product.title}'s {attribute} is {', '.join(values)}", asked=wanted)
+        return _verdict(product, attribute, has, f"the {product.title}'s {attribute_words(attribute)} is {', '.join(values)}", asked=wanted)
     attribute = matcher.match(text, None, allow_fields=False)
     if attribute is not None:
         values = product.values(attribute)
@@ -300,7 +300,7 @@ def _yes_no(text: str, product: Product, mentioned: Mentioned, matcher: Attribut
         if flag is not None:
             return _flag(product, attribute, flag)
         return QaAnswer(kind="yes_no", known=True, attribute=attribute, product_ids=[product.id],
-                        sentences=[f"The catalog lists the {product.title}'s {attribute} as {', '.join(values)}."],
+                        sentences=[f"The catalog lists the {product.title}'s {attribute_words(attribute)} as {', '.join(values)}."],
                         values=_values([product], attribute), details=[_detail("value", product, attribute)])
     field = matcher.match(text, None)
     if field == "stock":

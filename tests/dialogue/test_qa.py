@@ -172,7 +172,7 @@ def test_an_overview_gives_the_products_facts_as_the_catalog_writes_them() -> No
     assert result.known and result.kind == "overview" and result.product_ids == ["a"]
     assert result.sentences == [
         "The Alpha 14 costs $679.99 and is rated 4.1 out of 5 from 2,350 reviews; it is out of stock right now.",
-        "Details: ram: 16 GB; battery life: 15 hours; color: Gray.",  # colours and sizes last
+        "Details: RAM: 16 GB; battery life: 15 hours; color: Gray.",  # colours and sizes last
         "From its description: A light laptop. It runs all day."]
     assert [d.form for d in result.details] == ["overview", "value", "value", "value"]
 
