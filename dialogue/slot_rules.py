@@ -120,7 +120,9 @@ _GRADED_REFERENCE = re.compile(r"(?<!you're\s)(?<!youre\s)(?<!you\sare\s)\b(?:th
 RANKING_REFERENCES = (*PRICE_REFERENCES, (_GRADED_REFERENCE, "graded"))
 #: "the two cheapest", "the 3 most expensive ones": that many references by price (the cheapest, the second cheapest …).
 _N_BY_PRICE = re.compile(r"\b(?:the\s+)?(?P<n>two|three|four|five|[2-5])\s+(?:(?P<low>cheapest|least\s+expensive|lowest[\s-]priced|"
-                         r"most\s+affordable)|most\s+expensive|priciest|highest[\s-]priced)(?:\s+(?:ones|items|products|options|of\s+(?:them|these)))?\b")
+                         r"most\s+affordable)|most\s+expensive|priciest|highest[\s-]priced)(?:\s+(?:ones|items|products|options|of\s+(?:them|these)))?\b|"
+                         r"\bthe\s+(?:(?P<low2>cheapest|least\s+expensive|lowest[\s-]priced|most\s+affordable)|most\s+expensive|priciest|"
+                         r"highest[\s-]priced)\s+(?P<n2>two|three|four|five|[2-5])\b(?!\s*(?:%|\$|dollars|bucks)|[.,]\d)(?:\s+(?:ones|items|products|options))?")
 _FIRST_N = re.compile(rf"\b(?:the\s+)?(?:first|top)\s+(?P<n>two|three|four|five|[2-9])\b(?!\s*(?:%|\$|(?:{_UNITS}|dollars|bucks)\b))"
                       r"(?:\s+(?:ones|items|products|options|results|of\s+them|of\s+these))?")
 _NOT_AFTER_ORDINAL = (r"time|times|order|orders|thing|things|place|date|class|aid|name|hand|week|month|year|day|half|floor|edition|"
@@ -337,8 +339,8 @@ class PatternRules:
             hits.brands_out_focus = hits.claim(m) or hits.brands_out_focus
         for m in _N_BY_PRICE.finditer(text):
             if hits.claim(m):
-                kind = "cheapest" if m.group("low") else "priciest"
-                refs += [(m.start() + i, kind, i + 1, None, None) for i in range(_number(m.group("n")) or 0)]
+                kind = "cheapest" if m.group("low") or m.group("low2") else "priciest"
+                refs += [(m.start() + i, kind, i + 1, None, None) for i in range(_number(m.group("n") or m.group("n2")) or 0)]
         for pattern, kind in PRICE_REFERENCES:
             refs += [(m.start(), kind, None, None, None) for m in pattern.finditer(text) if hits.claim(m)]
         refs += [(m.start(), "graded", None, None, " ".join(m.group("g").replace("-", " ").split()))
