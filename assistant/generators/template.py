@@ -116,6 +116,8 @@ def _found(plan: ReplyPlan, w: Writer) -> str:
         key = "products.one"
     else:
         key = "products.many"
+    if n == 1 and key != "products.one":
+        key = f"{key}_one"  # "Here is one more", not "Here are 1 more …"
     head = p(key, count=n, things=_things(f.category, p), detail=detail)
     lead = p("products.nothing_for_these", pastime=f.nothing_for) if f.nothing_for else ""
     return "\n".join([lead + sold_out + head, *lines])
