@@ -32,6 +32,8 @@ class AwaitingSize(_Awaiting):
     product_id: str
     quantity: int = Field(default=1, ge=1)
     then: list[str] = Field(default_factory=list, description='Products of the same request ("add both") to add after this one, in the size or colour chosen for it where they come in it.')
+    replaces: dict[str, str] | None = Field(default=None, description='The variant of the cart line of this product that the '
+                                            'answer replaces ("change it to size 9" of shoes that do not come in 9).')
 
 
 class AwaitingReference(_Awaiting):

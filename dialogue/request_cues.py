@@ -182,6 +182,16 @@ def asks_to_undo(text: str) -> bool:
     return _UNDO.search(text) is not None
 
 
+#: Changing what was chosen: "change it to size 9", "make it blue instead", "actually a 10", 换成42码, 改成黑色.
+_CHANGE = re.compile(r"(?i)\b(?:change|switch|swap)\b|\bmake\s+(?:it|that|them|this|those)\b|\binstead\b|\bactually\b|\brather\b|"
+                     r"换成|改成|改为|换为|换个|换一个|还是要")
+
+
+def changes_the_choice(text: str) -> bool:
+    """Whether the message changes a choice just made (a size or colour for the item just added)."""
+    return _CHANGE.search(text) is not None
+
+
 #: Not knowing an order's number: "I don't remember the number", "I lost it", 订单号忘了, 找不到订单号.
 _FORGOT_NUMBER = re.compile(r"(?i)\b(?:don'?t|do\s+not|can'?t|cannot|couldn'?t)\s+(?:remember|recall|find|know|see|locate)\b|"
                             r"\bforg[eo]t\b|\blost\s+(?:it|the|my)\b|\bno\s+idea\b|\bnot\s+sure\b|\bwhere\s+(?:do|can)\s+i\s+find\b|"

@@ -12,7 +12,7 @@ from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.intent_context import CART_NAMED
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_deals, forgot_order_number, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
+from dialogue.request_cues import (asks_about_deals, changes_the_choice, forgot_order_number, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar, asks_to_be_shown,
                                    asks_to_browse, asks_to_put_back, asks_to_take, asks_to_undo,
                                    asks_to_buy, asks_to_return, asks_what_shipping_costs, asks_when, asks_when_the_shop_ships,
                                    asks_whether_sold, models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
@@ -94,8 +94,11 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if state.cart_before is not None and (asks_to_undo(nlu.text) and state.cart_changed_turn == state.turn_count - 1
                                           or asks_to_put_back(nlu.text) and cart.lines_missing(state.cart_before, state.cart)):
         return cart.undo  # "undo that" right after a cart change, "put it back" after a removal
-    if state.cart_before is not None and state.last_action == "cart_add" and state.cart_changed_turn == state.turn_count - 1 \
-            and takes_back(nlu.text) and all(r.kind == "focus" for r in nlu.slots.references) \
+    just_added = state.cart_before is not None and state.last_action == "cart_add" and state.cart_changed_turn == state.turn_count - 1
+    if just_added and (nlu.slots.sizes or nlu.slots.colors) and changes_the_choice(nlu.text) and not nlu.slots.category \
+            and all(r.kind == "focus" for r in nlu.slots.references) and nlu.intent not in EXPLICIT - {"add_to_cart", "remove_from_cart"}:
+        return cart.change_variant  # "change it to size 9", "make it blue instead", 换成42码: the line just added
+    if just_added and takes_back(nlu.text) and all(r.kind == "focus" for r in nlu.slots.references) \
             and nlu.intent not in EXPLICIT - {"remove_from_cart", "cancel_order"}:
         return cart.undo  # "never mind, I don't want it", 算了，不要了 right after an add: it comes out again
     if asks_to_undo(nlu.text) and state.last_action == "show_products" and state.goal_trail:

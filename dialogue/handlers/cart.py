@@ -99,11 +99,47 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
         chosen = dict(variant.attributes)
     item = CartItem(product_id=product.id, title=product.title, unit_price=variant.price if variant and variant.price else product.price,
                     quantity=quantity, variant=chosen)
+    replaced = _line_replaced(turn, product.id)
+    if replaced is not None:  # "change it to size 9": out before the new line goes in
+        turn.emit(CartEvent(op="remove", item=replaced))
     turn.emit(CartEvent(op="add", item=item))
     if turn.state.pending is not None:
         turn.emit(ServiceEvent(pending=None))
     turn.emit(FeedbackEvent(feedback=FeedbackRecord(turn=turn.state.turn_count, product_id=product.id, kind="added_to_cart", source="behaviour")))
-    return _cart_plan(turn, "cart_add", CartAddFacts(added=True, title=product.title, quantity=quantity, variant=chosen, unit_price=item.unit_price))
+    return _cart_plan(turn, "cart_add", CartAddFacts(added=True, updated=replaced is not None, title=product.title, quantity=quantity,
+                                                     variant=chosen, unit_price=item.unit_price))
+
+
+def change_variant(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Change it to size 9", "make it blue instead", 换成42码 right after an add: the line just added, in that size or
+    colour (its other one kept). When the product cannot be had in it the reply says so and asks, and the line stays
+    until the answer replaces it (``AwaitingSize.replaces``)."""
+    state, slots = turn.state, turn.nlu.slots
+    added = lines_missing(state.cart, state.cart_before or [])
+    line = added[-1] if added else None
+    if line is None or dm.product(line.product_id) is None:
+        return add(dm, turn)
+    slots.quantity = slots.quantity or line.quantity
+    if not slots.sizes and "size" in line.variant:
+        slots.sizes = [line.variant["size"]]
+    if not slots.colors and "color" in line.variant:
+        slots.colors = [line.variant["color"]]
+    turn.emit(ServiceEvent(pending=AwaitingSize(product_id=line.product_id, quantity=line.quantity, replaces=line.variant)))
+    plan = add(dm, turn, line.product_id)
+    awaited = turn.state.pending
+    if plan.action == "ask_clarification" and isinstance(awaited, AwaitingSize):  # the line stays until the answer
+        turn.emit(ServiceEvent(pending=awaited.model_copy(update={"replaces": line.variant})))
+    elif awaited is not None:  # could not be had at all (sold out): nothing waits
+        turn.emit(ServiceEvent(pending=None))
+    return plan
+
+
+def _line_replaced(turn: Turn, product_id: str) -> CartItem | None:
+    """The cart line of ``product_id`` that the awaited answer replaces (``AwaitingSize.replaces``)."""
+    pending = turn.state.pending
+    if not isinstance(pending, AwaitingSize) or pending.product_id != product_id or pending.replaces is None:
+        return None
+    return next((line for line in turn.state.cart if line.product_id == product_id and line.variant == pending.replaces), None)
 
 
 def _products_to_add(turn: Turn, ids: list[str]) -> list[str]:

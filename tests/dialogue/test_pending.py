@@ -38,9 +38,9 @@ def test_an_unknown_legacy_string_is_an_error() -> None:
 def test_the_typed_state_serialises_with_its_kind() -> None:
     event = ServiceEvent(pending=AwaitingSize(product_id="P1", quantity=3, then=["P2"]))
     dumped = event.model_dump(mode="json")
-    assert dumped["pending"] == {"kind": "size", "product_id": "P1", "quantity": 3, "then": ["P2"]}
+    assert dumped["pending"] == {"kind": "size", "product_id": "P1", "quantity": 3, "then": ["P2"], "replaces": None}
     assert ServiceEvent.model_validate(dumped) == event
-    stored_before = {"kind": "size", "product_id": "P1", "quantity": 3}  # events stored before ``then`` existed
+    stored_before = {"kind": "size", "product_id": "P1", "quantity": 3}  # events stored before ``then`` and ``replaces`` existed
     assert ServiceEvent.model_validate({**dumped, "pending": stored_before}).pending == AwaitingSize(product_id="P1", quantity=3)
 
 

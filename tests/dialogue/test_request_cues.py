@@ -16,6 +16,7 @@ from dialogue.request_cues import (
     asks_to_return,
     asks_what_shipping_costs,
     asks_when_the_shop_ships,
+    changes_the_choice,
     interest_en,
     interest_zh,
     kinds_meant_zh,
@@ -318,3 +319,12 @@ def test_not_wanting_what_was_just_done(text: str, unwanted: bool) -> None:
 ])
 def test_not_knowing_an_order_number(text: str, forgot: bool) -> None:
     assert forgot_order_number(text) is forgot
+
+
+@pytest.mark.parametrize(("text", "changes"), [
+    ("change it to size 9", True), ("make it blue instead", True), ("actually a 10", True), ("换成42码", True), ("改成黑色", True),
+    ("size 9", False), ("blue", False), ("42码", False), ("add a blue one too", False),
+])
+def test_changing_a_choice_just_made(text: str, changes: bool) -> None:
+    """A cue only: the routing also needs an add to the cart in the turn before and a size or colour named."""
+    assert changes_the_choice(text) is changes
