@@ -45,6 +45,22 @@ _NOT_CATEGORY_BEFORE = frozenset({"safe", "compatible", "proof", "friendly", "fr
 _VERB_BEFORE_GERUND = frozenset({"i'm", "im", "am", "is", "are", "was", "were", "be", "been", "keep", "stop", "start", "started",
                                  "i", "we", "you", "they", "not", "currently", "just", "still", "enjoy", "love", "like", "hate"})
 _SIZE_LIKE = re.compile(r"^(?:\d{1,2}(?:\.5)?|x{0,3}[sml]|\d?x{1,3}l|xxs|[a-b]\d)$")
+#: What may follow "in 8.5" for the number to be a size ("add the second one in 8.5 please").
+_AFTER_SIZE_IN = frozenset({"please", "pls", "instead", "and", "too", "then", "thanks", "thank", "for", "of"})
+
+
+def _size_after_in(tokens: list[Token], i: int) -> bool:
+    """"… in 8.5", "in a 9.5": a half size after "in" that ends the clause (whole numbers the catalog sells as sizes
+    are matched as its values; others, "a tv in 55", are no size); "make it a 9": a size ("make it 2" is a quantity)."""
+    before = [t.text for t in tokens[max(i - 3, 0):i]]
+    after = tokens[i + 1].text if i + 1 < len(tokens) else None
+    if after is not None and after not in _AFTER_SIZE_IN:
+        return False
+    if before[-3:] == ["make", "it", "a"]:
+        return _SIZE_LIKE.match(tokens[i].text) is not None and tokens[i].text[0].isdigit()
+    return bool(re.fullmatch(r"\d{1,2}\.5", tokens[i].text)) and bool(before) and (before[-1] == "in" or before[-2:] == ["in", "a"])
+
+
 #: Letter sizes no word spells ("XXS", "xl", "3XL"): a size without "size" before it.
 _SIZE_ALONE = re.compile(r"^(?:x{1,3}[sl]|[2-5]xl)$")
 _NEGATION = re.compile(
@@ -285,11 +301,11 @@ class EntityMatcher:
         return next((e.value for e in self.forms.get(key, []) if e.kind == "size"), None)
 
     def _raw_sizes(self, tokens: list[Token], free: list[bool], matches: list[EntityMatch]) -> None:
-        """"size 10.5", "XXS" name a size even when the catalog has none by that name."""
+        """"size 10.5", "XXS", "the second one in 8.5" name a size even when the catalog has none by that name."""
         taken = {k for m in matches for k in range(m.first, m.last)}
         for i in range(len(tokens)):
             if free[i] and i not in taken and (i and tokens[i - 1].text in SIZE_CUES and _SIZE_LIKE.match(tokens[i].text)
-                                               or _SIZE_ALONE.match(tokens[i].text)):
+                                               or _SIZE_ALONE.match(tokens[i].text) or _size_after_in(tokens, i)):
                 matches.append(EntityMatch("size", tokens[i].text.upper(), i, i + 1, Tier.TAXONOMY + 1))
 
     def _chinese_sizes(self, tokens: list[Token], free: list[bool], matches: list[EntityMatch]) -> None:
