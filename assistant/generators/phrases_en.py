@@ -126,6 +126,7 @@ PHRASES: dict[str, str] = {
     "qa.graded_no_topic": "I couldn't tell which detail to compare them on.",
     "qa.filter_some": "{count} of the {total} shown are {condition}: {items}.",
     "qa.filter_none": "None of the {total} shown is {condition}.",
+    "qa.filter_all": "All {total} shown are {condition}.",
     "qa.filter_unknown": "I couldn't tell what to check them for.",
     "qa.filter_unchecked": "The catalog doesn't say which of them {said}.",
     "qa.condition_stock": "in stock",

@@ -122,6 +122,7 @@ PHRASES: dict[str, str] = {
     "qa.graded_no_topic": "抱歉，我没看出要按哪一项来比较。可以按价格、评分或库存来比。",
     "qa.filter_some": "显示的{total}款中，{condition}的有{count}款：{items}。",
     "qa.filter_none": "显示的{total}款中，没有{condition}的。",
+    "qa.filter_all": "显示的{total}款都是{condition}的。",
     "qa.filter_unknown": "抱歉，我没看出要按什么条件筛选。",
     "qa.filter_unchecked": "商品信息里没有写明哪一款{said}。",
     "qa.condition_stock": "有货",

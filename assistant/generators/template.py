@@ -43,6 +43,7 @@ from dialogue.reply_facts import (
     ShippingQuote,
     ShowProductsFacts,
 )
+from retrieval.models import WHOSE, YES_VALUES
 
 
 def card_line(card: ProductCard, language: Language = "en") -> str:
@@ -249,13 +250,16 @@ def _filtered(f: AnswerFacts, w: Writer) -> list[str]:
         condition = p["qa.condition_stock"]
     elif topic == "price":
         condition = p["qa.condition_price"]
-    elif asked:
-        condition = p["fmt.or"].join(p.size_option(v) if topic == "size" else v for v in asked)
+    elif asked and not all(v.lower() in YES_VALUES for v in asked):  # 防水: 是 is said as 防水
+        condition = p["fmt.or"].join(p.size_option(v) if topic == "size" else WHOSE.get(v, v) if topic == "gender" else v
+                                     for v in asked)
     else:
         condition = p.attribute(topic or "")
     passing = [d for d in f.details if d.verdict]
     if not passing:
         return [p("qa.filter_none", total=len(f.details), condition=condition)]
+    if len(passing) == len(f.details) > 2:  # "are they waterproof?": all of them, no list of the same cards
+        return [p("qa.filter_all", total=len(f.details), condition=condition)]
     items = p["fmt.items"].join(f"{d.title} — {money(d.price, d.currency or w.currency)}" if d.price is not None else d.title
                                 for d in passing)
     return [p("qa.filter_some", total=len(f.details), condition=condition, count=len(passing), items=items)]

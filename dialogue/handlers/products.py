@@ -121,6 +121,8 @@ def question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     A question that names other products than those in focus searches for them instead."""
     explicit = dm.resolve(turn, default_focus=False)
     asked = read_question(turn.text, references=len(explicit.product_ids))
+    if asked.kind == "yes_no" and len(explicit.product_ids) >= 3:  # "are all of them waterproof?": which of them are
+        asked = asked.model_copy(update={"kind": "filter"})
     if asked.kind not in ("superlative", "pairwise", "filter") and _names_other_products(dm, turn, explicit):
         from dialogue.handlers.shopping import search
 
@@ -276,6 +278,17 @@ def asks_about_a_pair(dm: DialogueManager, turn: Turn) -> bool:
     focus = dm.product(turn.state.focus) if turn.state.focus else None
     return focus is not None and names_a_plural(focus.title) and _THEY.search(turn.text) is not None \
         and not turn.nlu.slots.references and read_question(turn.text).kind in ("lookup", "yes_no")
+
+
+def asks_about_all_shown(turn: Turn) -> bool:
+    """"Do they come in pink?", "are they waterproof?" with products shown and none in focus: a question about every
+    product in view (as "do any of them …"), not "which one do you mean?". Marks them as the question's references."""
+    state, slots = turn.state, turn.nlu.slots
+    if state.focus or not state.last_shown or slots.references or slots.category or _THEY.search(turn.text) is None \
+            or read_question(turn.text).kind not in ("lookup", "yes_no"):
+        return False
+    slots.references = [Reference(kind="all")]
+    return True
 
 
 def superlative_followed_up(dm: DialogueManager, turn: Turn) -> str | None:

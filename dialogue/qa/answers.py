@@ -24,7 +24,7 @@ from dialogue.qa.questions import GRADED, GRADED_PHRASES, RECOMMENDING, Question
 from dialogue.qa.reviews import representative_quotes, summarize_reviews
 from dialogue.reply_facts import AnswerDetail, DetailForm
 from retrieval.lexical import tokenize
-from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, YES_VALUES, Product, SearchConstraints, value_phrase
+from retrieval.models import CORE_ATTRIBUTES, NO_VALUES, WHOSE, YES_VALUES, Product, SearchConstraints, value_phrase
 
 #: A Chinese filter on stock (哪些有货, 哪个还有库存).
 _STOCK_ZH = re.compile(r"有货|现货|库存|能发货|没卖完")
@@ -548,11 +548,13 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
         sentence = f"The catalog doesn't say which of them {said}." if said else "I couldn't tell what to check them for."
         return _described_instead(text, products) or QaAnswer(
             kind="filter", known=False, product_ids=[p.id for p in products], sentences=[sentence], unchecked=said)
-    description = " and ".join(name for name, _ in tests)
+    description = " and ".join(WHOSE.get(name, name) for name, _ in tests)  # "women's", not "women"
     passing = [p for p in products if all(check(p) for _, check in tests)]
     shown = f"the {len(products)} shown" if len(products) > 1 else "the one shown"
     if not passing:
         sentence = f"None of {shown} is {description}."
+    elif len(passing) == len(products) > 2:  # "are they waterproof?": all of them, without listing the cards again
+        sentence = f"All {len(products)} shown are {description}."
     else:
         listed = "; ".join(f"{p.title} — {money(p.price, p.currency)}" for p in passing)
         sentence = f"{len(passing)} of {shown} {'is' if len(passing) == 1 else 'are'} {description}: {listed}."
