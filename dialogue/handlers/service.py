@@ -10,7 +10,6 @@ from dialogue.actions import OrderAction
 from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId
 from dialogue.plan import ReplyPlan
-from dialogue.request_cues import forgot_order_number
 from dialogue.reply_facts import (
     ORDER_FACTS,
     CancelOrderFacts,
@@ -20,6 +19,7 @@ from dialogue.reply_facts import (
     ReturnItemFacts,
     ShippingQuote,
 )
+from dialogue.request_cues import forgot_order_number
 from dialogue.state import HandoffEvent, ServiceEvent
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from dialogue.interests import goods_for
 from dialogue.lexicon import tokens_of
 from dialogue.measures import value_range
 from dialogue.pending import AwaitingReference
-from dialogue.qa.questions import read_question
 from dialogue.plan import ReplyPlan
+from dialogue.qa.questions import read_question
 from dialogue.relaxation import category_noun, forget_unavailable, relaxed_label, request_phrase, run_search
 from dialogue.reply_facts import (
     ClarificationFacts,
