@@ -183,7 +183,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return products.question_again  # "what about the third?" after a question about the first
     if (attribute := products.superlative_followed_up(dm, turn)) is not None:
         return partial(products.superlative_again, attribute=attribute)  # "what about battery life?" after "which is the cheapest?"
-    if nlu.intent in {"compare", "ask_product_question", "refine", "out_of_scope"} and products.asks_about_all_shown(turn):
+    if nlu.intent in {"compare", "ask_product_question", "refine", "search_product", "out_of_scope"} \
+            and products.asks_about_all_shown(turn):
         return products.question  # "do they come in pink?" after a list: each product in view
     if nlu.intent == "compare" and products.asks_about_a_pair(dm, turn):
         return products.question  # "are they waterproof?" about the running shoes in focus

@@ -281,11 +281,12 @@ def asks_about_a_pair(dm: DialogueManager, turn: Turn) -> bool:
 
 
 def asks_about_all_shown(turn: Turn) -> bool:
-    """"Do they come in pink?", "are they waterproof?" with products shown and none in focus: a question about every
-    product in view (as "do any of them …"), not "which one do you mean?". Marks them as the question's references."""
+    """"Do they come in pink?", "are they waterproof?" with products shown and none in focus: a yes/no question about
+    every product in view (as "do any of them …"), not "which one do you mean?" ("they should be waterproof", "they
+    need to be under $100" ask for others). Marks them as the question's references."""
     state, slots = turn.state, turn.nlu.slots
-    if state.focus or not state.last_shown or slots.references or slots.category or _THEY.search(turn.text) is None \
-            or read_question(turn.text).kind not in ("lookup", "yes_no"):
+    if state.focus or not state.last_shown or slots.references or slots.category or slots.price_min is not None \
+            or slots.price_max is not None or _THEY.search(turn.text) is None or read_question(turn.text).kind != "yes_no":
         return False
     slots.references = [Reference(kind="all")]
     return True
