@@ -80,7 +80,8 @@ class DialogueManager:
         pending_before = state.pending
         handler = self._route(turn)
         plan = handler(self, turn)
-        if isinstance(plan.facts, ClarificationFacts) and plan.facts.slot == "reference":
+        set_by_handler = isinstance(state.pending, AwaitingReference) and state.pending is not pending_before
+        if isinstance(plan.facts, ClarificationFacts) and plan.facts.slot == "reference" and not set_by_handler:
             # the answer goes where the question came from: a product question the classifier called out of scope too
             asked_by = next((name for name, known in self._handlers.items() if known is handler), nlu.intent)
             turn.emit(ServiceEvent(pending=AwaitingReference(intent=asked_by)))

@@ -41,6 +41,7 @@ class AwaitingReference(_Awaiting):
 
     kind: Literal["reference"] = "reference"
     intent: str
+    quantity: int | None = Field(default=None, ge=1, description='How many to add, said while the question waits ("make it two").')
 
 
 class AwaitingConfirmation(_Awaiting):

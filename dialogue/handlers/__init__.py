@@ -92,6 +92,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) \
             and nlu.intent not in EXPLICIT - {"add_to_cart", "remove_from_cart"}:
         return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)
+    if nlu.slots.quantity_fix and isinstance(pending, AwaitingReference) and pending.intent == "add_to_cart" \
+            and not nlu.slots.references and state.last_shown:
+        return partial(cart.quantity_while_asked, awaited=pending)  # "make it two" while asked which one to add
     if state.cart_before is not None and (asks_to_undo(nlu.text) and state.cart_changed_turn == state.turn_count - 1
                                           or asks_to_put_back(nlu.text) and cart.lines_missing(state.cart_before, state.cart)):
         return cart.undo  # "undo that" right after a cart change, "put it back" after a removal
@@ -126,9 +129,10 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if isinstance(pending, AwaitingReference) and pending.intent == "ask_product_question" and nlu.slots.references \
             and (asked := products.answers_which_one(turn)) is not None:
         return partial(products.question_again, previous=asked)  # "is it waterproof?" … "the second one"
-    if isinstance(pending, AwaitingReference) and nlu.slots.references and nlu.intent not in EXPLICIT \
+    if isinstance(pending, AwaitingReference) and nlu.slots.references \
+            and (nlu.intent not in EXPLICIT or nlu.intent == pending.intent) \
             and not (pending.intent == "compare" and products.asks_about_one(turn)):
-        return INTENT_HANDLERS.get(pending.intent, fallback)
+        return INTENT_HANDLERS.get(pending.intent, fallback)  # "the second one" (第二个, read as the request itself too)
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in SEARCH_QUESTIONS and nlu.intent not in EXPLICIT:
         return shopping.answer_clarification

@@ -17,7 +17,7 @@ from dialogue.actions import CART_ACTIONS, Action
 from dialogue.intent_context import CLEAR_CART
 from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.memory import VariantWish, variant_wish
-from dialogue.pending import AwaitingSize
+from dialogue.pending import AwaitingReference, AwaitingSize
 from dialogue.references import in_view
 from dialogue.plan import CartLine, ReplyPlan
 from dialogue.reply_facts import CartAddFacts, CartRemoveFacts, CheckoutFacts, ClarificationFacts, ClarifiedSlot, Facts, ShowCartFacts
@@ -55,6 +55,8 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
         product_id = pending.product_id  # "the purple one then" while the assistant asked which colour
         if not slots.quantity:
             slots.quantity = pending.quantity
+    if isinstance(pending, AwaitingReference) and pending.quantity and not slots.quantity:
+        slots.quantity = pending.quantity  # "make it two" while asked which one, then "the second one"
     if product_id is None:
         resolution = dm.resolve(turn)
         chosen = _products_to_add(turn, resolution.product_ids)
@@ -62,6 +64,8 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
             candidates = [p.title for pid in (resolution.ambiguous or turn.state.last_shown[:4]) if (p := dm.product(pid))]
             question = resolution.problem or ("Which one should I add?" if candidates else "What would you like to add? Search for a product first.")
             facts = ClarificationFacts(slot="reference", question=question, options=candidates, **resolution.out_of_range())
+            if slots.quantity and candidates:  # "要两个" with none named: the quantity waits with the question
+                turn.emit(ServiceEvent(pending=AwaitingReference(intent="add_to_cart", quantity=slots.quantity)))
             return turn.plan("ask_clarification", facts=facts, quick_replies=candidates[:4])
         if len(chosen) > 1:
             return _add_several(dm, turn, chosen)
@@ -272,6 +276,15 @@ def _answers_pending(dm: DialogueManager, turn: Turn, pending: AwaitingSize) -> 
         return False
     values = [r.value for r in refs if r.kind == "attribute" and r.value] + slots.colors + slots.sizes
     return bool(values) and all(_pick([v], product.values("size")) or _pick([v], product.values("color")) for v in values)
+
+
+def quantity_while_asked(dm: DialogueManager, turn: Turn, awaited: AwaitingReference) -> ReplyPlan:
+    """"Make it two" while the assistant asks which product to add: kept for the answer, and the question asked again."""
+    quantity = turn.nlu.slots.quantity or 1
+    turn.emit(ServiceEvent(pending=awaited.model_copy(update={"quantity": quantity})))
+    candidates = [p.title for pid in turn.state.last_shown[:4] if (p := dm.product(pid))]
+    facts = ClarificationFacts(slot="reference", question=f"Sure, {quantity}. Which one should I add?", options=candidates)
+    return turn.plan("ask_clarification", facts=facts, quick_replies=candidates[:4])
 
 
 def correct_quantity(dm: DialogueManager, turn: Turn) -> ReplyPlan:
