@@ -141,6 +141,7 @@ def _clarify(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
     f = plan.facts_as(ClarificationFacts)
     question = p.own_words(f.question) or (_slot_question(f, p) if f.question else p["clarify.default"])
+    question = p.agree(question, [f.title]) if f.title else question  # "the … Running Shoes don't come in size 8.5"
     options = [localize_quick_reply(o, p.language) for o in f.options]
     lead = p["clarify.available"] if f.slot in ("size", "color") else p["clarify.example"]
     if options and not all(option in question for option in options):  # "Weakest: the A and the B (…). Which one …?"
