@@ -7,8 +7,9 @@ request verb (English) or a connective word (Chinese: a comma alone often only a
 assistant (``assistant.service``) reads both parts and carries them out in order only when the first is something
 done before the next is read (the cart changed, products found) and the second is a request of its own; otherwise the
 message is one request, as before. Three or four parts are carried out alike when every part before the last is such
-a first request (or "show my cart"); otherwise the message splits at its first joint only. When the first asks
-something back (which size? what kind of shoes?), the second waits in that turn's record (``TurnRecord.then_say``) and is carried out if the next turn answers the question.
+a first request (or "show my cart"); otherwise the message splits at its first joint only. When one asks something
+back (which size? what kind of shoes?), the requests after it wait in that turn's record (``TurnRecord.then_say`` and
+``then_also``) and are carried out if the next turn answers the question.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
         return cart.correct_quantity  # "actually make it two", "just one", "change the first one to 2" (not a removal)
     if nlu.slots.quantity_fix and isinstance(pending, AwaitingReference) and pending.intent == "add_to_cart" \
             and not nlu.slots.references and state.last_shown:
-        return partial(cart.quantity_while_asked, awaited=pending)  # "make it two" while asked which one to add
+        return cart.quantity_while_asked  # "make it two" while asked which one to add
     if state.cart_before is not None and (asks_to_undo(nlu.text) and state.cart_changed_turn == state.turn_count - 1
                                           or asks_to_put_back(nlu.text) and cart.lines_missing(state.cart_before, state.cart)):
         return cart.undo  # "undo that" right after a cart change, "put it back" after a removal

@@ -61,12 +61,8 @@ def add(dm: DialogueManager, turn: Turn, product_id: str | None = None, lead: st
         resolution = dm.resolve(turn)
         chosen = _products_to_add(turn, resolution.product_ids)
         if resolution.problem or resolution.ambiguous or not chosen:
-            candidates = [p.title for pid in (resolution.ambiguous or turn.state.last_shown[:4]) if (p := dm.product(pid))]
-            question = resolution.problem or ("Which one should I add?" if candidates else "What would you like to add? Search for a product first.")
-            facts = ClarificationFacts(slot="reference", question=question, options=candidates, **resolution.out_of_range())
-            if slots.quantity and candidates:  # "要两个" with none named: the quantity waits with the question
-                turn.emit(ServiceEvent(pending=AwaitingReference(intent="add_to_cart", quantity=slots.quantity)))
-            return turn.plan("ask_clarification", facts=facts, quick_replies=candidates[:4])
+            return _ask_which_to_add(dm, turn, resolution.ambiguous or turn.state.last_shown[:4], resolution.problem,
+                                     **resolution.out_of_range())
         if len(chosen) > 1:
             return _add_several(dm, turn, chosen)
         product_id = chosen[0]
@@ -278,13 +274,21 @@ def _answers_pending(dm: DialogueManager, turn: Turn, pending: AwaitingSize) -> 
     return bool(values) and all(_pick([v], product.values("size")) or _pick([v], product.values("color")) for v in values)
 
 
-def quantity_while_asked(dm: DialogueManager, turn: Turn, awaited: AwaitingReference) -> ReplyPlan:
+def quantity_while_asked(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """"Make it two" while the assistant asks which product to add: kept for the answer, and the question asked again."""
-    quantity = turn.nlu.slots.quantity or 1
-    turn.emit(ServiceEvent(pending=awaited.model_copy(update={"quantity": quantity})))
-    candidates = [p.title for pid in turn.state.last_shown[:4] if (p := dm.product(pid))]
-    facts = ClarificationFacts(slot="reference", question=f"Sure, {quantity}. Which one should I add?", options=candidates)
-    return turn.plan("ask_clarification", facts=facts, quick_replies=candidates[:4])
+    slots = turn.nlu.slots
+    slots.quantity = slots.quantity or 1
+    return _ask_which_to_add(dm, turn, turn.state.last_shown[:4], f"Sure, {slots.quantity}. Which one should I add?")
+
+
+def _ask_which_to_add(dm: DialogueManager, turn: Turn, ids: list[str], question: str | None, **facts: int | None) -> ReplyPlan:
+    """Which product to add, ``ids`` offered; a quantity said ("要两个", "make it two") waits with the question."""
+    candidates = [p.title for pid in ids if (p := dm.product(pid))]
+    question = question or ("Which one should I add?" if candidates else "What would you like to add? Search for a product first.")
+    if turn.nlu.slots.quantity and candidates:
+        turn.emit(ServiceEvent(pending=AwaitingReference(intent="add_to_cart", quantity=turn.nlu.slots.quantity)))
+    asking = ClarificationFacts(slot="reference", question=question, options=candidates, **facts)
+    return turn.plan("ask_clarification", facts=asking, quick_replies=candidates[:4])
 
 
 def correct_quantity(dm: DialogueManager, turn: Turn) -> ReplyPlan:
