@@ -157,6 +157,8 @@ class OrderFacts(Facts):
     choices: list[OrderChoice] = Field(default_factory=list, description="The shopper's orders the request may mean "
                                        "(open ones for a status or a cancellation, delivered ones for a return), newest first.")
     forgot: bool = Field(default=False, description='Asked again after "I don\'t remember the number": where to find it.')
+    not_ordered: str | None = Field(default=None, description='The kind of product the shopper named ("return the '
+                                    'headphones") when none of their orders has one: said before the question.')
     order_id: str | None = None
     found: bool = False
     problem: Literal["invalid_id", "not_found"] | None = None
@@ -196,6 +198,8 @@ class ShippingQuote(BaseModel):
     fee: float = Field(description="Standard shipping on an order below it.")
     cart_subtotal: float = Field(default=0.0, description="What the rest of the cart comes to (without this product).")
     amount_short: float = Field(default=0.0, description="What the order lacks to ship free (0 when it does).")
+    with_fee: float = Field(default=0.0, description="The cart's subtotal with standard shipping added (a quote for the cart "
+                            "that does not ship free).")
 
     @property
     def free_alone(self) -> bool:
@@ -216,6 +220,7 @@ class PolicyFacts(Facts):
     whole: bool = Field(default=False, description="The whole section was asked for; otherwise the clauses that answer.")
     fault: bool = Field(default=False, description='The shopper reported a product that does not work ("it stopped working"): the reply is sorry first.')
     quote: ShippingQuote | None = Field(default=None, description="The shipping of the product asked about, said before the clauses.")
+    cart_empty: bool = Field(default=False, description="The shopper asked what shipping their cart costs, and it is empty.")
     deals: bool = Field(default=False, description="The shopper asked about sales or codes, which the catalog does not list: "
                         "the reply says it has no special prices before the shop's price promises (in words that name no "
                         "discount: the grounding guard rejects those outside the plan).")

@@ -135,7 +135,9 @@ def asks_when_the_shop_ships(text: str) -> bool:
 _SHIPPING_COST = re.compile(r"(?i)\bships?\s+(?:for\s+)?free\b|\bfree\s+(?:shipping|delivery)\b|\bshipping\s+(?:is\s+)?free\b|"
                             r"\b(?:shipping|delivery|postage)\s+(?:cost|costs|fee|fees|charge|charges|price)\b|"
                             r"\b(?:cost|much)\s+(?:\w+\s+)?(?:to\s+ship|for\s+shipping|is\s+shipping|is\s+delivery)\b|"
-                            r"\b(?:pay|charged?)\s+(?:for\s+|extra\s+for\s+)?(?:shipping|delivery|postage)\b|包邮|免运费|运费|邮费")
+                            r"\b(?:pay|charged?)\s+(?:for\s+|extra\s+for\s+)?(?:shipping|delivery|postage)\b|"
+                            r"\b(?:with|including|incl\.?|plus)\s+(?:the\s+)?(?:shipping|delivery|postage)\b|"
+                            r"\b(?:shipping|delivery|postage)\s+included\b|包邮|免运费|运费|邮费")
 
 
 #: The next size up or down: "a size bigger", "one size up", "the next size down", 大一码, 小一号.
@@ -236,8 +238,18 @@ def speaks_another_language(text: str) -> bool:
 
 
 def asks_what_shipping_costs(text: str) -> bool:
-    """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗)."""
+    """Whether the message asks what shipping costs or whether it is free ("does this one ship free?", 这个包邮吗, "what's
+    my total with shipping?")."""
     return _SHIPPING_COST.search(text) is not None
+
+
+#: The shopper's own cart or total: "my cart", "my total", "my basket", 购物车.
+_OWN_CART = re.compile(r"(?i)\bmy\s+(?:cart|total|basket|bag)\b|\b(?:the|this)\s+cart\b|购物车")
+
+
+def asks_about_own_cart(text: str) -> bool:
+    """Whether the message speaks of the shopper's cart or total ("what's my total with shipping?", 购物车包邮吗)."""
+    return _OWN_CART.search(text) is not None
 
 
 #: "Do you have …?", "do you sell …", "got any …", 有没有 / 有卖: whether the shop sells something.

@@ -407,7 +407,10 @@ def _order(plan: ReplyPlan, w: Writer) -> str:
                                                    for c in f.choices)) if f.choices else p.own_words(f.question) or p["order.ask_id"]
         if f.forgot:  # "I don't remember the number": the orders to choose from, or where to find it
             question = p.sentences([p["order.no_problem"], question if f.choices else p["order.where_to_find"]])
-        return p("order.ask", policy=policy, question=question).strip()
+        asked = p("order.ask", policy=policy, question=question).strip()
+        if f.not_ordered:  # "return the headphones" with no headphones in any order: said first
+            return p.sentences([p("order.not_ordered", item=category_noun(f.not_ordered)), asked])
+        return asked
     if not f.found:
         if f.problem == "invalid_id":
             return p("order.invalid_id", order_id=f.order_id)
@@ -448,12 +451,14 @@ def _policy(plan: ReplyPlan, w: Writer) -> str:
 
 
 def _policy_lead(f: PolicyFacts, p: Phrasebook) -> str:
-    """What a policy answer says before the clauses: sorry for a fault, the shipping quote, that a product has no terms
+    """What a policy answer says before the clauses: sorry for a fault, the shipping quote (or that the cart is empty), that a product has no terms
     of its own, that there are no special prices; nothing otherwise."""
     if f.fault:
         return p["policy.sorry_fault"]
     if f.quote is not None:
         return _shipping_quote(f.quote, p)
+    if f.cart_empty:
+        return p["policy.cart_empty"]
     if f.product:
         return p("policy.for_product", title=f.product)
     return p["policy.no_deals"] if f.deals else ""
@@ -464,7 +469,7 @@ def _shipping_quote(q: ShippingQuote, p: Phrasebook) -> str:
     pay shipping?": the cart's subtotal against it."""
     amounts = {"title": q.title, "price": money(q.price, q.currency), "free_from": money(q.free_from, q.currency, short=True),
                "fee": money(q.fee, q.currency, short=True), "cart": money(q.cart_subtotal, q.currency),
-               "short": money(q.amount_short, q.currency)}
+               "short": money(q.amount_short, q.currency), "with_fee": money(q.with_fee, q.currency)}
     if q.title is None:
         return p("policy.cart_ships_free" if q.free_alone else "policy.cart_ships_for_fee", **amounts)
     key = "policy.ships_free" if q.free_alone else "policy.ships_free_with_cart" if q.free_with_cart else "policy.ships_for_fee"

@@ -14,7 +14,7 @@ from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingRefe
 from dialogue.reply_facts import SEARCH_QUESTIONS
 from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar,
                                    asks_to_be_shown, asks_to_browse, asks_to_buy, asks_to_put_back, asks_to_return,
-                                   asks_to_take, asks_to_undo, asks_what_shipping_costs, asks_when,
+                                   asks_about_own_cart, asks_to_take, asks_to_undo, asks_what_shipping_costs, asks_when,
                                    asks_when_the_shop_ships, asks_whether_sold, changes_the_choice, forgot_order_number,
                                    models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
                                    speaks_another_language, stock_wish, takes_back, tells_an_interest,
@@ -136,7 +136,8 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     asked = state.turns[-1].asked if state.turns else None
     if state.last_action == "ask_clarification" and asked in SEARCH_QUESTIONS and nlu.intent not in EXPLICIT:
         return shopping.answer_clarification
-    if (nlu.slots.references and state.last_shown or state.cart and not nlu.slots.references) and asks_what_shipping_costs(nlu.text) \
+    if (nlu.slots.references and state.last_shown or (state.cart or asks_about_own_cart(nlu.text)) and not nlu.slots.references) \
+            and asks_what_shipping_costs(nlu.text) \
             and nlu.intent in {"shipping_info", "ask_product_question", "out_of_scope", "view_cart", "checkout"}:
         return service.shipping_quote  # "does this one ship free?", 这个包邮吗, "do I pay shipping?": the threshold against the price
     if service.is_policy_question(turn):

@@ -24,7 +24,7 @@ from dialogue.state import HandoffEvent, ServiceEvent
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
-    from dialogue.orders import Order
+    from dialogue.orders import Order, OrderItem
     from dialogue.policy_clauses import Embed
     from retrieval.models import Product
 
@@ -52,18 +52,23 @@ def order_action(dm: DialogueManager, turn: Turn, action: OrderAction) -> ReplyP
     other = turn.state.order_id if OTHER_ORDER.search(turn.text) else None  # "my other order": not the one talked about
     mine = [o for o in dm.orders.orders_of(turn.state.sender) if o.order_id != other]  # all of them without "other"
     talked_about = (mine[0].order_id if len(mine) == 1 else None) if other else turn.state.order_id
+    item = turn.nlu.slots.category if not turn.nlu.slots.order_id else None  # "return the backpack": the order it is in
+    holding = _orders_with(dm, mine, item) if item else mine
+    if item and talked_about not in {o.order_id for o in holding}:
+        talked_about = None
     order_id = turn.nlu.slots.order_id or _latest_order(dm, turn) or talked_about
     facts_class = ORDER_FACTS[action]
-    candidates = _candidates(mine, action) if not order_id else []
+    candidates = (_candidates(holding, action) or (holding if item else [])) if not order_id else []
     if not order_id and len(candidates) == 1:
-        order_id = candidates[0].order_id  # "where is my order?" with one order on its way: that one
+        order_id = candidates[0].order_id  # "where is my order?" with one order on its way, or the one the item is in
     if not order_id:
         forgot = isinstance(awaited, AwaitingOrderId) and forgot_order_number(turn.text)
+        candidates = candidates or _candidates(mine, action)  # no order holds the item named: those the request may mean
         options = [o.order_id for o in candidates[:4]]
         turn.emit(ServiceEvent(pending=AwaitingOrderId(intent=action, offered=options)))
         choices = [OrderChoice(order_id=o.order_id, status=o.status, placed_at=str(o.placed_at)) for o in candidates[:4]]
         asking = facts_class(slot="order_id", question="Could you give me your order number? It looks like ORD-12345.",
-                             options=options, choices=choices, forgot=forgot)
+                             options=options, choices=choices, forgot=forgot, not_ordered=item if item and not holding else None)
         if isinstance(asking, ReturnItemFacts) and not forgot:
             asking.policy = _return_clauses(dm, turn, limit=2)
         return turn.plan(action, facts=asking, quick_replies=options or (["Talk to a person"] if forgot else []))
@@ -107,6 +112,18 @@ def _candidates(orders: list[Order], action: OrderAction) -> list[Order]:
     """The shopper's orders ``action`` may be about, newest first."""
     wanted = _CANDIDATE_STATUSES.get(action, ())
     return sorted((o for o in orders if o.status in wanted), key=lambda o: (o.placed_at, o.order_id), reverse=True)
+
+
+def _orders_with(dm: DialogueManager, orders: list[Order], category: str) -> list[Order]:
+    """The orders with an item of ``category`` in them (by the item's catalog entry; by the category's last word in
+    its title when the catalog no longer lists it)."""
+    head = singular(category.lower().split()[-1]) if category.split() else category
+
+    def holds(item: OrderItem) -> bool:
+        product = dm.product(item.product_id)
+        return category in product.category if product is not None else head in item.title.lower()
+
+    return [o for o in orders if any(holds(i) for i in o.items)]
 
 
 def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
@@ -194,8 +211,8 @@ def shipping_question(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     """"Does this one ship free?", 第一个包邮吗, "do I need to pay for shipping?": the shipping policy's answer, led by
     what it means for the product meant (its price against the free-shipping threshold, with the rest of the cart
-    counted) or, when the message names none, for the cart; the policy's answer alone when no one product is meant and
-    the cart is empty, or the policy states no threshold in the catalog's currency."""
+    counted) or, when the message names none, for the cart; led by "your cart is empty" when no product is meant and
+    the cart is empty; the policy's answer alone when the policy states no threshold in the catalog's currency."""
     plan = _policy_on(dm, turn, "shipping_info")
     facts = plan.facts_as(PolicyFacts)
     free_from, fee = dm.policies.amounts.get("free_shipping"), dm.policies.amounts.get("standard_shipping")
@@ -203,6 +220,8 @@ def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     ids = dm.resolve(turn).product_ids if turn.nlu.slots.references else []
     product = dm.product(ids[0]) if len(ids) == 1 else None
     priced = product or (dm.product(cart[0].product_id) if cart and not ids else None)
+    if priced is None and not ids and facts.known:  # "what's my total with shipping?" with nothing in the cart
+        return plan.model_copy(update={"facts": facts.model_copy(update={"cart_empty": True})})
     if priced is None or free_from is None or fee is None or priced.currency.upper() != dm.policies.currency or not facts.known:
         return plan
     if product is not None:
@@ -213,8 +232,10 @@ def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     else:
         total = turn.state.cart_total
         quote = ShippingQuote(price=total, currency=priced.currency, free_from=free_from, fee=fee,
-                              amount_short=max(round(free_from - total, 2), 0.0))
-    return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote})})
+                              amount_short=max(round(free_from - total, 2), 0.0), with_fee=round(total + fee, 2))
+    summary = dm.policies.clauses_under("shipping", ["summary"], turn.nlu.language)  # the quote says the threshold and fee
+    sentences = [s for s in facts.sentences if s not in summary] or facts.sentences
+    return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote, "sentences": sentences})})
 
 
 def deals(dm: DialogueManager, turn: Turn) -> ReplyPlan:
