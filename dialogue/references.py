@@ -54,8 +54,9 @@ def resolve(
     for spec in specs:
         if spec.kind == "ordinal" and spec.index is not None:
             if not 1 <= spec.index <= len(shown):
-                return Resolution(problem=f"I only showed {len(shown)} product{'s' if len(shown) != 1 else ''}, so there is no number {spec.index}.",
-                                  shown_count=len(shown), asked_position=spec.index)
+                problem = (f"I only showed {len(shown)} product{'s' if len(shown) != 1 else ''}, so there is no number {spec.index}."
+                           if shown else "I haven't shown you any products yet. What are you looking for?")
+                return Resolution(problem=problem, shown_count=len(shown), asked_position=spec.index)
             ids.append(shown[spec.index - 1])
         elif spec.kind == "last" and shown:
             ids.append(shown[-1])

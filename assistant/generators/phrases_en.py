@@ -70,6 +70,7 @@ PHRASES: dict[str, str] = {
     "clarify.sold_out": "Sorry, the {title} in {value} is out of stock right now. ",
     "clarify.color_of": "Which colour would you like for the {title}?",
     "clarify.reference": "Which one do you mean?",
+    "clarify.nothing_shown": "I haven't shown you any products yet. What are you looking for?",
     "clarify.no_such_position": "There is no number {index}: I showed {shown}.",
     "clarify.category": "What kind of product are you looking for?",
     "clarify.type": "Which type would you like?",

@@ -67,6 +67,7 @@ PHRASES: dict[str, str] = {
     "clarify.lacks": "抱歉，{title}没有{value}。",
     "clarify.sold_out": "抱歉，{title}的{value}暂时缺货。",
     "clarify.reference": "请问您指的是哪一个？",
+    "clarify.nothing_shown": "我还没有为您展示商品。您想找什么？",
     "clarify.no_such_position": "我只展示了{shown}款商品，没有第{index}款。",
     "clarify.category": "请问您想找哪类商品？",
     "clarify.type": "请问您想要哪种款式？",

@@ -160,6 +160,8 @@ def _slot_question(f: ClarificationFacts, p: Phrasebook) -> str:
             value = p.size_option(f.unavailable) if f.slot == "size" else f.unavailable
             return p("clarify.sold_out" if f.sold_out else "clarify.lacks", title=f.title, value=value) + question
         return question
+    if f.asked_position is not None and f.shown_count == 0:
+        return p["clarify.nothing_shown"]
     if f.asked_position is not None and f.shown_count is not None:
         return p("clarify.no_such_position", shown=f.shown_count, index=f.asked_position)
     return p[f"clarify.{f.slot}"]

@@ -70,11 +70,14 @@ def names_features(dm: DialogueManager, turn: Turn) -> bool:
 
 
 def follows_up_the_search(dm: DialogueManager, turn: Turn) -> bool:
-    """"What about 6 person ones?", "and in red?", "what about dell", "any from Apple?": the search asked again with what the follow-up
-    names (a slot, a catalog feature or a brand the shop does not carry), no product pointed at. A brand not carried
-    joins the turn's slots, as the search would add it (``shopping.read_unknown_brand``)."""
+    """"What about 6 person ones?", "and in red?", "what about dell", "any from Apple?", "ok show me in size 10": the
+    search asked again with what the follow-up names (a slot, a catalog feature or a brand the shop does not carry), no
+    product pointed at. A brand not carried joins the turn's slots, as the search would add it
+    (``shopping.read_unknown_brand``)."""
     nlu = turn.nlu
-    if turn.state.goal is None or nlu.slots.references or not (products.FOLLOW_UP.match(nlu.text) or asks_for_any_from(nlu.text)):
+    follow_up = products.FOLLOW_UP.match(nlu.text) or asks_for_any_from(nlu.text) or \
+        (asks_to_be_shown(nlu.text) and not nlu.slots.category)
+    if turn.state.goal is None or nlu.slots.references or not follow_up:
         return False
     shopping.read_unknown_brand(dm, turn)
     return not nlu.slots.is_empty() or names_features(dm, turn)
