@@ -196,6 +196,8 @@ class ConversationState(BaseModel):
     past_goals: list[Goal] = Field(default_factory=list, description="Earlier searches of other categories, oldest first (at most 5).")
     goal_trail: list[EarlierSearch] = Field(default_factory=list, description="The current search's earlier versions, before its refinements, "
                                    "oldest first (the first and the last four): \"go back to the previous results\".")
+    past_shown: dict[str, list[str]] = Field(default_factory=dict, description="The cards last shown for each earlier search of "
+                                             "``past_goals``, by its category (lower case): \"go back to the laptops\" shows them again.")
     shown: list[str] = Field(default_factory=list, description="Every product shown so far, first showing order.")
     last_shown: list[str] = Field(default_factory=list, description="The cards of the latest product list.")
     focus: str | None = None
@@ -256,7 +258,10 @@ class ConversationState(BaseModel):
                         and (goal.constraints.category or "").lower() != self.goal.constraints.category.lower():
                     switched = {self.goal.constraints.category.lower(), (goal.constraints.category or "").lower()}
                     kept = [g for g in self.past_goals if (g.constraints.category or "").lower() not in switched]
-                    self.past_goals = [*kept[-4:], self.goal]  # a topic switch keeps the earlier search
+                    self.past_goals = [*kept[-4:], self.goal]  # a topic switch keeps the earlier search, and its cards
+                    self.past_shown = {g.constraints.category.lower(): self.past_shown.get(g.constraints.category.lower(), [])
+                                       for g in kept[-4:] if g.constraints.category}
+                    self.past_shown[self.goal.constraints.category.lower()] = list(self.last_shown)
                     self.goal_trail = []
                 elif goal is None:
                     self.goal_trail = []
@@ -291,6 +296,7 @@ class ConversationState(BaseModel):
                 self.delivered[channel] = max(self.delivered.get(channel, 0), upto)
             case ResetEvent():
                 self.goal, self.past_goals, self.goal_trail, self.shown, self.last_shown, self.focus = None, [], [], [], [], None
+                self.past_shown = {}
                 self.cart, self.cart_before, self.pending, self.order_id, self.handoff = [], None, None, None, False
 
     def _apply_cart(self, event: CartEvent) -> None:

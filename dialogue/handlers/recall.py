@@ -24,11 +24,14 @@ def recalled_goal(turn: Turn) -> Goal | None:
 
 def resume(dm: DialogueManager, turn: Turn, goal: Goal) -> ReplyPlan:
     """Show the goal gone back to: the very cards it showed when it is an earlier version of the current search ("go
-    back to the previous results": the re-ranking, having seen them passed over, would now show others), else search."""
+    back to the previous results": the re-ranking, having seen them passed over, would now show others) or an earlier
+    search of another kind ("go back to the laptops"), else search."""
     from dialogue.handlers.shopping import show, show_again
 
     earlier = next((e for e in turn.state.goal_trail if e.goal == goal), None)
-    products = [p for pid in earlier.shown if (p := dm.product(pid)) is not None] if earlier is not None else []
+    shown = earlier.shown if earlier is not None else \
+        turn.state.past_shown.get((goal.constraints.category or "").lower(), []) if goal in turn.state.past_goals else []
+    products = [p for pid in shown if (p := dm.product(pid)) is not None]
     if products and all(goal.constraints.matches(p) for p in products):
         return show_again(dm, turn, goal, products)
     return show(dm, turn, goal)
