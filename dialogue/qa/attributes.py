@@ -25,7 +25,7 @@ FIELDS = ("price", "rating", "reviews", "stock", "brand")
 #: A question word (or phrase) → words an attribute name meaning it may contain.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "quiet": ("noise", "sound", "db"), "loud": ("noise", "sound"), "noisy": ("noise",), "noise": ("noise",),
-    "lasts": ("battery", "runtime"), "charge": ("battery",), "long": ("length",),
+    "lasts": ("battery", "runtime", "run"), "charge": ("battery",), "battery": ("battery", "runtime", "run"), "long": ("length",),
     "wide": ("width",), "width": ("width",), "tall": ("height",), "high": ("height",), "deep": ("depth",),
     "heavy": ("weight",), "weigh": ("weight",), "weighs": ("weight",), "weight": ("weight",), "light": ("weight",),
     "big": ("size", "capacity", "screen", "width", "length", "diameter"), "screen": ("screen",), "display": ("screen",), "hold": ("capacity",),

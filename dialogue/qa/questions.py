@@ -238,7 +238,12 @@ def graded_zh(lowered: str) -> tuple[str | None, Direction, str] | None:
     said = found.group(0) if found.group(2) else f"更{word}"
     if found.group(1) in ("比较", "较", "相对"):
         said = f"更{word}"
-    return cue, direction, said
+    topic = _TOPIC_BEFORE_ZH.search(lowered[:found.start()])
+    return cue, direction, f"{topic['topic']}{said}" if topic and found.group(2) else said
+
+
+#: The topic a graded word grades, between "which" and it: 吸力 in 哪个吸力最大 (said 吸力最大, not 最大).
+_TOPIC_BEFORE_ZH = re.compile(r"哪(?:个|款|一个|一款|件|台|双|种)(?P<topic>(?![是的有])[\u4e00-\u9fff]{1,6})$")
 
 
 def _graded_phrase(lowered: str) -> tuple[str | None, Direction] | None:
