@@ -470,7 +470,8 @@ def unknown_brand(text: str, is_catalog_word: Callable[[str], bool], known: set[
 #: for phone cases" (up to a preposition, a clause or the end).
 _WANTED = re.compile(r"\b(?:sell|carry|stock|have|got|need|want|buy|add|looking\s+for|look\s+for|searching\s+for|find|get|show|see)\s+"
                      r"(?:(?:me|us)\s+)?(?:(?:a|an|some|any|the|new)\s+)?(?!to\b)(?P<phrase>[a-z][a-z'\- ]*?)\s*"
-                     r"(?=\b(?:for|with|under|below|over|that|which|in|from|on|by|at|to|of|and|or|please|pls)\b|[?.!,;]|$)")
+                     r"(?=\b(?:for|with|under|below|over|that|which|in|from|on|by|at|to|of|and|or|please|pls|too|also|as\s+well)\b|"
+                     r"[?.!,;]|$)")
 #: Words that name no kind of product, first or last in a phrase ("something cheaper", "a bigger size").
 _NOT_KINDS = frozenset("""one ones it them this that these those something anything everything stuff thing things item
     items product products gift gifts present presents idea ideas option options recommendation recommendations help
@@ -479,13 +480,25 @@ _NOT_KINDS = frozenset("""one ones it them this that these those something anyth
     fifth last two three four five news updates suggestions thanks results result list lists again details detail info
     information specs reviews review photos pictures images previous new arrivals bestsellers sellers popular trending
     favorites favourites picks catalog catalogue collection selection range sale sales offers offer cart basket order
-    orders similar""".split())
+    orders similar couple few dozen bunch lot""".split())
 
 
 #: A request that is only a noun phrase: plural ("surfboards?", "any fishing rods"; not "camping", "cozy") or with "a"
 #: ("a phone case").
 _BARE_PHRASE = re.compile(r"^\s*(?:(?:any|some)\s+(?=.*[^su\W]s\W*$)|(?:a|an)\s+|(?=.*[^su\W]s\W*$))"
                           r"(?P<phrase>(?:[a-z][a-z'\-]*\s+){0,2}[a-z][a-z'\-]*[a-z])\s*[?.!]*\s*$")
+
+
+#: "Add a gift card", "also add a bag too": something to add named by its kind (not "add another one", "add a medium").
+_ADD_A_KIND = re.compile(r"(?i)\badd\s+(?:a|an|some|a\s+few|two|three|\d+)\s+(?P<phrase>[a-z][a-z'\-]*(?:\s+[a-z][a-z'\-]*){0,2}?)\s*"
+                         r"(?=\b(?:too|also|as\s+well|please|pls|to|for|in|and)\b|[?.!,;]|$)")
+
+
+def names_a_kind_to_add(text: str) -> bool:
+    """Whether the message asks to add something named by its kind ("also add a card", "add a tote bag too"), not a
+    product in view ("add another one", "add a couple more", "add the second")."""
+    found = _ADD_A_KIND.search(text.lower().replace("’", "'"))
+    return found is not None and not any(w in _NOT_KINDS or w in STOPWORDS for w in found["phrase"].split()[-1:])
 
 
 def unknown_kind(text: str, is_catalog_word: Callable[[str], bool]) -> str | None:
@@ -495,7 +508,10 @@ def unknown_kind(text: str, is_catalog_word: Callable[[str], bool]) -> str | Non
     lowered = text.lower().replace("’", "'")
     for found in [*_WANTED.finditer(lowered)] or filter(None, [_BARE_PHRASE.match(lowered)]):
         words = found["phrase"].split()
-        if not words or words[0] in _NOT_KINDS or words[0] in STOPWORDS:
+        kind = words
+        while len(kind) > 1 and kind[0] in _NOT_KINDS:
+            kind = kind[1:]  # "gift cards": its head is cards
+        if not kind or kind[0] in _NOT_KINDS or kind[0] in STOPWORDS:
             continue
         head = words[-1]
         if head in _NOT_KINDS or len(head) < 3 or not head.isalpha() or is_catalog_word(head):

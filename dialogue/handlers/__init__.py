@@ -12,13 +12,13 @@ from dialogue.handlers import cart, products, recall, service, shopping, social
 from dialogue.intent_context import CART_NAMED
 from dialogue.pending import AwaitingConfirmation, AwaitingOrderId, AwaitingReference, AwaitingSize
 from dialogue.reply_facts import SEARCH_QUESTIONS
-from dialogue.request_cues import (asks_about_deals, asks_about_returning_a_kind, asks_for_any_from, asks_for_similar,
-                                   asks_to_be_shown, asks_to_browse, asks_to_buy, asks_to_put_back, asks_to_return,
-                                   asks_about_own_cart, asks_to_take, asks_to_undo, asks_what_shipping_costs, asks_when,
-                                   asks_when_the_shop_ships, asks_whether_sold, changes_the_choice, forgot_order_number,
-                                   models_on_a_shown_one, names_a_gift, names_an_order, reports_a_fault,
-                                   speaks_another_language, stock_wish, takes_back, tells_an_interest,
-                                   wants_other_colour, wants_to_shop)
+from dialogue.request_cues import (asks_about_deals, asks_about_own_cart, asks_about_returning_a_kind,
+                                   asks_for_any_from, asks_for_similar, asks_to_be_shown, asks_to_browse, asks_to_buy,
+                                   asks_to_put_back, asks_to_return, asks_to_take, asks_to_undo,
+                                   asks_what_shipping_costs, asks_when, asks_when_the_shop_ships, asks_whether_sold,
+                                   changes_the_choice, forgot_order_number, models_on_a_shown_one, names_a_gift,
+                                   names_a_kind_to_add, names_an_order, reports_a_fault, speaks_another_language,
+                                   stock_wish, takes_back, tells_an_interest, wants_other_colour, wants_to_shop)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -187,6 +187,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if nlu.intent == "add_to_cart" and not state.last_shown and not state.focus and nlu.slots.category \
             and not nlu.slots.references:
         return shopping.search_to_add  # "来点瑜伽垫", "add a yoga mat" with nothing shown yet: find them first, ask which
+    if nlu.intent == "add_to_cart" and not nlu.slots.category and not nlu.slots.references and not nlu.slots.sizes \
+            and not nlu.slots.colors and names_a_kind_to_add(nlu.text):
+        return shopping.search_to_add  # "also add a gift card", "add a bag too": not one more of the product in focus
     if products.follows_up_a_question(dm, turn):
         return products.question_again  # "what about the third?" after a question about the first
     if (attribute := products.superlative_followed_up(dm, turn)) is not None:

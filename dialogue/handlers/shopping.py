@@ -39,7 +39,7 @@ GENERIC_WORDS = frozenset(
     """i im i'm me my we a an the some any something anything stuff thing things need needs want wanna looking look
     search find get buy shop shopping show see browse recommend recommendation recommendations suggest suggestion ideas
     idea help please pls can could would you do have got sell selling what whats what's is are there for to of in on
-    with and or gift gifts present presents nice good great cool new best get some kind sort type""".split()
+    with and or gift gifts present presents nice good great cool new best get some kind sort type add also too""".split()
 ) | frozenset(  # who it is for and the words around what they like ("a gift for my dad", "he likes cooking"): the
     # goal's gender or age, if anything, not what to search for
     """him her his hers he she they them their someone somebody dad daddy father mom mommy mum mother parents wife husband
