@@ -31,6 +31,7 @@ from dialogue.intent_context import NluContext
 from dialogue.manager import DialogueManager
 from dialogue.plan import ReplyPlan
 from dialogue.profiles import ProfileStore
+from dialogue.request_cues import withdraws_handoff
 from dialogue.reply_facts import ClarificationFacts, HandoffFacts
 from dialogue.state import (
     AgentMessage,
@@ -38,6 +39,7 @@ from dialogue.state import (
     Event,
     FeedbackEvent,
     FeedbackRecord,
+    HandoffEvent,
     TurnEvent,
     TurnRecord,
 )
@@ -154,11 +156,15 @@ class ShopAssistant:
                     yield answered.text
                 yield answered
                 return
+            withdrawn = [HandoffEvent(active=False)] if state.handoff and withdraws_handoff(text) and not _answered_by_a_person(state) else []
+            for event in withdrawn:  # "never mind" before a person has written: the assistant has the conversation again
+                state.apply(event)
             if state.handoff:  # a person has the conversation: the message waits for them, the assistant says nothing
                 events, plans = [], [waiting_plan(text, turn_language(text, language, state.language))]
                 record = TurnRecord(index=state.turn_count, text=text, action=plans[0].action, language=plans[0].language)
             else:
                 events, plans, record = yield from self._answer(text, state, language, stream=stream, started=started, timings=timings)
+                events = [*withdrawn, *events]
             turn_events: list[Event] = [TurnEvent(turn=record)]
             from_person, delivered = state.undelivered(collect_for) if collect_for else ([], None)
             if delivered is not None:
@@ -316,6 +322,11 @@ def _carried_over(plans: list[ReplyPlan]) -> dict[str, object]:
     if last.action not in CART_ACTIONS and (changed := next((p for p in reversed(plans) if p.action in CART_ACTIONS), None)):
         update.update(cart=changed.cart, cart_total=changed.cart_total)
     return update
+
+
+def _answered_by_a_person(state: ConversationState) -> bool:
+    """Whether a person has written since the conversation was last handed off."""
+    return any(state.handoff_at is None or m.at >= state.handoff_at for m in state.agent_messages)
 
 
 def waiting_plan(text: str, language: Language) -> ReplyPlan:

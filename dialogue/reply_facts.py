@@ -231,6 +231,8 @@ class PolicyFacts(Facts):
 class HandoffFacts(Facts):
     already: bool = Field(default=False, description="A person has the conversation already: the message waits for "
                           "them and the assistant does not answer it.")
+    withdrawn: bool = Field(default=False, description='The shopper took back the request for a person ("never mind") '
+                            "before one wrote: the assistant has the conversation again.")
 
 
 class GreetFacts(Facts):

@@ -570,3 +570,17 @@ def _english() -> frozenset[str]:
     if _ENGLISH is None:
         _ENGLISH = english_words()
     return _ENGLISH
+
+
+#: Taking back a request for a person before one has answered: "never mind", "forget it, I'll keep browsing", "I don't
+#: need an agent anymore", 算了, 不用了, 不需要人工了.
+_WITHDRAWS_HANDOFF = re.compile(
+    r"(?i)^\W*(?:(?:ok(?:ay)?|actually|oh)[\s,]+)?(?:never\s*mind|forget\s+(?:it|that)|no\s+need|"
+    r"i'?ll\s+(?:just\s+)?(?:keep\s+(?:browsing|looking|shopping)|figure\s+it\s+out|manage)|"
+    r"(?:i\s+)?(?:don'?t|do\s+not)\s+need\s+(?:a\s+person|a\s+human|an?\s+agent|anyone|help)(?:\s+any\s*more)?)\b|"
+    r"^\W*(?:算了|不用了|不需要了|不用人工了?|不需要人工了?|不用转人工了?)")
+
+
+def withdraws_handoff(text: str) -> bool:
+    """Whether the message takes back a request for a person ("never mind", 算了)."""
+    return _WITHDRAWS_HANDOFF.search(text.replace("’", "'")) is not None

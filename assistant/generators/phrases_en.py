@@ -215,6 +215,7 @@ PHRASES: dict[str, str] = {
     "reset.preferences": "Done — I've forgotten your saved preferences.",
     "reset.conversation": "Okay, let's start over. What are you looking for?",
     "handoff": "I'm handing you over to a member of our customer-service team. A person will reply here shortly.",
+    "handoff.withdrawn": "Okay, no one from the team will join. I'm still here: what would you like to do next?",
     "fallback.other_language": "Sorry, I only speak English and Chinese (中文) so far. Could you write that in English?",
     "fallback": "Sorry, I can't help with that. I can find and compare products, answer product questions, manage your cart, "
                 "and help with orders, returns and shipping.",

@@ -210,6 +210,7 @@ PHRASES: dict[str, str] = {
     "reset.preferences": "好的，已清除您保存的偏好。",
     "reset.conversation": "好的，我们重新开始。您想找什么？",
     "handoff": "正在为您转接人工客服，稍后会有客服人员在这里回复您。",
+    "handoff.withdrawn": "好的，已为您取消人工客服。还有什么可以帮您？",
     "fallback.other_language": "抱歉，我目前只会中文和英文（English），麻烦您用中文再说一遍好吗？",
     "fallback": "抱歉，这个我帮不上忙。我可以帮您查找和比较商品、解答商品问题、管理购物车，以及处理订单、退换货和配送问题。",
     # attribute names (comparison rows)

@@ -35,6 +35,7 @@ from dialogue.reply_facts import (
     FallbackFacts,
     GoodbyeFacts,
     GreetFacts,
+    HandoffFacts,
     OrderFacts,
     OrderStatusFacts,
     PolicyFacts,
@@ -497,7 +498,7 @@ def _reset(plan: ReplyPlan, w: Writer) -> str:
 
 
 def _handoff(plan: ReplyPlan, w: Writer) -> str:
-    return w.p["handoff"]
+    return w.p["handoff.withdrawn" if plan.facts_as(HandoffFacts).withdrawn else "handoff"]
 
 
 def _fallback(plan: ReplyPlan, w: Writer) -> str:

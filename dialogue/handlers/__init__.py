@@ -18,7 +18,8 @@ from dialogue.request_cues import (asks_about_deals, asks_about_own_cart, asks_a
                                    asks_what_shipping_costs, asks_when, asks_when_the_shop_ships, asks_whether_sold,
                                    changes_the_choice, forgot_order_number, models_on_a_shown_one, names_a_gift,
                                    names_a_kind_to_add, names_an_order, reports_a_fault, speaks_another_language,
-                                   stock_wish, takes_back, tells_an_interest, wants_other_colour, wants_to_shop)
+                                   stock_wish, takes_back, tells_an_interest, wants_other_colour, wants_to_shop,
+                                   withdraws_handoff)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -90,6 +91,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     pending = state.pending
     if nlu.rule == "noise":
         return fallback  # keyboard mash answers no question
+    if state.last_action == "handoff" and not state.handoff and withdraws_handoff(nlu.text) \
+            and not withdraws_handoff(state.turns[-1].text):
+        return service.handoff_withdrawn  # "never mind" before a person wrote (the service handed the conversation back)
     if nlu.language == "en" and speaks_another_language(nlu.text):
         return partial(fallback, other_language=True)  # "Ich möchte eine Waschmaschine kaufen bitte": not a guess at what it asks
     if nlu.slots.quantity_fix and (isinstance(pending, AwaitingSize) or state.cart) \

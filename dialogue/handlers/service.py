@@ -320,3 +320,9 @@ def handoff(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     if not turn.state.handoff:
         turn.emit(HandoffEvent(active=True, reason=turn.text[:200]))
     return turn.plan("handoff", handoff=True, facts=HandoffFacts(already=False))
+
+
+def handoff_withdrawn(dm: DialogueManager, turn: Turn) -> ReplyPlan:
+    """"Never mind", 算了 right after asking for a person, before one wrote (the request is withdrawn: the service
+    handed the conversation back): says so, and the assistant helps on."""
+    return turn.plan("handoff", facts=HandoffFacts(withdrawn=True))
