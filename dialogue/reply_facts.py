@@ -135,9 +135,34 @@ class ShowCartFacts(Facts):
     items: int = 0
 
 
+class ShippingQuote(BaseModel):
+    """What standard shipping costs under the shop's terms for one product ("does this one ship free?", 这个包邮吗) or
+    for the cart ("do I need to pay for shipping?", 购物车包邮吗)."""
+
+    title: str | None = Field(default=None, description="The product quoted; None: the cart, whose subtotal is the price.")
+    price: float
+    currency: str
+    free_from: float = Field(description="The order subtotal from which standard shipping is free.")
+    fee: float = Field(description="Standard shipping on an order below it.")
+    cart_subtotal: float = Field(default=0.0, description="What the rest of the cart comes to (without this product).")
+    amount_short: float = Field(default=0.0, description="What the order lacks to ship free (0 when it does).")
+    with_fee: float = Field(default=0.0, description="The cart's subtotal with standard shipping added (a quote for the cart "
+                            "that does not ship free).")
+
+    @property
+    def free_alone(self) -> bool:
+        return self.price >= self.free_from
+
+    @property
+    def free_with_cart(self) -> bool:
+        return self.cart_subtotal > 0 and self.price + self.cart_subtotal >= self.free_from
+
+
 class CheckoutFacts(Facts):
     items: int = 0
     empty: bool = False
+    shipping: ShippingQuote | None = Field(default=None, description="What standard shipping costs the cart (None: the "
+                                           "shop's terms state no threshold in its currency).")
 
 
 class OrderChoice(BaseModel):
@@ -185,29 +210,6 @@ class CancelOrderFacts(OrderFacts):
 class ReturnItemFacts(OrderFacts):
     returnable: bool = False
     policy: list[str] = Field(default_factory=list, description="Sentences of the returns policy.")
-
-
-class ShippingQuote(BaseModel):
-    """What standard shipping costs under the shop's terms for one product ("does this one ship free?", 这个包邮吗) or
-    for the cart ("do I need to pay for shipping?", 购物车包邮吗)."""
-
-    title: str | None = Field(default=None, description="The product quoted; None: the cart, whose subtotal is the price.")
-    price: float
-    currency: str
-    free_from: float = Field(description="The order subtotal from which standard shipping is free.")
-    fee: float = Field(description="Standard shipping on an order below it.")
-    cart_subtotal: float = Field(default=0.0, description="What the rest of the cart comes to (without this product).")
-    amount_short: float = Field(default=0.0, description="What the order lacks to ship free (0 when it does).")
-    with_fee: float = Field(default=0.0, description="The cart's subtotal with standard shipping added (a quote for the cart "
-                            "that does not ship free).")
-
-    @property
-    def free_alone(self) -> bool:
-        return self.price >= self.free_from
-
-    @property
-    def free_with_cart(self) -> bool:
-        return self.cart_subtotal > 0 and self.price + self.cart_subtotal >= self.free_from
 
 
 class PolicyFacts(Facts):

@@ -154,6 +154,8 @@ PHRASES: dict[str, str] = {
     "cart.empty": "Your cart is empty.",
     "checkout.empty": "Your cart is empty — add something first and I'll take you through checkout.",
     "checkout.summary": "Here's your order summary:",
+    "checkout.shipping": "Standard shipping: {fee}, so {with_fee} in all (it ships free with {short} more).",
+    "checkout.ships_free": "Standard shipping: free (orders of {free_from} or more).",
     "checkout.next": "Ready to pay? Continue to the secure checkout page to enter shipping and payment details.",
     # orders
     "order.ask": "{policy} {question}",

@@ -150,6 +150,8 @@ PHRASES: dict[str, str] = {
     "cart.empty": "您的购物车是空的。",
     "checkout.empty": "您的购物车是空的，先加点商品，我再带您去结算。",
     "checkout.summary": "这是您的订单摘要：",
+    "checkout.shipping": "标准配送运费{fee}，含运费共{with_fee}（再买{short}即可包邮）。",
+    "checkout.ships_free": "标准配送：包邮（订单满{free_from}）。",
     "checkout.next": "准备好付款了吗？请前往安全结算页面填写收货地址和支付信息。",
     # orders
     "order.ask": "{policy}{question}",

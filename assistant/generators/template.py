@@ -392,9 +392,15 @@ def _show_cart(plan: ReplyPlan, w: Writer) -> str:
 
 def _checkout(plan: ReplyPlan, w: Writer) -> str:
     p = w.p
-    if plan.facts_as(CheckoutFacts).empty:
+    f = plan.facts_as(CheckoutFacts)
+    if f.empty:
         return p["checkout.empty"]
-    return f"{p['checkout.summary']}\n{_cart_summary(plan, w)}\n{p['checkout.next']}"
+    lines = [p["checkout.summary"], _cart_summary(plan, w)]
+    if (q := f.shipping) is not None:  # standard shipping on top, or free
+        lines.append(p("checkout.ships_free" if q.free_alone else "checkout.shipping", free_from=money(q.free_from, q.currency, short=True),
+                       fee=money(q.fee, q.currency, short=True), with_fee=money(q.with_fee, q.currency),
+                       short=money(q.amount_short, q.currency)))
+    return "\n".join([*lines, p["checkout.next"]])
 
 
 #: Orders that are over: the phrase said to a cancellation or a return asked for.

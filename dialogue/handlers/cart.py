@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dialogue.actions import CART_ACTIONS, Action
+from dialogue.handlers.service import cart_quote
 from dialogue.intent_context import CLEAR_CART
 from dialogue.lexicon import STOPWORDS, singular, tokens_of
 from dialogue.memory import VariantWish, variant_wish
@@ -382,7 +383,8 @@ def view(dm: DialogueManager, turn: Turn) -> ReplyPlan:
 
 def checkout(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     items = sum(i.quantity for i in turn.state.cart)
-    return _cart_plan(turn, "checkout", CheckoutFacts(items=items, empty=not turn.state.cart), quick=[])
+    facts = CheckoutFacts(items=items, empty=not turn.state.cart, shipping=cart_quote(dm, turn))
+    return _cart_plan(turn, "checkout", facts, quick=[])
 
 
 def answer_size(dm: DialogueManager, turn: Turn, awaited: AwaitingSize) -> ReplyPlan:

@@ -230,12 +230,23 @@ def shipping_quote(dm: DialogueManager, turn: Turn) -> ReplyPlan:
         quote = ShippingQuote(title=product.title, price=product.price, currency=product.currency, free_from=free_from,
                               fee=fee, cart_subtotal=others, amount_short=max(round(free_from - product.price - others, 2), 0.0))
     else:
-        total = turn.state.cart_total
-        quote = ShippingQuote(price=total, currency=priced.currency, free_from=free_from, fee=fee,
-                              amount_short=max(round(free_from - total, 2), 0.0), with_fee=round(total + fee, 2))
+        quote = cart_quote(dm, turn)
     summary = dm.policies.clauses_under("shipping", ["summary"], turn.nlu.language)  # the quote says the threshold and fee
     sentences = [s for s in facts.sentences if s not in summary] or facts.sentences
     return plan.model_copy(update={"facts": facts.model_copy(update={"quote": quote, "sentences": sentences})})
+
+
+def cart_quote(dm: DialogueManager, turn: Turn) -> ShippingQuote | None:
+    """What standard shipping costs the cart under the shop's terms (its subtotal against the free-shipping threshold),
+    or None: an empty cart, or a policy with no threshold in the cart's currency."""
+    free_from, fee = dm.policies.amounts.get("free_shipping"), dm.policies.amounts.get("standard_shipping")
+    cart = turn.state.cart
+    priced = dm.product(cart[0].product_id) if cart else None
+    if priced is None or free_from is None or fee is None or priced.currency.upper() != dm.policies.currency:
+        return None
+    total = turn.state.cart_total
+    return ShippingQuote(price=total, currency=priced.currency, free_from=free_from, fee=fee,
+                         amount_short=max(round(free_from - total, 2), 0.0), with_fee=round(total + fee, 2))
 
 
 def deals(dm: DialogueManager, turn: Turn) -> ReplyPlan:
