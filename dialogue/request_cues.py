@@ -520,11 +520,12 @@ def unknown_kind(text: str, is_catalog_word: Callable[[str], bool]) -> str | Non
     return None
 
 
-#: A Chinese request for a kind of product: 有冲浪板吗, 我想买个冲浪板, 有没有手机壳, 有卖钓鱼竿的吗.
-_WANTED_ZH = re.compile(r"(?:有没有|有卖|想买|要买|买|卖|找|想要|需要|来个|来一个|来点|^(?:请问|亲|你们|你家)?有)"
+#: A Chinese request for a kind of product: 有冲浪板吗, 我想买个冲浪板, 有没有手机壳, 有卖钓鱼竿的吗, 再看看瑜伽砖.
+_WANTED_ZH = re.compile(r"(?:有没有|有卖|想买|要买|买|卖|找|想要|需要|来个|来一个|来点|^(?:请问|亲|你们|你家)?有|^(?:再|我想|想)?看看)"
                         r"(?:一?[个件台双把只款副条张套])?(?!没|有)(?P<phrase>[\u4e00-\u9fff]{2,6}?)(?:吗|呢|的|嘛|么|吧|[？?。！!，,\s]|$)")
-#: Characters of words that name no kind of product (东西, 推荐, 便宜的, 礼物, 订单).
-_NOT_KIND_ZH = re.compile(r"[什哪些东西推荐便宜贵好看礼物优惠活动折扣颜色尺码订单快递货款样号]")
+#: Characters of words that name no kind of product (东西, 推荐, 便宜的, 礼物, 订单), or a quality wanted of the kind
+#: in view (大一点的, 更轻的, 带盖子的, 别的).
+_NOT_KIND_ZH = re.compile(r"[什哪些东西推荐便宜贵好看礼物优惠活动折扣颜色尺码订单快递货款样号别点更最大小轻重长短高低厚薄多少带新]")
 #: A phrase that says who it is for, not what (适合送女朋友的, 送给我妈的, 给孩子的).
 _FOR_SOMEONE_ZH = re.compile(r"适合|送|给")
 

@@ -66,6 +66,8 @@ def search(dm: DialogueManager, turn: Turn) -> ReplyPlan:
     for_someone = says_whom_it_is_for(turn)
     if goal is not None and not slots.category and not for_someone \
             and (not slots.is_empty() or not (_content_words(turn.text) or interest_zh(turn.text))):
+        if slots.is_empty() and (kind := not_carried_kind(dm, turn)) is not None:  # 有冲浪板吗 after yoga mats
+            return turn.plan("show_products", facts=ShowProductsFacts(not_carried=[kind]), quick_replies=top_categories(dm)[:6])
         return refine(dm, turn)  # "do you have any in black?" refines the current search; 她喜欢画画 is a search of its own
     if (which := kinds_to_choose(dm, turn)) is not None:
         return ask(turn, start_goal(goal, slots, turn.nlu.search_text), "category", *which)
