@@ -133,8 +133,10 @@ def _latest_order(dm: DialogueManager, turn: Turn) -> str | None:
     awaited = isinstance(pending, AwaitingOrderId) and LATEST_ONE.search(turn.text.strip()) is not None
     if not (LATEST_ORDER.search(turn.text) or awaited):
         return None
+    if isinstance(pending, AwaitingOrderId) and pending.offered:
+        return pending.offered[0]  # the newest of those the question offered: no need to read the orders
     mine = dm.orders.orders_of(turn.state.sender)
-    offered = (pending.offered or [o.order_id for o in _candidates(mine, pending.intent)]) if isinstance(pending, AwaitingOrderId) else []
+    offered = [o.order_id for o in _candidates(mine, pending.intent)] if isinstance(pending, AwaitingOrderId) else []
     return offered[0] if offered else max(mine, key=lambda o: (o.placed_at, o.order_id)).order_id if mine else None
 
 

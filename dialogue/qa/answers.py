@@ -551,13 +551,16 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
     description = " and ".join(WHOSE.get(name, name) for name, _ in tests)  # "women's", not "women"
     passing = [p for p in products if all(check(p) for _, check in tests)]
     shown = f"the {len(products)} shown" if len(products) > 1 else "the one shown"
+    # a feature named by a plural noun is had, not been: "None of the 5 shown has drawers" (not "is drawers")
+    one, many = ("has", "have") if len(tests) == 1 and topics[0][0] not in ("price", "stock") \
+        and all(v.lower() in YES_VALUES for v in topics[0][1]) and _is_plural_noun(description) else ("is", "are")
     if not passing:
-        sentence = f"None of {shown} is {description}."
+        sentence = f"None of {shown} {one} {description}."
     elif len(passing) == len(products) > 2:  # "are they waterproof?": all of them, without listing the cards again
-        sentence = f"All {len(products)} shown are {description}."
+        sentence = f"All {len(products)} shown {many} {description}."
     else:
         listed = "; ".join(f"{p.title} — {money(p.price, p.currency)}" for p in passing)
-        sentence = f"{len(passing)} of {shown} {'is' if len(passing) == 1 else 'are'} {description}: {listed}."
+        sentence = f"{len(passing)} of {shown} {one if len(passing) == 1 else many} {description}: {listed}."
     # for replies in other languages: every product shown, passing ones (verdict True) first, on the first topic checked
     # (``asked``: the values the message named, 纯棉 / XL)
     topic, asked = topics[0]
@@ -565,6 +568,12 @@ def _filter(text: str, products: Sequence[Product], mentioned: Mentioned, matche
                for p in passing + [p for p in products if p not in passing]]
     return QaAnswer(kind="filter", known=True, sentences=[sentence], product_ids=[p.id for p in passing] or [p.id for p in products],
                     details=details)
+
+
+def _is_plural_noun(words: str) -> bool:
+    """Whether an attribute name ends in a plural noun ("drawers", "usb ports"; not "glass", "wireless")."""
+    last = words.split()[-1].lower() if words.split() else ""
+    return last.isascii() and last.isalpha() and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 # --- reviews -------------------------------------------------------------------------------------------------------
