@@ -466,6 +466,8 @@ def _graded(question: Question, text: str, products: Sequence[Product], matcher:
     ranked = sorted((p for p in products if (q := quantities[p.id]) is not None and q.family == family), key=rank, reverse=highest)
     winners = [p for p in ranked if rank(p) == rank(ranked[0])]
     word = said or ("highest" if question.direction == "max" else "lowest")
+    if attribute == "rating" and word in {"best", "worst"}:
+        word = f"{word} rated"  # "which is the best value?": by rating, and said so
     heading = word.capitalize() if question.cue and question.cue in {"price", "noise", "weight", "width", "height", "thickness",
                                                                       "power", "rating", "reviews"} else f"{word.capitalize()} {label}"
     if len(winners) == len(ranked) and len(ranked) > 1:

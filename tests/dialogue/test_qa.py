@@ -139,7 +139,7 @@ def test_equal_ratings_rank_the_one_rated_by_more_shoppers_first() -> None:
              _product("c", "Gamma", rating=3.3, review_count=1200)]
     best = answer(read_question("which one is the best?"), "which one is the best?", shown)
     assert best.product_ids == ["b", "a", "c"]
-    assert best.sentences[0] == "Best: the Beta (4.1 out of 5 from 450 reviews)."
+    assert best.sentences[0] == "Best rated: the Beta (4.1 out of 5 from 450 reviews)."
     worst = answer(read_question("which is the worst rated?"), "which is the worst rated?", shown)
     assert worst.product_ids == ["c", "b", "a"] and "1,200 reviews" in worst.sentences[0]
 
