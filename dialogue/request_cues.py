@@ -498,7 +498,8 @@ def names_a_kind_to_add(text: str) -> bool:
     """Whether the message asks to add something named by its kind ("also add a card", "add a tote bag too"), not a
     product in view ("add another one", "add a couple more", "add the second")."""
     found = _ADD_A_KIND.search(text.lower().replace("’", "'"))
-    return found is not None and not any(w in _NOT_KINDS or w in STOPWORDS for w in found["phrase"].split()[-1:])
+    head = found["phrase"].split()[-1] if found else ""
+    return bool(head) and head not in _NOT_KINDS and head not in STOPWORDS
 
 
 def unknown_kind(text: str, is_catalog_word: Callable[[str], bool]) -> str | None:

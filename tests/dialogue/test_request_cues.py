@@ -7,6 +7,7 @@ import pytest
 from dialogue.lexicon_zh import head_noun
 from dialogue.request_cues import (
     asks_about_deals,
+    asks_about_own_cart,
     forgot_order_number,
     asks_to_browse,
     asks_to_put_back,
@@ -23,6 +24,7 @@ from dialogue.request_cues import (
     models_on_a_shown_one,
     person_spoken_of,
     names_a_gift,
+    names_a_kind_to_add,
     names_an_order,
     reports_a_fault,
     speaks_another_language,
@@ -34,6 +36,7 @@ from dialogue.request_cues import (
     unknown_kind_zh,
     wants_other_colour,
     wants_to_shop,
+    withdraws_handoff,
 )
 
 CATALOG_WORDS = {"laptops", "laptop", "tvs", "tv", "sofas", "sofa", "desk", "lamps", "lamp", "red", "nordvik", "glowix", "gift", "shoes"}
@@ -72,6 +75,7 @@ def test_not_a_brand_request(text: str) -> None:
     ("looking for a phone case", "phone cases"), ("got any chainsaws under $200", "chainsaws"),
     ("I need a laptop bag", "laptop bags"), ("find me surfboards", "surfboards"), ("surfboards?", "surfboards"),
     ("any fishing rods?", "fishing rods"), ("a phone case", "phone cases"), ("show me toasters", "toasters"),
+    ("show me gift cards", "gift cards"), ("also add a card too", "cards"),
 ])
 def test_a_kind_of_product_the_catalog_has_no_word_for(text: str, kind: str) -> None:
     assert unknown_kind(text, is_catalog_word) == kind
@@ -137,7 +141,8 @@ def test_a_shown_product_as_the_model_for_others(text: str, models: bool) -> Non
 @pytest.mark.parametrize(("text", "kind"), [
     ("有冲浪板吗", "冲浪板"), ("我想买个冲浪板", "冲浪板"), ("有没有手机壳", "手机壳"), ("有卖钓鱼竿的吗", "钓鱼竿"),
     ("有什么推荐的", None), ("有便宜点的吗", None), ("有没有跑步鞋", None), ("我想买手机", None), ("有红色的吗", None),
-    ("有没有包", None), ("有货吗", None), ("我要退货", None),
+    ("有没有包", None), ("有货吗", None), ("我要退货", None), ("再看看瑜伽砖", "瑜伽砖"), ("看看冲浪板", "冲浪板"),
+    ("有大一点的吗", None), ("有带收纳袋的吗", None), ("看看别的", None), ("有更轻的吗", None),
 ])
 def test_a_chinese_kind_the_catalog_never_mentions(text: str, kind: str | None) -> None:
     catalog = "跑步鞋\n手机\n沙发\n耳机"
@@ -328,3 +333,32 @@ def test_not_knowing_an_order_number(text: str, forgot: bool) -> None:
 def test_changing_a_choice_just_made(text: str, changes: bool) -> None:
     """A cue only: the routing also needs an add to the cart in the turn before and a size or colour named."""
     assert changes_the_choice(text) is changes
+
+
+@pytest.mark.parametrize(("text", "names_a_kind"), [
+    ("also add a card", True), ("add a gift card", True), ("add a bag too", True), ("add some batteries please", True),
+    ("add another one", False), ("add a couple more", False), ("add a couple of them", False), ("add a medium", False),
+    ("add two", False), ("add a second one", False), ("add some more", False), ("add it", False), ("add a blue one", False),
+])
+def test_adding_something_named_by_its_kind(text: str, names_a_kind: bool) -> None:
+    """A cue only: the routing also needs the classifier's add_to_cart and no category, reference, size or colour."""
+    assert names_a_kind_to_add(text) is names_a_kind
+
+
+@pytest.mark.parametrize(("text", "withdraws"), [
+    ("never mind", True), ("never mind, I'll keep browsing", True), ("forget it", True), ("I don't need an agent anymore", True),
+    ("ok no need", True), ("算了", True), ("不用了", True), ("不需要人工了", True),
+    ("I need help with my order", False), ("my order never arrived", False), ("算账", False), ("talk to a human", False),
+])
+def test_taking_back_a_request_for_a_person(text: str, withdraws: bool) -> None:
+    assert withdraws_handoff(text) is withdraws
+
+
+@pytest.mark.parametrize(("text", "costs", "own"), [
+    ("what's my total with shipping?", True, True), ("how much including delivery?", True, False),
+    ("is shipping included?", True, False), ("what's in my cart?", False, True), ("购物车包邮吗", True, True),
+    ("with free returns?", False, False),
+])
+def test_shipping_asked_of_the_cart(text: str, costs: bool, own: bool) -> None:
+    assert asks_what_shipping_costs(text) is costs and asks_about_own_cart(text) is own
+
