@@ -586,3 +586,17 @@ _WITHDRAWS_HANDOFF = re.compile(
 def withdraws_handoff(text: str) -> bool:
     """Whether the message takes back a request for a person ("never mind", 算了)."""
     return _WITHDRAWS_HANDOFF.search(text.replace("’", "'")) is not None
+
+
+#: Where something the shopper bought is: "where is my hair dryer?", "when will my backpack arrive?", "has my kettle
+#: shipped?", 我的吹风机到哪了.
+_WHERE_IS_MINE = re.compile(
+    r"(?i)^\W*(?:where(?:'s|\s+is|\s+are)|when\s+(?:will|does|do)|(?:has|have))\s+my\s+[a-z][\w\s-]{1,30}?"
+    r"(?:\s+(?:arrive|arriving|get\s+here|come|ship|shipped|be\s+delivered|delivered))?\W*$|"
+    r"^\W*我(?:买)?的[\u4e00-\u9fff]{1,10}?(?:到哪了|到哪里了|到了吗|什么时候到|发货了吗|发了吗)")
+
+
+def asks_where_mine_is(text: str) -> bool:
+    """Whether the message asks where something the shopper bought is ("where is my hair dryer?", 我的吹风机到哪了)."""
+    return _WHERE_IS_MINE.search(text.replace("’", "'")) is not None
+

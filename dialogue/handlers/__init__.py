@@ -15,11 +15,11 @@ from dialogue.reply_facts import SEARCH_QUESTIONS
 from dialogue.request_cues import (asks_about_deals, asks_about_own_cart, asks_about_returning_a_kind,
                                    asks_for_any_from, asks_for_similar, asks_to_be_shown, asks_to_browse, asks_to_buy,
                                    asks_to_put_back, asks_to_return, asks_to_take, asks_to_undo,
-                                   asks_what_shipping_costs, asks_when, asks_when_the_shop_ships, asks_whether_sold,
-                                   changes_the_choice, forgot_order_number, models_on_a_shown_one, names_a_gift,
-                                   names_a_kind_to_add, names_an_order, reports_a_fault, speaks_another_language,
-                                   stock_wish, takes_back, tells_an_interest, wants_other_colour, wants_to_shop,
-                                   withdraws_handoff)
+                                   asks_what_shipping_costs, asks_when, asks_when_the_shop_ships, asks_where_mine_is,
+                                   asks_whether_sold, changes_the_choice, forgot_order_number, models_on_a_shown_one,
+                                   names_a_gift, names_a_kind_to_add, names_an_order, reports_a_fault,
+                                   speaks_another_language, stock_wish, takes_back, tells_an_interest,
+                                   wants_other_colour, wants_to_shop, withdraws_handoff)
 
 if TYPE_CHECKING:
     from dialogue.manager import DialogueManager, Turn
@@ -156,6 +156,9 @@ def contextual_handler(dm: DialogueManager, turn: Turn) -> Handler | None:
     if nlu.intent in ("order_status", "out_of_scope") and not nlu.slots.order_id and state.order_id is None \
             and asks_when_the_shop_ships(nlu.text):
         return service.shipping_question  # 顺便问一下多久发货: the shipping terms, not an order number asked for
+    if nlu.intent in ("out_of_scope", "search_product", "ask_product_question") and nlu.slots.category \
+            and not nlu.slots.references and asks_where_mine_is(nlu.text):
+        return partial(service.order_action, action="order_status")  # "where is my hair dryer?": the order it is in
     if nlu.intent in ("return_item", "out_of_scope") and not nlu.slots.order_id \
             and (asks_when(nlu.text) and not nlu.slots.references or asks_about_returning_a_kind(nlu.text)):
         return service.returns_question  # "when will I get my money back?", "can I return a yoga mat?": the terms, not a return

@@ -17,6 +17,7 @@ from dialogue.request_cues import (
     asks_to_return,
     asks_what_shipping_costs,
     asks_when_the_shop_ships,
+    asks_where_mine_is,
     changes_the_choice,
     interest_en,
     interest_zh,
@@ -361,4 +362,14 @@ def test_taking_back_a_request_for_a_person(text: str, withdraws: bool) -> None:
 ])
 def test_shipping_asked_of_the_cart(text: str, costs: bool, own: bool) -> None:
     assert asks_what_shipping_costs(text) is costs and asks_about_own_cart(text) is own
+
+
+@pytest.mark.parametrize(("text", "mine"), [
+    ("where is my hair dryer?", True), ("when will my backpack arrive?", True), ("has my kettle shipped?", True),
+    ("我的吹风机到哪了", True), ("where is the cheapest one", False), ("where can I buy a hair dryer", False),
+    ("my hair dryer is broken", False), ("我的吹风机坏了", False),
+])
+def test_where_something_bought_is(text: str, mine: bool) -> None:
+    """A cue only: the routing also needs a category named (the order it is in is looked up)."""
+    assert asks_where_mine_is(text) is mine
 
